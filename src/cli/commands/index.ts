@@ -1,0 +1,8 @@
+/**
+ * @file The command registry: one line per command, in the order `vidtok --help` lists them.
+ */
+import type { CliCommand } from '../command.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: readonly CliCommand<any>[] = [
+];

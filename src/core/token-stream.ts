@@ -1,0 +1,57 @@
+/**
+ * @file The token stream: the ordered text and visual segments a pipeline hands to a model. Visual segments carry
+ * their role, the timestamps and frames they come from, and their token count; the prompt builder of each model
+ * family wraps them in that family's special tokens.
+ */
+
+/** What a visual segment stands for, after the strategies' own vocabulary. */
+export type VisualRole = 'frames' | 'slow' | 'fast' | 'thumbnail' | 'sampled' | 'grid' | 'memory' | 'scene';
+
+export interface TextSegment {
+  readonly type: 'text';
+  readonly text: string;
+}
+
+export interface VisualSegment {
+  readonly type: 'visual';
+  readonly role: VisualRole;
+  /** `count * dim` values, row-major: token `i` is `tokens.subarray(i*dim, (i+1)*dim)`. */
+  readonly tokens: Float32Array;
+  readonly count: number;
+  readonly dim: number;
+  /** Timestamps (seconds) of the frames these tokens were computed from, ascending. */
+  readonly timestamps: readonly number[];
+  /** Source frame indices of those frames. */
+  readonly frameIndices: readonly number[];
+  /** When the tokens form a regular grid `[t, h, w]` in raster order (pooled frames); absent for sampled tokens. */
+  readonly layout?: { readonly t: number; readonly h: number; readonly w: number };
+  /** True when the segment is one composed image (thumbnail, grid) to be wrapped as a single image. */
+  readonly isImage?: boolean;
+}
+
+export type TokenSegment = TextSegment | VisualSegment;
+
+export interface TokenStreamMetadata {
+  readonly pipeline: string;
+  readonly encoder: string;
+  /** Strategy parameters as applied (after defaults). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Present when the pipeline approximates a learned component (B-VLLM selector, VideoLLaMB memory). */
+  readonly approximation?: string;
+  /** Wall time each stage took, milliseconds. */
+  readonly timings?: Readonly<Record<string, number>>;
+}
+
+export interface TokenStream {
+  /** Token dimension shared by every visual segment. */
+  readonly dim: number;
+  readonly segments: readonly TokenSegment[];
+  readonly metadata: TokenStreamMetadata;
+}
+
+/** Total number of visual tokens in a stream. */
+export function visualTokenCount(stream: Pick<TokenStream, 'segments'>): number {
+  let n = 0;
+  for (const segment of stream.segments) if (segment.type === 'visual') n += segment.count;
+  return n;
+}

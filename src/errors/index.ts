@@ -1,0 +1,7 @@
+/** @file Barrel of the typed errors and exit codes. */
+export * from './exit-codes.js';
+export * from './vidtok-error.js';
+export * from './input-errors.js';
+export * from './process-errors.js';
+export * from './config-errors.js';
+export * from './model-errors.js';
