@@ -1,0 +1,48 @@
+/**
+ * @file The stage contract. A stage declares its named input ports and its output kind, a JSON schema for its
+ * parameters, how its output caps follow from its input caps (`negotiate`, run at graph-build time) and how it
+ * turns input payloads into an output payload (`run`). Strategy stages wrap the pure functions in
+ * `src/strategies/`; see `src/graph/stages/` for the registry.
+ */
+import type { VisualEncoder } from '../core/encoder.js';
+import type { Caps, CapsKind } from './caps.js';
+import type { Payload } from './payload.js';
+
+/** What a running stage can reach besides its inputs. */
+export interface StageContext {
+  /** The encoder of this run (the `pixels` encoder or a model's vision encoder). */
+  readonly encoder: VisualEncoder;
+  /** The user's question, for question-conditioned stages (B-VLLM). */
+  readonly question?: string;
+  readonly signal: AbortSignal;
+  /** Diagnostics for the run's metadata (never stdout). */
+  readonly note: (key: string, value: unknown) => void;
+}
+
+/** Static facts the negotiation of a stage may need. */
+export interface NegotiationContext {
+  readonly encoder: Pick<VisualEncoder, 'name' | 'dim' | 'inputSize' | 'grid'>;
+}
+
+export interface StageDescriptor<Params extends object = Record<string, unknown>> {
+  /** Registry name used in pipeline files (`pllava`, `slowfast`, `encode`...). */
+  readonly name: string;
+  /** Bumped when the stage's output for the same input changes. */
+  readonly version: number;
+  /** One line for `vidtok pipelines` and docs. */
+  readonly description: string;
+  /** Named input ports and the caps kind each accepts. A single-input stage uses the port name `in`. */
+  readonly inputs: Readonly<Record<string, CapsKind>>;
+  readonly output: CapsKind;
+  /** JSON schema of the params object (validated when a pipeline file is loaded). */
+  readonly paramsSchema: Readonly<Record<string, unknown>>;
+  readonly defaults: Params;
+  /** Set when the stage approximates a learned component; copied into the run's metadata. */
+  readonly approximation?: string;
+  /**
+   * Output caps for the given input caps; throws GraphNegotiationError naming the mismatch (wrong kind, too few
+   * frames, odd grid the strategy cannot take...).
+   */
+  negotiate(inputs: Readonly<Record<string, Caps>>, params: Params, context: NegotiationContext): Caps;
+  run(inputs: Readonly<Record<string, Payload>>, params: Params, context: StageContext): Promise<Payload>;
+}
