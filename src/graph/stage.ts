@@ -5,6 +5,7 @@
  * `src/strategies/`; see `src/graph/stages/` for the registry.
  */
 import type { VisualEncoder } from '../core/encoder.js';
+import type { VideoFrame } from '../core/frame.js';
 import type { Caps, CapsKind } from './caps.js';
 import type { Payload } from './payload.js';
 
@@ -45,4 +46,20 @@ export interface StageDescriptor<Params extends object = Record<string, unknown>
    */
   negotiate(inputs: Readonly<Record<string, Caps>>, params: Params, context: NegotiationContext): Caps;
   run(inputs: Readonly<Record<string, Payload>>, params: Params, context: StageContext): Promise<Payload>;
+  /**
+   * Optional streaming form for a stage whose single input port `in` takes frames: it receives the frames in batches
+   * as they are decoded (through a bounded queue) instead of all at once, so decoding and encoding overlap. It must
+   * produce the same payload as `run` would on the concatenated batches.
+   */
+  stream?(batches: AsyncIterable<readonly VideoFrame[]>, params: Params, context: StageContext): Promise<Payload>;
+  /**
+   * When true the stage takes any number of inputs of the kind of its `in` port (e.g. `concat`); a pipeline binds
+   * them as a list and the stage receives them under the ports `0`, `1`, ... in that order.
+   */
+  readonly variadic?: boolean;
+  /**
+   * When true the token count in the stage's output caps is an upper bound (the real count depends on the data,
+   * e.g. scene lengths); the budget check uses the bound.
+   */
+  readonly countIsUpperBound?: boolean;
 }
