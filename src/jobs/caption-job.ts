@@ -1,0 +1,66 @@
+/**
+ * @file Runs one video end to end, the same way in local and queue mode: skip when the done-marker is valid, call
+ * the processor, write every output atomically under key-derived names, then write the done-marker. Safe to
+ * re-execute (at-least-once delivery): a second run overwrites the same files with the same bytes.
+ */
+import { mkdir } from 'node:fs/promises';
+import { AbortedError, VidtokError } from '../errors/index.js';
+import { writeCaptionOutputs } from '../output/write-caption-outputs.js';
+import type { CaptionFormat } from '../output/caption-format.js';
+import { assertCueTimes } from '../output/timestamp.js';
+import type { BatchItem } from './batch-summary.js';
+import type { CaptionChunk, CaptionProcessor, ChunkingSpec, JobKeyParameters } from './caption-processor.js';
+import { outputBasePath, readValidDoneMarker, writeDoneMarker } from './done-marker.js';
+
+/** Everything a worker needs to run one video (serialisable: this is the BullMQ job data). */
+export interface CaptionJobSpec {
+  readonly input: string;
+  readonly key: string;
+  readonly contentSha256: string;
+  readonly outDir: string;
+  readonly formats: readonly CaptionFormat[];
+  readonly chunking: ChunkingSpec;
+  readonly keyParameters: JobKeyParameters;
+}
+
+export interface CaptionJobOptions {
+  readonly processor: CaptionProcessor;
+  readonly signal: AbortSignal;
+  readonly onChunk?: (chunk: CaptionChunk) => void;
+}
+
+/** Runs the job; resolves to a `done` or `skipped` item and throws on failure (the caller reports it). */
+export async function executeCaptionJob(spec: CaptionJobSpec, options: CaptionJobOptions): Promise<BatchItem> {
+  const basePath = outputBasePath(spec.outDir, spec.input, spec.key);
+  const existing = await readValidDoneMarker(basePath, spec.key, spec.formats);
+  if (existing) return { input: spec.input, status: 'skipped', key: spec.key, outputs: existing };
+  if (options.signal.aborted) throw new AbortedError(`caption ${spec.input}`, { cause: options.signal.reason });
+  const result = await options.processor(
+    { input: spec.input, key: spec.key, chunking: spec.chunking, keyParameters: spec.keyParameters },
+    { signal: options.signal, onChunk: options.onChunk },
+  );
+  if (options.signal.aborted) throw new AbortedError(`caption ${spec.input}`, { cause: options.signal.reason });
+  for (const chunk of result.chunks) assertCueTimes(chunk.start, chunk.end, spec.input);
+  await mkdir(spec.outDir, { recursive: true });
+  const written = await writeCaptionOutputs(
+    { input: spec.input, key: spec.key, cues: result.chunks, metadata: result.metadata },
+    basePath,
+    spec.formats,
+    { signal: options.signal },
+  );
+  await writeDoneMarker(basePath, spec, { signal: options.signal });
+  return { input: spec.input, status: 'done', key: spec.key, outputs: written.map((output) => output.path) };
+}
+
+/** A failed item from any thrown value: one-line reason, the VidtokError code when there is one. */
+export function failedItem(input: string, error: unknown, key?: string): BatchItem {
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = message.split('\n')[0] ?? 'unknown error';
+  return {
+    input,
+    status: 'failed',
+    reason,
+    ...(key === undefined ? {} : { key }),
+    ...(VidtokError.isInstance(error) ? { code: error.code } : {}),
+  };
+}
