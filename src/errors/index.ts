@@ -5,3 +5,4 @@ export * from './input-errors.js';
 export * from './process-errors.js';
 export * from './config-errors.js';
 export * from './model-errors.js';
+export * from './queue-errors.js';
