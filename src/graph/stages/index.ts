@@ -1,0 +1,70 @@
+/**
+ * @file The stage registry: every stage a pipeline file can `use`, by name. `registerStage` adds a custom stage
+ * (programmatic users); built-in names cannot be replaced.
+ */
+import type { StageDescriptor } from '../stage.js';
+import { concatStage } from './concat.js';
+import { descriptorsStage } from './descriptors.js';
+import { encodeImageStage } from './encode-image.js';
+import { encodeStage } from './encode.js';
+import { igVlmGridStage } from './ig-vlm.js';
+import { pllavaStage } from './pllava.js';
+import { slowFastShiStage, slowFastStage } from './slowfast.js';
+import { spatialPoolStage } from './spatial-pool.js';
+import { tsLlavaSampleStage, tsLlavaThumbnailStage } from './ts-llava.js';
+import { uniformStage } from './uniform.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStageDescriptor = StageDescriptor<any>;
+
+const builtInStages: readonly AnyStageDescriptor[] = [
+  encodeStage,
+  descriptorsStage,
+  uniformStage,
+  concatStage,
+  encodeImageStage,
+  spatialPoolStage,
+  pllavaStage,
+  tsLlavaSampleStage,
+  tsLlavaThumbnailStage,
+  igVlmGridStage,
+  slowFastStage,
+  slowFastShiStage,
+];
+
+const registry = new Map<string, AnyStageDescriptor>(builtInStages.map((stage) => [stage.name, stage]));
+const builtInNames = new Set(registry.keys());
+
+/** The stage registered under `name`, or undefined. */
+export function findStage(name: string): AnyStageDescriptor | undefined {
+  return registry.get(name);
+}
+
+/** Every registered stage, built-in ones first. */
+export function listStages(): AnyStageDescriptor[] {
+  return [...registry.values()];
+}
+
+/** Registers a custom stage; throws when the name is taken by a built-in stage. Returns an unregister function. */
+export function registerStage(stage: AnyStageDescriptor): () => void {
+  if (builtInNames.has(stage.name)) throw new Error(`stage '${stage.name}' is built in and cannot be replaced`);
+  registry.set(stage.name, stage);
+  return () => {
+    if (registry.get(stage.name) === stage) registry.delete(stage.name);
+  };
+}
+
+export {
+  concatStage,
+  descriptorsStage,
+  encodeImageStage,
+  encodeStage,
+  igVlmGridStage,
+  pllavaStage,
+  slowFastShiStage,
+  slowFastStage,
+  spatialPoolStage,
+  tsLlavaSampleStage,
+  tsLlavaThumbnailStage,
+  uniformStage,
+};

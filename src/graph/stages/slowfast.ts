@@ -1,0 +1,88 @@
+/**
+ * @file SlowFast stages. `slowfast` is SlowFast-LLaVA (Xu et al. 2024, apple/ml-slowfast-llava,
+ * slowfast_llava/llava/model/llava_arch.py): S slow frames (default 10, `int(linspace(0, T, S+1))[:-1]`) with 2:1
+ * horizontal max-pooling, then every frame adaptive-average-pooled to a fast grid (default 4x4); a `slow` segment
+ * then a `fast` segment, `S·h·ceil(w/2) + T·gh·gw` tokens (3680 at 50 frames of 24x24). `slowfast-shi` emits the
+ * fast tokens of the SHI-Labs slow-fast architecture (spatial average pool, then temporal stride); its slow
+ * pathway needs trained cross-attention layers and is not fed to the model. Wrap `slowFast` and `slowFastShi`.
+ */
+import { slowFast, slowFastTokenCount } from '../../strategies/slowfast-llava.js';
+import { slowFastShi } from '../../strategies/slowfast-shi.js';
+import { GraphNegotiationError } from '../../errors/index.js';
+import type { StageDescriptor } from '../stage.js';
+import { expectCaps, expectPayload, gridSegment } from './stage-helpers.js';
+
+export interface SlowFastParams {
+  readonly slowFrames: number;
+  readonly fastGrid: readonly [number, number];
+}
+
+export const slowFastStage: StageDescriptor<SlowFastParams> = {
+  name: 'slowfast',
+  version: 1,
+  description: 'SlowFast-LLaVA: S slow frames with 2:1 column max-pool, then all frames pooled to a fast grid (slow first).',
+  inputs: { in: 'features' },
+  output: 'tokens',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      slowFrames: { type: 'integer', minimum: 1, maximum: 1024 },
+      fastGrid: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 256 }, minItems: 2, maxItems: 2 },
+    },
+  },
+  defaults: { slowFrames: 10, fastGrid: [4, 4] },
+  negotiate(inputs, params) {
+    const features = expectCaps('slowfast', inputs, 'in', 'features');
+    if (features.T < params.slowFrames) {
+      throw new GraphNegotiationError('slowfast', `needs at least ${params.slowFrames} frames for the slow pathway but receives ${features.T}`);
+    }
+    return { kind: 'tokens', count: slowFastTokenCount(features.T, features.h, features.w, params), D: features.D };
+  },
+  async run(inputs, params) {
+    const { grid } = expectPayload('slowfast', inputs, 'in', 'features');
+    const result = slowFast(grid, params);
+    return { kind: 'tokens', segments: [gridSegment(result.slow, 'slow'), gridSegment(result.fast, 'fast')] };
+  },
+};
+
+export interface SlowFastShiParams {
+  readonly spatialStride: number;
+  readonly temporalStride: number;
+  readonly minFastFrames: number;
+}
+
+export const slowFastShiStage: StageDescriptor<SlowFastShiParams> = {
+  name: 'slowfast-shi',
+  version: 1,
+  description: 'SHI-Labs slow-fast: fast tokens only (spatial average pool, then temporal stride or adaptive pool).',
+  inputs: { in: 'features' },
+  output: 'tokens',
+  approximation:
+    'slowfast-shi: only the parameter-free fast pathway is used; the released model also cross-attends to slow tokens through trained layers, which a training-free pipeline cannot reproduce.',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      spatialStride: { type: 'integer', minimum: 1, maximum: 64 },
+      temporalStride: { type: 'integer', minimum: 1, maximum: 64 },
+      minFastFrames: { type: 'integer', minimum: 1, maximum: 1024 },
+    },
+  },
+  defaults: { spatialStride: 2, temporalStride: 4, minFastFrames: 16 },
+  negotiate(inputs, params) {
+    const features = expectCaps('slowfast-shi', inputs, 'in', 'features');
+    if (params.spatialStride > features.h || params.spatialStride > features.w) {
+      throw new GraphNegotiationError('slowfast-shi', `spatial stride ${params.spatialStride} exceeds the ${features.h}x${features.w} grid`);
+    }
+    const strided = Math.floor(features.T / params.temporalStride);
+    const frames = strided >= params.minFastFrames ? strided : Math.min(features.T, params.minFastFrames);
+    const h = Math.floor(features.h / params.spatialStride);
+    const w = Math.floor(features.w / params.spatialStride);
+    return { kind: 'tokens', count: frames * h * w, D: features.D };
+  },
+  async run(inputs, params) {
+    const { grid } = expectPayload('slowfast-shi', inputs, 'in', 'features');
+    return { kind: 'tokens', segments: [gridSegment(slowFastShi(grid, params).fast, 'fast')] };
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * @file TS-LLaVA's two stages (Qu et al. 2024, "TS-LLaVA: Constructing Visual Tokens through Thumbnail-and-Sampling",
+ * llava/model/llava_arch.py `grid_aggregation` V2): `ts-llava-sample` takes `count` tokens (default 2880) at
+ * round-half-even linspace positions over the flattened `(t, h, w)` sequence; `ts-llava-thumbnail` composes `k`
+ * frames (default 6) into one row-major grid image at the frame size, to be encoded by `encode-image`. Wraps
+ * `tsLlavaSample` and `tsLlavaThumbnail`.
+ */
+import { tsLlavaSample, tsLlavaThumbnail } from '../../strategies/ts-llava.js';
+import { GraphNegotiationError } from '../../errors/index.js';
+import type { StageDescriptor } from '../stage.js';
+import { expectCaps, expectPayload } from './stage-helpers.js';
+
+export interface TsLlavaSampleParams {
+  readonly count: number;
+}
+
+export const tsLlavaSampleStage: StageDescriptor<TsLlavaSampleParams> = {
+  name: 'ts-llava-sample',
+  version: 1,
+  description: 'TS-LLaVA sampling: N tokens uniformly over the flattened (t, h, w) token sequence (default 2880).',
+  inputs: { in: 'features' },
+  output: 'tokens',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { count: { type: 'integer', minimum: 1 } },
+  },
+  defaults: { count: 2880 },
+  negotiate(inputs, params) {
+    const features = expectCaps('ts-llava-sample', inputs, 'in', 'features');
+    const total = features.T * features.h * features.w;
+    if (params.count > total) {
+      throw new GraphNegotiationError('ts-llava-sample', `cannot sample ${params.count} tokens from ${total} (${features.T} frames of ${features.h}x${features.w})`);
+    }
+    return { kind: 'tokens', count: params.count, D: features.D };
+  },
+  async run(inputs, params) {
+    const { grid } = expectPayload('ts-llava-sample', inputs, 'in', 'features');
+    const sampled = tsLlavaSample(grid, params.count);
+    return {
+      kind: 'tokens',
+      segments: [
+        {
+          type: 'visual',
+          role: 'sampled',
+          tokens: sampled.tokens,
+          count: sampled.count,
+          dim: sampled.dim,
+          timestamps: sampled.timestamps,
+          frameIndices: sampled.frameIndices,
+        },
+      ],
+    };
+  },
+};
+
+export interface TsLlavaThumbnailParams {
+  readonly frames: number;
+}
+
+export const tsLlavaThumbnailStage: StageDescriptor<TsLlavaThumbnailParams> = {
+  name: 'ts-llava-thumbnail',
+  version: 1,
+  description: 'TS-LLaVA thumbnail: k frames (default 6) tiled row-major into one image at the frame size.',
+  inputs: { in: 'frames' },
+  output: 'image',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { frames: { type: 'integer', minimum: 1, maximum: 64 } },
+  },
+  defaults: { frames: 6 },
+  negotiate(inputs, params) {
+    const frames = expectCaps('ts-llava-thumbnail', inputs, 'in', 'frames');
+    if (frames.count < params.frames) {
+      throw new GraphNegotiationError('ts-llava-thumbnail', `needs at least ${params.frames} frames but the source gives ${frames.count}`);
+    }
+    return { kind: 'image', width: frames.width, height: frames.height };
+  },
+  async run(inputs, params) {
+    const { frames } = expectPayload('ts-llava-thumbnail', inputs, 'in', 'frames');
+    const thumbnail = tsLlavaThumbnail(frames, params.frames);
+    const chosen = thumbnail.indices.map((at) => frames[at]!);
+    return {
+      kind: 'image',
+      image: thumbnail.image,
+      frameIndices: chosen.map((frame) => frame.index),
+      timestamps: chosen.map((frame) => frame.pts),
+    };
+  },
+};
