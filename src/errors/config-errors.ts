@@ -37,3 +37,12 @@ export class BudgetExceededError extends VidtokError {
     super(`${what}: needs ${needed} tokens but the budget is ${allowed} (over by ${needed - allowed})`, options);
   }
 }
+
+/** A strategy got parameters that do not fit its input (too few frames, a pooled grid larger than the input...). */
+export class StrategyInputError extends VidtokError {
+  readonly code = 'STRATEGY_INPUT';
+  readonly exitCode = ExitCode.configError;
+  constructor(readonly strategy: string, readonly problem: string, options?: VidtokErrorOptions) {
+    super(`${strategy}: ${problem}`, options);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * @file Planar float frames `[T, C, H, W]` (the layout of the reference vectors and of normalised pixel tensors),
+ * accepted by the image-composing strategies next to interleaved RGB frames.
+ */
+
+export interface PlanarFrames {
+  readonly T: number;
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  /** `T*C*H*W` values; element `[t, c, y, x]` is at `((t*C + c)*H + y)*W + x`. */
+  readonly data: Float32Array;
+}
+
+/** A planar float image `[C, H, W]`. */
+export interface PlanarImage {
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  readonly data: Float32Array;
+}
+
+/** True when `value` is planar frames rather than an array of RGB images. */
+export function isPlanarFrames(value: unknown): value is PlanarFrames {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as PlanarFrames).data instanceof Float32Array;
+}
