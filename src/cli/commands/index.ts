@@ -2,7 +2,9 @@
  * @file The command registry: one line per command, in the order `vidtok --help` lists them.
  */
 import type { CliCommand } from '../command.js';
+import { modelsCommand } from './models.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: readonly CliCommand<any>[] = [
+  modelsCommand,
 ];
