@@ -1,0 +1,159 @@
+/**
+ * @file The one module that starts ffmpeg and ffprobe processes. Every child gets an argv array (never a shell), a
+ * deadline and an AbortSignal; on either it is killed (SIGTERM, then SIGKILL after a grace period) and the caller
+ * gets a typed error. Live children are tracked so tests can assert that none survives.
+ *
+ * Why not fluent-ffmpeg: it is archived upstream and, for our needs, a command-line generator in the way. Its
+ * ffprobe wrapper takes no deadline or AbortSignal and hides the child process, so a hung probe cannot be killed;
+ * its command builder reorders options, so we cannot guarantee exact argv (`-protocol_whitelist` before `-i`,
+ * `file:`-prefixed inputs, input-side `-ss`); and it gives no backpressure control over the raw-frame pipe. We
+ * therefore spawn ffmpeg/ffprobe directly here and nothing in the project imports fluent-ffmpeg.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { AbortedError, DeadlineExceededError, FfmpegError } from '../errors/index.js';
+
+/** Process ids of the ffmpeg/ffprobe children this process started and that have not exited yet. */
+const liveChildren = new Set<number>();
+
+/** Process ids of running ffmpeg/ffprobe children started by vidtok (for tests and diagnostics). */
+export function activeChildProcessIds(): number[] {
+  return [...liveChildren];
+}
+
+/** How long a child gets between SIGTERM and SIGKILL. */
+const killGraceMs = 1500;
+
+export interface ChildOptions {
+  /** Human-readable operation name for errors, e.g. `probe clip.mp4`. */
+  readonly operation: string;
+  /** The input the operation is about (named in error messages). */
+  readonly input: string;
+  /** Wall-clock deadline for the whole process; undefined or 0 means none (live sources). */
+  readonly deadlineMs?: number;
+  readonly signal?: AbortSignal;
+  /** What to connect to the child's stdin: 'ignore' (default) or 'pipe' (the caller writes into `child.stdin`). */
+  readonly stdin?: 'ignore' | 'pipe';
+}
+
+/** A running child with a promise that settles when it exits or is killed. */
+export interface ManagedChild {
+  readonly process: ChildProcess;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly stdin: Writable | null;
+  /** Resolves with the exit code; rejects with AbortedError / DeadlineExceededError / FfmpegError (spawn failure). */
+  readonly exited: Promise<number>;
+  /** Kills the child (SIGTERM then SIGKILL) and resolves once it has exited. */
+  kill(): Promise<void>;
+}
+
+/** Starts `binary` with `args` (no shell), enforcing the deadline and the abort signal. */
+export function startChild(binary: string, args: readonly string[], options: ChildOptions): ManagedChild {
+  if (options.signal?.aborted) throw new AbortedError(options.operation);
+  const child = spawn(binary, [...args], {
+    shell: false,
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+  if (child.pid !== undefined) liveChildren.add(child.pid);
+  let failure: Error | undefined;
+  let exitedFlag = false;
+  let timer: NodeJS.Timeout | undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+
+  const terminate = (): void => {
+    if (exitedFlag) return;
+    child.kill('SIGTERM');
+    killTimer ??= setTimeout(() => {
+      if (!exitedFlag) child.kill('SIGKILL');
+    }, killGraceMs);
+  };
+  const onAbort = (): void => {
+    failure ??= new AbortedError(options.operation);
+    terminate();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.deadlineMs && options.deadlineMs > 0) {
+    const deadlineMs = options.deadlineMs;
+    timer = setTimeout(() => {
+      failure ??= new DeadlineExceededError(options.operation, deadlineMs);
+      terminate();
+    }, deadlineMs);
+  }
+
+  const exited = new Promise<number>((resolve, reject) => {
+    let spawnError: Error | undefined;
+    child.once('error', (error) => {
+      spawnError = error;
+    });
+    child.once('close', (code, signal) => {
+      exitedFlag = true;
+      if (child.pid !== undefined) liveChildren.delete(child.pid);
+      if (timer) clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (failure) reject(failure);
+      else if (spawnError)
+        reject(new FfmpegError(options.input, `cannot start ${binary}: ${spawnError.message}`, '', { cause: spawnError }));
+      else resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+  // Avoid unhandled-rejection noise when the caller only awaits `kill()`.
+  exited.catch(() => undefined);
+  // A consumer that stops reading must not crash us with EPIPE on stdin.
+  child.stdin?.on('error', () => undefined);
+
+  return {
+    process: child,
+    stdout: child.stdout as Readable,
+    stderr: child.stderr as Readable,
+    stdin: child.stdin,
+    exited,
+    async kill(): Promise<void> {
+      failure ??= new AbortedError(options.operation);
+      terminate();
+      await exited.catch(() => undefined);
+    },
+  };
+}
+
+export interface CollectedOutput {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a child to completion and collects stdout/stderr as text (bounded to `maxBytes` each). */
+export async function runToCompletion(
+  binary: string,
+  args: readonly string[],
+  options: ChildOptions & { maxBytes?: number },
+): Promise<CollectedOutput> {
+  const child = startChild(binary, args, options);
+  const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+  const collect = (stream: Readable): Promise<string> =>
+    new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        if (size >= maxBytes) return;
+        chunks.push(chunk);
+        size += chunk.length;
+      });
+      stream.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      stream.on('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+  const [stdout, stderr, exitCode] = await Promise.all([collect(child.stdout), collect(child.stderr), child.exited]);
+  return { exitCode, stdout, stderr };
+}
+
+/** The last `lines` non-empty lines of a stderr text (for error details). */
+export function stderrTail(stderr: string, lines = 8): string {
+  return stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .slice(-lines)
+    .join('\n');
+}

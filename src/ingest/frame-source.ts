@@ -1,0 +1,293 @@
+/**
+ * @file `openFrames(input, request)`: a FrameSource is an async iterable of VideoFrames (RGB24, real pts, source
+ * index) plus its probe, its decode plan, warnings and the drop count. Files are read with backpressure (ffmpeg
+ * waits for a slow consumer); live sources and `realtime` playback go through a drop-oldest buffer instead.
+ */
+import type { Readable } from 'node:stream';
+import type { VideoFrame } from '../core/frame.js';
+import { AbortedError, FfmpegError, InputRejectedError, UsageError } from '../errors/index.js';
+import type { FrameIndexRule } from '../sampling/frame-indices.js';
+import { resolveBinaries } from './binaries.js';
+import { frameAtPtsUnits, planFile, planLive, ptsSetExpression, type DecodeJob, type DecodePlan, type ResolvedPlan } from './decode-plan.js';
+import { startDecodeJob, type DecodedFrame, type ResizePolicy, type RunningJob } from './decode-job.js';
+import type { IngestWarning, InputVideoDescription } from './ffmpeg-log.js';
+import { classifyInput, type InputSource } from './input-source.js';
+import { decodeDeadlineMs, resolveLimits, type IngestLimits } from './limits.js';
+import { DropOldestBuffer } from './live-buffer.js';
+import { probeSource, readTimeline } from './probe.js';
+import type { FrameTimeline, ProbeResult } from './probe-types.js';
+
+export interface FrameRequest {
+  /** Uniform sampling by index: how many frames (default rule 'np_linspace_int'). */
+  count?: number;
+  rule?: FrameIndexRule;
+  /** Frames per second: the first frame of every 1/fps interval; min/max frames clamp to a uniform count. */
+  fps?: number;
+  minFrames?: number;
+  maxFrames?: number;
+  /** Timestamps in seconds: the frame shown at each time (last frame with pts <= t), ascending, deduplicated. */
+  at?: readonly number[];
+  keyframes?: boolean;
+  scenes?: boolean;
+  /** Scene-change score threshold in (0, 1), default 0.3. */
+  sceneThreshold?: number;
+  /** Time window in seconds (stream pts timeline): frames with start <= pts < end. */
+  start?: number;
+  end?: number;
+  /** Output size; frames keep the display size (after rotation) when omitted. */
+  size?: { width: number; height: number };
+  /** squash = exact size ignoring aspect; fit = letterbox with black padding; crop = cover then centre-crop. */
+  resize?: ResizePolicy;
+  /** Play a file at real speed (`-re`) like a live source. */
+  realtime?: boolean;
+  /** Capacity of the drop-oldest buffer for live/realtime sources (default 8 frames). */
+  bufferFrames?: number;
+  signal?: AbortSignal;
+  limits?: Partial<IngestLimits>;
+  onWarning?: (warning: IngestWarning) => void;
+  /** Called on every frame dropped by the live buffer with the total dropped so far. */
+  onDrop?: (dropped: number) => void;
+  /** The stream read for input `-` (default: process.stdin). */
+  stdin?: Readable;
+}
+
+export interface FrameSource extends AsyncIterable<VideoFrame> {
+  readonly input: string;
+  probe(): Promise<ProbeResult>;
+  plan(): Promise<DecodePlan>;
+  readonly warnings: readonly IngestWarning[];
+  readonly dropped: number;
+  /** Stops decoding and kills ffmpeg; iteration ends. */
+  close(): Promise<void>;
+}
+
+const maxStoredWarnings = 500;
+const fileHighWater = 4;
+
+interface Prepared {
+  readonly source: InputSource;
+  readonly probe?: ProbeResult;
+  readonly timeline?: FrameTimeline;
+  readonly resolved: ResolvedPlan;
+}
+
+class DecodingFrameSource implements FrameSource {
+  readonly warnings: IngestWarning[] = [];
+  private droppedCount = 0;
+  private preparing: Promise<Prepared> | undefined;
+  private readonly limits: IngestLimits;
+  private readonly closer = new AbortController();
+  private readonly signal: AbortSignal;
+  private running: RunningJob | undefined;
+  private liveDescription: InputVideoDescription | undefined;
+  private iterated = false;
+
+  constructor(
+    readonly input: string,
+    private readonly request: FrameRequest,
+  ) {
+    this.limits = resolveLimits(request.limits);
+    this.signal = request.signal ? AbortSignal.any([request.signal, this.closer.signal]) : this.closer.signal;
+  }
+
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  private prepare(): Promise<Prepared> {
+    this.preparing ??= (async () => {
+      const source = await classifyInput(this.input);
+      if (source.kind === 'stdin') {
+        if (this.request.realtime) throw new UsageError(`${this.input}: --realtime applies to files only`);
+        return { source, resolved: planLive(this.input, this.request) };
+      }
+      const probe = await probeSource(source, { signal: this.signal, limits: this.limits });
+      if (source.isLive) return { source, probe, resolved: planLive(this.input, this.request) };
+      const timeline = await readTimeline(source, { signal: this.signal, deadlineMs: this.limits.probeTimeoutMs * 4 });
+      if (timeline.pts.length === 0) throw new InputRejectedError(this.input, 'has no readable video frames');
+      if (probe.frameCountExact && timeline.pts.length < probe.frameCount) {
+        this.warn({ input: this.input, kind: 'truncated', message: `the index lists ${probe.frameCount} frames but only ${timeline.pts.length} are present` });
+      }
+      return { source, probe, timeline, resolved: planFile(this.input, this.request, probe, timeline) };
+    })();
+    return this.preparing;
+  }
+
+  async probe(): Promise<ProbeResult> {
+    const prepared = await this.prepare();
+    if (prepared.probe) return prepared.probe;
+    const description = this.liveDescription;
+    if (!description) throw new UsageError(`${this.input}: stdin is probed from its first bytes; iterate the source first`);
+    return {
+      input: this.input, container: 'pipe', codec: description.codec, pixelFormat: description.pixelFormat, duration: 0,
+      avgFrameRate: description.frameRate, realFrameRate: description.frameRate, width: description.width, height: description.height,
+      rotation: 0, frameCount: 0, frameCountExact: false, keyframeInterval: null, hasAudio: false, isLive: true,
+    };
+  }
+
+  async plan(): Promise<DecodePlan> {
+    return (await this.prepare()).resolved.plan;
+  }
+
+  async close(): Promise<void> {
+    this.closer.abort();
+    await this.running?.kill();
+  }
+
+  private warn(warning: IngestWarning): void {
+    if (this.warnings.length < maxStoredWarnings) this.warnings.push(warning);
+    this.request.onWarning?.(warning);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<VideoFrame> {
+    if (this.iterated) throw new UsageError(`${this.input}: a FrameSource can be iterated once; open a new one`);
+    this.iterated = true;
+    const prepared = await this.prepare();
+    const { ffmpeg } = await resolveBinaries();
+    const live = prepared.source.isLive || Boolean(this.request.realtime);
+    const jobs = [...prepared.resolved.jobs];
+    let deliveredTotal = 0;
+    for (let jobIndex = 0; jobIndex < jobs.length; jobIndex += 1) {
+      const job = jobs[jobIndex]!;
+      const seen = new Set<number>();
+      for await (const frame of this.runJob(job, prepared, ffmpeg.path, live, deliveredTotal === 0 && jobIndex === jobs.length - 1)) {
+        seen.add(frame.index);
+        deliveredTotal += 1;
+        const copies = prepared.resolved.multiplicity?.get(frame.index) ?? 1;
+        for (let copy = 0; copy < copies; copy += 1) yield frame;
+      }
+      const missing = (job.expected ?? []).filter((index) => !seen.has(index));
+      if (missing.length > 0 && job.seekSeconds !== undefined && prepared.timeline) {
+        // A seek landed after a wanted frame (rare with odd indexes): decode those frames from the start instead.
+        this.warn({ input: this.input, kind: 'other', message: `seek missed ${missing.length} frame(s); decoding them from the start` });
+        jobs.splice(jobIndex + 1, 0, {
+          select: ptsSetExpression(missing.map((index) => prepared.timeline!.ptsUnits[index]!)),
+          expected: missing,
+          frameLimit: missing.length,
+          mediaSeconds: prepared.timeline.pts[missing[missing.length - 1]!]! + 1,
+        });
+      } else if (missing.length > 0) {
+        this.warn({ input: this.input, kind: 'missing-frames', message: `${missing.length} wanted frame(s) could not be decoded (first: index ${missing[0]})` });
+      }
+    }
+  }
+
+  /** Runs one job and yields its frames (backpressure for files, drop-oldest for live). */
+  private async *runJob(job: DecodeJob, prepared: Prepared, ffmpegPath: string, live: boolean, onlyJob: boolean): AsyncGenerator<VideoFrame> {
+    if (this.signal.aborted) throw new AbortedError(`decode ${this.input}`);
+    const timeline = prepared.timeline;
+    const toFrame = (decoded: DecodedFrame): VideoFrame => {
+      if (timeline) {
+        const index = frameAtPtsUnits(timeline, decoded.ptsUnits);
+        const exact = timeline.ptsUnits[index] === decoded.ptsUnits;
+        const seconds = timeline.timeBase[0] / timeline.timeBase[1];
+        return { data: decoded.data, width: decoded.width, height: decoded.height, index, pts: exact ? timeline.pts[index]! : decoded.ptsUnits * seconds };
+      }
+      return { data: decoded.data, width: decoded.width, height: decoded.height, index: decoded.decodedNumber, pts: decoded.ptsTime };
+    };
+
+    const queue: VideoFrame[] = [];
+    const liveBuffer = live
+      ? new DropOldestBuffer<VideoFrame>(this.request.bufferFrames ?? 8, (total) => {
+          this.droppedCount += 1;
+          this.request.onDrop?.(this.droppedCount);
+          void total;
+        })
+      : undefined;
+    let wake: (() => void) | undefined;
+    const notify = (): void => {
+      const resolve = wake;
+      wake = undefined;
+      resolve?.();
+    };
+    let paused = false;
+    const running = startDecodeJob(
+      job,
+      {
+        ffmpegPath,
+        source: prepared.source,
+        size: this.request.size,
+        resize: this.request.resize,
+        realtime: this.request.realtime,
+        maxPixels: this.limits.maxPixels,
+        deadlineMs: live && prepared.source.isLive ? undefined : decodeDeadlineMs(this.limits, job.mediaSeconds, Boolean(this.request.realtime)),
+        signal: this.signal,
+        countSourceFrames: !timeline,
+        stdin: this.request.stdin,
+      },
+      {
+        onFrame: (decoded) => {
+          const frame = toFrame(decoded);
+          if (liveBuffer) liveBuffer.push(frame);
+          else {
+            queue.push(frame);
+            if (queue.length >= fileHighWater && !paused) {
+              paused = true;
+              running.pause();
+            }
+          }
+          notify();
+        },
+        onWarning: (warning) => this.warn(warning),
+        onInputVideo: (description) => {
+          this.liveDescription = description;
+        },
+      },
+    );
+    this.running = running;
+    let finished = false;
+    let failure: unknown;
+    let summary: Awaited<RunningJob['done']> | undefined;
+    running.done.then(
+      (result) => {
+        summary = result;
+        finished = true;
+        notify();
+      },
+      (error: unknown) => {
+        failure = error;
+        finished = true;
+        notify();
+      },
+    );
+    try {
+      for (;;) {
+        const next = liveBuffer ? liveBuffer.shift() : queue.shift();
+        if (next) {
+          if (paused && queue.length <= 1) {
+            paused = false;
+            running.resume();
+          }
+          yield next;
+          continue;
+        }
+        if (finished) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+      if (failure) {
+        if (this.closer.signal.aborted && !this.request.signal?.aborted) return;
+        throw failure;
+      }
+      if (summary && summary.exitCode !== 0) {
+        const detail = summary.stderrTail.split('\n').pop()?.replace(/^\[[^\]]*\]\s*/, '') ?? '';
+        if (summary.frames === 0 && onlyJob) {
+          if (/Invalid data|could not find codec|moov atom/i.test(summary.stderrTail) && prepared.source.kind === 'file') {
+            throw new InputRejectedError(this.input, `cannot be decoded: ${detail}`);
+          }
+          throw new FfmpegError(this.input, `ffmpeg exited with code ${summary.exitCode}: ${detail}`, summary.stderrTail);
+        }
+        this.warn({ input: this.input, kind: 'truncated', message: `ffmpeg exited with code ${summary.exitCode} after ${summary.frames} frames: ${detail}` });
+      }
+    } finally {
+      if (!finished) await running.kill();
+      this.running = undefined;
+    }
+  }
+}
+
+/** Opens a frame source; nothing runs until it is probed, planned or iterated. */
+export function openFrames(input: string, request: FrameRequest = {}): FrameSource {
+  return new DecodingFrameSource(input, request);
+}

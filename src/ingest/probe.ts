@@ -1,0 +1,211 @@
+/**
+ * @file `probe(input)`: one ffprobe run under a deadline summarises the container and the first video stream
+ * (display size after rotation, frame rates, frame count exact or estimated, keyframe interval, audio), then the
+ * configured limits are checked. `readTimeline` lists every packet's pts and keyframe flag for exact frame picking.
+ */
+import { FfmpegError, InputRejectedError, NoVideoStreamError, UnsupportedSourceError } from '../errors/index.js';
+import { resolveBinaries } from './binaries.js';
+import { runToCompletion, stderrTail } from './ffmpeg-adapter.js';
+import { classifyInput, type InputSource } from './input-source.js';
+import { checkLimits, resolveLimits, type IngestLimits } from './limits.js';
+import type { FrameTimeline, ProbeResult } from './probe-types.js';
+
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  limits?: Partial<IngestLimits>;
+}
+
+interface FfprobeStream {
+  index?: number;
+  codec_type?: string;
+  codec_name?: string;
+  pix_fmt?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  duration?: string;
+  nb_frames?: string;
+  tags?: Record<string, string>;
+  side_data_list?: Array<{ side_data_type?: string; rotation?: number | string }>;
+  disposition?: Record<string, number>;
+}
+
+interface FfprobeOutput {
+  streams?: FfprobeStream[];
+  format?: { format_name?: string; duration?: string; start_time?: string };
+  packets?: Array<{ stream_index?: number; pts_time?: string; flags?: string }>;
+}
+
+/** Parses an ffprobe rational like `30000/1001` (0 when unknown). */
+export function parseRational(text: string | undefined): number {
+  if (!text) return 0;
+  const [numerator, denominator] = text.split('/').map(Number);
+  if (numerator === undefined || !Number.isFinite(numerator)) return 0;
+  if (denominator === undefined) return numerator;
+  return denominator > 0 && Number.isFinite(denominator) ? numerator / denominator : 0;
+}
+
+function rotationOf(stream: FfprobeStream): number {
+  let degrees = 0;
+  const tag = stream.tags?.rotate;
+  if (tag !== undefined && Number.isFinite(Number(tag))) degrees = Number(tag);
+  for (const side of stream.side_data_list ?? []) {
+    // The display matrix rotation is counter-clockwise; the `rotate` tag is clockwise.
+    if (side.rotation !== undefined && Number.isFinite(Number(side.rotation))) degrees = -Number(side.rotation);
+  }
+  return ((Math.round(degrees / 90) * 90) % 360 + 360) % 360;
+}
+
+/** Maps an ffprobe failure on `source` to a typed error. */
+export function probeFailure(source: InputSource, stderr: string): Error {
+  const tail = stderrTail(stderr, 4);
+  const lastLine = tail.split('\n').pop() ?? '';
+  const clean = lastLine.replace(/^.*?:\s*/, '').replace(/^file:/, '').trim();
+  if (source.kind !== 'file') return new FfmpegError(source.input, `cannot open the stream: ${clean || 'ffprobe failed'}`, tail);
+  if (/moov atom not found/i.test(stderr)) return new InputRejectedError(source.input, 'is truncated or incomplete (no moov index: moov atom not found)');
+  if (/Invalid data found when processing input/i.test(stderr)) return new InputRejectedError(source.input, 'is not a video ffmpeg can read (invalid data)');
+  return new InputRejectedError(source.input, `cannot be read as media: ${clean || 'ffprobe failed'}`);
+}
+
+/** Runs ffprobe with the source's whitelist; returns stdout or throws the mapped error. */
+async function runFfprobe(source: InputSource, args: readonly string[], options: { signal?: AbortSignal; deadlineMs: number; operation: string }): Promise<string> {
+  const { ffprobe } = await resolveBinaries();
+  const result = await runToCompletion(
+    ffprobe.path,
+    ['-hide_banner', '-v', 'error', '-protocol_whitelist', source.protocolWhitelist, ...args, source.ffmpegInput],
+    { operation: options.operation, input: source.input, deadlineMs: options.deadlineMs, signal: options.signal },
+  );
+  if (result.exitCode !== 0) throw probeFailure(source, result.stderr);
+  return result.stdout;
+}
+
+/** Probes an already classified source (see `probe`). */
+export async function probeSource(source: InputSource, options: ProbeOptions = {}): Promise<ProbeResult> {
+  if (source.kind === 'stdin') {
+    throw new UnsupportedSourceError(source.input, 'stdin cannot be probed separately; open it with openFrames');
+  }
+  const limits = resolveLimits(options.limits);
+  const runOptions = { signal: options.signal, deadlineMs: limits.probeTimeoutMs, operation: `probe ${source.input}` };
+  const stdout = await runFfprobe(
+    source,
+    ['-show_format', '-show_streams', '-show_entries', 'packet=stream_index,pts_time,flags', '-read_intervals', '%+20', '-of', 'json'],
+    runOptions,
+  );
+  let parsed: FfprobeOutput;
+  try {
+    parsed = JSON.parse(stdout) as FfprobeOutput;
+  } catch {
+    throw new InputRejectedError(source.input, 'ffprobe returned unreadable output');
+  }
+  const streams = parsed.streams ?? [];
+  const video = streams.find((stream) => stream.codec_type === 'video' && !stream.disposition?.attached_pic);
+  if (!video) {
+    if (streams.length === 0 && !parsed.format?.format_name) throw new InputRejectedError(source.input, 'is not a media file');
+    throw new NoVideoStreamError(source.input, streams.length > 0 ? 'has no video stream (audio or data only)' : 'has no streams');
+  }
+  const codedWidth = video.width ?? 0;
+  const codedHeight = video.height ?? 0;
+  if (codedWidth <= 0 || codedHeight <= 0) throw new InputRejectedError(source.input, 'video stream has no frame size (corrupt header)');
+  const rotation = rotationOf(video);
+  const swap = rotation === 90 || rotation === 270;
+  const width = swap ? codedHeight : codedWidth;
+  const height = swap ? codedWidth : codedHeight;
+  const avgFrameRate = parseRational(video.avg_frame_rate);
+  const realFrameRate = parseRational(video.r_frame_rate);
+  const formatDuration = Number(parsed.format?.duration);
+  const streamDuration = Number(video.duration);
+  const duration = Number.isFinite(formatDuration) && formatDuration > 0 ? formatDuration : Number.isFinite(streamDuration) ? streamDuration : 0;
+  const startTime = Number(parsed.format?.start_time);
+
+  // Limits first: never count packets of a file we are going to reject.
+  checkLimits(source.input, { width, height, duration, isLive: source.isLive }, limits);
+
+  let frameCount = Number(video.nb_frames);
+  let frameCountExact = Number.isInteger(frameCount) && frameCount > 0;
+  if (!frameCountExact && !source.isLive) {
+    const counted = await runFfprobe(
+      source,
+      ['-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0'],
+      runOptions,
+    );
+    frameCount = Number.parseInt(counted.trim().split('\n')[0] ?? '', 10);
+    frameCountExact = Number.isInteger(frameCount) && frameCount > 0;
+  }
+  if (!frameCountExact) {
+    const rate = avgFrameRate || realFrameRate;
+    frameCount = duration > 0 && rate > 0 ? Math.round(duration * rate) : 0;
+  }
+
+  const keyTimes = (parsed.packets ?? [])
+    .filter((packet) => packet.stream_index === video.index && packet.flags?.startsWith('K'))
+    .map((packet) => Number(packet.pts_time))
+    .filter((time) => Number.isFinite(time))
+    .sort((a, b) => a - b);
+  const keyframeInterval = keyTimes.length >= 2 ? (keyTimes[keyTimes.length - 1]! - keyTimes[0]!) / (keyTimes.length - 1) : null;
+
+  return {
+    input: source.input,
+    container: parsed.format?.format_name ?? 'unknown',
+    codec: video.codec_name ?? 'unknown',
+    pixelFormat: video.pix_fmt ?? 'unknown',
+    duration,
+    avgFrameRate,
+    realFrameRate,
+    width,
+    height,
+    rotation,
+    frameCount,
+    frameCountExact,
+    keyframeInterval,
+    hasAudio: streams.some((stream) => stream.codec_type === 'audio'),
+    isLive: source.isLive,
+    startTime: Number.isFinite(startTime) ? startTime : 0,
+    codedWidth,
+    codedHeight,
+  };
+}
+
+/**
+ * Probes `input` (a file path or an allowed URL) under the probe deadline and checks the limits. Throws typed
+ * errors: InputNotFoundError, InputRejectedError, NoVideoStreamError, UnsupportedSourceError, LimitExceededError,
+ * DeadlineExceededError, AbortedError, FfmpegError.
+ */
+export async function probe(input: string, options: ProbeOptions = {}): Promise<ProbeResult> {
+  return probeSource(await classifyInput(input), options);
+}
+
+/** Lists every video packet's pts and keyframe flag (demux only, no decoding) in presentation order. */
+export async function readTimeline(source: InputSource, options: { signal?: AbortSignal; deadlineMs: number }): Promise<FrameTimeline> {
+  const stdout = await runFfprobe(
+    source,
+    ['-select_streams', 'v:0', '-show_entries', 'stream=time_base:packet=pts,flags', '-of', 'csv=p=1'],
+    { ...options, operation: `list frames of ${source.input}` },
+  );
+  let timeBase: [number, number] = [1, 1];
+  const entries: Array<{ units: number; key: boolean }> = [];
+  let packetsWithoutPts = 0;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('packet,')) {
+      const [, ptsText, flags] = line.split(',');
+      const units = Number(ptsText);
+      if (ptsText === 'N/A' || !Number.isFinite(units)) {
+        packetsWithoutPts += 1;
+        continue;
+      }
+      entries.push({ units, key: (flags ?? '').startsWith('K') });
+    } else if (line.startsWith('stream,')) {
+      const [numerator, denominator] = (line.split(',')[1] ?? '').split('/').map(Number);
+      if (numerator && denominator) timeBase = [numerator, denominator];
+    }
+  }
+  entries.sort((a, b) => a.units - b.units);
+  const seconds = timeBase[0] / timeBase[1];
+  return {
+    ptsUnits: entries.map((entry) => entry.units),
+    pts: entries.map((entry) => entry.units * seconds),
+    keyframe: entries.map((entry) => entry.key),
+    timeBase,
+    packetsWithoutPts,
+  };
+}
