@@ -3,12 +3,14 @@
  * (programmatic users); built-in names cannot be replaced.
  */
 import type { StageDescriptor } from '../stage.js';
+import { bvllmStage } from './b-vllm.js';
 import { concatStage } from './concat.js';
 import { descriptorsStage } from './descriptors.js';
 import { encodeImageStage } from './encode-image.js';
 import { encodeStage } from './encode.js';
 import { igVlmGridStage } from './ig-vlm.js';
 import { pllavaStage } from './pllava.js';
+import { sceneTillingStage } from './scene-tilling.js';
 import { slowFastShiStage, slowFastStage } from './slowfast.js';
 import { spatialPoolStage } from './spatial-pool.js';
 import { tsLlavaSampleStage, tsLlavaThumbnailStage } from './ts-llava.js';
@@ -30,6 +32,8 @@ const builtInStages: readonly AnyStageDescriptor[] = [
   igVlmGridStage,
   slowFastStage,
   slowFastShiStage,
+  bvllmStage,
+  sceneTillingStage,
 ];
 
 const registry = new Map<string, AnyStageDescriptor>(builtInStages.map((stage) => [stage.name, stage]));
@@ -55,12 +59,14 @@ export function registerStage(stage: AnyStageDescriptor): () => void {
 }
 
 export {
+  bvllmStage,
   concatStage,
   descriptorsStage,
   encodeImageStage,
   encodeStage,
   igVlmGridStage,
   pllavaStage,
+  sceneTillingStage,
   slowFastShiStage,
   slowFastStage,
   spatialPoolStage,

@@ -1,0 +1,107 @@
+/**
+ * @file The `scene-tilling` stage: VideoLLaMB's SceneTilling (Wang et al. 2024, "VideoLLaMB: Long-context Video
+ * Understanding with Recurrent Memory Bridges", github.com/bigai-nlco/VideoLLaMB, self_segment.py) on the frames'
+ * mean-token descriptors, `k` cuts (default 3 → 4 scenes). VideoLLaMB feeds the model only the last scene's tokens,
+ * with earlier scenes reaching it through a learned memory bridge; the training-free substitute here prepends, for
+ * every earlier scene, a bounded memory (`sceneMemory`, ≤ 32 tokens, role `memory`), then the last scene's frames
+ * (at most 8, `linspace(a, b, n)` truncated as `torch.linspace(..., dtype=int)`) pooled to 12x12 (role `scene`, one
+ * segment per frame). Token count ≤ k·32 + min(8, T-k)·12·12. Wraps `sceneTilling` and `sceneMemory`.
+ */
+import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../../core/feature-grid.js';
+import type { VisualSegment } from '../../core/token-stream.js';
+import { GraphNegotiationError } from '../../errors/index.js';
+import { sceneMemory, sceneTilling } from '../../strategies/scene-tilling.js';
+import { spatialPool } from '../../strategies/spatial-pool.js';
+import type { StageDescriptor } from '../stage.js';
+import { expectCaps, expectPayload, perFrameSegments } from './stage-helpers.js';
+
+export interface SceneTillingParams {
+  /** Number of cuts (scenes = k + 1). */
+  readonly k: number;
+  /** Memory tokens per earlier scene. */
+  readonly memoryTokens: number;
+  /** Frames of the last scene that are kept. */
+  readonly sceneFrames: number;
+  /** Pooled grid of the last scene's frames (capped at the encoder's grid). */
+  readonly sceneGrid: readonly [number, number];
+}
+
+/** `torch.linspace(a, b, n, dtype=torch.int)`: float steps truncated toward zero. */
+function truncatedLinspace(a: number, b: number, n: number): number[] {
+  if (n === 1) return [a];
+  return Array.from({ length: n }, (_, i) => Math.trunc(a + ((b - a) * i) / (n - 1)));
+}
+
+function sliceFrames(grid: FeatureGrid, positions: readonly number[]): FeatureGrid {
+  const size = grid.h * grid.w * grid.D;
+  const data = new Float32Array(positions.length * size);
+  positions.forEach((t, n) => data.set(grid.data.subarray(t * size, (t + 1) * size), n * size));
+  return featureGrid(
+    positions.length,
+    grid.h,
+    grid.w,
+    grid.D,
+    data,
+    positions.map((t) => grid.timestamps[t]!),
+    positions.map((t) => grid.frameIndices[t]!),
+  );
+}
+
+export const sceneTillingStage: StageDescriptor<SceneTillingParams> = {
+  name: 'scene-tilling',
+  version: 1,
+  description: 'VideoLLaMB SceneTilling: k cuts; bounded memory tokens of earlier scenes, then the last scene pooled.',
+  inputs: { in: 'features' },
+  output: 'tokens',
+  countIsUpperBound: true,
+  approximation:
+    'scene-tilling: VideoLLaMB\'s learned recurrent memory bridge is replaced by pooled memory tokens (<= memoryTokens per earlier scene) placed before the last scene\'s tokens; SceneTilling itself is exact but runs on mean-token descriptors instead of the vision tower\'s CLS token.',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      k: { type: 'integer', minimum: 1, maximum: 64 },
+      memoryTokens: { type: 'integer', minimum: 1, maximum: 4096 },
+      sceneFrames: { type: 'integer', minimum: 1, maximum: 256 },
+      sceneGrid: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 256 }, minItems: 2, maxItems: 2 },
+    },
+  },
+  defaults: { k: 3, memoryTokens: 32, sceneFrames: 8, sceneGrid: [12, 12] },
+  negotiate(inputs, params) {
+    const features = expectCaps('scene-tilling', inputs, 'in', 'features');
+    if (features.T < params.k + 1) {
+      throw new GraphNegotiationError('scene-tilling', `k=${params.k} cuts need at least ${params.k + 1} frames but receives ${features.T}`);
+    }
+    const h = Math.min(features.h, params.sceneGrid[0]);
+    const w = Math.min(features.w, params.sceneGrid[1]);
+    const count = params.k * params.memoryTokens + Math.min(params.sceneFrames, features.T - params.k) * h * w;
+    return { kind: 'tokens', count, D: features.D };
+  },
+  async run(inputs, params, context) {
+    const { grid } = expectPayload('scene-tilling', inputs, 'in', 'features');
+    const tilling = sceneTilling(meanTokenDescriptors(grid), { k: params.k });
+    context.note('scenes', tilling.scenes.map((scene) => ({ start: scene.startTime, end: scene.endTime, frames: [scene.startFrameIndex, scene.endFrameIndex] })));
+    const segments: VisualSegment[] = [];
+    const scenes = tilling.scenes;
+    for (const scene of scenes.slice(0, -1)) {
+      const positions = Array.from({ length: scene.end - scene.start + 1 }, (_, i) => scene.start + i);
+      const memory = sceneMemory(sliceFrames(grid, positions), { maxTokens: params.memoryTokens });
+      segments.push({
+        type: 'visual',
+        role: 'memory',
+        tokens: memory.tokens,
+        count: memory.count,
+        dim: memory.dim,
+        timestamps: memory.timestamps,
+        frameIndices: memory.frameIndices,
+        ...(memory.layout ? { layout: memory.layout } : {}),
+      });
+    }
+    const last = scenes[scenes.length - 1]!;
+    const length = last.end - last.start + 1;
+    const positions = truncatedLinspace(last.start, last.end, Math.min(params.sceneFrames, length));
+    const pooled = spatialPool(sliceFrames(grid, positions), [Math.min(grid.h, params.sceneGrid[0]), Math.min(grid.w, params.sceneGrid[1])], 'area');
+    segments.push(...perFrameSegments(pooled, 'scene'));
+    return { kind: 'tokens', segments };
+  },
+};

@@ -1,0 +1,150 @@
+/**
+ * @file The programmatic API behind `vidtok tokens`: resolve the pipeline and the encoder, probe the input, build and
+ * negotiate the graph (token budget and context window checked here, before any decoding), then decode the frames
+ * the pipeline asks for and run the graph over them. Returns the token stream with the frames used, the probe and
+ * the run's diagnostics.
+ */
+import type { VisualEncoder } from '../core/encoder.js';
+import type { TokenStream } from '../core/token-stream.js';
+import { resolveEncoder } from '../encoders/index.js';
+import { AbortedError, UsageError } from '../errors/index.js';
+import { planGraph, type PlannedGraph } from '../graph/build-graph.js';
+import type { FramesSpec, PipelineDefinition } from '../graph/pipeline-definition.js';
+import { resolvePipeline } from '../graph/pipeline-registry.js';
+import { runGraph, type StageEvent } from '../graph/run-graph.js';
+import { ingestFrameProvider, type FrameProvider, type PipelineFrameRequest, type ProbeSummary } from './frame-provider.js';
+
+export type PipelineProgress =
+  | { readonly type: 'planned'; readonly frames: number; readonly tokens: number; readonly budget: number }
+  | { readonly type: 'frame'; readonly index: number; readonly pts: number; readonly count: number; readonly expected: number }
+  | StageEvent;
+
+export interface RunPipelineOptions {
+  /** A built-in pipeline name, a path to a pipeline file, or a definition. */
+  readonly pipeline: string | PipelineDefinition;
+  /** Encoder spec (`pixels`, `pixels:224/16`, a model) or an encoder; default the pipeline's, else `pixels`. */
+  readonly encoder?: string | VisualEncoder;
+  /** The user's question (question-conditioned stages such as B-VLLM). */
+  readonly question?: string;
+  /** Total visual-token budget; default the pipeline's. */
+  readonly budget?: number;
+  /** The consuming model's context window, when known; the visual tokens must fit in it. */
+  readonly contextWindow?: number;
+  /** Time window of the input, seconds. */
+  readonly start?: number;
+  readonly end?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (event: PipelineProgress) => void;
+  /** Where frames come from; default src/ingest (ffmpeg). */
+  readonly frameProvider?: FrameProvider;
+}
+
+export interface PipelineRunResult extends TokenStream {
+  /** Frames the graph consumed, in order. */
+  readonly frames: readonly { readonly index: number; readonly pts: number }[];
+  readonly probe: ProbeSummary;
+  /** What was negotiated before decoding. */
+  readonly plan: {
+    readonly frames: number;
+    readonly tokens: number;
+    readonly tokensAreUpperBound: boolean;
+    readonly budget: number;
+    readonly reducedFrames?: { readonly from: number; readonly to: number };
+  };
+  /** Diagnostics noted by the stages (`stage.key`). */
+  readonly notes: Readonly<Record<string, unknown>>;
+  /** Wording the pipeline suggests for the model's prompt. */
+  readonly prompt?: Readonly<Record<string, string>>;
+}
+
+/** Frames the source will deliver for `spec` on a probed input (exact for count rules, an upper bound otherwise). */
+export function expectedFrameCount(spec: FramesSpec, probe: Pick<ProbeSummary, 'duration' | 'frameCount'>, window: { start?: number; end?: number } = {}): number {
+  const total = probe.frameCount > 0 ? probe.frameCount : Number.POSITIVE_INFINITY;
+  if (spec.count !== undefined) return Math.max(1, Math.min(spec.count, total));
+  const maxFrames = spec.maxFrames ?? 1;
+  if (spec.fps !== undefined && probe.duration > 0) {
+    const seconds = Math.max(0, Math.min(window.end ?? probe.duration, probe.duration) - (window.start ?? 0));
+    const atRate = Math.floor(seconds * spec.fps) + 1;
+    return Math.max(1, Math.min(maxFrames, Math.max(spec.minFrames ?? 1, atRate), total));
+  }
+  return Math.max(1, Math.min(maxFrames, total));
+}
+
+/** The ingest request for a pipeline's frames spec, the negotiated frame count and the encoder's input size. */
+export function frameRequestFor(
+  spec: FramesSpec,
+  count: number,
+  encoder: Pick<VisualEncoder, 'inputSize'>,
+  extra: { start?: number; end?: number; signal?: AbortSignal } = {},
+): PipelineFrameRequest {
+  const common = {
+    size: { width: encoder.inputSize.width, height: encoder.inputSize.height },
+    resize: spec.resize ?? 'squash',
+    ...(extra.start !== undefined ? { start: extra.start } : {}),
+    ...(extra.end !== undefined ? { end: extra.end } : {}),
+    ...(extra.signal !== undefined ? { signal: extra.signal } : {}),
+  };
+  if (spec.count !== undefined) return { ...common, count, rule: spec.rule ?? 'np_linspace_int' };
+  if (spec.fps !== undefined) {
+    return { ...common, fps: spec.fps, maxFrames: count, ...(spec.minFrames !== undefined ? { minFrames: Math.min(spec.minFrames, count) } : {}) };
+  }
+  return { ...common, scenes: true, maxFrames: count, ...(spec.scenes?.threshold !== undefined ? { sceneThreshold: spec.scenes.threshold } : {}) };
+}
+
+/** Resolves the pipeline and encoder of a run (no decoding). */
+export async function preparePipeline(options: Pick<RunPipelineOptions, 'pipeline' | 'encoder' | 'signal'>): Promise<{ definition: PipelineDefinition; encoder: VisualEncoder }> {
+  const definition = typeof options.pipeline === 'string' ? await resolvePipeline(options.pipeline, options.signal ? { signal: options.signal } : {}) : options.pipeline;
+  const encoder =
+    typeof options.encoder === 'object'
+      ? options.encoder
+      : await resolveEncoder(options.encoder ?? definition.encoder ?? 'pixels', options.signal ? { signal: options.signal } : {});
+  return { definition, encoder };
+}
+
+/** Runs a pipeline over one input and returns its token stream. */
+export async function runPipeline(input: string, options: RunPipelineOptions): Promise<PipelineRunResult> {
+  const signal = options.signal;
+  if (signal?.aborted) throw new AbortedError(`pipeline run on ${input}`, { cause: signal.reason });
+  if (options.budget !== undefined && (!Number.isInteger(options.budget) || options.budget < 1)) {
+    throw new UsageError(`budget ${options.budget}: must be a positive integer`);
+  }
+  const { definition, encoder } = await preparePipeline(options);
+  const provider = options.frameProvider ?? ingestFrameProvider;
+  const probe = await provider.probe(input, signal ? { signal } : {});
+  const window = { ...(options.start !== undefined ? { start: options.start } : {}), ...(options.end !== undefined ? { end: options.end } : {}) };
+  const count = expectedFrameCount(definition.frames, probe, window);
+  const graph: PlannedGraph = planGraph(definition, {
+    encoder,
+    source: { count, width: encoder.inputSize.width, height: encoder.inputSize.height },
+    ...(options.budget !== undefined ? { budget: options.budget } : {}),
+    ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
+  });
+  options.onProgress?.({ type: 'planned', frames: graph.source.count, tokens: graph.tokenCount, budget: graph.budget });
+  const request = frameRequestFor(definition.frames, graph.source.count, encoder, { ...window, ...(signal ? { signal } : {}) });
+  const result = await runGraph(graph, provider.openFrames(input, request), {
+    encoder,
+    ...(options.question !== undefined ? { question: options.question } : {}),
+    ...(signal ? { signal } : {}),
+    ...(options.onProgress
+      ? {
+          onStage: (event: StageEvent) => options.onProgress!(event),
+          onFrame: (frame: { index: number; pts: number; count: number }) =>
+            options.onProgress!({ type: 'frame', ...frame, expected: graph.source.count }),
+        }
+      : {}),
+  });
+  return {
+    ...result.stream,
+    frames: result.frames,
+    probe,
+    plan: {
+      frames: graph.source.count,
+      tokens: graph.tokenCount,
+      tokensAreUpperBound: graph.tokenCountIsUpperBound,
+      budget: graph.budget,
+      ...(graph.reducedFrames ? { reducedFrames: graph.reducedFrames } : {}),
+    },
+    notes: result.notes,
+    ...(definition.prompt !== undefined ? { prompt: definition.prompt } : {}),
+  };
+}
