@@ -1,8 +1,9 @@
 /**
- * @file Where a pipeline run gets its frames: `probe` and `openFrames` of src/ingest (loaded on first use), or any
- * other provider with the same shape (tests, live sources, frames already in memory).
+ * @file Where a pipeline run gets its frames: `probe` and `openFrames` of src/ingest (ffmpeg), or any other provider
+ * with the same shape (tests with synthetic frames, frames already in memory).
  */
 import type { VideoFrame } from '../core/frame.js';
+import { openFrames, probe, type IngestWarning } from '../ingest/index.js';
 import type { FrameIndexRule } from '../sampling/frame-indices.js';
 
 /** The fields of a probe result a pipeline run uses (src/ingest's ProbeResult has them all). */
@@ -14,7 +15,6 @@ export interface ProbeSummary {
   readonly frameCount: number;
   readonly width: number;
   readonly height: number;
-  readonly [key: string]: unknown;
 }
 
 /** The subset of ingest's FrameRequest a pipeline builds. */
@@ -31,6 +31,8 @@ export interface PipelineFrameRequest {
   readonly size: { readonly width: number; readonly height: number };
   readonly resize: 'squash' | 'fit' | 'crop';
   readonly signal?: AbortSignal;
+  /** Decoder warnings (corrupt data, truncation), one call each. */
+  readonly onWarning?: (warning: { readonly kind: string; readonly message: string }) => void;
 }
 
 export interface FrameProvider {
@@ -39,32 +41,16 @@ export interface FrameProvider {
   openFrames(input: string, request: PipelineFrameRequest): AsyncIterable<VideoFrame>;
 }
 
-interface IngestModule {
-  probe(input: string, options?: { signal?: AbortSignal }): Promise<ProbeSummary>;
-  openFrames(input: string, request: PipelineFrameRequest): AsyncIterable<VideoFrame>;
-}
-
-let ingest: Promise<IngestModule> | undefined;
-
 /** The ffmpeg-backed provider of src/ingest. */
 export const ingestFrameProvider: FrameProvider = {
-  async probe(input, options) {
-    const module = await loadIngest();
-    return module.probe(input, options.signal ? { signal: options.signal } : {});
+  probe(input, options) {
+    return probe(input, options.signal ? { signal: options.signal } : {});
   },
   openFrames(input, request) {
-    return {
-      async *[Symbol.asyncIterator]() {
-        const module = await loadIngest();
-        yield* module.openFrames(input, request);
-      },
-    };
+    const { onWarning, ...rest } = request;
+    return openFrames(input, {
+      ...rest,
+      ...(onWarning ? { onWarning: (warning: IngestWarning) => onWarning(warning) } : {}),
+    });
   },
 };
-
-function loadIngest(): Promise<IngestModule> {
-  // A computed specifier keeps the graph layer compilable on its own; src/ingest/index.ts provides these exports.
-  const specifier = '../ingest/index.js';
-  ingest ??= import(specifier) as Promise<IngestModule>;
-  return ingest;
-}

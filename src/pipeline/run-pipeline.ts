@@ -53,6 +53,8 @@ export interface PipelineRunResult extends TokenStream {
   };
   /** Diagnostics noted by the stages (`stage.key`). */
   readonly notes: Readonly<Record<string, unknown>>;
+  /** Decoder warnings (at most 100). */
+  readonly warnings: readonly string[];
   /** Wording the pipeline suggests for the model's prompt. */
   readonly prompt?: Readonly<Record<string, string>>;
 }
@@ -120,7 +122,13 @@ export async function runPipeline(input: string, options: RunPipelineOptions): P
     ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
   });
   options.onProgress?.({ type: 'planned', frames: graph.source.count, tokens: graph.tokenCount, budget: graph.budget });
-  const request = frameRequestFor(definition.frames, graph.source.count, encoder, { ...window, ...(signal ? { signal } : {}) });
+  const warnings: string[] = [];
+  const request: PipelineFrameRequest = {
+    ...frameRequestFor(definition.frames, graph.source.count, encoder, { ...window, ...(signal ? { signal } : {}) }),
+    onWarning: (warning) => {
+      if (warnings.length < 100) warnings.push(`${warning.kind}: ${warning.message}`);
+    },
+  };
   const result = await runGraph(graph, provider.openFrames(input, request), {
     encoder,
     ...(options.question !== undefined ? { question: options.question } : {}),
@@ -145,6 +153,7 @@ export async function runPipeline(input: string, options: RunPipelineOptions): P
       ...(graph.reducedFrames ? { reducedFrames: graph.reducedFrames } : {}),
     },
     notes: result.notes,
+    warnings,
     ...(definition.prompt !== undefined ? { prompt: definition.prompt } : {}),
   };
 }
