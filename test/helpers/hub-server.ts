@@ -55,6 +55,8 @@ export interface HubRequestRecord {
   bytesSent: number;
   /** Repository file path this request served, for resolve and CDN requests. */
   filePath?: string;
+  /** Repository of that file. */
+  repositoryId?: string;
 }
 
 export interface HubServer {
@@ -65,16 +67,17 @@ export interface HubServer {
   readonly requests: HubRequestRecord[];
   /** The commit id every revision of `repositoryId` resolves to. */
   commitOf(repositoryId: string): string;
-  /** The next download of `path` sends `afterBytes` body bytes, then the connection is destroyed. */
-  dropConnectionOnce(path: string, afterBytes: number): void;
-  /** Downloads of `path` serve bytes that differ from the listed checksum (same size). */
-  corrupt(path: string): void;
-  /** Requests that downloaded bytes of `path` (resolve or CDN, status 200/206). */
-  downloadsOf(path: string): HubRequestRecord[];
+  /** The next download of `path` in `repositoryId` sends `afterBytes` body bytes, then the connection is destroyed. */
+  dropConnectionOnce(repositoryId: string, path: string, afterBytes: number): void;
+  /** Downloads of `path` in `repositoryId` serve bytes that differ from the listed checksum (same size). */
+  corrupt(repositoryId: string, path: string): void;
+  /** Requests that downloaded bytes of `path` in `repositoryId` (resolve or CDN, status 200/206). */
+  downloadsOf(repositoryId: string, path: string): HubRequestRecord[];
   close(): Promise<void>;
 }
 
 interface PreparedFile {
+  readonly repositoryId: string;
   readonly path: string;
   readonly content: Uint8Array;
   readonly lfs: boolean;
@@ -130,10 +133,11 @@ export function fixtureVlmRepository(
     { path: '.gitattributes', content: text('*.onnx filter=lfs diff=lfs merge=lfs -text\n') },
     { path: 'model.safetensors', content: generatedBytes(4096, 99), lfs: true },
   ];
-  let seed = 1;
+  // Seeds differ per repository, so two fixtures never share content (the CDN is addressed by sha256).
+  let seed = createHash('sha256').update(id).digest().readUInt16LE(0) * 64 + 1;
   for (const graph of ['embed_tokens', 'vision_encoder', 'decoder_model_merged']) {
     for (const suffix of suffixes) {
-      files.push({ path: `onnx/${graph}${suffix}.onnx`, content: generatedBytes(graphBytes + seed * 17, seed) });
+      files.push({ path: `onnx/${graph}${suffix}.onnx`, content: generatedBytes(graphBytes + (seed % 64) * 17, seed) });
       seed += 1;
     }
   }
@@ -146,7 +150,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const repositories = new Map(
     options.repositories.map((repository) => [
       repository.id,
-      { repository, files: new Map(repository.files.map((file) => [file.path, prepare(file)])) },
+      { repository, files: new Map(repository.files.map((file) => [file.path, prepare(repository.id, file)])) },
     ]),
   );
   const bySha256 = new Map<string, PreparedFile>();
@@ -250,6 +254,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     const file = entry.files.get(path);
     if (!file) return sendError(response, record, 404, 'EntryNotFound', 'Entry not found');
     record.filePath = file.path;
+    record.repositoryId = file.repositoryId;
     const common = { 'X-Repo-Commit': commitOf(id), 'Accept-Ranges': 'bytes' };
     if (file.lfs) {
       const location = `${cdnOrigin}/repos/${file.sha256.slice(0, 2)}/${file.sha256.slice(2, 4)}/${file.sha256}?response-content-disposition=attachment&Expires=4102444800&Signature=fixture`;
@@ -270,8 +275,10 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
 
   function serveBytes(request: IncomingMessage, response: ServerResponse, record: HubRequestRecord, file: PreparedFile, headers: Record<string, string>): void {
     record.filePath = file.path;
+    record.repositoryId = file.repositoryId;
+    const key = `${file.repositoryId}:${file.path}`;
     let content = file.content;
-    if (corrupted.has(file.path)) {
+    if (corrupted.has(key)) {
       content = Uint8Array.from(content);
       content[content.length >> 1] = (content[content.length >> 1] ?? 0) ^ 0xff;
     }
@@ -300,9 +307,9 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     });
     record.status = status;
     if (request.method === 'HEAD') return void response.end();
-    const dropAfter = drops.get(file.path);
+    const dropAfter = drops.get(key);
     if (dropAfter !== undefined) {
-      drops.delete(file.path);
+      drops.delete(key);
       const sent = body.subarray(0, Math.min(dropAfter, body.byteLength));
       record.bytesSent = sent.byteLength;
       response.write(sent, () => setTimeout(() => response.socket?.destroy(), 20));
@@ -317,20 +324,24 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     cdnOrigin,
     requests,
     commitOf,
-    dropConnectionOnce: (path, afterBytes) => void drops.set(path, afterBytes),
-    corrupt: (path) => void corrupted.add(path),
-    downloadsOf: (path) => requests.filter((record) => record.filePath === path && (record.status === 200 || record.status === 206)),
+    dropConnectionOnce: (repositoryId, path, afterBytes) => void drops.set(`${repositoryId}:${path}`, afterBytes),
+    corrupt: (repositoryId, path) => void corrupted.add(`${repositoryId}:${path}`),
+    downloadsOf: (repositoryId, path) =>
+      requests.filter(
+        (record) => record.repositoryId === repositoryId && record.filePath === path && (record.status === 200 || record.status === 206),
+      ),
     close: async () => {
       await Promise.all([stop(hub), stop(cdn)]);
     },
   };
 }
 
-function prepare(file: HubFixtureFile): PreparedFile {
+function prepare(repositoryId: string, file: HubFixtureFile): PreparedFile {
   const lfs = file.lfs ?? /\.onnx(_data(_\d+)?)?$/.test(file.path);
   const sha256 = sha256Of(file.content);
   const pointer = new TextEncoder().encode(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha256}\nsize ${file.content.byteLength}\n`);
   return {
+    repositoryId,
     path: file.path,
     content: file.content,
     lfs,
