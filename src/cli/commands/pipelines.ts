@@ -1,0 +1,87 @@
+/**
+ * @file `vidtok pipelines`: lists the built-in pipelines (name, default token budget, frames, one-line description)
+ * and, with `--stages`, the stages a pipeline file can use. `--json` for machine-readable output.
+ */
+import type { Argv } from 'yargs';
+import type { FramesSpec } from '../../graph/pipeline-definition.js';
+import { builtInPipelinesDirectory, listBuiltInPipelines } from '../../graph/pipeline-registry.js';
+import { listStages } from '../../graph/stages/index.js';
+import { defineCommand } from '../command.js';
+
+interface PipelinesArguments {
+  readonly json: boolean;
+  readonly stages: boolean;
+}
+
+/** One line for a frames spec: `16 (pllava_eval)`, `1 fps (8-64)`, `scenes (<= 32)`. */
+export function describeFrames(frames: FramesSpec): string {
+  if (frames.count !== undefined) return `${frames.count} (${frames.rule ?? 'np_linspace_int'})`;
+  if (frames.fps !== undefined) return `${frames.fps} fps (${frames.minFrames ?? 1}-${frames.maxFrames})`;
+  return `scenes (<= ${frames.maxFrames})`;
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n');
+}
+
+export const pipelinesCommand = defineCommand<PipelinesArguments>({
+  command: 'pipelines',
+  describe: 'List the built-in pipelines with their default token budget (and the stages pipeline files can use)',
+  builder: (yargs: Argv) =>
+    yargs
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
+      .option('stages', { type: 'boolean', default: false, describe: 'Also list the stages a pipeline file can use' })
+      .example('$0 pipelines', 'Name, budget, frames and description of every built-in pipeline')
+      .example('$0 pipelines --stages --json', 'Pipelines and stages (with their parameter schemas) as JSON') as unknown as Argv<PipelinesArguments>,
+  run: async (args, context) => {
+    const pipelines = await listBuiltInPipelines({ signal: context.signal });
+    const stages = listStages();
+    if (args.json) {
+      context.stdout.write(
+        `${JSON.stringify({
+          directory: builtInPipelinesDirectory(),
+          pipelines: pipelines.map((pipeline) => ({
+            name: pipeline.name,
+            description: pipeline.description,
+            budget: pipeline.budget,
+            onOverBudget: pipeline.onOverBudget,
+            frames: pipeline.frames,
+            stages: pipeline.stages.map((stage) => stage.use),
+            file: pipeline.source,
+          })),
+          ...(args.stages
+            ? {
+                stages: stages.map((stage) => ({
+                  name: stage.name,
+                  description: stage.description,
+                  inputs: stage.inputs,
+                  variadic: stage.variadic ?? false,
+                  output: stage.output,
+                  defaults: stage.defaults,
+                  paramsSchema: stage.paramsSchema,
+                  ...(stage.approximation ? { approximation: stage.approximation } : {}),
+                })),
+              }
+            : {}),
+        })}\n`,
+      );
+      return 0;
+    }
+    const rows = [['name', 'budget', 'frames', 'description'], ...pipelines.map((pipeline) => [pipeline.name, String(pipeline.budget), describeFrames(pipeline.frames), pipeline.description])];
+    context.stdout.write(`${table(rows)}\n`);
+    if (args.stages) {
+      const stageRows = [
+        ['stage', 'inputs', 'output', 'description'],
+        ...stages.map((stage) => [
+          stage.name,
+          stage.variadic ? `${Object.values(stage.inputs)[0]}...` : Object.entries(stage.inputs).map(([port, kind]) => (port === 'in' ? kind : `${port}:${kind}`)).join(','),
+          stage.output,
+          stage.description,
+        ]),
+      ];
+      context.stdout.write(`\n${table(stageRows)}\n`);
+    }
+    return 0;
+  },
+});
