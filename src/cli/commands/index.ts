@@ -3,8 +3,12 @@
  */
 import type { CliCommand } from '../command.js';
 import { modelsCommand } from './models.js';
+import { pipelinesCommand } from './pipelines.js';
+import { tokensCommand } from './tokens.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: readonly CliCommand<any>[] = [
   modelsCommand,
+  tokensCommand,
+  pipelinesCommand,
 ];
