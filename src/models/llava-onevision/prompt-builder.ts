@@ -1,0 +1,41 @@
+/**
+ * @file LLaVA-OneVision's prompt for a token stream: `<|im_start|>user <video>\n{question}<|im_end|><|im_start|>assistant\n`
+ * from the chat template, where the single `<video>` placeholder becomes the stream: each video segment is
+ * `<video>`×count, a composed image (`isImage`) is `<image>`×count, text segments are written verbatim. The learned
+ * `image_newline` vector is not part of any ONNX graph, so no newline token is appended.
+ */
+import type { TokenStream } from '../../core/token-stream.js';
+import type { PromptOptions, PromptTokenizer } from '../model-family.js';
+import { llavaOnevisionTokens } from './special-tokens.js';
+
+function userTurn(tokenizer: PromptTokenizer, question: string, options: PromptOptions): { before: string; after: string } {
+  const messages = [
+    ...(options.systemPrompt === undefined ? [] : [{ role: 'system', content: [{ type: 'text', text: options.systemPrompt }] }]),
+    { role: 'user', content: [{ type: 'video' }, { type: 'text', text: question }] },
+  ];
+  const { imStart, imEnd, video } = llavaOnevisionTokens;
+  const rendered = tokenizer.hasChatTemplate
+    ? tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true })
+    : `${imStart}user ${video}\n${question}${imEnd}${imStart}assistant\n`;
+  const at = rendered.indexOf(video);
+  if (at < 0) throw new RangeError('the chat template wrote no <video> placeholder');
+  return { before: rendered.slice(0, at), after: rendered.slice(at + video.length) };
+}
+
+/** The media text of a stream. */
+export function llavaOnevisionMediaText(stream: TokenStream): string {
+  let text = '';
+  for (const segment of stream.segments) {
+    if (segment.type === 'text') text += segment.text;
+    else text += (segment.isImage ? llavaOnevisionTokens.image : llavaOnevisionTokens.video).repeat(segment.count);
+  }
+  return text;
+}
+
+export function llavaOnevisionContextText(stream: TokenStream, tokenizer: PromptTokenizer, options: PromptOptions): string {
+  return userTurn(tokenizer, '', options).before + llavaOnevisionMediaText(stream);
+}
+
+export function llavaOnevisionQuestionText(question: string, tokenizer: PromptTokenizer, options: PromptOptions): string {
+  return userTurn(tokenizer, question, options).after;
+}

@@ -1,0 +1,62 @@
+/**
+ * @file The per-family adapter contract: how a model family preprocesses frames, turns its vision encoder output
+ * into per-frame token grids, and writes a token stream into its prompt format (special tokens, wrappers, chat
+ * template). The runtime is family-agnostic and goes through this interface.
+ */
+import type { RgbImage } from '../core/frame.js';
+import type { TokenStream } from '../core/token-stream.js';
+
+export type FamilyName = 'smolvlm2' | 'llava-onevision';
+
+/** The slice of the tokenizer the prompt builders need. */
+export interface PromptTokenizer {
+  applyChatTemplate(
+    messages: readonly { readonly role: string; readonly content: readonly Readonly<Record<string, unknown>>[] }[],
+    options?: { readonly addGenerationPrompt?: boolean },
+  ): string;
+  readonly hasChatTemplate: boolean;
+}
+
+export interface PromptOptions {
+  /** Duration of the source video in seconds (SmolVLM2's intro); default: the last visual timestamp. */
+  readonly videoDuration?: number;
+  /** An optional system message placed before the user turn. */
+  readonly systemPrompt?: string;
+}
+
+/** Vision encoder output for `count` images: `count * tokens * hidden` values. */
+export interface VisionOutput {
+  readonly data: Float32Array;
+  readonly count: number;
+  readonly tokens: number;
+  readonly hidden: number;
+}
+
+/** Per-image token grids `[count, h, w, hidden]`. */
+export interface TokenGrids {
+  readonly data: Float32Array;
+  readonly h: number;
+  readonly w: number;
+}
+
+export interface ModelFamily {
+  readonly name: FamilyName;
+  /** config.json `model_type` values this adapter handles. */
+  readonly modelTypes: readonly string[];
+  /** Square input size of the vision encoder. */
+  readonly imageSize: number;
+  /** Token grid of one video frame after the family's own pooling. */
+  readonly frameGrid: { readonly h: number; readonly w: number };
+  /** Placeholder token strings whose embedding rows receive visual tokens. */
+  readonly placeholderTokens: readonly string[];
+  /** Writes one image's normalised CHW pixels (`3 * imageSize^2` values) at `offset` of `out`. */
+  writePixels(image: RgbImage, out: Float32Array, offset: number): void;
+  /** Video-frame token grids from the encoder output (SmolVLM2: 8x8; LLaVA-OV: 27x27 pooled to 14x14). */
+  frameTokens(output: VisionOutput): TokenGrids;
+  /** Single-image token grids (no pooling). */
+  imageTokens(output: VisionOutput): TokenGrids;
+  /** Prompt text up to and including the visual part, with one placeholder token per visual row. */
+  contextText(stream: TokenStream, tokenizer: PromptTokenizer, options: PromptOptions): string;
+  /** Prompt text after the visual part for one question (ends with the assistant turn opener). */
+  questionText(question: string, tokenizer: PromptTokenizer, options: PromptOptions): string;
+}

@@ -1,0 +1,257 @@
+/**
+ * @file The engine that owns the three ONNX sessions of a VLM export and its named KV-cache contexts. It embeds
+ * token ids, writes visual rows over the placeholder positions, runs chunked prefill and single-token decode steps
+ * with the cache (empty past `[1, kvHeads, 0, headDim]` built from the input metadata, 0-based positions, a
+ * full-length attention mask) and returns the last position's logits. Contexts can continue another context's cache
+ * without copying it, which is how a prefilled video is reused for several questions. It runs in-process or inside
+ * the child runner.
+ */
+import { AbortedError, InputRejectedError, ModelLoadError } from '../errors/index.js';
+import { float16ToFloat32, float32ToFloat16 } from './float16.js';
+import type {
+  CallOptions,
+  ForwardResult,
+  ImageFeatures,
+  LoadedGraphs,
+  LoadRequest,
+  ModelRunner,
+  PrefillRequest,
+  StepRequest,
+} from './model-runner.js';
+import { createTensor, openGraphSession, type GraphPort, type GraphSession, type HostTensor } from './onnx-session.js';
+
+interface Context {
+  /** `past_key_values.*` feeds for the next call. */
+  readonly past: Record<string, HostTensor>;
+  readonly length: number;
+}
+
+interface Loaded {
+  readonly embed: GraphSession;
+  readonly decoder: GraphSession;
+  readonly vision?: GraphSession;
+  readonly shape: LoadedGraphs['decoderShape'];
+  readonly pastNames: readonly string[];
+  readonly emptyPast: Record<string, HostTensor>;
+}
+
+const pastPrefix = 'past_key_values.';
+
+function numericDim(port: GraphPort | undefined, index: number, what: string, path: string): number {
+  const value = port?.shape[index];
+  if (typeof value !== 'number' || value <= 0) {
+    throw new ModelLoadError(path, `${what}: dim ${index} of ${port?.name ?? 'a missing port'} is not a fixed number (${String(value)})`);
+  }
+  return value;
+}
+
+function findPort(ports: readonly GraphPort[], name: string, path: string): GraphPort {
+  const port = ports.find((candidate) => candidate.name === name);
+  if (port === undefined) throw new ModelLoadError(path, `graph has no '${name}' (has ${ports.map((p) => p.name).join(', ')})`);
+  return port;
+}
+
+function toFloat32(tensor: HostTensor): Float32Array {
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type === 'float16') return float16ToFloat32(tensor.data as Uint16Array);
+  throw new ModelLoadError('graph output', `unexpected element type ${tensor.type} (expected float32 or float16)`);
+}
+
+function floatTensor(type: string, values: Float32Array, dims: readonly number[]): HostTensor {
+  return type === 'float16' ? createTensor('float16', float32ToFloat16(values), dims) : createTensor('float32', values, dims);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
+  if (signal?.aborted) throw new AbortedError(operation);
+}
+
+/** Builds the empty-past feeds: batch dims become 1, every other symbolic dim 0, as transformers.js does. */
+function emptyPastFeeds(decoder: GraphSession, names: readonly string[]): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = {};
+  for (const name of names) {
+    const port = findPort(decoder.inputs, name, decoder.path);
+    const dims = port.shape.map((dim, index) => (typeof dim === 'number' && dim >= 0 ? dim : index === 0 ? 1 : 0));
+    feeds[name] = port.type === 'float16' ? createTensor('float16', new Uint16Array(0), dims) : createTensor('float32', new Float32Array(0), dims);
+  }
+  return feeds;
+}
+
+/** Creates an engine that hosts the sessions in this process. */
+export function createModelEngine(): ModelRunner {
+  let loaded: Loaded | undefined;
+  const contexts = new Map<string, Context>();
+
+  const require = (): Loaded => {
+    if (loaded === undefined) throw new ModelLoadError('model', 'no model is loaded in this runner');
+    return loaded;
+  };
+
+  async function embedIds(ids: Int32Array): Promise<Float32Array> {
+    const { embed } = require();
+    const data = new BigInt64Array(ids.length);
+    for (let index = 0; index < ids.length; index++) data[index] = BigInt(ids[index]!);
+    const outputs = await embed.run({ [embed.inputs[0]!.name]: createTensor('int64', data, [1, ids.length]) });
+    return toFloat32(outputs[embed.outputs[0]!.name]!);
+  }
+
+  async function forward(context: Context, embeds: Float32Array, count: number): Promise<{ logits: Float32Array; context: Context }> {
+    const model = require();
+    const { decoder, shape } = model;
+    const total = context.length + count;
+    const mask = new BigInt64Array(total).fill(1n);
+    const positions = new BigInt64Array(count);
+    for (let index = 0; index < count; index++) positions[index] = BigInt(context.length + index);
+    const embedsPort = decoder.inputs.find((port) => port.name === 'inputs_embeds')!;
+    const feeds: Record<string, HostTensor> = {
+      inputs_embeds: floatTensor(embedsPort.type, embeds, [1, count, shape.hidden]),
+      attention_mask: createTensor('int64', mask, [1, total]),
+      position_ids: createTensor('int64', positions, [1, count]),
+      ...context.past,
+    };
+    for (const port of decoder.inputs) {
+      if (port.name === 'use_cache_branch') feeds[port.name] = createTensor('bool', Uint8Array.of(context.length > 0 ? 1 : 0), [1]);
+      if (port.name === 'num_logits_to_keep') feeds[port.name] = createTensor('int64', BigInt64Array.of(1n), []);
+    }
+    const outputs = await decoder.run(feeds);
+    const logitsTensor = outputs['logits'];
+    if (logitsTensor === undefined) throw new ModelLoadError(decoder.path, 'decoder produced no logits output');
+    const rows = logitsTensor.dims[1] ?? 1;
+    const all = logitsTensor.data as Float32Array | Uint16Array;
+    const last = all.subarray((rows - 1) * shape.vocab, rows * shape.vocab);
+    const logits = logitsTensor.type === 'float16' ? float16ToFloat32(last as Uint16Array) : Float32Array.from(last as Float32Array);
+    const past: Record<string, HostTensor> = {};
+    for (const name of model.pastNames) {
+      const present = outputs[`present.${name.slice(pastPrefix.length)}`];
+      if (present === undefined) throw new ModelLoadError(decoder.path, `decoder produced no present output for ${name}`);
+      past[name] = present;
+    }
+    return { logits, context: { past, length: total } };
+  }
+
+  const engine: ModelRunner = {
+    kind: 'in-process',
+
+    async load(request: LoadRequest, options: CallOptions = {}): Promise<LoadedGraphs> {
+      throwIfAborted(options.signal, 'load model');
+      const { graphs } = request.files;
+      const threads = request.threads === undefined ? {} : { threads: request.threads };
+      const embed = await openGraphSession(graphs.embed_tokens!, threads);
+      const decoder = await openGraphSession(graphs.decoder_model_merged!, threads);
+      const vision = graphs.vision_encoder === undefined ? undefined : await openGraphSession(graphs.vision_encoder, threads);
+      for (const required of ['inputs_embeds', 'attention_mask', 'position_ids']) findPort(decoder.inputs, required, decoder.path);
+      findPort(decoder.outputs, 'logits', decoder.path);
+      const pastNames = decoder.inputs.filter((port) => port.name.startsWith(pastPrefix)).map((port) => port.name);
+      if (pastNames.length === 0 || pastNames.length % 2 !== 0) {
+        throw new ModelLoadError(decoder.path, `expected past_key_values.{i}.key/value inputs, found ${pastNames.length}`);
+      }
+      const firstPast = findPort(decoder.inputs, pastNames[0]!, decoder.path);
+      const embedOutput = embed.outputs[0];
+      const shape = {
+        hidden: numericDim(findPort(decoder.inputs, 'inputs_embeds', decoder.path), 2, 'hidden size', decoder.path),
+        layers: pastNames.length / 2,
+        kvHeads: numericDim(firstPast, 1, 'kv heads', decoder.path),
+        headDim: numericDim(firstPast, 3, 'head dim', decoder.path),
+        vocab: numericDim(findPort(decoder.outputs, 'logits', decoder.path), 2, 'vocabulary size', decoder.path),
+      };
+      const embedHidden = numericDim(embedOutput, 2, 'hidden size', embed.path);
+      if (embedHidden !== shape.hidden) {
+        throw new ModelLoadError(embed.path, `embeds ${embedHidden}-d tokens but the decoder takes ${shape.hidden}-d inputs_embeds`);
+      }
+      if (vision !== undefined) {
+        const featureHidden = vision.outputs[0]?.shape.at(-1);
+        if (typeof featureHidden === 'number' && featureHidden !== shape.hidden) {
+          throw new ModelLoadError(vision.path, `produces ${featureHidden}-d image features but the decoder takes ${shape.hidden}-d inputs_embeds`);
+        }
+      }
+      loaded = { embed, decoder, shape, pastNames, emptyPast: emptyPastFeeds(decoder, pastNames), ...(vision ? { vision } : {}) };
+      const summary = (session: GraphSession) => ({ inputs: session.inputs, outputs: session.outputs });
+      return { embed: summary(embed), decoder: summary(decoder), decoderShape: shape, ...(vision ? { vision: summary(vision) } : {}) };
+    },
+
+    async encodeImages(pixels: Float32Array, count: number, options: CallOptions = {}): Promise<ImageFeatures> {
+      throwIfAborted(options.signal, 'encode images');
+      const { vision } = require();
+      if (vision === undefined) throw new ModelLoadError('vision_encoder', 'this model was loaded without a vision encoder');
+      const pixelPort = findPort(vision.inputs, 'pixel_values', vision.path);
+      const side = Math.round(Math.sqrt(pixels.length / count / 3));
+      if (side * side * 3 * count !== pixels.length) throw new RangeError(`pixel buffer of ${pixels.length} values is not ${count} square RGB images`);
+      const dims = pixelPort.shape.length === 5 ? [1, count, 3, side, side] : [count, 3, side, side];
+      const feeds: Record<string, HostTensor> = { pixel_values: floatTensor(pixelPort.type, pixels, dims) };
+      if (vision.inputs.some((port) => port.name === 'pixel_attention_mask')) {
+        feeds['pixel_attention_mask'] = createTensor('bool', new Uint8Array(count * side * side).fill(1), [1, count, side, side]);
+      }
+      const outputs = await vision.run(feeds);
+      const features = outputs[vision.outputs[0]!.name]!;
+      const data = toFloat32(features);
+      const hidden = features.dims.at(-1)!;
+      const tokens = data.length / count / hidden;
+      return { data, count, tokens, hidden };
+    },
+
+    async embed(ids: Int32Array, options: CallOptions = {}): Promise<Float32Array> {
+      throwIfAborted(options.signal, 'embed tokens');
+      return embedIds(ids);
+    },
+
+    async prefill(request: PrefillRequest, options: CallOptions = {}): Promise<ForwardResult> {
+      const started = performance.now();
+      const model = require();
+      const hidden = model.shape.hidden;
+      let context: Context = { past: model.emptyPast, length: 0 };
+      if (request.base !== undefined) {
+        const base = contexts.get(request.base);
+        if (base === undefined) throw new InputRejectedError(request.base, 'no such prefilled context (released or never created)');
+        context = base;
+      }
+      const embeds = await embedIds(request.inputIds);
+      const placeholders = new Set(request.placeholderIds);
+      const visualCount = request.visualRows.length / hidden;
+      let written = 0;
+      for (let index = 0; index < request.inputIds.length; index++) {
+        if (!placeholders.has(request.inputIds[index]!)) continue;
+        if (written < visualCount) embeds.set(request.visualRows.subarray(written * hidden, (written + 1) * hidden), index * hidden);
+        written += 1;
+      }
+      if (written !== visualCount) {
+        throw new InputRejectedError('token stream', `the prompt has ${written} image positions but the stream carries ${visualCount} visual tokens`);
+      }
+      const chunk = Math.max(1, Math.floor(request.chunkSize));
+      let logits: Float32Array = new Float32Array(0);
+      for (let start = 0; start < request.inputIds.length; start += chunk) {
+        throwIfAborted(options.signal, 'prefill');
+        const count = Math.min(chunk, request.inputIds.length - start);
+        const result = await forward(context, embeds.subarray(start * hidden, (start + count) * hidden), count);
+        context = result.context;
+        logits = result.logits;
+      }
+      contexts.set(request.context, context);
+      return { logits, length: context.length, milliseconds: performance.now() - started };
+    },
+
+    async step(request: StepRequest, options: CallOptions = {}): Promise<ForwardResult> {
+      throwIfAborted(options.signal, 'decode step');
+      const started = performance.now();
+      const context = contexts.get(request.context);
+      if (context === undefined) throw new InputRejectedError(request.context, 'no such context (released or never prefilled)');
+      const embeds = await embedIds(Int32Array.of(request.tokenId));
+      const result = await forward(context, embeds, 1);
+      contexts.set(request.context, result.context);
+      return { logits: result.logits, length: result.context.length, milliseconds: performance.now() - started };
+    },
+
+    async release(context: string): Promise<void> {
+      contexts.delete(context);
+    },
+
+    async dispose(): Promise<void> {
+      contexts.clear();
+      const current = loaded;
+      loaded = undefined;
+      if (current === undefined) return;
+      await current.embed.dispose();
+      await current.decoder.dispose();
+      await current.vision?.dispose();
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,80 @@
+/**
+ * @file The contract between the model code and whatever hosts the ONNX sessions: the in-process engine, or the
+ * child-process runner that keeps onnxruntime's blocking `run` (and any native crash) away from the coordinating
+ * process. Every payload is structured-clone friendly (typed arrays, plain objects) so it crosses IPC unchanged.
+ */
+import type { ModelFiles } from './model-files.js';
+import type { GraphPort } from './onnx-session.js';
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** What the loaded graphs say about themselves (from session metadata). */
+export interface LoadedGraphs {
+  readonly embed: { readonly inputs: readonly GraphPort[]; readonly outputs: readonly GraphPort[] };
+  readonly decoder: { readonly inputs: readonly GraphPort[]; readonly outputs: readonly GraphPort[] };
+  readonly vision?: { readonly inputs: readonly GraphPort[]; readonly outputs: readonly GraphPort[] };
+  /** Derived from the decoder metadata. */
+  readonly decoderShape: {
+    readonly hidden: number;
+    readonly layers: number;
+    readonly kvHeads: number;
+    readonly headDim: number;
+    readonly vocab: number;
+  };
+}
+
+export interface LoadRequest {
+  readonly files: ModelFiles;
+  readonly threads?: number;
+}
+
+/** Vision encoder output `[count, tokens, hidden]`. */
+export interface ImageFeatures {
+  readonly data: Float32Array;
+  readonly count: number;
+  readonly tokens: number;
+  readonly hidden: number;
+}
+
+export interface PrefillRequest {
+  /** Name of the context to create (replaced if it exists). */
+  readonly context: string;
+  /** Context whose cache this one continues (shared, not copied); absent = start empty. */
+  readonly base?: string;
+  readonly inputIds: Int32Array;
+  /** Token ids whose embedding rows are replaced, in order, by `visualRows`. */
+  readonly placeholderIds: readonly number[];
+  /** `count * hidden` values. */
+  readonly visualRows: Float32Array;
+  /** Tokens per decoder call (bounds the all-positions logits output). */
+  readonly chunkSize: number;
+}
+
+export interface ForwardResult {
+  /** Logits of the last position, float32, length vocab. */
+  readonly logits: Float32Array;
+  /** Context length (cached positions) after the call. */
+  readonly length: number;
+  /** Time spent in the call, milliseconds. */
+  readonly milliseconds: number;
+}
+
+export interface StepRequest {
+  readonly context: string;
+  readonly tokenId: number;
+}
+
+/** Hosts the sessions and the named KV-cache contexts. */
+export interface ModelRunner {
+  readonly kind: 'in-process' | 'child';
+  load(request: LoadRequest, options?: CallOptions): Promise<LoadedGraphs>;
+  encodeImages(pixels: Float32Array, count: number, options?: CallOptions): Promise<ImageFeatures>;
+  /** Embedding rows `[ids.length, hidden]` of token ids. */
+  embed(ids: Int32Array, options?: CallOptions): Promise<Float32Array>;
+  prefill(request: PrefillRequest, options?: CallOptions): Promise<ForwardResult>;
+  step(request: StepRequest, options?: CallOptions): Promise<ForwardResult>;
+  release(context: string, options?: CallOptions): Promise<void>;
+  dispose(): Promise<void>;
+}

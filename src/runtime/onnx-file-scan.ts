@@ -1,0 +1,177 @@
+/**
+ * @file A structural scan of an ONNX file (protobuf wire format) before any native code sees it: it checks that
+ * the file is a well-formed ModelProto with a graph, and collects every external-data location that an initializer
+ * (in the main graph or any subgraph) points to, so the loader can refuse locations outside the model directory.
+ * Large tensor payloads are skipped by offset, never read, so scanning a 500 MB graph reads only a few kilobytes.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ModelLoadError } from '../errors/index.js';
+
+/** What the scan found. */
+export interface OnnxFileScan {
+  /** External-data `location` values, as written in the file (relative to the file's directory). */
+  readonly externalLocations: readonly string[];
+  /** Number of initializers seen (all graphs). */
+  readonly initializerCount: number;
+}
+
+const windowSize = 1 << 16;
+
+/** Random access over a file through a small read window. */
+class FileWindow {
+  private readonly buffer = Buffer.allocUnsafe(windowSize);
+  private start = 0;
+  private end = 0;
+
+  constructor(private readonly descriptor: number, readonly size: number) {}
+
+  byte(position: number): number {
+    if (position < this.start || position >= this.end) this.fill(position);
+    return this.buffer[position - this.start]!;
+  }
+
+  bytes(position: number, length: number): Buffer {
+    const out = Buffer.allocUnsafe(length);
+    readSync(this.descriptor, out, 0, length, position);
+    return out;
+  }
+
+  private fill(position: number): void {
+    const length = Math.min(windowSize, this.size - position);
+    const read = readSync(this.descriptor, this.buffer, 0, length, position);
+    this.start = position;
+    this.end = position + read;
+  }
+}
+
+class ScanFailure extends Error {}
+
+interface Field {
+  readonly number: number;
+  readonly wireType: number;
+  /** For length-delimited fields: payload start and end. For others: the value end. */
+  readonly start: number;
+  readonly end: number;
+}
+
+function readVarint(file: FileWindow, position: number, limit: number): { value: number; next: number } {
+  let value = 0;
+  let scale = 1;
+  for (let index = 0; index < 10; index++) {
+    if (position >= limit) throw new ScanFailure('truncated varint');
+    const byte = file.byte(position++);
+    value += (byte & 0x7f) * scale;
+    if ((byte & 0x80) === 0) return { value, next: position };
+    scale *= 128;
+  }
+  throw new ScanFailure('varint longer than 10 bytes');
+}
+
+/** Iterates the fields of the message occupying `[start, end)`. */
+function* fields(file: FileWindow, start: number, end: number): Generator<Field> {
+  let position = start;
+  while (position < end) {
+    const tag = readVarint(file, position, end);
+    position = tag.next;
+    const number = Math.floor(tag.value / 8);
+    const wireType = tag.value % 8;
+    if (number === 0) throw new ScanFailure('field number 0');
+    switch (wireType) {
+      case 0: {
+        const value = readVarint(file, position, end);
+        yield { number, wireType, start: position, end: value.next };
+        position = value.next;
+        break;
+      }
+      case 1:
+        position += 8;
+        if (position > end) throw new ScanFailure('truncated fixed64');
+        yield { number, wireType, start: position - 8, end: position };
+        break;
+      case 5:
+        position += 4;
+        if (position > end) throw new ScanFailure('truncated fixed32');
+        yield { number, wireType, start: position - 4, end: position };
+        break;
+      case 2: {
+        const length = readVarint(file, position, end);
+        const payloadEnd = length.next + length.value;
+        if (payloadEnd > end) throw new ScanFailure(`field ${number} runs past the end of its message`);
+        yield { number, wireType, start: length.next, end: payloadEnd };
+        position = payloadEnd;
+        break;
+      }
+      default:
+        throw new ScanFailure(`invalid wire type ${wireType}`);
+    }
+  }
+  if (position !== end) throw new ScanFailure('message overruns its length');
+}
+
+interface Collected {
+  locations: string[];
+  initializers: number;
+}
+
+function scanTensor(file: FileWindow, start: number, end: number, out: Collected): void {
+  out.initializers += 1;
+  for (const field of fields(file, start, end)) {
+    if (field.number !== 13 || field.wireType !== 2) continue; // external_data: StringStringEntryProto
+    let key = '';
+    let value = '';
+    for (const entry of fields(file, field.start, field.end)) {
+      if (entry.wireType !== 2) continue;
+      const text = file.bytes(entry.start, entry.end - entry.start).toString('utf8');
+      if (entry.number === 1) key = text;
+      else if (entry.number === 2) value = text;
+    }
+    if (key === 'location') out.locations.push(value);
+  }
+}
+
+function scanAttribute(file: FileWindow, start: number, end: number, out: Collected): void {
+  for (const field of fields(file, start, end)) {
+    if (field.wireType !== 2) continue;
+    if (field.number === 5 || field.number === 10) scanTensor(file, field.start, field.end, out); // t, tensors
+    else if (field.number === 6 || field.number === 11) scanGraph(file, field.start, field.end, out); // g, graphs
+  }
+}
+
+function scanGraph(file: FileWindow, start: number, end: number, out: Collected): void {
+  for (const field of fields(file, start, end)) {
+    if (field.wireType !== 2) continue;
+    if (field.number === 5) scanTensor(file, field.start, field.end, out); // initializer
+    else if (field.number === 1) {
+      for (const nodeField of fields(file, field.start, field.end)) {
+        if (nodeField.number === 5 && nodeField.wireType === 2) scanAttribute(file, nodeField.start, nodeField.end, out);
+      }
+    }
+  }
+}
+
+/** Scans `path`; a file that is not a well-formed ONNX ModelProto with a graph throws ModelLoadError naming it. */
+export function scanOnnxFile(path: string): OnnxFileScan {
+  const descriptor = openSync(path, 'r');
+  try {
+    const size = fstatSync(descriptor).size;
+    if (size === 0) throw new ModelLoadError(path, 'empty file (not an ONNX model)');
+    const file = new FileWindow(descriptor, size);
+    const out: Collected = { locations: [], initializers: 0 };
+    let graphs = 0;
+    try {
+      for (const field of fields(file, 0, size)) {
+        if (field.number === 7 && field.wireType === 2) {
+          graphs += 1;
+          scanGraph(file, field.start, field.end, out);
+        }
+      }
+    } catch (error) {
+      if (error instanceof ScanFailure) throw new ModelLoadError(path, `not a valid ONNX file (${error.message})`);
+      throw error;
+    }
+    if (graphs !== 1) throw new ModelLoadError(path, `not a valid ONNX file (${graphs} graphs, expected 1)`);
+    return { externalLocations: out.locations, initializerCount: out.initializers };
+  } finally {
+    closeSync(descriptor);
+  }
+}
