@@ -1,6 +1,7 @@
 /**
  * @file Reader and writer for NumPy `.npy` files (format 1.0/2.0, little-endian, C order), limited to the dtypes the
  * reference vectors use: float32 (`<f4`), float64 (`<f8`), int64 (`<i8`), int32 (`<i4`), uint8 (`|u1`), bool.
+ * Fortran-order arrays are reordered into C order on reading.
  */
 
 export type NpyArray =
@@ -33,7 +34,6 @@ export function parseNpy(bytes: Uint8Array, name = 'array.npy'): NpyArray {
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw new Error(`${name}: bad .npy header`);
-  if (fortran === 'True') throw new Error(`${name}: Fortran-order arrays are not supported`);
   const dtype = descrToDtype[descr];
   if (dtype === undefined) throw new Error(`${name}: unsupported dtype ${descr}`);
   const shape = shapeText
@@ -49,6 +49,11 @@ export function parseNpy(bytes: Uint8Array, name = 'array.npy'): NpyArray {
     if (body.byteLength < count * size) throw new Error(`${name}: truncated data (${body.byteLength} of ${count * size} bytes)`);
     return body.buffer;
   };
+  const array = typedArray(dtype, shape, count, expectBytes);
+  return fortran === 'True' ? fortranToC(array) : array;
+}
+
+function typedArray(dtype: NpyArray['dtype'], shape: number[], count: number, expectBytes: (size: number) => ArrayBuffer): NpyArray {
   switch (dtype) {
     case 'float32':
       return { dtype, shape, data: new Float32Array(expectBytes(4), 0, count) };
@@ -62,6 +67,34 @@ export function parseNpy(bytes: Uint8Array, name = 'array.npy'): NpyArray {
     case 'bool':
       return { dtype, shape, data: new Uint8Array(expectBytes(1), 0, count) };
   }
+}
+
+/** Reorders a Fortran-order (column-major) array into C order with the same shape. */
+function fortranToC(array: NpyArray): NpyArray {
+  const { shape } = array;
+  const source = array.data;
+  const target = new (source.constructor as new (length: number) => typeof source)(source.length);
+  const rank = shape.length;
+  // Fortran strides: axis k advances by the product of the sizes of the axes before it.
+  const strides: number[] = [];
+  let stride = 1;
+  for (let k = 0; k < rank; k++) {
+    strides.push(stride);
+    stride *= shape[k]!;
+  }
+  const coordinates = new Array<number>(rank).fill(0);
+  let from = 0;
+  for (let to = 0; to < source.length; to++) {
+    (target as { [i: number]: unknown })[to] = source[from];
+    for (let k = rank - 1; k >= 0; k--) {
+      coordinates[k]! += 1;
+      from += strides[k]!;
+      if (coordinates[k]! < shape[k]!) break;
+      from -= coordinates[k]! * strides[k]!;
+      coordinates[k] = 0;
+    }
+  }
+  return { ...array, data: target } as NpyArray;
 }
 
 /** Numbers of any npy array as a plain Float64Array (int64 converted exactly for |v| < 2^53). */

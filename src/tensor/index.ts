@@ -7,3 +7,4 @@ export * from './image-area-resample.js';
 export * from './cosine-similarity.js';
 export * from './column-pair-max-pool.js';
 export * from './token-merging.js';
+export * from './torch-linspace.js';
