@@ -115,7 +115,9 @@ function topologicalOrder(specs: readonly StageSpec[], bindings: ReadonlyMap<str
       path.push(at);
       at = Object.values(bindings.get(at)!).find((id) => stuck.has(id))!;
     }
-    const cycle = [...path.slice(path.indexOf(at)).reverse(), at];
+    // `path` follows producers; reversed it is the data flow, closed by repeating its first stage.
+    const flow = path.slice(path.indexOf(at)).reverse();
+    const cycle = [...flow, flow[0]!];
     throw new GraphNegotiationError(cycle[0]!, `is part of a cycle: ${cycle.join(' -> ')}`);
   }
   return order;
