@@ -99,7 +99,8 @@ export async function binaryVersion(binary: BinaryName, path: string): Promise<s
   }
 }
 
-async function resolveOne(binary: BinaryName): Promise<BinaryInfo> {
+/** Resolves one binary through the search order (no caching); throws FfmpegNotFoundError listing what was tried. */
+export async function findBinary(binary: BinaryName): Promise<BinaryInfo> {
   const tried: string[] = [];
   for (const candidate of await candidates(binary)) {
     const version = await binaryVersion(binary, candidate.path);
@@ -114,7 +115,7 @@ let cached: Promise<ResolvedBinaries> | undefined;
 /** The ffmpeg and ffprobe binaries vidtok uses (resolved once per process; see `vidtok doctor`). */
 export function resolveBinaries(): Promise<ResolvedBinaries> {
   if (!cached) {
-    const attempt = Promise.all([resolveOne('ffmpeg'), resolveOne('ffprobe')]).then(([ffmpeg, ffprobe]) => ({ ffmpeg, ffprobe }));
+    const attempt = Promise.all([findBinary('ffmpeg'), findBinary('ffprobe')]).then(([ffmpeg, ffprobe]) => ({ ffmpeg, ffprobe }));
     cached = attempt;
     attempt.catch(() => {
       if (cached === attempt) cached = undefined;

@@ -1,7 +1,7 @@
 /**
  * @file The ingest barrel: ffmpeg binaries, probing, frame sources and plans, live buffering, writing frames.
  */
-export { resolveBinaries, resetBinaryCache, binaryVersion, type BinaryInfo, type BinarySource, type ResolvedBinaries } from './binaries.js';
+export { resolveBinaries, resetBinaryCache, binaryVersion, findBinary, type BinaryInfo, type BinarySource, type ResolvedBinaries } from './binaries.js';
 export { activeChildProcessIds } from './ffmpeg-adapter.js';
 export { classifyInput, isLiveInput, type InputKind, type InputSource } from './input-source.js';
 export { defaultIngestLimits, resolveLimits, checkLimits, type IngestLimits } from './limits.js';

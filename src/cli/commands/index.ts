@@ -2,13 +2,21 @@
  * @file The command registry: one line per command, in the order `vidtok --help` lists them.
  */
 import type { CliCommand } from '../command.js';
+import { doctorCommand } from './doctor.js';
+import { framesCommand } from './frames.js';
+import { probeCommand } from './probe.js';
+import { goldenCommand } from './golden.js';
 import { modelsCommand } from './models.js';
 import { pipelinesCommand } from './pipelines.js';
 import { tokensCommand } from './tokens.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: readonly CliCommand<any>[] = [
+  probeCommand,
+  framesCommand,
+  doctorCommand,
   modelsCommand,
   tokensCommand,
   pipelinesCommand,
+  goldenCommand,
 ];

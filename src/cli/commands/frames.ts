@@ -1,0 +1,149 @@
+/**
+ * @file `vidtok frames <input>`: extracts exact frames (real pts and source index) by count and rule, fps, times,
+ * keyframes or scene changes, resized by ffmpeg; lists them, writes them atomically with `--out`, tiles them
+ * with `--contact-sheet`, and reports the decode plan with `--json`. `-` reads a stream from stdin.
+ */
+import type { Argv } from 'yargs';
+import type { VideoFrame } from '../../core/frame.js';
+import { UsageError } from '../../errors/index.js';
+import { openFrames, writeContactSheet, writeFrames, type FrameRequest, type IngestWarning } from '../../ingest/index.js';
+import { frameIndexRules, type FrameIndexRule } from '../../sampling/frame-indices.js';
+import { defineCommand } from '../command.js';
+
+interface FramesArguments {
+  readonly input: string;
+  readonly count?: number;
+  readonly rule: string;
+  readonly fps?: number;
+  readonly 'min-frames'?: number;
+  readonly 'max-frames'?: number;
+  readonly at?: string;
+  readonly keyframes: boolean;
+  readonly scenes: boolean;
+  readonly 'scene-threshold'?: number;
+  readonly start?: number;
+  readonly end?: number;
+  readonly size?: string;
+  readonly resize: string;
+  readonly out?: string;
+  readonly format: string;
+  readonly 'contact-sheet'?: string;
+  readonly realtime: boolean;
+  readonly buffer: number;
+  readonly json: boolean;
+}
+
+function finiteOption(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got ${String(value)}`);
+  return value;
+}
+
+/** Parses `WxH` (e.g. 448x448). */
+export function parseSize(text: string): { width: number; height: number } {
+  const match = /^(\d{1,5})x(\d{1,5})$/i.exec(text.trim());
+  const width = Number(match?.[1]);
+  const height = Number(match?.[2]);
+  if (!match || width < 1 || height < 1 || width > 16384 || height > 16384) throw new UsageError(`--size must be WxH with 1..16384 pixels per side, got '${text}'`);
+  return { width, height };
+}
+
+/** Parses `t1,t2,...` seconds. */
+export function parseTimes(text: string): number[] {
+  const times = text.split(',').map((part) => part.trim()).filter((part) => part.length > 0).map(Number);
+  if (times.length === 0 || times.some((time) => !Number.isFinite(time) || time < 0)) throw new UsageError(`--at must be comma-separated seconds >= 0, got '${text}'`);
+  return times;
+}
+
+export const framesCommand = defineCommand<FramesArguments>({
+  command: 'frames <input>',
+  describe: 'Extract exact frames (real pts, source index) by count/rule, fps, times, keyframes or scenes',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('input', { type: 'string', describe: 'A video file, - for stdin, or an rtsp/http(s)/udp URL' })
+      .option('count', { type: 'number', describe: 'Uniform sampling: this many frames, chosen by index with --rule' })
+      .option('rule', { type: 'string', choices: frameIndexRules, default: 'np_linspace_int', describe: 'Index rule for --count (the papers\' code)' })
+      .option('fps', { type: 'number', describe: 'Frames per second: the first frame of every 1/fps interval' })
+      .option('min-frames', { type: 'number', describe: 'With --fps: at least this many frames (uniform if fps gives fewer)' })
+      .option('max-frames', { type: 'number', describe: 'With --fps: at most this many frames (uniform if fps gives more)' })
+      .option('at', { type: 'string', describe: 'Comma-separated times in seconds: the frame shown at each time' })
+      .option('keyframes', { type: 'boolean', default: false, describe: 'Keyframes only (cheap)' })
+      .option('scenes', { type: 'boolean', default: false, describe: 'The first frame and every scene change' })
+      .option('scene-threshold', { type: 'number', describe: 'Scene-change score threshold in (0,1), default 0.3' })
+      .option('start', { type: 'number', describe: 'Window start, seconds' })
+      .option('end', { type: 'number', describe: 'Window end, seconds (exclusive)' })
+      .option('size', { type: 'string', describe: 'Output size WxH (default: display size after rotation)' })
+      .option('resize', { type: 'string', choices: ['squash', 'fit', 'crop'], default: 'squash', describe: 'squash: exact WxH; fit: letterbox with black; crop: cover then centre-crop' })
+      .option('out', { type: 'string', describe: 'Write images and index.json into this new directory (atomic)' })
+      .option('format', { type: 'string', choices: ['png', 'jpg'], default: 'png', describe: 'Image format for --out' })
+      .option('contact-sheet', { type: 'string', describe: 'Write one image tiling the frames (.png or .jpg)' })
+      .option('realtime', { type: 'boolean', default: false, describe: 'Play a file at real speed like a live source (frames may be dropped)' })
+      .option('buffer', { type: 'number', default: 8, describe: 'Live/realtime: frames buffered before the oldest is dropped' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print probe, plan, frames and warnings as JSON' })
+      .example('$0 frames clip.mp4 --count 8 --rule pllava_eval --size 448x448 --resize fit --out frames/', '8 frames as the PLLaVA eval code picks them')
+      .example('$0 frames clip.mp4 --fps 1 --max-frames 64 --json', '1 fps capped at 64 frames; JSON with the decode plan')
+      .example('$0 frames clip.mp4 --scenes --contact-sheet scenes.jpg', 'A contact sheet of scene changes')
+      .example('cat stream.ts | $0 frames - --fps 2', 'A live stream on stdin') as unknown as Argv<FramesArguments>,
+  run: async (args, context) => {
+    const count = finiteOption('count', args.count);
+    const fps = finiteOption('fps', args.fps);
+    const request: FrameRequest = {
+      ...(count !== undefined ? { count, rule: args.rule as FrameIndexRule } : {}),
+      ...(fps !== undefined ? { fps } : {}),
+      minFrames: finiteOption('min-frames', args['min-frames']),
+      maxFrames: finiteOption('max-frames', args['max-frames']),
+      ...(args.at !== undefined ? { at: parseTimes(String(args.at)) } : {}),
+      keyframes: args.keyframes,
+      scenes: args.scenes,
+      sceneThreshold: finiteOption('scene-threshold', args['scene-threshold']),
+      start: finiteOption('start', args.start),
+      end: finiteOption('end', args.end),
+      ...(args.size !== undefined ? { size: parseSize(String(args.size)) } : {}),
+      resize: args.resize as FrameRequest['resize'],
+      realtime: args.realtime,
+      bufferFrames: finiteOption('buffer', args.buffer),
+      signal: context.signal,
+    };
+    if ((request.minFrames !== undefined || request.maxFrames !== undefined) && fps === undefined) throw new UsageError('--min-frames/--max-frames need --fps');
+    if (request.bufferFrames !== undefined && !(Number.isInteger(request.bufferFrames) && request.bufferFrames >= 1)) throw new UsageError(`--buffer must be a positive integer, got ${request.bufferFrames}`);
+    const keep = args.out !== undefined || args['contact-sheet'] !== undefined;
+    const warnings: IngestWarning[] = [];
+    let warningsShown = 0;
+    request.onWarning = (warning) => {
+      warnings.push(warning);
+      if (!args.json && warningsShown < 5) {
+        warningsShown += 1;
+        context.stderr.write(`vidtok: warning: ${warning.input}: ${warning.kind}: ${warning.message}\n`);
+      }
+    };
+    const source = openFrames(String(args.input), request);
+    const plan = await source.plan();
+    const kept: VideoFrame[] = [];
+    const listed: Array<{ index: number; pts: number; width: number; height: number; file?: string }> = [];
+    try {
+      for await (const frame of source) {
+        listed.push({ index: frame.index, pts: frame.pts, width: frame.width, height: frame.height });
+        if (keep) kept.push(frame);
+        else if (!args.json) context.stdout.write(`${frame.index}\t${frame.pts.toFixed(6)}\t${frame.width}x${frame.height}\n`);
+      }
+    } finally {
+      await source.close();
+    }
+    const format = args.format === 'jpg' ? 'jpg' : 'png';
+    if (args.out !== undefined) {
+      await writeFrames(kept, String(args.out), { format, signal: context.signal });
+      listed.forEach((entry, position) => {
+        entry.file = `frame-${String(position).padStart(6, '0')}.${format}`;
+      });
+    }
+    if (args['contact-sheet'] !== undefined && kept.length > 0) await writeContactSheet(kept, String(args['contact-sheet']), { signal: context.signal });
+    if (warnings.length > warningsShown && !args.json) context.stderr.write(`vidtok: ${warnings.length} warnings in total\n`);
+    if (args.json) {
+      const probe = await source.probe().catch(() => null);
+      context.stdout.write(`${JSON.stringify({ input: args.input, probe, plan, frames: listed, warnings, dropped: source.dropped }, null, 2)}\n`);
+    } else if (keep) {
+      for (const entry of listed) context.stdout.write(`${entry.index}\t${entry.pts.toFixed(6)}\t${entry.width}x${entry.height}${entry.file ? `\t${entry.file}` : ''}\n`);
+    }
+    if (source.dropped > 0) context.stderr.write(`vidtok: ${source.dropped} frames dropped (consumer slower than the source)\n`);
+  },
+});

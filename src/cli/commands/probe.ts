@@ -1,0 +1,46 @@
+/**
+ * @file `vidtok probe <input> [--json]`: container, codec, pixel format, duration, frame rates, display size after
+ * rotation, frame count (exact or estimated), keyframe interval and audio presence, under a deadline.
+ */
+import type { Argv } from 'yargs';
+import { UsageError } from '../../errors/index.js';
+import { probe } from '../../ingest/index.js';
+import { defineCommand } from '../command.js';
+
+interface ProbeArguments {
+  readonly input: string;
+  readonly json: boolean;
+  readonly timeout: number;
+}
+
+export const probeCommand = defineCommand<ProbeArguments>({
+  command: 'probe <input>',
+  describe: 'Describe a video: codec, size after rotation, frame rates, exact frame count, keyframe interval',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('input', { type: 'string', describe: 'A video file, or an rtsp/http(s)/udp URL' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON on stdout' })
+      .option('timeout', { type: 'number', default: 15, describe: 'Probe deadline in seconds' })
+      .example('$0 probe clip.mp4', 'Human-readable summary')
+      .example('$0 probe clip.mp4 --json', 'Machine-readable summary') as unknown as Argv<ProbeArguments>,
+  run: async (args, context) => {
+    if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got ${args.timeout}`);
+    const result = await probe(String(args.input), { signal: context.signal, limits: { probeTimeoutMs: Math.round(args.timeout * 1000) } });
+    if (args.json) {
+      context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return;
+    }
+    const rows: Array<[string, string]> = [
+      ['input', result.input],
+      ['container', result.container],
+      ['codec', `${result.codec} (${result.pixelFormat})`],
+      ['size', `${result.width}x${result.height}${result.rotation ? ` (rotated ${result.rotation} deg, coded ${result.codedWidth}x${result.codedHeight})` : ''}`],
+      ['duration', `${result.duration.toFixed(3)} s`],
+      ['frame rate', `${result.avgFrameRate.toFixed(3)} avg, ${result.realFrameRate.toFixed(3)} real`],
+      ['frames', `${result.frameCount} (${result.frameCountExact ? 'exact' : 'estimated'})`],
+      ['keyframe interval', result.keyframeInterval === null ? 'unknown' : `${result.keyframeInterval.toFixed(3)} s`],
+      ['audio', result.hasAudio ? 'yes' : 'no'],
+    ];
+    context.stdout.write(rows.map(([key, value]) => `${key.padEnd(18)} ${value}`).join('\n') + '\n');
+  },
+});
