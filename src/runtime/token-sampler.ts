@@ -54,30 +54,48 @@ export function createTokenSampler(options: SamplingOptions = {}): TokenSampler 
   return (logits, seen) => {
     applyRepetitionPenalty(logits, seen, penalty);
     if (temperature === 0) return argmax(logits);
-    const order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]!);
-    const topK = options.topK && options.topK > 0 ? Math.min(options.topK, order.length) : order.length;
-    const candidates = order.slice(0, topK);
-    const maximum = logits[candidates[0]!]!;
-    const weights = candidates.map((id) => Math.exp((logits[id]! - maximum) / temperature));
-    let total = weights.reduce((sum, weight) => sum + weight, 0);
+    // Native numeric sorts of copies give the thresholds; no per-step comparator sort over the vocabulary.
+    const vocabulary = logits.length;
+    const topK = options.topK && options.topK > 0 ? Math.min(options.topK, vocabulary) : vocabulary;
+    const maximum = logits[argmax(logits)]!;
+    const kthLogit = topK < vocabulary ? Float32Array.from(logits).sort()[vocabulary - topK]! : -Infinity;
+    const weights = new Float64Array(vocabulary);
+    let total = 0;
+    for (let id = 0; id < vocabulary; id++) {
+      const logit = logits[id]!;
+      if (logit < kthLogit) continue;
+      const weight = Math.exp((logit - maximum) / temperature);
+      weights[id] = weight;
+      total += weight;
+    }
     const topP = options.topP ?? 1;
-    let keep = candidates.length;
     if (topP < 1) {
+      // Smallest set of most likely tokens whose mass reaches topP: keep weights >= the weight where it is reached.
+      const sorted = Float64Array.from(weights).sort();
       let cumulative = 0;
-      for (let index = 0; index < candidates.length; index++) {
-        cumulative += weights[index]! / total;
-        if (cumulative >= topP) {
-          keep = index + 1;
+      let threshold = 0;
+      for (let index = sorted.length - 1; index >= 0; index--) {
+        cumulative += sorted[index]!;
+        if (cumulative >= topP * total) {
+          threshold = sorted[index]!;
           break;
         }
       }
-      total = weights.slice(0, keep).reduce((sum, weight) => sum + weight, 0);
+      total = 0;
+      for (let id = 0; id < vocabulary; id++) {
+        if (weights[id]! < threshold) weights[id] = 0;
+        total += weights[id]!;
+      }
     }
     let draw = random() * total;
-    for (let index = 0; index < keep; index++) {
-      draw -= weights[index]!;
-      if (draw <= 0) return candidates[index]!;
+    let last = 0;
+    for (let id = 0; id < vocabulary; id++) {
+      const weight = weights[id]!;
+      if (weight === 0) continue;
+      last = id;
+      draw -= weight;
+      if (draw <= 0) return id;
     }
-    return candidates[keep - 1]!;
+    return last;
   };
 }
