@@ -69,6 +69,8 @@ export interface HubServer {
   commitOf(repositoryId: string): string;
   /** The next download of `path` in `repositoryId` sends `afterBytes` body bytes, then the connection is destroyed. */
   dropConnectionOnce(repositoryId: string, path: string, afterBytes: number): void;
+  /** The next ranged download of `path` in `repositoryId` ignores its Range header and sends the whole file with 200. */
+  ignoreRangeOnce(repositoryId: string, path: string): void;
   /** Downloads of `path` in `repositoryId` serve bytes that differ from the listed checksum (same size). */
   corrupt(repositoryId: string, path: string): void;
   /** Requests that downloaded bytes of `path` in `repositoryId` (resolve or CDN, status 200/206). */
@@ -158,6 +160,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const requests: HubRequestRecord[] = [];
   const drops = new Map<string, number>();
   const corrupted = new Set<string>();
+  const rangeIgnored = new Set<string>();
   const pageSize = options.pageSize ?? 1000;
   const commitOf = (id: string): string => createHash('sha1').update(`commit:${id}`).digest('hex');
 
@@ -286,7 +289,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     let start = 0;
     let end = total - 1;
     let status = 200;
-    const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+    const range = request.headers.range && rangeIgnored.delete(key) ? null : /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     if (range) {
       start = Number(range[1]);
       end = range[2] ? Math.min(Number(range[2]), total - 1) : total - 1;
@@ -325,6 +328,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     requests,
     commitOf,
     dropConnectionOnce: (repositoryId, path, afterBytes) => void drops.set(`${repositoryId}:${path}`, afterBytes),
+    ignoreRangeOnce: (repositoryId, path) => void rangeIgnored.add(`${repositoryId}:${path}`),
     corrupt: (repositoryId, path) => void corrupted.add(`${repositoryId}:${path}`),
     downloadsOf: (repositoryId, path) =>
       requests.filter(

@@ -166,6 +166,28 @@ describe('pullModel against a hub-layout server', () => {
     assert.deepEqual(new Uint8Array(readFileSync(join(result.directory, path))), fixtureContent(big, path));
   });
 
+  it('starts over when the server ignores the resume range, and still verifies the file', async () => {
+    const cache = scratchDir('hub-no-range');
+    const path = 'onnx/embed_tokens.onnx';
+    server.dropConnectionOnce(bigRepositoryId, path, 7000);
+    server.ignoreRangeOnce(bigRepositoryId, path);
+    const before = server.downloadsOf(bigRepositoryId, path).length;
+    const result = await pullModel(bigRepositoryId, { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'fp32', retries: 1, retryDelayMs: 10 });
+    const attempts = server.downloadsOf(bigRepositoryId, path).slice(before);
+    assert.deepEqual(attempts.map((record) => [record.range, record.status]), [[undefined, 200], ['bytes=7000-', 200]]);
+    assert.deepEqual(new Uint8Array(readFileSync(join(result.directory, path))), fixtureContent(big, path));
+  });
+
+  it('refuses a second concurrent pull of the same model and revision', async () => {
+    const cache = scratchDir('hub-lock');
+    const options = { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'q4' };
+    const results = await Promise.allSettled([pullModel(bigRepositoryId, options), pullModel(bigRepositoryId, options)]);
+    const rejected = results.filter((result) => result.status === 'rejected');
+    assert.equal(rejected.length, 1);
+    assert.match(String((rejected[0] as PromiseRejectedResult).reason), /another vidtok process \(pid \d+\) is pulling this model/);
+    assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1);
+  });
+
   it('rejects bytes that do not match the listed sha256 and lands nothing in the cache', async () => {
     const cache = scratchDir('hub-corrupt');
     const path = 'onnx/vision_encoder_q4.onnx';
