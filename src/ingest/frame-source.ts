@@ -57,6 +57,8 @@ export interface FrameSource extends AsyncIterable<VideoFrame> {
   plan(): Promise<DecodePlan>;
   readonly warnings: readonly IngestWarning[];
   readonly dropped: number;
+  /** Frames decoded but not yet taken by the consumer (bounded by bufferFrames for live sources). */
+  readonly buffered: number;
   /** Stops decoding and kills ffmpeg; iteration ends. */
   close(): Promise<void>;
 }
@@ -93,6 +95,12 @@ class DecodingFrameSource implements FrameSource {
   get dropped(): number {
     return this.droppedCount;
   }
+
+  get buffered(): number {
+    return this.bufferedCount();
+  }
+
+  private bufferedCount: () => number = () => 0;
 
   private prepare(): Promise<Prepared> {
     this.preparing ??= (async () => {
@@ -194,6 +202,7 @@ class DecodingFrameSource implements FrameSource {
           void total;
         })
       : undefined;
+    this.bufferedCount = () => (liveBuffer ? liveBuffer.size : queue.length);
     let wake: (() => void) | undefined;
     const notify = (): void => {
       const resolve = wake;
