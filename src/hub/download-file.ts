@@ -114,9 +114,8 @@ async function receive(request: DownloadFileRequest, offset: number, state: { ha
   let bytesOnDisk = offset;
   let receivedBytes = 0;
   try {
-    const response = await fetchFollowingRedirects(request, offset, signal);
+    const { response, commit } = await fetchFollowingRedirects(request, offset, signal);
     resetStall();
-    const commit = response.headers.get('x-repo-commit') ?? undefined;
     let restarted = false;
     if (response.status === 206) {
       const start = /^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1];
@@ -162,7 +161,7 @@ async function receive(request: DownloadFileRequest, offset: number, state: { ha
   } catch (error) {
     if (request.signal?.aborted) throw new AbortedError(`download of ${url}`, { cause: error });
     if (stall.signal.aborted) {
-      throw new DownloadError(url, `no data for ${(stallTimeoutMs / 1000).toFixed(0)} s after ${bytesOnDisk} of ${expectedSize} bytes; run again to resume`, { cause: error, retryable: true });
+      throw new DownloadError(url, `no data for ${(stallTimeoutMs / 1000).toFixed(1)} s after ${bytesOnDisk} of ${expectedSize} bytes; run again to resume`, { cause: error, retryable: true });
     }
     if (error instanceof DownloadError) throw error;
     const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
@@ -173,15 +172,22 @@ async function receive(request: DownloadFileRequest, offset: number, state: { ha
   }
 }
 
-async function fetchFollowingRedirects(request: DownloadFileRequest, offset: number, signal: AbortSignal): Promise<Response> {
+/** Follows redirects by hand; `commit` is the first `X-Repo-Commit` seen (the hub sends it, the CDN does not). */
+async function fetchFollowingRedirects(
+  request: DownloadFileRequest,
+  offset: number,
+  signal: AbortSignal,
+): Promise<{ response: Response; commit: string | undefined }> {
   const fetchImplementation = request.fetch ?? fetch;
   let current = new URL(request.url);
+  let commit: string | undefined;
   for (let hop = 0; hop <= maximumRedirects; hop += 1) {
     const headers = new Headers({ accept: '*/*', 'accept-encoding': 'identity' });
     if (offset > 0) headers.set('range', `bytes=${offset}-`);
     if (request.token && current.origin === request.tokenOrigin) headers.set('authorization', `Bearer ${request.token}`);
     const response = await fetchImplementation(current, { headers, signal, redirect: 'manual' });
-    if (response.status < 300 || response.status > 399 || response.status === 304) return response;
+    commit ??= response.headers.get('x-repo-commit') ?? undefined;
+    if (response.status < 300 || response.status > 399 || response.status === 304) return { response, commit };
     const location = response.headers.get('location');
     await response.body?.cancel();
     if (!location) throw new DownloadError(request.url, `HTTP ${response.status} redirect without a Location header`, { retryable: true });

@@ -109,6 +109,7 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
   await mkdir(staging, { recursive: true });
   const lock = await acquirePullLock(`${staging}.lock`, `${repositoryId}@${revision}`);
   try {
+    await removeLeftoverTrash(repositoryFolder);
     const toFetch = selected.filter((file) => !keptFromSnapshot.has(file.path));
     report({ type: 'plan', files: selected.length, totalBytes, downloadFiles: toFetch.length, downloadBytes: sum(toFetch.map((file) => file.size)) });
     const files: PulledFile[] = [];
@@ -247,6 +248,13 @@ async function pruneUnlisted(folder: string, keep: ReadonlySet<string>): Promise
     const absolute = join(entry.parentPath ?? entry.path, entry.name);
     const path = relative(folder, absolute).split(sep).join('/');
     if (!keep.has(path)) await rm(absolute, { force: true });
+  }
+}
+
+/** Deletes `.trash-*` folders a crash left between moving the old snapshot aside and deleting it. */
+async function removeLeftoverTrash(repositoryFolder: string): Promise<void> {
+  for (const name of await readdir(repositoryFolder).catch(() => [] as string[])) {
+    if (name.startsWith('.trash-')) await rm(join(repositoryFolder, name), { recursive: true, force: true });
   }
 }
 

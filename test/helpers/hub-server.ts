@@ -9,7 +9,8 @@
  *   `X-Linked-Etag`, `X-Linked-Size` and `X-Repo-Commit`, as the real hub does. Both honour `Range: bytes=a-`.
  * - Errors carry `X-Error-Code: RepoNotFound | RevisionNotFound | EntryNotFound` and a JSON `{error}` body.
  *
- * Faults for tests: drop the connection after N bytes once, serve corrupted bytes, inject raw tree entries. Every
+ * Faults for tests: drop the connection or stall after N bytes once, ignore a Range header once, serve corrupted
+ * bytes, inject raw tree entries. Every
  * request is recorded (origin, path, Range, Authorization, bytes sent).
  */
 import { createHash } from 'node:crypto';
@@ -69,6 +70,8 @@ export interface HubServer {
   commitOf(repositoryId: string): string;
   /** The next download of `path` in `repositoryId` sends `afterBytes` body bytes, then the connection is destroyed. */
   dropConnectionOnce(repositoryId: string, path: string, afterBytes: number): void;
+  /** The next download of `path` in `repositoryId` sends `afterBytes` body bytes, then nothing more (a stall). */
+  stallOnce(repositoryId: string, path: string, afterBytes: number): void;
   /** The next ranged download of `path` in `repositoryId` ignores its Range header and sends the whole file with 200. */
   ignoreRangeOnce(repositoryId: string, path: string): void;
   /** Downloads of `path` in `repositoryId` serve bytes that differ from the listed checksum (same size). */
@@ -161,6 +164,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const drops = new Map<string, number>();
   const corrupted = new Set<string>();
   const rangeIgnored = new Set<string>();
+  const stalls = new Map<string, number>();
   const pageSize = options.pageSize ?? 1000;
   const commitOf = (id: string): string => createHash('sha1').update(`commit:${id}`).digest('hex');
 
@@ -310,6 +314,14 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     });
     record.status = status;
     if (request.method === 'HEAD') return void response.end();
+    const stallAfter = stalls.get(key);
+    if (stallAfter !== undefined) {
+      stalls.delete(key);
+      const sent = body.subarray(0, Math.min(stallAfter, body.byteLength));
+      record.bytesSent = sent.byteLength;
+      response.write(sent); // and never end: close() destroys the connection
+      return;
+    }
     const dropAfter = drops.get(key);
     if (dropAfter !== undefined) {
       drops.delete(key);
@@ -328,6 +340,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     requests,
     commitOf,
     dropConnectionOnce: (repositoryId, path, afterBytes) => void drops.set(`${repositoryId}:${path}`, afterBytes),
+    stallOnce: (repositoryId, path, afterBytes) => void stalls.set(`${repositoryId}:${path}`, afterBytes),
     ignoreRangeOnce: (repositoryId, path) => void rangeIgnored.add(`${repositoryId}:${path}`),
     corrupt: (repositoryId, path) => void corrupted.add(`${repositoryId}:${path}`),
     downloadsOf: (repositoryId, path) =>

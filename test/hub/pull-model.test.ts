@@ -178,6 +178,22 @@ describe('pullModel against a hub-layout server', () => {
     assert.deepEqual(new Uint8Array(readFileSync(join(result.directory, path))), fixtureContent(big, path));
   });
 
+  it('gives up on a stalled connection (retryable) and resumes after it', async () => {
+    const cache = scratchDir('hub-stall');
+    const path = 'onnx/vision_encoder_q4.onnx';
+    server.stallOnce(bigRepositoryId, path, 3000);
+    const options = { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'q4', stallTimeoutMs: 300, retries: 0 };
+    await assert.rejects(pullModel(bigRepositoryId, options), (error: unknown) => {
+      assert.ok(error instanceof DownloadError);
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /no data for 0.3 s after 3000 of \d+ bytes; run again to resume$/);
+      return true;
+    });
+    const before = server.downloadsOf(bigRepositoryId, path).length;
+    await pullModel(bigRepositoryId, options);
+    assert.deepEqual(server.downloadsOf(bigRepositoryId, path).slice(before).map((record) => record.range), ['bytes=3000-']);
+  });
+
   it('refuses a second concurrent pull of the same model and revision', async () => {
     const cache = scratchDir('hub-lock');
     const options = { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'q4' };
