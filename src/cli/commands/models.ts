@@ -35,9 +35,12 @@ export const modelsCommand = defineCommand<ModelsArguments>({
     yargs
       .usage(
         [
-          '$0 models pull <alias|owner/name> [--dtype q4] [--revision main]   download into the cache (resumable, verified)',
-          '$0 models list [--json] [--aliases]                                 what is cached, with sizes and dtypes',
-          '$0 models rm <alias|owner/name> [--revision r]                      remove from the cache',
+          '$0 models pull <alias|owner/name> [--dtype q4] [--revision main]',
+          '    download into the cache (resumable, checksum-verified, atomic)',
+          '$0 models list [--json] [--aliases]',
+          '    what is cached, with sizes and the dtypes present per graph',
+          '$0 models rm <alias|owner/name> [--revision r]',
+          '    remove from the cache',
           '',
           `Aliases: ${modelAliases.map((entry) => `${entry.alias} (${entry.repositoryId})`).join(', ')}.`,
           'The hub is HF_ENDPOINT (default https://huggingface.co); HF_TOKEN is sent as a Bearer token to it only.',
@@ -56,7 +59,7 @@ export const modelsCommand = defineCommand<ModelsArguments>({
       .option('aliases', { type: 'boolean', default: false, describe: 'list: show the known aliases and default dtypes too' })
       .example('$0 models pull smolvlm2-256m', 'Embed fp16, vision q4, decoder q4 (about 208 MB)')
       .example('$0 models pull smolvlm2-500m --dtype q8', 'Every graph at q8 (_quantized files)')
-      .example('$0 models pull HuggingFaceTB/SmolVLM2-256M-Video-Instruct --dtype embed_tokens=fp16,vision_encoder=q4,decoder_model_merged=q4', 'Per-graph dtypes')
+      .example('$0 models pull smolvlm2-256m --dtype vision_encoder=fp16', 'Override one graph, keep the other defaults')
       .example('HF_ENDPOINT=https://mirror.example $0 models pull llava-onevision-0.5b', 'Pull through a mirror')
       .example('$0 models list --json', 'Cached models as JSON')
       .example('$0 models rm smolvlm2-256m', 'Remove every cached revision') as unknown as Argv<ModelsArguments>,
