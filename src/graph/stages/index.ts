@@ -10,6 +10,7 @@ import { encodeImageStage } from './encode-image.js';
 import { encodeStage } from './encode.js';
 import { igVlmGridStage } from './ig-vlm.js';
 import { pllavaStage } from './pllava.js';
+import { sceneStreamStage } from './scene-stream.js';
 import { sceneTillingStage } from './scene-tilling.js';
 import { slowFastShiStage, slowFastStage } from './slowfast.js';
 import { spatialPoolStage } from './spatial-pool.js';
@@ -34,6 +35,7 @@ const builtInStages: readonly AnyStageDescriptor[] = [
   slowFastShiStage,
   bvllmStage,
   sceneTillingStage,
+  sceneStreamStage,
 ];
 
 const registry = new Map<string, AnyStageDescriptor>(builtInStages.map((stage) => [stage.name, stage]));
@@ -66,6 +68,7 @@ export {
   encodeStage,
   igVlmGridStage,
   pllavaStage,
+  sceneStreamStage,
   sceneTillingStage,
   slowFastShiStage,
   slowFastStage,
