@@ -28,7 +28,7 @@ export interface SlowFastShiOptions {
 }
 
 export interface SlowFastShiResult {
-  /** Fast tokens (the LLM input): `[T', h/s, w/s, D]`. */
+  /** Fast tokens (the LLM input): `[T', h/s, w/s, D]`; shares `slow`'s buffer when T' = T (treat both as read-only). */
   readonly fast: FeatureGrid;
   /** Slow tokens (cross-attention keys/values in the original): `[T, h/s, w/s, D]`. */
   readonly slow: FeatureGrid;
@@ -58,11 +58,15 @@ export function slowFastShi(grid: FeatureGrid, options: SlowFastShiOptions = {})
   const slow = featureGrid(grid.T, rows.count, columns.count, grid.D, slowData, grid.timestamps, grid.frameIndices);
   const strided = Math.floor(grid.T / temporalStride);
   const time = strided >= minFastFrames ? strideWindows(grid.T, temporalStride) : adaptiveWindows(grid.T, Math.min(grid.T, minFastFrames));
-  const fastData = averagePoolWindows(slowData, [grid.T, rows.count, columns.count, grid.D], {
-    time,
-    rows: identityWindows(rows.count),
-    columns: identityWindows(columns.count),
-  });
+  // With as many fast frames as frames (short videos) the fast tokens are the slow tokens: share the buffer.
+  const fastData =
+    time.count === grid.T
+      ? slowData
+      : averagePoolWindows(slowData, [grid.T, rows.count, columns.count, grid.D], {
+          time,
+          rows: identityWindows(rows.count),
+          columns: identityWindows(columns.count),
+        });
   const meta = windowFrameMetadata(grid, time);
   const fast = featureGrid(time.count, rows.count, columns.count, grid.D, fastData, meta.timestamps, meta.frameIndices);
   return { fast, slow };

@@ -1,6 +1,6 @@
 /**
  * @file Average pooling of a channels-last `[T, h, w, D]` Float32Array over arbitrary per-axis windows, in one pass:
- * every output token sums its window's input rows (contiguous `D`-vectors) into a float64 accumulator and scales
+ * every output token sums its window's input rows (contiguous `D`-vectors, four at a time, in float64) and scales
  * once. No transposed copies; input rows are read in memory order within each window. Adaptive pooling over 1, 2
  * or 3 axes, PLLaVA's 3-D pool, the SHI-Labs stride pools and SceneTilling memory all reduce to this kernel.
  */
@@ -48,6 +48,14 @@ export function averagePoolWindows(
   const accumulator = new Float64Array(D);
   const rowStride = w * D;
   const frameStride = h * rowStride;
+  // Offsets of the input rows of the current window, gathered once per output token.
+  let maxWindow = 1;
+  for (let i = 0; i < outT; i++) maxWindow = Math.max(maxWindow, windows.time.end[i]! - windows.time.start[i]!);
+  let maxRows = 1;
+  for (let i = 0; i < outH; i++) maxRows = Math.max(maxRows, windows.rows.end[i]! - windows.rows.start[i]!);
+  let maxColumns = 1;
+  for (let i = 0; i < outW; i++) maxColumns = Math.max(maxColumns, windows.columns.end[i]! - windows.columns.start[i]!);
+  const offsets = new Int32Array(maxWindow * maxRows * maxColumns);
   let o = 0;
   for (let ot = 0; ot < outT; ot++) {
     const t0 = windows.time.start[ot]!;
@@ -58,33 +66,67 @@ export function averagePoolWindows(
       for (let ox = 0; ox < outW; ox++) {
         const x0 = windows.columns.start[ox]!;
         const x1 = windows.columns.end[ox]!;
-        const count = (t1 - t0) * (y1 - y0) * (x1 - x0);
-        if (count === 1) {
-          const base = t0 * frameStride + y0 * rowStride + x0 * D;
-          out.set(source.subarray(base, base + D), o);
-          o += D;
-          continue;
-        }
-        let first = true;
+        let count = 0;
         for (let t = t0; t < t1; t++) {
           for (let y = y0; y < y1; y++) {
-            let base = t * frameStride + y * rowStride + x0 * D;
-            for (let x = x0; x < x1; x++) {
-              if (first) {
-                for (let d = 0; d < D; d++) accumulator[d] = source[base + d]!;
-                first = false;
-              } else {
-                for (let d = 0; d < D; d++) accumulator[d]! += source[base + d]!;
-              }
-              base += D;
-            }
+            const base = t * frameStride + y * rowStride;
+            for (let x = x0; x < x1; x++) offsets[count++] = base + x * D;
           }
         }
-        const scale = 1 / count;
-        for (let d = 0; d < D; d++) out[o + d] = accumulator[d]! * scale;
+        sumRows(source, offsets, count, D, accumulator, out, o);
         o += D;
       }
     }
   }
   return out;
+}
+
+/**
+ * Writes the mean of the `count` input rows at `offsets` to `out[o..o+D)`. Rows are consumed four at a time so each
+ * accumulator update reads four inputs (this keeps the kernel close to memory speed); the common window sizes
+ * (1, 2, 4) write the output directly.
+ */
+function sumRows(
+  source: Float32Array,
+  offsets: Int32Array,
+  count: number,
+  D: number,
+  accumulator: Float64Array,
+  out: Float32Array,
+  o: number,
+): void {
+  if (count === 1) {
+    const a = offsets[0]!;
+    out.set(source.subarray(a, a + D), o);
+    return;
+  }
+  if (count === 2) {
+    const a = offsets[0]!;
+    const b = offsets[1]!;
+    for (let d = 0; d < D; d++) out[o + d] = (source[a + d]! + source[b + d]!) * 0.5;
+    return;
+  }
+  if (count === 4) {
+    const a = offsets[0]!;
+    const b = offsets[1]!;
+    const c = offsets[2]!;
+    const e = offsets[3]!;
+    for (let d = 0; d < D; d++) out[o + d] = (source[a + d]! + source[b + d]! + source[c + d]! + source[e + d]!) * 0.25;
+    return;
+  }
+  let k = 0;
+  accumulator.fill(0);
+  for (; k + 4 <= count; k += 4) {
+    const a = offsets[k]!;
+    const b = offsets[k + 1]!;
+    const c = offsets[k + 2]!;
+    const e = offsets[k + 3]!;
+    for (let d = 0; d < D; d++) accumulator[d]! += source[a + d]! + source[b + d]! + source[c + d]! + source[e + d]!;
+  }
+  for (; k < count; k++) {
+    const a = offsets[k]!;
+    for (let d = 0; d < D; d++) accumulator[d]! += source[a + d]!;
+  }
+  const scale = 1 / count;
+  for (let d = 0; d < D; d++) out[o + d] = accumulator[d]! * scale;
 }

@@ -1,0 +1,104 @@
+/**
+ * @file Benchmark of the temporal token strategies on realistic feature-grid shapes. For each shape it measures one
+ * plain pass over the same Float32Array (a sum: the memory-bandwidth floor) and reports each strategy's median time
+ * and its ratio to that floor, measured in the same run. Prints a markdown table.
+ */
+import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../src/core/feature-grid.js';
+import { bvllmApproximate } from '../src/strategies/b-vllm.js';
+import { pllavaPool } from '../src/strategies/pllava.js';
+import { sceneTilling } from '../src/strategies/scene-tilling.js';
+import { slowFast } from '../src/strategies/slowfast-llava.js';
+import { slowFastShi } from '../src/strategies/slowfast-shi.js';
+import { spatialPool } from '../src/strategies/spatial-pool.js';
+import { tsLlavaSample } from '../src/strategies/ts-llava.js';
+
+type Shape = readonly [number, number, number, number];
+
+const shapes: readonly Shape[] = [
+  [16, 24, 24, 4096],
+  [50, 24, 24, 4096],
+  [64, 8, 8, 576],
+  [32, 27, 27, 896],
+];
+
+function makeGrid([T, h, w, D]: Shape): FeatureGrid {
+  const data = new Float32Array(T * h * w * D);
+  let state = 12345;
+  for (let i = 0; i < data.length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    data[i] = state / 2147483648 - 1;
+  }
+  const times = Array.from({ length: T }, (_, t) => t);
+  return featureGrid(T, h, w, D, data, times, times);
+}
+
+let sink = 0;
+
+function plainPass(data: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < data.length; i++) sum += data[i]!;
+  return sum;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function measure(repetitions: number, body: () => unknown): number {
+  body(); // warm-up (JIT, page faults of fresh outputs)
+  const times: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const started = performance.now();
+    const result = body();
+    times.push(performance.now() - started);
+    if (typeof result === 'number') sink += result;
+  }
+  return median(times);
+}
+
+export async function run(): Promise<void> {
+  const rows: string[] = [];
+  rows.push('| shape [T,h,w,D] | strategy | tokens out | median ms | floor ms (one sum pass) | ratio to floor |');
+  rows.push('|---|---|---:|---:|---:|---:|');
+  for (const shape of shapes) {
+    const [T, h, w, D] = shape;
+    let grid: FeatureGrid | undefined = makeGrid(shape);
+    const g = grid;
+    const bytes = g.data.length * 4;
+    const repetitions = bytes > 256 * 2 ** 20 ? 3 : bytes > 64 * 2 ** 20 ? 5 : 9;
+    const floor = measure(repetitions, () => plainPass(g.data));
+    const question = g.data.slice(0, D);
+    const half: [number, number] = [Math.ceil(h / 2), Math.ceil(w / 2)];
+    const cases: Array<[string, () => number]> = [
+      ['pllava (16, h/2, w/2)', () => pllavaPool(g, [Math.min(16, T), ...half]).data.length / D],
+      ['spatial-pool area h/2', () => spatialPool(g, half, 'area').data.length / D],
+      ['spatial-pool bilinear h/2', () => spatialPool(g, half, 'bilinear').data.length / D],
+      [
+        'slowfast (S=10, 4x4)',
+        () => {
+          const r = slowFast(g, { slowFrames: Math.min(10, T), fastGrid: [4, 4] });
+          return (r.slow.data.length + r.fast.data.length) / D;
+        },
+      ],
+      ['slowfast-shi (2, 4, 16)', () => slowFastShi(g).fast.data.length / D],
+      ['ts-llava sample 5P', () => tsLlavaSample(g, 5 * h * w).count],
+      ['b-vllm approx (question, top-N, B=576)', () => bvllmApproximate(g, { question, budget: 576 }).count],
+      ['scene-tilling (mean descriptors, k=3)', () => sceneTilling(meanTokenDescriptors(g), { k: 3 }).boundaries.length],
+    ];
+    if (h * w * D <= 64 * 576) cases.push(['b-vllm approx (no question, ToMe)', () => bvllmApproximate(g, { budget: 576 }).count]);
+    for (const [name, body] of cases) {
+      let tokens = 0;
+      const time = measure(repetitions, () => {
+        tokens = body();
+        return tokens;
+      });
+      rows.push(`| [${shape.join(',')}] | ${name} | ${tokens} | ${time.toFixed(1)} | ${floor.toFixed(1)} | ${(time / floor).toFixed(2)} |`);
+    }
+    grid = undefined;
+  }
+  process.stdout.write(`${rows.join('\n')}\n`);
+  if (sink === 0.5) process.stdout.write('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
