@@ -39,6 +39,12 @@ function finiteOption(name: string, value: number | undefined): number | undefin
   return value;
 }
 
+/** The input positional; yargs turns a lone `-` (stdin) into an empty string. */
+export function inputArgument(value: unknown): string {
+  if ((value === '' || value === true) && process.argv.includes('-')) return '-';
+  return String(value);
+}
+
 /** Parses `WxH` (e.g. 448x448). */
 export function parseSize(text: string): { width: number; height: number } {
   const match = /^(\d{1,5})x(\d{1,5})$/i.exec(text.trim());
@@ -116,12 +122,19 @@ export const framesCommand = defineCommand<FramesArguments>({
         context.stderr.write(`vidtok: warning: ${warning.input}: ${warning.kind}: ${warning.message}\n`);
       }
     };
-    const source = openFrames(String(args.input), request);
+    const source = openFrames(inputArgument(args.input), request);
     const plan = await source.plan();
     const kept: VideoFrame[] = [];
     const listed: Array<{ index: number; pts: number; width: number; height: number; file?: string }> = [];
+    // A closed stdout (e.g. `| head`) ends the run quietly instead of crashing on EPIPE.
+    let stdoutClosed = false;
+    const onStdoutError = (): void => {
+      stdoutClosed = true;
+    };
+    context.stdout.on('error', onStdoutError);
     try {
       for await (const frame of source) {
+        if (stdoutClosed) break;
         listed.push({ index: frame.index, pts: frame.pts, width: frame.width, height: frame.height });
         if (keep) kept.push(frame);
         else if (!args.json) context.stdout.write(`${frame.index}\t${frame.pts.toFixed(6)}\t${frame.width}x${frame.height}\n`);
@@ -129,6 +142,7 @@ export const framesCommand = defineCommand<FramesArguments>({
     } finally {
       await source.close();
     }
+    if (stdoutClosed) return;
     const format = args.format === 'jpg' ? 'jpg' : 'png';
     if (args.out !== undefined) {
       await writeFrames(kept, String(args.out), { format, signal: context.signal });
@@ -140,10 +154,11 @@ export const framesCommand = defineCommand<FramesArguments>({
     if (warnings.length > warningsShown && !args.json) context.stderr.write(`vidtok: ${warnings.length} warnings in total\n`);
     if (args.json) {
       const probe = await source.probe().catch(() => null);
-      context.stdout.write(`${JSON.stringify({ input: args.input, probe, plan, frames: listed, warnings, dropped: source.dropped }, null, 2)}\n`);
+      context.stdout.write(`${JSON.stringify({ input: inputArgument(args.input), probe, plan, frames: listed, warnings, dropped: source.dropped }, null, 2)}\n`);
     } else if (keep) {
       for (const entry of listed) context.stdout.write(`${entry.index}\t${entry.pts.toFixed(6)}\t${entry.width}x${entry.height}${entry.file ? `\t${entry.file}` : ''}\n`);
     }
     if (source.dropped > 0) context.stderr.write(`vidtok: ${source.dropped} frames dropped (consumer slower than the source)\n`);
+    context.stdout.off('error', onStdoutError);
   },
 });

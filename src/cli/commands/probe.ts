@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../../errors/index.js';
 import { probe } from '../../ingest/index.js';
 import { defineCommand } from '../command.js';
+import { inputArgument } from './frames.js';
 
 interface ProbeArguments {
   readonly input: string;
@@ -25,7 +26,7 @@ export const probeCommand = defineCommand<ProbeArguments>({
       .example('$0 probe clip.mp4 --json', 'Machine-readable summary') as unknown as Argv<ProbeArguments>,
   run: async (args, context) => {
     if (!Number.isFinite(args.timeout) || args.timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got ${args.timeout}`);
-    const result = await probe(String(args.input), { signal: context.signal, limits: { probeTimeoutMs: Math.round(args.timeout * 1000) } });
+    const result = await probe(inputArgument(args.input), { signal: context.signal, limits: { probeTimeoutMs: Math.round(args.timeout * 1000) } });
     if (args.json) {
       context.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
