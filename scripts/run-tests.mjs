@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { ensureTestDependencies } from './ensure-test-deps.mjs';
 
 function collect(path, out) {
   const stats = statSync(path);
@@ -25,6 +26,7 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+if (!ensureTestDependencies()) process.exit(1);
 const concurrency = process.env.TEST_CONCURRENCY ?? String(Math.max(1, availableParallelism()));
 const result = spawnSync(
   process.execPath,
