@@ -16,7 +16,7 @@ import { StrategyInputError } from '../errors/index.js';
 import { roundHalfEven } from '../numeric/rounding.js';
 import { frameIndices } from '../sampling/frame-indices.js';
 import { copyImage, fillImage, interleavedView, planarView, regionView } from '../tensor/image-area-resample.js';
-import { isPlanarFrames, type PlanarFrames, type PlanarImage } from './planar-frames.js';
+import { isPlanarFrames, requirePlanarFrames, type PlanarFrames, type PlanarImage } from './planar-frames.js';
 import { requireInteger } from './strategy-input.js';
 
 export const igVlmDefaults = { frames: 6 };
@@ -58,6 +58,7 @@ export function igVlmGrid(
   k: number = igVlmDefaults.frames,
 ): ImageGridResult<PlanarImage> | ImageGridResult<RgbImage> {
   const { rows, cols } = igVlmLayout(k);
+  if (isPlanarFrames(frames)) requirePlanarFrames('ig-vlm', frames);
   const T = isPlanarFrames(frames) ? frames.T : frames.length;
   if (T < k) throw new StrategyInputError('ig-vlm', `a ${k}-frame grid needs at least ${k} frames, got ${T}`);
   const indices = frameIndices('igvlm', T, k);

@@ -2,6 +2,7 @@
  * @file Planar float frames `[T, C, H, W]` (the layout of the reference vectors and of normalised pixel tensors),
  * accepted by the image-composing strategies next to interleaved RGB frames.
  */
+import { StrategyInputError } from '../errors/index.js';
 
 export interface PlanarFrames {
   readonly T: number;
@@ -18,6 +19,14 @@ export interface PlanarImage {
   readonly height: number;
   readonly width: number;
   readonly data: Float32Array;
+}
+
+/** Throws unless the planar frames' buffer length matches their shape. */
+export function requirePlanarFrames(strategy: string, frames: PlanarFrames): void {
+  const { T, channels, height, width, data } = frames;
+  if (!(T >= 1 && channels >= 1 && height >= 1 && width >= 1) || data.length !== T * channels * height * width) {
+    throw new StrategyInputError(strategy, `planar frames [${T},${channels},${height},${width}] have ${data.length} values`);
+  }
 }
 
 /** True when `value` is planar frames rather than an array of RGB images. */

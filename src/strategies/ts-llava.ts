@@ -21,7 +21,7 @@ import { roundHalfEven } from '../numeric/rounding.js';
 import { torchLinspaceF32Exact } from '../tensor/torch-linspace.js';
 import { frameIndices } from '../sampling/frame-indices.js';
 import { areaResampleImage, interleavedView, planarView, regionView } from '../tensor/image-area-resample.js';
-import { isPlanarFrames, type PlanarFrames, type PlanarImage } from './planar-frames.js';
+import { isPlanarFrames, requirePlanarFrames, type PlanarFrames, type PlanarImage } from './planar-frames.js';
 import { requireGrid, requireInteger } from './strategy-input.js';
 
 export const tsLlavaDefaults = { frames: 50, sampledTokens: 2880, thumbnailFrames: 6 };
@@ -112,6 +112,7 @@ export function tsLlavaThumbnail(
 ): ThumbnailResult<PlanarImage> | ThumbnailResult<RgbImage> {
   const { rows, cols } = bestThumbnailGrid(k);
   if (isPlanarFrames(frames)) {
+    requirePlanarFrames('ts-llava', frames);
     const { T, channels, height, width } = frames;
     if (T < k) throw new StrategyInputError('ts-llava', `thumbnail needs at least ${k} frames, got ${T}`);
     const size = outputSize ?? { width, height };
