@@ -111,6 +111,16 @@ export async function runPipeline(input: string, options: RunPipelineOptions): P
     throw new UsageError(`budget ${options.budget}: must be a positive integer`);
   }
   const { definition, encoder } = await preparePipeline(options);
+  try {
+    return await runPrepared(input, options, definition, encoder);
+  } finally {
+    // An encoder this call resolved from a spec is this call's to dispose (model encoders hold a runner process).
+    if (typeof options.encoder !== 'object') await encoder.dispose?.().catch(() => undefined);
+  }
+}
+
+async function runPrepared(input: string, options: RunPipelineOptions, definition: PipelineDefinition, encoder: VisualEncoder): Promise<PipelineRunResult> {
+  const signal = options.signal;
   const provider = options.frameProvider ?? ingestFrameProvider;
   const probe = await provider.probe(input, signal ? { signal } : {});
   const window = { ...(options.start !== undefined ? { start: options.start } : {}), ...(options.end !== undefined ? { end: options.end } : {}) };

@@ -66,3 +66,13 @@ test('an invalid pipeline file exits 9 naming the file and the field; an unknown
   assert.equal(unknown.code, 9);
   assert.match(unknown.stderr, /nonesuch: .*built-in: /);
 });
+
+test('--encoder <model directory> runs the pipeline on the model\'s vision encoder (fixture SmolVLM2: 8x8 tokens)', () => {
+  const model = join(repoRoot, 'test', 'fixtures', 'models', 'smolvlm2-tiny');
+  const result = vidtok('tokens', sharedVideo('boat.mp4'), '-p', 'ig-vlm', '--encoder', model, '--json');
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  assert.equal(report.totalTokens, 64);
+  assert.equal(report.segments[0].role, 'grid');
+  assert.equal(report.dim, JSON.parse(readFileSync(join(model, 'config.json'), 'utf8')).text_config.hidden_size);
+});

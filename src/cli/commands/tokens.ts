@@ -117,6 +117,16 @@ function progressWriter(context: CommandContext): ((event: PipelineProgress) => 
   };
 }
 
+/**
+ * A model encoder spec (alias, owner/name or directory) becomes the model's directory, with the runtime's encoder
+ * factory registered; `pixels` specs pass through. Loaded lazily so `--encoder pixels` never loads onnxruntime.
+ */
+async function encoderSpec(spec: string): Promise<string> {
+  if (spec === 'pixels' || spec.startsWith('pixels:')) return spec;
+  const [{ resolveModelDirectory }] = await Promise.all([import('../../hub/index.js'), import('../../runtime/index.js')]);
+  return resolveModelDirectory(spec);
+}
+
 export const tokensCommand = defineCommand<TokensArguments>({
   command: 'tokens <video>',
   describe: 'Run a pipeline on a video and show its visual token stream (segments, counts, stage times)',
@@ -140,9 +150,10 @@ export const tokensCommand = defineCommand<TokensArguments>({
       throw new UsageError(`--budget ${args.budget}: must be a positive integer`);
     }
     const onProgress = progressWriter(context);
+    const encoder = args.encoder === undefined ? undefined : await encoderSpec(args.encoder);
     const result = await runPipeline(args.video, {
       pipeline: args.pipeline,
-      ...(args.encoder !== undefined ? { encoder: args.encoder } : {}),
+      ...(encoder !== undefined ? { encoder } : {}),
       ...(args.question !== undefined ? { question: args.question } : {}),
       ...(args.budget !== undefined ? { budget: args.budget } : {}),
       ...(args.start !== undefined ? { start: args.start } : {}),
