@@ -173,11 +173,12 @@ async function waitForJobs(
       for (const [jobId, input] of [...pending]) {
         let item: BatchItem | undefined;
         try {
-          const job = await queue.getJob(jobId);
-          if (!job) {
+          // State first, then the job hash: a job read before it finished could carry no result or reason yet.
+          const state = await queue.getJobState(jobId);
+          const job = finishedStates.has(state) || state === 'unknown' ? await queue.getJob(jobId) : undefined;
+          if (state === 'unknown' || (finishedStates.has(state) && !job)) {
             item = { input, status: 'failed', key: jobId, reason: 'job disappeared from the queue (removed or evicted)' };
-          } else {
-            const state = await job.getState();
+          } else if (job) {
             if (state === 'completed') {
               const result = job.returnvalue as BatchItem | undefined;
               item = { input, status: 'done', key: jobId, outputs: result?.outputs ?? [] };
