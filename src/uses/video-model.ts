@@ -1,0 +1,96 @@
+/**
+ * @file Opening the VLM the use cases talk to: resolve an alias or directory through src/hub (a missing model throws
+ * ModelNotFoundError with the `vidtok models pull` hint, exit 8), pick the dtypes (`--dtype`, else the alias's
+ * pull defaults, else the runtime's fp32), and load it with the child runner so inference never blocks this event
+ * loop. Also gives the model a stable identity for job keys, and checks a forced encoder against the LM.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { VisualEncoder } from '../core/encoder.js';
+import { GraphNegotiationError } from '../errors/index.js';
+import { fallbackDtypes, findModelAlias, formatDtypes, parseDtypeOption, resolveModelDirectory, type GraphDtypes } from '../hub/index.js';
+import { resolveEncoder } from '../encoders/index.js';
+import { loadModel, type VlmModel } from '../runtime/index.js';
+import { defaultVideoModel } from './use-defaults.js';
+
+export interface OpenVideoModelOptions {
+  /** `--dtype`: one dtype (`q4`) or `graph=dtype` pairs; default the alias's pull dtypes, else fp32. */
+  readonly dtype?: string;
+  /** Where inference runs (default 'child', which keeps this event loop free). */
+  readonly runner?: 'child' | 'in-process';
+  /** onnxruntime intra-op threads. */
+  readonly threads?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface OpenedVideoModel {
+  readonly model: VlmModel;
+  /** The absolute model directory. */
+  readonly directory: string;
+  /** Stable identity for job keys: the alias (or `owner/name`), or `dir:<name>#<config hash>`, plus the dtypes. */
+  readonly identity: string;
+  /** Milliseconds spent resolving and loading. */
+  readonly loadMilliseconds: number;
+}
+
+/** The dtypes a model spec loads with: `--dtype` when given, else the alias's defaults, else undefined (fp32). */
+export function chooseDtypes(modelSpec: string, dtype: string | undefined): GraphDtypes | undefined {
+  const alias = findModelAlias(modelSpec);
+  if (dtype !== undefined) return parseDtypeOption(dtype, alias?.defaultDtypes ?? fallbackDtypes);
+  return alias?.defaultDtypes;
+}
+
+/**
+ * The identity of a model for job keys. Aliases and repository ids stand for themselves (a producer needs no local
+ * copy); a directory is named by its folder name and the sha256 of its config.json, so the same export in two places
+ * gives the same key.
+ */
+export async function modelIdentity(modelSpec: string, directory: string | undefined, dtype: string | undefined): Promise<string> {
+  const dtypes = chooseDtypes(modelSpec, dtype);
+  const dtypeText = dtypes ? formatDtypes(dtypes) : 'fp32';
+  const alias = findModelAlias(modelSpec);
+  if (alias) return `${alias.repositoryId}:${dtypeText}`;
+  const resolved = directory ?? (await resolveModelDirectory(modelSpec));
+  const config = await readFile(join(resolved, 'config.json'));
+  const hash = createHash('sha256').update(config).digest('hex').slice(0, 16);
+  const name = resolved.split(/[/\\]/).filter(Boolean).pop() ?? 'model';
+  return `dir:${name}#${hash}:${dtypeText}`;
+}
+
+/** Resolves and loads `modelSpec` (alias, `owner/name` or directory; default smolvlm2-256m). */
+export async function openVideoModel(modelSpec: string = defaultVideoModel, options: OpenVideoModelOptions = {}): Promise<OpenedVideoModel> {
+  const startedAt = performance.now();
+  const directory = await resolveModelDirectory(modelSpec);
+  const dtypes = chooseDtypes(modelSpec, options.dtype);
+  const identity = await modelIdentity(modelSpec, directory, options.dtype);
+  const model = await loadModel(directory, {
+    runner: options.runner ?? 'child',
+    ...(dtypes ? { dtype: dtypes } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { model, directory, identity, loadMilliseconds: performance.now() - startedAt };
+}
+
+/**
+ * The visual encoder for a run: the model's own vision tower by default. A forced encoder (`--encoder pixels`, another
+ * model) is resolved and must produce tokens of the language model's hidden size, otherwise a GraphNegotiationError
+ * (exit 9) says so before anything is decoded. The boolean says whether the caller owns (must dispose) it.
+ */
+export async function videoEncoderFor(
+  model: VlmModel,
+  encoderSpec: string | undefined,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ encoder: VisualEncoder; owned: boolean }> {
+  if (encoderSpec === undefined || encoderSpec === 'model') return { encoder: model.encoder(), owned: false };
+  const encoder = await resolveEncoder(encoderSpec, options.signal ? { signal: options.signal } : {});
+  if (encoder.dim !== model.info.hidden) {
+    await encoder.dispose?.().catch(() => undefined);
+    throw new GraphNegotiationError(
+      'encoder',
+      `'${encoderSpec}' gives ${encoder.dim}-d tokens but the ${model.info.family} language model takes ${model.info.hidden}-d; leave --encoder out to use the model's own vision encoder`,
+    );
+  }
+  return { encoder, owned: true };
+}
