@@ -83,8 +83,8 @@ export function averagePoolWindows(
 
 /**
  * Writes the mean of the `count` input rows at `offsets` to `out[o..o+D)`. Rows are consumed four at a time so each
- * accumulator update reads four inputs (this keeps the kernel close to memory speed); the common window sizes
- * (1, 2, 4) write the output directly.
+ * accumulator update reads four inputs (this keeps the kernel close to memory speed); windows of up to four rows
+ * write the output directly.
  */
 function sumRows(
   source: Float32Array,
@@ -114,8 +114,24 @@ function sumRows(
     for (let d = 0; d < D; d++) out[o + d] = (source[a + d]! + source[b + d]! + source[c + d]! + source[e + d]!) * 0.25;
     return;
   }
-  let k = 0;
-  accumulator.fill(0);
+  if (count === 3) {
+    const a = offsets[0]!;
+    const b = offsets[1]!;
+    const c = offsets[2]!;
+    for (let d = 0; d < D; d++) out[o + d] = (source[a + d]! + source[b + d]! + source[c + d]!) / 3;
+    return;
+  }
+  // count > 4: the first four rows initialise the accumulator, further groups of four add to it, and the last
+  // 0..3 rows are added while scaling into the output (two to four passes over D instead of one per row).
+  const scale = 1 / count;
+  {
+    const a = offsets[0]!;
+    const b = offsets[1]!;
+    const c = offsets[2]!;
+    const e = offsets[3]!;
+    for (let d = 0; d < D; d++) accumulator[d] = source[a + d]! + source[b + d]! + source[c + d]! + source[e + d]!;
+  }
+  let k = 4;
   for (; k + 4 <= count; k += 4) {
     const a = offsets[k]!;
     const b = offsets[k + 1]!;
@@ -123,10 +139,20 @@ function sumRows(
     const e = offsets[k + 3]!;
     for (let d = 0; d < D; d++) accumulator[d]! += source[a + d]! + source[b + d]! + source[c + d]! + source[e + d]!;
   }
-  for (; k < count; k++) {
+  const rest = count - k;
+  if (rest === 0) {
+    for (let d = 0; d < D; d++) out[o + d] = accumulator[d]! * scale;
+  } else if (rest === 1) {
     const a = offsets[k]!;
-    for (let d = 0; d < D; d++) accumulator[d]! += source[a + d]!;
+    for (let d = 0; d < D; d++) out[o + d] = (accumulator[d]! + source[a + d]!) * scale;
+  } else if (rest === 2) {
+    const a = offsets[k]!;
+    const b = offsets[k + 1]!;
+    for (let d = 0; d < D; d++) out[o + d] = (accumulator[d]! + source[a + d]! + source[b + d]!) * scale;
+  } else {
+    const a = offsets[k]!;
+    const b = offsets[k + 1]!;
+    const c = offsets[k + 2]!;
+    for (let d = 0; d < D; d++) out[o + d] = (accumulator[d]! + source[a + d]! + source[b + d]! + source[c + d]!) * scale;
   }
-  const scale = 1 / count;
-  for (let d = 0; d < D; d++) out[o + d] = accumulator[d]! * scale;
 }
