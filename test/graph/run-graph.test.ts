@@ -10,7 +10,7 @@ import type { VisualEncoder } from '../../src/core/encoder.js';
 import type { VideoFrame } from '../../src/core/frame.js';
 import { visualTokenCount, type VisualSegment } from '../../src/core/token-stream.js';
 import { createPixelsEncoder } from '../../src/encoders/index.js';
-import { AbortedError } from '../../src/errors/index.js';
+import { AbortedError, InputRejectedError } from '../../src/errors/index.js';
 import { BoundedQueue } from '../../src/graph/bounded-queue.js';
 import { buildGraph } from '../../src/graph/build-graph.js';
 import { validatePipelineDefinition } from '../../src/graph/pipeline-file.js';
@@ -247,4 +247,10 @@ test('a source that fails mid-stream fails the run with the source error', async
   const encoder = createPixelsEncoder({ size: 28, patch: 14 });
   const graph = buildGraph(uniformDefinition(4), { encoder, source: { count: 4, width: 28, height: 28 } });
   await assert.rejects(runGraph(graph, frames(), { encoder }), /decoder died/);
+});
+
+test('a source that delivers no frames is an input error, not a crash', async () => {
+  const encoder = createPixelsEncoder({ size: 28, patch: 14 });
+  const graph = buildGraph(uniformDefinition(4), { encoder, source: { count: 4, width: 28, height: 28 } });
+  await assert.rejects(runGraph(graph, [], { encoder }), (error: unknown) => error instanceof InputRejectedError && /no frames/.test(error.message));
 });

@@ -4,7 +4,7 @@
  */
 import type { VideoFrame } from '../../core/frame.js';
 import type { FeatureGrid } from '../../core/feature-grid.js';
-import { GraphNegotiationError } from '../../errors/index.js';
+import { InputRejectedError } from '../../errors/index.js';
 import type { Payload } from '../payload.js';
 import type { StageContext, StageDescriptor } from '../stage.js';
 import { concatenateGrids, expectCaps, expectPayload, throwIfAborted } from './stage-helpers.js';
@@ -31,7 +31,7 @@ async function encodeBatches(batches: AsyncIterable<readonly VideoFrame[]> | Ite
     }
   }
   await flush();
-  if (grids.length === 0) throw new GraphNegotiationError('encode', 'received no frames to encode');
+  if (grids.length === 0) throw new InputRejectedError('frame source', 'delivered no frames to encode');
   return { kind: 'features', grid: concatenateGrids(grids) };
 }
 

@@ -10,7 +10,7 @@
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../../core/feature-grid.js';
 import type { VideoFrame } from '../../core/frame.js';
 import type { VisualSegment } from '../../core/token-stream.js';
-import { GraphNegotiationError } from '../../errors/index.js';
+import { InputRejectedError } from '../../errors/index.js';
 import { sceneMemory, StreamingSceneTiller, type SceneClosedEvent } from '../../strategies/scene-tilling.js';
 import { spatialPool } from '../../strategies/spatial-pool.js';
 import type { Payload } from '../payload.js';
@@ -113,7 +113,7 @@ async function streamScenes(batches: AsyncIterable<readonly VideoFrame[]> | Iter
     }
   }
   await encodePending();
-  if (position === 0) throw new GraphNegotiationError('scene-stream', 'received no frames');
+  if (position === 0) throw new InputRejectedError('frame source', 'delivered no frames to encode');
   close(tiller.end(), true);
   context.note('scenes', scenes);
   context.note('memoriesKept', memories.length);
