@@ -4,7 +4,7 @@
  * (transformers.js names and suffixes), and checks every graph before it is loaded: well-formed ONNX, and external
  * data only inside the model directory.
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ModelLoadError, ModelNotFoundError } from '../errors/index.js';
 import { dtypeFileSuffix, isModelDtype, modelGraphs, type ModelDtype, type ModelGraph } from '../hub/model-dtypes.js';
@@ -12,7 +12,7 @@ import { scanOnnxFile } from './onnx-file-scan.js';
 
 export type { ModelDtype, ModelGraph };
 
-/** One dtype for every graph, or a dtype per graph (missing graphs use fp32). */
+/** One dtype for every graph, or a dtype per graph (graphs left out are chosen automatically). */
 export type DtypeChoice = string | Partial<Record<ModelGraph, string>>;
 
 /** The files of one model directory. */
@@ -30,25 +30,52 @@ export interface ModelFiles {
   readonly dtypes: Readonly<Record<ModelGraph, ModelDtype>>;
 }
 
-function resolveDtypes(choice: DtypeChoice | undefined, directory: string): Record<ModelGraph, ModelDtype> {
-  const result: Record<ModelGraph, ModelDtype> = { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' };
-  const check = (value: string, graph: string): ModelDtype => {
-    if (!isModelDtype(value)) {
-      throw new ModelLoadError(directory, `unknown dtype '${value}' for ${graph} (expected one of ${Object.keys(dtypeFileSuffix).join(', ')})`);
-    }
-    return value;
-  };
-  if (choice === undefined) return result;
-  if (typeof choice === 'string') {
-    const dtype = check(choice, 'every graph');
-    for (const graph of modelGraphs) result[graph] = dtype;
-    return result;
+/** Preference when no dtype is chosen and config.json names none: full precision first, as transformers.js on CPU. */
+const automaticOrder: readonly ModelDtype[] = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4f16', 'q4', 'bnb4'];
+
+function graphPath(root: string, graph: ModelGraph, dtype: ModelDtype): string {
+  return join(root, 'onnx', `${graph}${dtypeFileSuffix[dtype]}.onnx`);
+}
+
+function checkDtype(value: string, graph: string, directory: string): ModelDtype {
+  if (!isModelDtype(value)) {
+    throw new ModelLoadError(directory, `unknown dtype '${value}' for ${graph} (expected one of ${Object.keys(dtypeFileSuffix).join(', ')})`);
   }
-  for (const [graph, value] of Object.entries(choice)) {
-    if (!(modelGraphs as readonly string[]).includes(graph)) {
-      throw new ModelLoadError(directory, `unknown graph '${graph}' in the dtype choice (expected ${modelGraphs.join(', ')})`);
+  return value;
+}
+
+/** config.json `transformers.js_config.dtype`, when the export names its default dtypes. */
+function configuredDtypes(root: string): DtypeChoice | undefined {
+  try {
+    const config = JSON.parse(readFileSync(join(root, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const dtype = (config['transformers.js_config'] as Record<string, unknown> | undefined)?.['dtype'];
+    return typeof dtype === 'string' || (typeof dtype === 'object' && dtype !== null) ? (dtype as DtypeChoice) : undefined;
+  } catch {
+    return undefined; // an unreadable config.json is reported by the config reader
+  }
+}
+
+/**
+ * The dtype per graph: the explicit choice (missing graphs of a per-graph choice fall back to automatic), else
+ * config.json's `transformers.js_config.dtype`, else per graph the first variant present in `automaticOrder`.
+ */
+function resolveDtypes(choice: DtypeChoice | undefined, root: string, directory: string): Record<ModelGraph, ModelDtype> {
+  const explicit: Partial<Record<ModelGraph, ModelDtype>> = {};
+  const effective = choice ?? configuredDtypes(root);
+  if (typeof effective === 'string') {
+    const dtype = checkDtype(effective, 'every graph', directory);
+    for (const graph of modelGraphs) explicit[graph] = dtype;
+  } else if (effective !== undefined) {
+    for (const [graph, value] of Object.entries(effective)) {
+      if (!(modelGraphs as readonly string[]).includes(graph)) {
+        throw new ModelLoadError(directory, `unknown graph '${graph}' in the dtype choice (expected ${modelGraphs.join(', ')})`);
+      }
+      if (value !== undefined) explicit[graph as ModelGraph] = checkDtype(value, graph, directory);
     }
-    if (value !== undefined) result[graph as ModelGraph] = check(value, graph);
+  }
+  const result = {} as Record<ModelGraph, ModelDtype>;
+  for (const graph of modelGraphs) {
+    result[graph] = explicit[graph] ?? automaticOrder.find((dtype) => existsSync(graphPath(root, graph, dtype))) ?? 'fp32';
   }
   return result;
 }
@@ -95,10 +122,10 @@ export function locateModelFiles(directory: string, options: LocateOptions = {})
   if (!existsSync(config)) throw new ModelNotFoundError(directory, 'has no config.json (not a Hugging Face export directory)');
   const tokenizer = join(root, 'tokenizer.json');
   if (!existsSync(tokenizer)) throw new ModelLoadError(tokenizer, 'missing (the runtime needs the model tokenizer)');
-  const dtypes = resolveDtypes(options.dtype, directory);
+  const dtypes = resolveDtypes(options.dtype, root, directory);
   const graphs: Partial<Record<ModelGraph, string>> = {};
   for (const graph of modelGraphs) {
-    const path = join(root, 'onnx', `${graph}${dtypeFileSuffix[dtypes[graph]]}.onnx`);
+    const path = graphPath(root, graph, dtypes[graph]);
     if (!existsSync(path)) {
       if (graph === 'vision_encoder' && options.requireVision === false) continue;
       throw new ModelLoadError(path, `missing graph ${graph} for dtype ${dtypes[graph]}`);

@@ -5,7 +5,7 @@
  * context window, a stream of the wrong token dim. Also: dtype suffixes select files, eos comes from the config.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -53,6 +53,19 @@ describe('loading bad model directories', () => {
     assert.throws(() => locateModelFiles(directory, { dtype: 'fp8' }), (error) => error instanceof ModelLoadError && assertOneLine(error, "'fp8'"));
     assert.throws(() => locateModelFiles(directory, { dtype: { decoder: 'fp16' } as never }), (error) => error instanceof ModelLoadError && assertOneLine(error, "'decoder'"));
     assert.throws(() => locateModelFiles(directory, { dtype: 'q4f16' }), (error) => error instanceof ModelLoadError && assertOneLine(error, 'embed_tokens_q4f16.onnx'));
+  });
+
+  it('without a dtype choice, each graph uses config transformers.js_config.dtype or the variant that is present', () => {
+    const directory = cloneFixture(smolvlm2Fixture, 'auto-dtype');
+    unlinkSync(join(directory, 'onnx', 'decoder_model_merged.onnx'));
+    symlinkSync(join(smolvlm2Fixture, 'onnx', 'decoder_model_merged.onnx'), join(directory, 'onnx', 'decoder_model_merged_q4.onnx'));
+    assert.deepEqual(locateModelFiles(directory).dtypes, { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4' });
+    symlinkSync(join(smolvlm2Fixture, 'onnx', 'embed_tokens.onnx'), join(directory, 'onnx', 'embed_tokens_fp16.onnx'));
+    const config = JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8'));
+    config['transformers.js_config'] = { dtype: { embed_tokens: 'fp16' } };
+    writeFileSync(join(directory, 'config.json'), JSON.stringify(config));
+    assert.deepEqual(locateModelFiles(directory).dtypes, { embed_tokens: 'fp16', vision_encoder: 'fp32', decoder_model_merged: 'q4' });
+    assert.equal(locateModelFiles(directory, { dtype: { embed_tokens: 'fp32' } }).dtypes.embed_tokens, 'fp32');
   });
 
   it('random bytes and a truncated graph are ModelLoadError naming the file', () => {
