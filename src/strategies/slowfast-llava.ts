@@ -8,14 +8,17 @@
  * `nn.MaxPool1d(2, 2)` over each slow frame's flattened tokens; fast = `nn.AdaptiveAvgPool2d((4, 4))` over every frame.
  * Defaults: T = 50, S = 10, fast 4x4 -> `S*h*ceil(w/2) + T*gh*gw` tokens (3680 for a 24x24 grid).
  *
+ * Slow frames use the exact AVX2 `torch.linspace` emulation (src/tensor/torch-linspace.ts), which matches torch for
+ * every size; the op-by-op formula differs for some (e.g. T = 2, S = 14).
+ *
  * Deviation (documented, and what the golden vectors use): the slow max-pool is over horizontal column pairs
  * `(2j, 2j+1)` of each row; an odd last column is kept alone (ceil mode). For even widths this equals the original
  * 1-D pool; for odd widths (27x27 SigLIP grids) the original would pair tokens across rows and drop the last one.
  */
 import { featureGrid, type FeatureGrid } from '../core/feature-grid.js';
-import { frameIndices } from '../sampling/frame-indices.js';
 import { adaptiveAveragePool2d } from '../tensor/adaptive-average-pool.js';
 import { columnPairMaxPool } from '../tensor/column-pair-max-pool.js';
+import { torchLinspaceTruncIndices } from '../tensor/torch-linspace.js';
 import { pickFrameMetadata, requireGrid, requireInteger } from './strategy-input.js';
 
 export interface SlowFastOptions {
@@ -52,7 +55,7 @@ export function slowFast(grid: FeatureGrid, options: SlowFastOptions = {}): Slow
   requireInteger('slowfast', 'fast grid rows', gh);
   requireInteger('slowfast', 'fast grid columns', gw);
   const shape = [grid.T, grid.h, grid.w, grid.D] as const;
-  const slowIndices = frameIndices('torch_linspace_trunc', grid.T, S);
+  const slowIndices = torchLinspaceTruncIndices(grid.T, S);
   const slowData = columnPairMaxPool(grid.data, shape, slowIndices);
   const slowMeta = pickFrameMetadata(grid, slowIndices);
   const slow = featureGrid(S, grid.h, Math.ceil(grid.w / 2), grid.D, slowData, slowMeta.timestamps, slowMeta.frameIndices);

@@ -18,8 +18,7 @@ import type { FeatureGrid } from '../core/feature-grid.js';
 import type { RgbImage } from '../core/frame.js';
 import { StrategyInputError } from '../errors/index.js';
 import { roundHalfEven } from '../numeric/rounding.js';
-import { torchLinspaceF32Exact } from '../tensor/torch-linspace.js';
-import { frameIndices } from '../sampling/frame-indices.js';
+import { torchLinspaceF32Exact, torchLinspaceRoundIndices } from '../tensor/torch-linspace.js';
 import { areaResampleImage, interleavedView, planarView, regionView } from '../tensor/image-area-resample.js';
 import { isPlanarFrames, requirePlanarFrames, type PlanarFrames, type PlanarImage } from './planar-frames.js';
 import { requireGrid, requireInteger } from './strategy-input.js';
@@ -119,7 +118,7 @@ export function tsLlavaThumbnail(
     const cellH = Math.floor(size.height / rows);
     const cellW = Math.floor(size.width / cols);
     requireCell(cellW, cellH, size, rows, cols);
-    const indices = frameIndices('torch_linspace_round', T, k);
+    const indices = torchLinspaceRoundIndices(T, k);
     const outW = cellW * cols;
     const outH = cellH * rows;
     const data = new Float32Array(channels * outH * outW);
@@ -137,7 +136,7 @@ export function tsLlavaThumbnail(
   const cellH = Math.floor(size.height / rows);
   const cellW = Math.floor(size.width / cols);
   requireCell(cellW, cellH, size, rows, cols);
-  const indices = frameIndices('torch_linspace_round', T, k);
+  const indices = torchLinspaceRoundIndices(T, k);
   const outW = cellW * cols;
   const outH = cellH * rows;
   const data = new Uint8Array(outW * outH * 3);

@@ -11,6 +11,8 @@
  * Steps above PyTorch's parallel grain (32768) would split across threads; not modelled.
  */
 
+import { roundHalfEven as roundHalf } from '../numeric/rounding.js';
+
 const lanes = 8;
 
 export function torchLinspaceF32Exact(start: number, end: number, steps: number): Float32Array {
@@ -38,4 +40,14 @@ export function torchLinspaceF32Exact(start: number, end: number, steps: number)
   }
   for (; index < steps; index++) out[index] = scalar(index);
   return out;
+}
+
+/** `torch.linspace(0, total-1, count).round().long().clamp(0, total-1)` (TS-LLaVA's thumbnail frames and token sampling). */
+export function torchLinspaceRoundIndices(total: number, count: number): number[] {
+  return Array.from(torchLinspaceF32Exact(0, total - 1, count), (v) => Math.min(total - 1, Math.max(0, roundHalf(v))));
+}
+
+/** `torch.linspace(0, total, count+1).to(torch.int32)[:-1]` (SlowFast-LLaVA's slow frames). */
+export function torchLinspaceTruncIndices(total: number, count: number): number[] {
+  return Array.from(torchLinspaceF32Exact(0, total, count + 1), (v) => Math.trunc(v)).slice(0, -1);
 }

@@ -3,11 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { areaResampleImage, interleavedView, planarView } from '../../src/tensor/image-area-resample.js';
 import { consecutiveCosineSimilarities, cosineSimilarity } from '../../src/tensor/cosine-similarity.js';
-import { torchLinspaceF32Exact } from '../../src/tensor/torch-linspace.js';
-import { roundHalfEven } from '../../src/numeric/rounding.js';
+import { torchLinspaceF32Exact, torchLinspaceRoundIndices, torchLinspaceTruncIndices } from '../../src/tensor/torch-linspace.js';
+import { roundHalfEven, torchLinspaceF32 } from '../../src/numeric/rounding.js';
 import { npyToNumbers, parseNpy } from '../../src/golden/npy.js';
 import { goldenCasesDir } from '../helpers/paths.js';
 
@@ -51,6 +52,23 @@ test('exact torch.linspace reproduces every torch_linspace_round/trunc reference
         : Array.from(torchLinspaceF32Exact(0, total, count + 1), (v) => Math.trunc(v)).slice(0, -1);
     assert.deepEqual(got, want, name);
   }
+});
+
+test('exact torch.linspace equals torch 1.13 bit for bit where the plain formula does not (torch fixture)', () => {
+  const fixture = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'torch-linspace.json'), 'utf8')) as {
+    cases: { start: number; end: number; steps: number; values: number[] }[];
+  };
+  assert.ok(fixture.cases.length >= 8);
+  let plainDiffers = 0;
+  for (const { start, end, steps, values } of fixture.cases) {
+    assert.deepEqual(Array.from(torchLinspaceF32Exact(start, end, steps)), values, `linspace(${start}, ${end}, ${steps})`);
+    if (Array.from(torchLinspaceF32(start, end, steps)).some((v, i) => v !== values[i])) plainDiffers++;
+  }
+  assert.ok(plainDiffers > 0, 'the fixture should contain cases the plain formula gets wrong');
+  // The index rules built on it (SlowFast slow frames for T=2, S=14; TS-LLaVA rounding for T=2, k=53).
+  const values = (end: number, steps: number): number[] => fixture.cases.find((c) => c.end === end && c.steps === steps)!.values;
+  assert.deepEqual(torchLinspaceTruncIndices(2, 14), values(2, 15).map((v) => Math.trunc(v)).slice(0, -1));
+  assert.deepEqual(torchLinspaceRoundIndices(2, 53), values(1, 53).map((v) => Math.min(1, Math.max(0, roundHalfEven(v)))));
 });
 
 test('exact torch.linspace keeps the endpoints and is symmetric in structure', () => {
