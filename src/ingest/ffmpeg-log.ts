@@ -18,7 +18,7 @@ export interface ShowinfoLine {
 }
 
 const showinfoPattern = /\[Parsed_showinfo_(\d+) @ [^\]]+\] n:\s*(\d+) pts:\s*(-?\d+) pts_time:(\S+)/;
-const outputSizePattern = /Video: rawvideo[^,]*, rgb24[^,]*, (\d+)x(\d+)/;
+const outputSizePattern = /Video: rawvideo[^,]*, rgb24(?:\([^)]*\))?, (\d+)x(\d+)/;
 const inputVideoPattern = /Stream #0:\d+[^:]*: Video: (\w+)[^,]*, (\w+)(?:\([^)]*\))?,\s*(\d+)x(\d+)(?:.*?, ([\d.]+) fps)?(?:.*?, ([\d.]+k?) tbr)?/;
 
 export function parseShowinfo(line: string): ShowinfoLine | undefined {

@@ -101,8 +101,10 @@ export async function probeSource(source: InputSource, options: ProbeOptions = {
   const streams = parsed.streams ?? [];
   const video = streams.find((stream) => stream.codec_type === 'video' && !stream.disposition?.attached_pic);
   if (!video) {
-    if (streams.length === 0 && !parsed.format?.format_name) throw new InputRejectedError(source.input, 'is not a media file');
-    throw new NoVideoStreamError(source.input, streams.length > 0 ? 'has no video stream (audio or data only)' : 'has no streams');
+    if (streams.some((stream) => stream.codec_type === 'audio')) throw new NoVideoStreamError(source.input, 'has no video stream (audio only)');
+    // Random bytes are sometimes "detected" as a text format (lrc, tty): no audio and no video means not media.
+    const kinds = [...new Set(streams.map((stream) => stream.codec_type ?? 'unknown'))].join('/') || 'no';
+    throw new InputRejectedError(source.input, `is not a video (${kinds} streams, read as ${parsed.format?.format_name ?? 'unknown format'})`);
   }
   const codedWidth = video.width ?? 0;
   const codedHeight = video.height ?? 0;

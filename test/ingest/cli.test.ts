@@ -17,7 +17,7 @@ interface CliResult {
   stderr: string;
 }
 
-function cli(args: readonly string[], options: { stdinFile?: string; interruptAfterMs?: number } = {}): Promise<CliResult> {
+function cli(args: readonly string[], options: { stdinFile?: string; interruptWhen?: () => boolean } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -28,7 +28,16 @@ function cli(args: readonly string[], options: { stdinFile?: string; interruptAf
     if (options.stdinFile) child.stdin.end(readFileSync(options.stdinFile));
     else child.stdin.end();
     const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    if (options.interruptAfterMs) setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+    if (options.interruptWhen) {
+      const poll = setInterval(() => {
+        if (options.interruptWhen!()) {
+          clearInterval(poll);
+          // Let a few frames flow, then interrupt like a user pressing Ctrl-C.
+          setTimeout(() => child.kill('SIGINT'), 500);
+        }
+      }, 50);
+      child.on('close', () => clearInterval(poll));
+    }
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(killer);
@@ -49,6 +58,14 @@ function processesMentioning(needle: string): number[] {
     }
   }
   return found;
+}
+
+function commandName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 function assertOneLineError(result: CliResult, code: number, pattern: RegExp): void {
@@ -136,7 +153,7 @@ describe('vidtok probe / frames / doctor', () => {
   it('exits 130 on SIGINT and leaves no ffmpeg behind', async () => {
     const long = await makeClip(join(directory, 'long-sigint.mp4'), { seconds: 20, fps: 25 });
     mkdirSync(join(directory, 'empty-target'));
-    const result = await cli(['frames', long, '--realtime', '--out', join(directory, 'empty-target')], { interruptAfterMs: 2500 });
+    const result = await cli(['frames', long, '--realtime', '--out', join(directory, 'empty-target')], { interruptWhen: () => processesMentioning(long).some((pid) => commandName(pid) === 'ffmpeg') });
     assert.equal(result.code, ExitCode.interrupted, result.stderr);
     assert.match(result.stderr, /cancelled/);
     await new Promise((resolve) => setTimeout(resolve, 300));
