@@ -1,0 +1,8 @@
+/**
+ * @file Barrel of live narration: `narrateStream` and its events and options, the append-only WebVTT writer and the
+ * Server-Sent Events server used by `vidtok narrate`.
+ */
+export { narrateStream, type NarrationStats, type NarrationStream } from './narrate-stream.js';
+export * from './narration-events.js';
+export { defaultNarrationPrompt, resolveNarrateOptions, type NarrateOptions, type ReconnectOptions, type ResolvedNarrateOptions } from './narration-options.js';
+export { defaultNarrationModel, openNarrationModel, type OpenNarrationModelOptions } from './open-narration-model.js';

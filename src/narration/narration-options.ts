@@ -1,0 +1,126 @@
+/**
+ * @file Options of `narrateStream` with their defaults and validation. Bad values throw UsageError naming the option.
+ */
+import type { Readable } from 'node:stream';
+import { UsageError } from '../errors/index.js';
+import type { VlmModel } from '../runtime/index.js';
+
+export interface ReconnectOptions {
+  /** Consecutive failed connections (no frame received) before giving up (default 8). */
+  readonly attempts?: number;
+  /** First delay, doubled after every failed attempt (default 500 ms). */
+  readonly initialDelayMilliseconds?: number;
+  /** Longest delay (default 15 s). */
+  readonly maxDelayMilliseconds?: number;
+  /** A live source that delivers no frame for this long is closed and reconnected (default 20 s). */
+  readonly stallMilliseconds?: number;
+}
+
+export interface NarrateOptions {
+  /** A loaded model (the caller disposes it) or an alias / `owner/name` / directory (loaded with the child runner). */
+  readonly model?: VlmModel | string;
+  /** `--dtype` for a model named by string: one dtype or `graph=dtype` pairs (default: the alias's pull dtypes). */
+  readonly dtype?: string;
+  readonly threads?: number;
+  /** Frames per second encoded for scene detection and narration (default 2). */
+  readonly fps?: number;
+  /** Play a file at real speed like a live source (frames may be dropped). */
+  readonly realtime?: boolean;
+  /** Capacity of the drop-oldest frame buffer for live/realtime sources (default 8). */
+  readonly bufferFrames?: number;
+  /** A scene still open after this long is closed (default 30 s). */
+  readonly maxSceneSeconds?: number;
+  /** A cut that would close a scene shorter than this is ignored (default 1 s). */
+  readonly minSceneSeconds?: number;
+  /** Streaming SceneTilling threshold factor (default 0.5) and minimum cut depth (default 0.05). */
+  readonly sceneAlpha?: number;
+  readonly sceneMinDepth?: number;
+  /** Frames of the current scene held at most; beyond that every other frame is dropped (default 64). */
+  readonly maxSceneFrames?: number;
+  /** Frames of a scene given to the model (evenly spaced, default 8). */
+  readonly sceneFrames?: number;
+  /** Earlier scenes remembered as memory tokens (default 4) and tokens per memory (default 32). */
+  readonly memoryScenes?: number;
+  readonly memoryTokens?: number;
+  /** Closed scenes waiting for the narrator at most; more are merged into the last waiting one (default 2). */
+  readonly maxPendingScenes?: number;
+  /** Instruction for each scene (default: a one-sentence narration request). */
+  readonly prompt?: string;
+  /** Tokens generated per scene at most (default 48). */
+  readonly maxNewTokens?: number;
+  /** Sampling temperature (default 0: greedy). */
+  readonly temperature?: number;
+  readonly reconnect?: ReconnectOptions;
+  /** Simulates a slower model (tests, benchmarks): extra milliseconds of inference time per generated token. */
+  readonly stepDelayMilliseconds?: number;
+  /** The stream read for source `-` (default process.stdin). */
+  readonly stdin?: Readable;
+  /** Aborting stops intake, cuts the current narration, flushes its narration-end and ends the stream. */
+  readonly signal?: AbortSignal;
+}
+
+export const defaultNarrationPrompt = 'Narrate what happens in this scene in one short sentence.';
+
+export interface ResolvedNarrateOptions {
+  readonly fps: number;
+  readonly realtime: boolean;
+  readonly bufferFrames: number;
+  readonly maxSceneSeconds: number;
+  readonly minSceneSeconds: number;
+  readonly sceneAlpha: number;
+  readonly sceneMinDepth: number;
+  readonly maxSceneFrames: number;
+  readonly sceneFrames: number;
+  readonly memoryScenes: number;
+  readonly memoryTokens: number;
+  readonly maxPendingScenes: number;
+  readonly prompt: string;
+  readonly maxNewTokens: number;
+  readonly temperature: number;
+  readonly reconnectAttempts: number;
+  readonly initialDelayMilliseconds: number;
+  readonly maxDelayMilliseconds: number;
+  readonly stallMilliseconds: number;
+  readonly stepDelayMilliseconds: number;
+}
+
+function numberOption(name: string, value: number | undefined, fallback: number, minimum: number, maximum: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum || value > maximum || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`${name} must be ${integer ? 'an integer' : 'a number'} in [${minimum}, ${maximum}], got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Applies defaults and checks ranges. */
+export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateOptions {
+  const maxSceneSeconds = numberOption('maxSceneSeconds', options.maxSceneSeconds, 30, 0.1, 86_400);
+  const minSceneSeconds = numberOption('minSceneSeconds', options.minSceneSeconds, 1, 0, 86_400);
+  if (minSceneSeconds > maxSceneSeconds) throw new UsageError(`minSceneSeconds (${minSceneSeconds}) must not exceed maxSceneSeconds (${maxSceneSeconds})`);
+  const reconnect = options.reconnect ?? {};
+  const initialDelayMilliseconds = numberOption('reconnect.initialDelayMilliseconds', reconnect.initialDelayMilliseconds, 500, 0, 600_000);
+  const prompt = options.prompt ?? defaultNarrationPrompt;
+  if (prompt.trim() === '') throw new UsageError('prompt must not be empty');
+  return {
+    fps: numberOption('fps', options.fps, 2, 0.01, 60),
+    realtime: options.realtime ?? false,
+    bufferFrames: numberOption('bufferFrames', options.bufferFrames, 8, 1, 10_000, true),
+    maxSceneSeconds,
+    minSceneSeconds,
+    sceneAlpha: numberOption('sceneAlpha', options.sceneAlpha, 0.5, 0, 10),
+    sceneMinDepth: numberOption('sceneMinDepth', options.sceneMinDepth, 0.05, 0, 4),
+    maxSceneFrames: numberOption('maxSceneFrames', options.maxSceneFrames, 64, 2, 100_000, true),
+    sceneFrames: numberOption('sceneFrames', options.sceneFrames, 8, 1, 256, true),
+    memoryScenes: numberOption('memoryScenes', options.memoryScenes, 4, 0, 1024, true),
+    memoryTokens: numberOption('memoryTokens', options.memoryTokens, 32, 1, 4096, true),
+    maxPendingScenes: numberOption('maxPendingScenes', options.maxPendingScenes, 2, 1, 1024, true),
+    prompt,
+    maxNewTokens: numberOption('maxNewTokens', options.maxNewTokens, 48, 1, 4096, true),
+    temperature: numberOption('temperature', options.temperature, 0, 0, 10),
+    reconnectAttempts: numberOption('reconnect.attempts', reconnect.attempts, 8, 0, 1_000_000, true),
+    initialDelayMilliseconds,
+    maxDelayMilliseconds: Math.max(initialDelayMilliseconds, numberOption('reconnect.maxDelayMilliseconds', reconnect.maxDelayMilliseconds, 15_000, 0, 3_600_000)),
+    stallMilliseconds: numberOption('reconnect.stallMilliseconds', reconnect.stallMilliseconds, 20_000, 100, 3_600_000),
+    stepDelayMilliseconds: numberOption('stepDelayMilliseconds', options.stepDelayMilliseconds, 0, 0, 60_000),
+  };
+}
