@@ -4,6 +4,7 @@ export * from './choice-prompt.js';
 export * from './caption-prompt.js';
 export * from './video-model.js';
 export * from './pipeline-timings.js';
+export * from './generation-settings.js';
 export * from './video-context.js';
 export * from './ask-video.js';
 export * from './scene-chunks.js';

@@ -1,0 +1,203 @@
+/**
+ * @file `vidtok caption <inputs...|dir|@list.txt> --out <dir>`: dense captioning of many videos. Each video is cut
+ * into `--chunk/--overlap` spans or `--scenes`, every chunk captioned with its start and end time, and written as
+ * jsonl/json/srt/vtt. Locally (bounded `--concurrency`, one model for the batch) or through a BullMQ queue
+ * (`--queue redis://...`, waits for the summary; `--detach` only enqueues; `vidtok worker` processes). Resumable:
+ * videos whose outputs are complete for the same content, pipeline, model and parameters are skipped. One bad video
+ * never stops the batch; the summary lists done, skipped and failed (with reasons), exit 10 when anything failed.
+ */
+import type { Argv } from 'yargs';
+import { UsageError } from '../../errors/index.js';
+import type { BatchEvent } from '../../jobs/batch-events.js';
+import { formatBatchSummary, type BatchSummary } from '../../jobs/batch-summary.js';
+import type { CaptionProcessor, ChunkingSpec } from '../../jobs/caption-processor.js';
+import { parseDurationOption } from '../../jobs/duration-option.js';
+import { parseCaptionFormats } from '../../output/caption-format.js';
+import { defaultCaptionTokens, defaultVideoModel, defaultVideoPipeline } from '../../uses/use-defaults.js';
+import type { OpenedVideoModel } from '../../uses/video-model.js';
+import { defineCommand, type CommandContext } from '../command.js';
+import { generationFromArguments, withGenerationOptions } from './ask.js';
+
+interface CaptionArguments {
+  readonly inputs: string[];
+  readonly out: string;
+  readonly chunk: string;
+  readonly overlap: string;
+  readonly scenes: boolean;
+  readonly format: string;
+  readonly pipeline: string;
+  readonly model: string;
+  readonly dtype?: string;
+  readonly prompt?: string;
+  readonly budget?: number;
+  readonly concurrency: number;
+  readonly recursive: boolean;
+  readonly queue?: string;
+  readonly 'queue-name'?: string;
+  readonly detach: boolean;
+  readonly json: boolean;
+  readonly 'max-new-tokens': number;
+  readonly temperature?: number;
+  readonly 'top-k'?: number;
+  readonly 'top-p'?: number;
+  readonly 'repetition-penalty'?: number;
+  readonly seed?: number;
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--';
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
+  return minutes > 0 ? `${minutes}m${String(whole % 60).padStart(2, '0')}s` : `${whole}s`;
+}
+
+/** Batch progress on stderr: a bar with ETA on a terminal, one JSON line per event otherwise. */
+export function batchProgressRenderer(context: CommandContext): { onEvent: (event: BatchEvent) => void; finish: () => void } {
+  const startedAt = Date.now();
+  let total = 0;
+  let finished = 0;
+  let chunks = 0;
+  let drawn = false;
+  if (!context.interactive) {
+    return {
+      onEvent: (event) => {
+        const line =
+          event.type === 'batch-end'
+            ? { type: event.type, total: event.summary.total, done: event.summary.done, skipped: event.summary.skipped, failed: event.summary.failed, queued: event.summary.queued }
+            : event;
+        context.stderr.write(`${JSON.stringify({ ...line, elapsedMilliseconds: Date.now() - startedAt })}\n`);
+      },
+      finish: () => undefined,
+    };
+  }
+  const draw = (): void => {
+    const width = 24;
+    const filled = total > 0 ? Math.round((finished / total) * width) : 0;
+    const elapsed = (Date.now() - startedAt) / 1000;
+    const eta = finished > 0 && total > finished ? formatSeconds((elapsed / finished) * (total - finished)) : '--';
+    context.stderr.write(`\r\x1b[K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${total} videos, ${chunks} chunks, ${formatSeconds(elapsed)} elapsed, ETA ${eta}`);
+    drawn = true;
+  };
+  return {
+    onEvent: (event) => {
+      if (event.type === 'batch-start') total = event.total;
+      else if (event.type === 'chunk') chunks += 1;
+      else if (event.type === 'item-end') {
+        finished += 1;
+        if (event.item.status === 'failed') context.stderr.write(`\r\x1b[Kfailed: ${event.item.input}: ${event.item.reason ?? 'unknown error'}\n`);
+      } else if (event.type === 'warning') context.stderr.write(`\r\x1b[Kwarning: ${event.message}\n`);
+      if (event.type !== 'batch-end') draw();
+    },
+    finish: () => {
+      if (drawn) context.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+function chunkingFrom(args: CaptionArguments): ChunkingSpec {
+  if (args.scenes) return { mode: 'scenes' };
+  return { mode: 'fixed', chunkSeconds: parseDurationOption(args.chunk, '--chunk'), overlapSeconds: parseDurationOption(args.overlap, '--overlap') };
+}
+
+export const captionCommand = defineCommand<CaptionArguments>({
+  command: 'caption <inputs..>',
+  describe: 'Dense captions for many videos (chunks or scenes) as jsonl/json/srt/vtt, locally or through a queue',
+  builder: (yargs: Argv) =>
+    withGenerationOptions(
+      yargs
+        .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Video files, directories, or @list.txt (one path per line)' })
+        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output directory (shared by every worker in queue mode)' })
+        .option('chunk', { type: 'string', default: '10s', describe: 'Chunk length (10s, 1m, 1500ms...)' })
+        .option('overlap', { type: 'string', default: '2s', describe: 'Overlap between consecutive chunks' })
+        .option('scenes', { type: 'boolean', default: false, describe: 'One chunk per scene (SceneTilling on cheap frame descriptors) instead of fixed chunks' })
+        .option('format', { alias: 'f', type: 'string', default: 'jsonl,json,srt,vtt', describe: 'Output formats, comma-separated' })
+        .option('pipeline', { alias: 'p', type: 'string', default: defaultVideoPipeline, describe: 'Pipeline run on each chunk (built-in name or file)' })
+        .option('model', { alias: 'm', type: 'string', default: defaultVideoModel, describe: 'Model alias or directory' })
+        .option('dtype', { type: 'string', describe: 'dtype for every graph or graph=dtype pairs; default the alias\'s' })
+        .option('prompt', { type: 'string', describe: 'Caption instruction (default "Describe what happens in this clip.")' })
+        .option('budget', { alias: 'b', type: 'number', describe: 'Visual-token budget per chunk (default the pipeline\'s)' })
+        .option('concurrency', { alias: 'c', type: 'number', default: 1, describe: 'Videos processed at the same time (local mode)' })
+        .option('recursive', { alias: 'r', type: 'boolean', default: false, describe: 'Walk directories recursively' })
+        .option('queue', { type: 'string', describe: 'redis://host:port: enqueue into BullMQ for `vidtok worker`s and wait for the summary' })
+        .option('queue-name', { type: 'string', describe: 'BullMQ queue name (default vidtok-caption)' })
+        .option('detach', { type: 'boolean', default: false, describe: 'With --queue: only enqueue, do not wait' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+        .example('$0 caption videos/ --out captions/', '10 s chunks with 2 s overlap, every format, default model')
+        .example('$0 caption a.mp4 b.mp4 --out caps --scenes --format srt,vtt', 'One caption per scene, subtitles only')
+        .example('$0 caption @list.txt --out /shared/caps --queue redis://redis:6379', 'Distributed: run `vidtok worker` elsewhere')
+        .example('$0 caption videos/ --out caps -m ./my-model -p pllava --concurrency 2', 'Another model and pipeline'),
+      defaultCaptionTokens,
+    ) as unknown as Argv<CaptionArguments>,
+  run: async (args, context) => {
+    const formats = parseCaptionFormats(args.format);
+    // Loaded on use, so `vidtok --help` and the other commands never load the model runtime or BullMQ.
+    const { captionKeyParameters, captionSettings, createCaptionProcessor, modelIdentity, openVideoModel } = await import('../../uses/index.js');
+    const { resolveModelDirectory } = await import('../../hub/index.js');
+    const chunking = chunkingFrom(args);
+    const generation = generationFromArguments(args);
+    const { maxNewTokens, ...sampling } = generation;
+    if (args.detach && args.queue === undefined) throw new UsageError('--detach needs --queue redis://host:port');
+    if (args.budget !== undefined && (!Number.isInteger(args.budget) || args.budget < 1)) throw new UsageError(`--budget ${args.budget}: must be a positive integer`);
+    const settings = await captionSettings({
+      pipeline: args.pipeline,
+      ...(args.prompt !== undefined ? { prompt: args.prompt } : {}),
+      ...(maxNewTokens !== undefined ? { maxNewTokens } : {}),
+      sampling,
+      ...(args.budget !== undefined ? { budget: args.budget } : {}),
+      signal: context.signal,
+    });
+    const progress = batchProgressRenderer(context);
+    const common = {
+      outDir: args.out,
+      formats,
+      chunking,
+      recursive: args.recursive,
+      signal: context.signal,
+      onEvent: progress.onEvent,
+    };
+    let summary: BatchSummary;
+    if (args.queue !== undefined) {
+      // The producer needs no model, only its identity (an alias names itself; a directory is hashed).
+      const identity = await modelIdentity(args.model, undefined, args.dtype);
+      const { submitBatch } = await import('../../jobs/bullmq/producer.js');
+      try {
+        summary = await submitBatch(args.inputs, {
+          ...common,
+          keyParameters: captionKeyParameters(settings, identity),
+          queueUrl: args.queue,
+          detach: args.detach,
+          ...(args['queue-name'] !== undefined ? { queueName: args['queue-name'] } : {}),
+        });
+      } finally {
+        progress.finish();
+      }
+    } else {
+      // Resolve now so a missing model fails once (exit 8) instead of once per video; load it only when a video needs it.
+      const directory = await resolveModelDirectory(args.model);
+      const identity = await modelIdentity(args.model, directory, args.dtype);
+      const { runLocalBatch } = await import('../../jobs/local-batch.js');
+      let opening: Promise<OpenedVideoModel> | undefined;
+      let processor: Promise<CaptionProcessor> | undefined;
+      const lazyProcessor: CaptionProcessor = async (task, processorContext) => {
+        processor ??= (async () => {
+          opening = openVideoModel(args.model, { ...(args.dtype !== undefined ? { dtype: args.dtype } : {}), signal: context.signal });
+          return createCaptionProcessor((await opening).model, identity);
+        })();
+        return (await processor)(task, processorContext);
+      };
+      try {
+        summary = await runLocalBatch(args.inputs, {
+          ...common,
+          keyParameters: captionKeyParameters(settings, identity),
+          processor: lazyProcessor,
+          concurrency: args.concurrency,
+        });
+      } finally {
+        progress.finish();
+        if (opening) await (await opening.catch(() => undefined))?.model.dispose();
+      }
+    }
+    context.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatBatchSummary(summary));
+    return summary.exitCode;
+  },
+});
