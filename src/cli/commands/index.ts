@@ -9,6 +9,9 @@ import { goldenCommand } from './golden.js';
 import { modelsCommand } from './models.js';
 import { pipelinesCommand } from './pipelines.js';
 import { tokensCommand } from './tokens.js';
+import { askCommand } from './ask.js';
+import { captionCommand } from './caption.js';
+import { workerCommand } from './worker.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: readonly CliCommand<any>[] = [
@@ -19,4 +22,7 @@ export const commands: readonly CliCommand<any>[] = [
   tokensCommand,
   pipelinesCommand,
   goldenCommand,
+  askCommand,
+  captionCommand,
+  workerCommand,
 ];
