@@ -19,7 +19,7 @@
  */
 import type { FeatureGrid } from '../core/feature-grid.js';
 import { StrategyInputError } from '../errors/index.js';
-import { cosineSimilarity } from '../tensor/cosine-similarity.js';
+import { cosineSimilarity, dotProduct } from '../tensor/cosine-similarity.js';
 import { tomeMerge } from '../tensor/token-merging.js';
 import { requireGrid, requireInteger } from './strategy-input.js';
 
@@ -46,21 +46,22 @@ export interface TemporalMergeResult {
   readonly budget: number;
 }
 
+/** Which rows the temporal merge keeps and where every dropped row goes. */
+export interface TemporalMergePlan {
+  /** Kept rows, ascending. */
+  readonly keep: number[];
+  /** For each row: -1 when kept, else the earlier row it is averaged into. */
+  readonly target: Int32Array;
+}
+
 /**
- * B-VLLM's temporal merge. `weights` is `[K, weightDim]` (the selection weights of the K temporal queries, or any
- * per-row descriptor), `values` is `[K, ...]` (row size `values.length / K`).
+ * The decision half of B-VLLM's temporal merge over `weights` (`[K, weightDim]`): row i is dropped into
+ * `argmax_{j<i} S_ij` when `max_{j<i} S_ij > threshold`, with `S = (cos + 1) / 2` in float32 as torch computes it.
  */
-export function bvllmTemporalMerge(
-  weights: Float32Array,
-  weightDim: number,
-  values: Float32Array,
-  threshold: number = bvllmDefaults.threshold,
-): TemporalMergeResult {
+export function bvllmTemporalMergePlan(weights: Float32Array, weightDim: number, threshold: number = bvllmDefaults.threshold): TemporalMergePlan {
   requireInteger('b-vllm', 'weight dimension', weightDim);
   const K = weights.length / weightDim;
   if (!Number.isInteger(K) || K < 1) throw new StrategyInputError('b-vllm', `weights length ${weights.length} is not K x ${weightDim}`);
-  const rowSize = values.length / K;
-  if (!Number.isInteger(rowSize) || rowSize < 1) throw new StrategyInputError('b-vllm', `values length ${values.length} is not ${K} rows`);
   const target = new Int32Array(K).fill(-1);
   for (let i = 1; i < K; i++) {
     let best = 0;
@@ -76,19 +77,47 @@ export function bvllmTemporalMerge(
   }
   const keep: number[] = [];
   for (let i = 0; i < K; i++) if (target[i] === -1) keep.push(i);
-  const values2 = new Float32Array(keep.length * rowSize);
-  const accumulator = new Float64Array(rowSize);
-  keep.forEach((k, n) => {
-    for (let e = 0; e < rowSize; e++) accumulator[e] = values[k * rowSize + e]!;
-    let count = 1;
-    for (let i = k + 1; i < K; i++) {
-      if (target[i] !== k) continue;
-      for (let e = 0; e < rowSize; e++) accumulator[e]! += values[i * rowSize + e]!;
-      count++;
-    }
-    for (let e = 0; e < rowSize; e++) values2[n * rowSize + e] = accumulator[e]! / count;
-  });
-  return { keep, values: values2, budget: bvllmBudget(keep.length) };
+  return { keep, target };
+}
+
+/**
+ * Kept row `k` of a merge: the mean of `row(k)` and every `row(i)` with `target[i] = k` (rows merged into a dropped
+ * row are lost, as in the original). Returns `row(k)` itself when nothing was merged into it.
+ */
+function mergedRow(plan: TemporalMergePlan, k: number, rowSize: number, row: (index: number) => Float32Array): Float32Array {
+  const sources: number[] = [];
+  for (let i = k + 1; i < plan.target.length; i++) if (plan.target[i] === k) sources.push(i);
+  const own = row(k);
+  if (sources.length === 0) return own;
+  const accumulator = Float64Array.from(own);
+  for (const i of sources) {
+    const other = row(i);
+    for (let e = 0; e < rowSize; e++) accumulator[e]! += other[e]!;
+  }
+  const out = new Float32Array(rowSize);
+  const count = sources.length + 1;
+  for (let e = 0; e < rowSize; e++) out[e] = accumulator[e]! / count;
+  return out;
+}
+
+/**
+ * B-VLLM's temporal merge. `weights` is `[K, weightDim]` (the selection weights of the K temporal queries, or any
+ * per-row descriptor), `values` is `[K, ...]` (row size `values.length / K`).
+ */
+export function bvllmTemporalMerge(
+  weights: Float32Array,
+  weightDim: number,
+  values: Float32Array,
+  threshold: number = bvllmDefaults.threshold,
+): TemporalMergeResult {
+  const plan = bvllmTemporalMergePlan(weights, weightDim, threshold);
+  const K = plan.target.length;
+  const rowSize = values.length / K;
+  if (!Number.isInteger(rowSize) || rowSize < 1) throw new StrategyInputError('b-vllm', `values length ${values.length} is not ${K} rows`);
+  const merged = new Float32Array(plan.keep.length * rowSize);
+  const row = (index: number): Float32Array => values.subarray(index * rowSize, (index + 1) * rowSize);
+  plan.keep.forEach((k, n) => merged.set(mergedRow(plan, k, rowSize, row), n * rowSize));
+  return { keep: plan.keep, values: merged, budget: bvllmBudget(plan.keep.length) };
 }
 
 /** B-VLLM's per-frame budget `int(max(1, (tokens div queries) / kept * queries))` (576 and 32 in the release). */
@@ -164,32 +193,33 @@ export function bvllmApproximate(grid: FeatureGrid, options: BvllmApproximationO
   }
   const frameSize = P * D;
   const descriptors = new Float32Array(K * D);
-  const picked = new Float32Array(K * frameSize);
+  const accumulator = new Float64Array(D);
   picks.forEach((t, k) => {
-    const frame = grid.data.subarray(t * frameSize, (t + 1) * frameSize);
-    picked.set(frame, k * frameSize);
-    const accumulator = new Float64Array(D);
-    for (let p = 0; p < P; p++) for (let d = 0; d < D; d++) accumulator[d]! += frame[p * D + d]!;
+    accumulator.fill(0);
+    const base = t * frameSize;
+    for (let p = 0; p < P; p++) for (let d = 0; d < D; d++) accumulator[d]! += grid.data[base + p * D + d]!;
     for (let d = 0; d < D; d++) descriptors[k * D + d] = accumulator[d]! / P;
   });
-  const merged = bvllmTemporalMerge(descriptors, D, picked, threshold);
-  const kept = merged.keep.length;
+  const plan = bvllmTemporalMergePlan(descriptors, D, threshold);
+  const kept = plan.keep.length;
   const perFrame = Math.min(P, Math.trunc(Math.max(1, budget / kept)));
   const reduction: BvllmReduction | 'none' =
     perFrame >= P ? 'none' : (options.reduction ?? (question === undefined ? 'tome' : 'question-top-n'));
   if (reduction === 'question-top-n' && question === undefined) {
     throw new StrategyInputError('b-vllm', 'question-top-n reduction needs a question embedding');
   }
+  // Picked frames are read in place from the grid; only frames that absorbed others are materialised.
+  const pickedFrame = (k: number): Float32Array => grid.data.subarray(picks[k]! * frameSize, (picks[k]! + 1) * frameSize);
   const tokens = new Float32Array(kept * perFrame * D);
-  for (let n = 0; n < kept; n++) {
-    const frame = merged.values.subarray(n * frameSize, (n + 1) * frameSize);
+  plan.keep.forEach((k, n) => {
+    const frame = mergedRow(plan, k, frameSize, pickedFrame);
     let reduced: Float32Array;
     if (reduction === 'none') reduced = frame;
     else if (reduction === 'tome') reduced = tomeMerge(frame, D, perFrame);
     else reduced = topTokensInRasterOrder(frame, P, D, question!, perFrame);
     tokens.set(reduced, n * perFrame * D);
-  }
-  const frames = merged.keep.map((k) => picks[k]!);
+  });
+  const frames = plan.keep.map((k) => picks[k]!);
   return {
     frames,
     tokensPerFrame: perFrame,
@@ -211,8 +241,21 @@ export function frameQuestionScores(grid: FeatureGrid, question: Float32Array, t
   const D = grid.D;
   const scores = new Float64Array(grid.T);
   const similarities = new Float64Array(P);
+  const questionNorm = Math.sqrt(dotProduct(question, 0, question, 0, D));
+  const data = grid.data;
   for (let t = 0; t < grid.T; t++) {
-    for (let p = 0; p < P; p++) similarities[p] = cosineSimilarity(grid.data, (t * P + p) * D, question, 0, D);
+    for (let p = 0; p < P; p++) {
+      const base = (t * P + p) * D;
+      let dot = 0;
+      let norm = 0;
+      for (let d = 0; d < D; d++) {
+        const value = data[base + d]!;
+        dot += value * question[d]!;
+        norm += value * value;
+      }
+      // torch.cosine_similarity's guard: x·y / max(|x|·|y|, 1e-8)
+      similarities[p] = dot / Math.max(Math.sqrt(norm) * questionNorm, 1e-8);
+    }
     similarities.sort();
     let sum = 0;
     for (let i = P - topK; i < P; i++) sum += similarities[i]!;
