@@ -6,3 +6,6 @@ export { narrateStream, type NarrationStats, type NarrationStream } from './narr
 export * from './narration-events.js';
 export { defaultNarrationPrompt, resolveNarrateOptions, type NarrateOptions, type ReconnectOptions, type ResolvedNarrateOptions } from './narration-options.js';
 export { defaultNarrationModel, openNarrationModel, type OpenNarrationModelOptions } from './open-narration-model.js';
+export { VttAppender } from './vtt-appender.js';
+export { NarrationEventServer, parseListenAddress, type EventServerOptions, type ListenAddress } from './event-server.js';
+export { narrationPage } from './event-page.js';

@@ -1,0 +1,143 @@
+/**
+ * @file `vidtok narrate <source>`: live narration of a file (`--realtime` plays it at real speed), an rtsp/http(s)
+ * HLS/udp URL, or `-` (stdin). Prints one JSON event per line (scene-start, narration-delta, narration-end,
+ * frame-dropped, source-reconnect); `--vtt` keeps a WebVTT file valid after every cue; `--serve [host:]port` streams
+ * the same events as Server-Sent Events with a live page. Ctrl-C cuts the current narration, flushes it, closes the
+ * VTT and exits with 130.
+ */
+import type { Argv } from 'yargs';
+import { ExitCode, UsageError } from '../../errors/index.js';
+import { defaultNarrationModel, narrateStream, NarrationEventServer, parseListenAddress, VttAppender, type NarrateOptions } from '../../narration/index.js';
+import { defineCommand } from '../command.js';
+import { inputArgument } from './frames.js';
+
+interface NarrateArguments {
+  readonly source: string;
+  readonly model: string;
+  readonly dtype?: string;
+  readonly threads?: number;
+  readonly fps: number;
+  readonly realtime: boolean;
+  readonly buffer: number;
+  readonly 'max-scene-seconds': number;
+  readonly 'min-scene-seconds': number;
+  readonly 'scene-alpha': number;
+  readonly 'scene-min-depth': number;
+  readonly 'scene-frames': number;
+  readonly 'max-scene-frames': number;
+  readonly 'memory-scenes': number;
+  readonly 'memory-tokens': number;
+  readonly 'max-pending-scenes': number;
+  readonly prompt?: string;
+  readonly 'max-new-tokens': number;
+  readonly temperature: number;
+  readonly vtt?: string;
+  readonly serve?: string;
+  readonly 'reconnect-attempts': number;
+  readonly 'reconnect-delay': number;
+  readonly 'reconnect-max-delay': number;
+  readonly 'stall-timeout': number;
+  readonly 'step-delay': number;
+}
+
+function finite(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got ${String(value)}`);
+  return value;
+}
+
+export const narrateCommand = defineCommand<NarrateArguments>({
+  command: 'narrate <source>',
+  describe: 'Narrate a live or recorded video scene by scene as JSON lines (optionally WebVTT and a live page)',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('source', { type: 'string', describe: 'A video file, - for stdin, or an rtsp://, http(s):// (HLS) or udp:// URL' })
+      .option('model', { alias: 'm', type: 'string', default: defaultNarrationModel, describe: 'Model alias or directory (see `vidtok models`)' })
+      .option('dtype', { type: 'string', describe: 'dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs; default the alias\'s' })
+      .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads of the model runner' })
+      .option('fps', { type: 'number', default: 2, describe: 'Frames per second encoded for scene detection and narration' })
+      .option('realtime', { type: 'boolean', default: false, describe: 'Play a file at real speed like a live source (frames may be dropped)' })
+      .option('buffer', { type: 'number', default: 8, describe: 'Live/realtime: frames buffered before the oldest is dropped' })
+      .option('max-scene-seconds', { type: 'number', default: 30, describe: 'Close a scene still open after this many seconds' })
+      .option('min-scene-seconds', { type: 'number', default: 1, describe: 'Ignore a cut that would close a shorter scene' })
+      .option('scene-alpha', { type: 'number', default: 0.5, describe: 'Streaming SceneTilling threshold: mean + alpha * std of the depth scores' })
+      .option('scene-min-depth', { type: 'number', default: 0.05, describe: 'A cut also needs at least this depth score' })
+      .option('scene-frames', { type: 'number', default: 8, describe: 'Frames of a scene shown to the model (evenly spaced)' })
+      .option('max-scene-frames', { type: 'number', default: 64, describe: 'Frames of the open scene held at most (every other one dropped beyond)' })
+      .option('memory-scenes', { type: 'number', default: 4, describe: 'Earlier scenes remembered as memory tokens in each prompt' })
+      .option('memory-tokens', { type: 'number', default: 32, describe: 'Memory tokens per remembered scene' })
+      .option('max-pending-scenes', { type: 'number', default: 2, describe: 'Scenes waiting for the narrator at most (more are merged)' })
+      .option('prompt', { type: 'string', describe: 'Instruction for each scene (default: narrate in one short sentence)' })
+      .option('max-new-tokens', { type: 'number', default: 48, describe: 'Tokens generated per scene at most' })
+      .option('temperature', { type: 'number', default: 0, describe: 'Sampling temperature (0 = greedy)' })
+      .option('vtt', { type: 'string', describe: 'Write the narration to this WebVTT file, valid after every cue' })
+      .option('serve', { type: 'string', describe: 'Serve the events (SSE at /events) and a live page at [host:]port (host 127.0.0.1 by default)' })
+      .option('reconnect-attempts', { type: 'number', default: 8, describe: 'Live URLs: failed reconnects in a row before giving up' })
+      .option('reconnect-delay', { type: 'number', default: 500, describe: 'Live URLs: first reconnect delay in ms, doubled each failure' })
+      .option('reconnect-max-delay', { type: 'number', default: 15000, describe: 'Live URLs: longest reconnect delay in ms' })
+      .option('stall-timeout', { type: 'number', default: 20, describe: 'Live URLs: reconnect when no frame arrived for this many seconds' })
+      .option('step-delay', { type: 'number', default: 0, hidden: true, describe: 'Testing: extra ms of inference per generated token (simulates a slow model)' })
+      .example('$0 narrate clip.mp4 --realtime --vtt narration.vtt', 'Narrate a file as if it were live, keeping a WebVTT file')
+      .example('$0 narrate rtsp://camera.local/stream --serve 8080', 'Narrate a camera and watch it at http://127.0.0.1:8080/')
+      .example('ffmpeg -i in.mp4 -f mpegts - | $0 narrate -', 'Narrate a stream piped on stdin') as unknown as Argv<NarrateArguments>,
+  run: async (args, context) => {
+    const source = inputArgument(args.source);
+    const options: NarrateOptions = {
+      model: String(args.model),
+      ...(args.dtype !== undefined ? { dtype: String(args.dtype) } : {}),
+      ...(args.threads !== undefined ? { threads: finite('threads', args.threads) } : {}),
+      fps: finite('fps', args.fps),
+      realtime: args.realtime,
+      bufferFrames: finite('buffer', args.buffer),
+      maxSceneSeconds: finite('max-scene-seconds', args['max-scene-seconds']),
+      minSceneSeconds: finite('min-scene-seconds', args['min-scene-seconds']),
+      sceneAlpha: finite('scene-alpha', args['scene-alpha']),
+      sceneMinDepth: finite('scene-min-depth', args['scene-min-depth']),
+      sceneFrames: finite('scene-frames', args['scene-frames']),
+      maxSceneFrames: finite('max-scene-frames', args['max-scene-frames']),
+      memoryScenes: finite('memory-scenes', args['memory-scenes']),
+      memoryTokens: finite('memory-tokens', args['memory-tokens']),
+      maxPendingScenes: finite('max-pending-scenes', args['max-pending-scenes']),
+      ...(args.prompt !== undefined ? { prompt: String(args.prompt) } : {}),
+      maxNewTokens: finite('max-new-tokens', args['max-new-tokens']),
+      temperature: finite('temperature', args.temperature),
+      reconnect: {
+        attempts: finite('reconnect-attempts', args['reconnect-attempts']),
+        initialDelayMilliseconds: finite('reconnect-delay', args['reconnect-delay']),
+        maxDelayMilliseconds: finite('reconnect-max-delay', args['reconnect-max-delay']),
+        stallMilliseconds: finite('stall-timeout', args['stall-timeout']) * 1000,
+      },
+      stepDelayMilliseconds: finite('step-delay', args['step-delay']),
+      signal: context.signal,
+    };
+    const listen = args.serve !== undefined ? parseListenAddress(String(args.serve)) : undefined;
+    const stream = narrateStream(source, options);
+    const vtt = args.vtt !== undefined ? await VttAppender.create(String(args.vtt), { signal: context.signal }) : undefined;
+    let server: NarrationEventServer | undefined;
+    let stdoutClosed = false;
+    const onStdoutError = (): void => {
+      stdoutClosed = true;
+    };
+    context.stdout.on('error', onStdoutError);
+    try {
+      if (listen) {
+        server = await NarrationEventServer.start({ ...listen, title: `vidtok narrate ${source}` });
+        context.stderr.write(`vidtok: serving narration events at ${server.url} (SSE: ${server.url}events)\n`);
+      }
+      for await (const event of stream) {
+        if (!stdoutClosed) context.stdout.write(`${JSON.stringify(event)}\n`);
+        server?.publish(event);
+        if (event.type === 'narration-end' && vtt) await vtt.appendCue(event.start, event.end, event.text);
+        if (stdoutClosed && !server && !vtt) break;
+      }
+    } finally {
+      context.stdout.off('error', onStdoutError);
+      await vtt?.close();
+      await server?.close();
+    }
+    if (context.signal.aborted) {
+      context.stderr.write(`vidtok: interrupted; ${stream.stats.narrations} narration(s) flushed${vtt ? `, ${vtt.path} closed` : ''}\n`);
+      return ExitCode.interrupted;
+    }
+    return ExitCode.ok;
+  },
+});
