@@ -137,11 +137,13 @@ export interface LineChartOptions {
   /** Vertical marker lines (e.g. scene cuts) at these x values, with labels. */
   readonly markers?: readonly { readonly x: number; readonly label: string }[];
   readonly xDomain?: readonly [number, number];
+  /** Whether the y axis must include 0 (default true). */
+  readonly includeZero?: boolean;
 }
 
 /** A line chart with dots at the data points, axes with ticks, a legend and optional vertical markers. */
 export function lineChartSvg(options: LineChartOptions): string {
-  const width = options.width ?? 540;
+  const width = options.width ?? 520;
   const height = options.height ?? 240;
   const left = 52;
   const right = width - 12;
@@ -151,11 +153,12 @@ export function lineChartSvg(options: LineChartOptions): string {
   const ys = options.series.flatMap((series) => series.points.map((point) => point[1])).filter(Number.isFinite);
   const xMinimum = options.xDomain?.[0] ?? Math.min(...xs, 0);
   const xMaximum = options.xDomain?.[1] ?? Math.max(...xs, xMinimum + 1);
-  let yMinimum = Math.min(...ys, 0);
-  let yMaximum = Math.max(...ys, 0);
+  const zero = options.includeZero === false ? [] : [0];
+  let yMinimum = Math.min(...ys, ...zero);
+  let yMaximum = Math.max(...ys, ...zero);
   if (yMaximum === yMinimum) yMaximum = yMinimum + 1;
   const margin = (yMaximum - yMinimum) * 0.05;
-  yMinimum -= yMinimum < 0 ? margin : 0;
+  yMinimum -= yMinimum < 0 || options.includeZero === false ? margin : 0;
   yMaximum += margin;
   const x = (value: number): number => left + ((value - xMinimum) / (xMaximum - xMinimum || 1)) * (right - left);
   const y = (value: number): number => bottom - ((value - yMinimum) / (yMaximum - yMinimum)) * (bottom - top);

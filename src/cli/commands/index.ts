@@ -9,9 +9,11 @@ import { goldenCommand } from './golden.js';
 import { modelsCommand } from './models.js';
 import { pipelinesCommand } from './pipelines.js';
 import { tokensCommand } from './tokens.js';
+import { inspectCommand } from './inspect.js';
 import { askCommand } from './ask.js';
 import { captionCommand } from './caption.js';
 import { workerCommand } from './worker.js';
+import { narrateCommand } from './narrate.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: readonly CliCommand<any>[] = [
@@ -21,8 +23,10 @@ export const commands: readonly CliCommand<any>[] = [
   modelsCommand,
   tokensCommand,
   pipelinesCommand,
+  inspectCommand,
   goldenCommand,
   askCommand,
   captionCommand,
   workerCommand,
+  narrateCommand,
 ];
