@@ -1,5 +1,4 @@
 /** @file Barrel of the temporal token strategies (pure functions over feature grids and frames). */
-export * from './strategy-input.js';
 export * from './planar-frames.js';
 export * from './pllava.js';
 export * from './ts-llava.js';
