@@ -46,7 +46,7 @@ export function splitJpegStream(bytes: Uint8Array): Uint8Array[] {
         while (at + 1 < bytes.length && !(bytes[at] === 0xff && bytes[at + 1] !== 0x00 && !(bytes[at + 1]! >= 0xd0 && bytes[at + 1]! <= 0xd7))) at += 1;
       }
     }
-    images.push(bytes.slice(start, at));
+    images.push(new Uint8Array(bytes.subarray(start, at)));
   }
   return images;
 }
