@@ -6,6 +6,7 @@
 import { FfmpegError, InputRejectedError, NoVideoStreamError, UnsupportedSourceError } from '../errors/index.js';
 import { resolveBinaries } from './binaries.js';
 import { runToCompletion, stderrTail } from './ffmpeg-adapter.js';
+import { parseInputVideo } from './ffmpeg-log.js';
 import { classifyInput, type InputSource } from './input-source.js';
 import { checkLimits, resolveLimits, type IngestLimits } from './limits.js';
 import type { FrameTimeline, ProbeResult } from './probe-types.js';
@@ -80,12 +81,59 @@ async function runFfprobe(source: InputSource, args: readonly string[], options:
   return result.stdout;
 }
 
+/**
+ * Probes a network source with `ffmpeg -i URL` (no output) and reads the input description from its log. Used for
+ * live URLs because static ffprobe builds can crash on network input, and one opening is all a live source needs.
+ */
+async function probeLiveSource(source: InputSource, limits: IngestLimits, signal: AbortSignal | undefined): Promise<ProbeResult> {
+  const { ffmpeg } = await resolveBinaries();
+  const result = await runToCompletion(ffmpeg.path, ['-hide_banner', '-nostdin', '-protocol_whitelist', source.protocolWhitelist, '-i', source.ffmpegInput], {
+    operation: `probe ${source.input}`,
+    input: source.input,
+    deadlineMs: limits.probeTimeoutMs,
+    signal,
+  });
+  const log = result.stderr;
+  const container = /^Input #0, (.+), from '/m.exec(log)?.[1];
+  const blocked = /Protocol '([^']+)' not on whitelist/.exec(log);
+  if (blocked) throw new UnsupportedSourceError(source.input, `refers to protocol '${blocked[1]}', which is not allowed for this source (whitelist ${source.protocolWhitelist})`);
+  if (!container) {
+    const reason = stderrTail(log, 1).replace(/^\[[^\]]*\]\s*/, '').replace(source.ffmpegInput, '').replace(/^:\s*/, '');
+    throw new FfmpegError(source.input, `cannot open the stream: ${reason || 'ffmpeg failed'}`, stderrTail(log));
+  }
+  const videoLine = log.split('\n').find((line) => /^\s*Stream #0:\d+.*: Video:/.test(line));
+  const hasAudio = /^\s*Stream #0:\d+.*: Audio:/m.test(log);
+  if (!videoLine) {
+    if (hasAudio) throw new NoVideoStreamError(source.input, 'has no video stream (audio only)');
+    throw new InputRejectedError(source.input, `is not a video (read as ${container})`);
+  }
+  const description = parseInputVideo(videoLine);
+  if (!description) throw new InputRejectedError(source.input, 'video stream has no frame size');
+  const duration = /Duration: (\d+):(\d+):([\d.]+)/.exec(log);
+  const seconds = duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : 0;
+  const rotateTag = /^\s*rotate\s*:\s*(-?\d+)/m.exec(log);
+  const matrix = /rotation of (-?[\d.]+) degrees/.exec(log);
+  const degrees = rotateTag ? Number(rotateTag[1]) : matrix ? -Number(matrix[1]) : 0;
+  const rotation = (((Math.round(degrees / 90) * 90) % 360) + 360) % 360;
+  const swap = rotation === 90 || rotation === 270;
+  const width = swap ? description.height : description.width;
+  const height = swap ? description.width : description.height;
+  checkLimits(source.input, { width, height, duration: seconds, isLive: true }, limits);
+  return {
+    input: source.input, container, codec: description.codec, pixelFormat: description.pixelFormat, duration: seconds,
+    avgFrameRate: description.frameRate, realFrameRate: description.frameRate, width, height, rotation,
+    frameCount: seconds > 0 && description.frameRate > 0 ? Math.round(seconds * description.frameRate) : 0, frameCountExact: false,
+    keyframeInterval: null, hasAudio, isLive: true, codedWidth: description.width, codedHeight: description.height,
+  };
+}
+
 /** Probes an already classified source (see `probe`). */
 export async function probeSource(source: InputSource, options: ProbeOptions = {}): Promise<ProbeResult> {
   if (source.kind === 'stdin') {
     throw new UnsupportedSourceError(source.input, 'stdin cannot be probed separately; open it with openFrames');
   }
   const limits = resolveLimits(options.limits);
+  if (source.isLive) return probeLiveSource(source, limits, options.signal);
   const runOptions = { signal: options.signal, deadlineMs: limits.probeTimeoutMs, operation: `probe ${source.input}` };
   const stdout = await runFfprobe(
     source,
