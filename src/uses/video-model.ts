@@ -1,15 +1,27 @@
 /**
  * @file Opening the VLM the use cases talk to: resolve an alias or directory through src/hub (a missing model throws
- * ModelNotFoundError with the `vidtok models pull` hint, exit 8), pick the dtypes (`--dtype`, else the alias's
- * pull defaults, else the runtime's fp32), and load it with the child runner so inference never blocks this event
+ * ModelNotFoundError with the `vidtok models pull` hint, exit 8), pick the dtypes (`--dtype`, else what the
+ * directory holds, preferring the alias's pull defaults, then fp32), and load it with the child runner so inference never blocks this event
  * loop. Also gives the model a stable identity for job keys, and checks a forced encoder against the LM.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VisualEncoder } from '../core/encoder.js';
 import { GraphNegotiationError } from '../errors/index.js';
-import { fallbackDtypes, findModelAlias, formatDtypes, parseDtypeOption, resolveModelDirectory, type GraphDtypes } from '../hub/index.js';
+import {
+  classifyGraphFile,
+  fallbackDtypes,
+  findModelAlias,
+  formatDtypes,
+  modelDtypes,
+  modelGraphs,
+  parseDtypeOption,
+  resolveModelDirectory,
+  type GraphDtypes,
+  type ModelDtype,
+  type ModelGraph,
+} from '../hub/index.js';
 import { resolveEncoder } from '../encoders/index.js';
 import { loadModel, type VlmModel } from '../runtime/index.js';
 import { defaultVideoModel } from './use-defaults.js';
@@ -34,11 +46,34 @@ export interface OpenedVideoModel {
   readonly loadMilliseconds: number;
 }
 
-/** The dtypes a model spec loads with: `--dtype` when given, else the alias's defaults, else undefined (fp32). */
-export function chooseDtypes(modelSpec: string, dtype: string | undefined): GraphDtypes | undefined {
+/** The dtypes whose graph files are present in `directory/onnx`, per graph. */
+export async function presentDtypes(directory: string): Promise<Record<ModelGraph, ModelDtype[]>> {
+  const present: Record<ModelGraph, ModelDtype[]> = { embed_tokens: [], vision_encoder: [], decoder_model_merged: [] };
+  for (const name of await readdir(join(directory, 'onnx')).catch(() => [] as string[])) {
+    const graph = classifyGraphFile(`onnx/${name}`);
+    if (graph && !graph.externalData && !present[graph.graph].includes(graph.dtype)) present[graph.graph].push(graph.dtype);
+  }
+  for (const graph of modelGraphs) present[graph].sort((a, b) => modelDtypes.indexOf(a) - modelDtypes.indexOf(b));
+  return present;
+}
+
+/**
+ * The dtypes a model loads with: `--dtype` when given; otherwise, per graph, the alias's pull default when its file
+ * is present, else fp32 when present, else the first dtype present (so a directory holding only q4 graphs works).
+ * Without a directory (a queue producer without a local copy) the alias's defaults, else fp32.
+ */
+export async function chooseDtypes(modelSpec: string, dtype: string | undefined, directory?: string): Promise<GraphDtypes> {
   const alias = findModelAlias(modelSpec);
   if (dtype !== undefined) return parseDtypeOption(dtype, alias?.defaultDtypes ?? fallbackDtypes);
-  return alias?.defaultDtypes;
+  const preferred = alias?.defaultDtypes ?? fallbackDtypes;
+  if (directory === undefined) return preferred;
+  const present = await presentDtypes(directory);
+  const chosen = {} as Record<ModelGraph, ModelDtype>;
+  for (const graph of modelGraphs) {
+    const options = present[graph];
+    chosen[graph] = options.includes(preferred[graph]) ? preferred[graph] : options.includes('fp32') ? 'fp32' : (options[0] ?? preferred[graph]);
+  }
+  return chosen;
 }
 
 /**
@@ -47,11 +82,11 @@ export function chooseDtypes(modelSpec: string, dtype: string | undefined): Grap
  * gives the same key.
  */
 export async function modelIdentity(modelSpec: string, directory: string | undefined, dtype: string | undefined): Promise<string> {
-  const dtypes = chooseDtypes(modelSpec, dtype);
-  const dtypeText = dtypes ? formatDtypes(dtypes) : 'fp32';
   const alias = findModelAlias(modelSpec);
+  const resolved = directory ?? (alias ? undefined : await resolveModelDirectory(modelSpec));
+  const dtypeText = formatDtypes(await chooseDtypes(modelSpec, dtype, resolved));
   if (alias) return `${alias.repositoryId}:${dtypeText}`;
-  const resolved = directory ?? (await resolveModelDirectory(modelSpec));
+  if (resolved === undefined) throw new RangeError('unreachable: a non-alias model always resolves to a directory');
   const config = await readFile(join(resolved, 'config.json'));
   const hash = createHash('sha256').update(config).digest('hex').slice(0, 16);
   const name = resolved.split(/[/\\]/).filter(Boolean).pop() ?? 'model';
@@ -62,11 +97,11 @@ export async function modelIdentity(modelSpec: string, directory: string | undef
 export async function openVideoModel(modelSpec: string = defaultVideoModel, options: OpenVideoModelOptions = {}): Promise<OpenedVideoModel> {
   const startedAt = performance.now();
   const directory = await resolveModelDirectory(modelSpec);
-  const dtypes = chooseDtypes(modelSpec, options.dtype);
+  const dtypes = await chooseDtypes(modelSpec, options.dtype, directory);
   const identity = await modelIdentity(modelSpec, directory, options.dtype);
   const model = await loadModel(directory, {
     runner: options.runner ?? 'child',
-    ...(dtypes ? { dtype: dtypes } : {}),
+    dtype: dtypes,
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
