@@ -83,7 +83,8 @@ export async function chooseDtypes(modelSpec: string, dtype: string | undefined,
  */
 export async function modelIdentity(modelSpec: string, directory: string | undefined, dtype: string | undefined): Promise<string> {
   const alias = findModelAlias(modelSpec);
-  const resolved = directory ?? (alias ? undefined : await resolveModelDirectory(modelSpec));
+  // An alias need not be present (a queue producer may have no copy); when it is, its files decide the dtypes.
+  const resolved = directory ?? (alias ? await resolveModelDirectory(modelSpec).catch(() => undefined) : await resolveModelDirectory(modelSpec));
   const dtypeText = formatDtypes(await chooseDtypes(modelSpec, dtype, resolved));
   if (alias) return `${alias.repositoryId}:${dtypeText}`;
   if (resolved === undefined) throw new RangeError('unreachable: a non-alias model always resolves to a directory');
