@@ -18,7 +18,8 @@ import type { FeatureGrid } from '../core/feature-grid.js';
 import type { RgbImage } from '../core/frame.js';
 import { StrategyInputError } from '../errors/index.js';
 import { roundHalfEven } from '../numeric/rounding.js';
-import { torchLinspaceF32Exact, torchLinspaceRoundIndices } from '../tensor/torch-linspace.js';
+import { torchLinspaceF32 } from '../numeric/rounding.js';
+import { torchLinspaceRoundIndices } from '../tensor/torch-linspace.js';
 import { areaResampleImage, interleavedView, planarView, regionView } from '../tensor/image-area-resample.js';
 import { isPlanarFrames, requirePlanarFrames, type PlanarFrames, type PlanarImage } from './planar-frames.js';
 import { requireGrid, requireInteger } from './strategy-input.js';
@@ -51,7 +52,7 @@ export function tsLlavaSample(grid: FeatureGrid, count: number = tsLlavaDefaults
   const total = grid.T * P;
   if (count > total) throw new StrategyInputError('ts-llava', `cannot sample ${count} tokens from ${total} (T=${grid.T}, P=${P})`);
   const D = grid.D;
-  const positions = torchLinspaceF32Exact(0, total - 1, count);
+  const positions = torchLinspaceF32(0, total - 1, count);
   const indices: number[] = new Array(count);
   const tokens = new Float32Array(count * D);
   const tokenFrames: number[] = new Array(count);
