@@ -25,3 +25,4 @@ export { runGoldenCase, runGoldenDirectory } from './golden/run-golden.js';
 export type { GoldenCaseResult, GoldenRunOptions, GoldenRunResult } from './golden/run-golden.js';
 export * from './jobs/index.js';
 export * from './output/index.js';
+export * from './uses/index.js';
