@@ -10,6 +10,7 @@
  * therefore spawn ffmpeg/ffprobe directly here and nothing in the project imports fluent-ffmpeg.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { AbortedError, DeadlineExceededError, FfmpegError } from '../errors/index.js';
 
@@ -96,7 +97,8 @@ export function startChild(binary: string, args: readonly string[], options: Chi
       if (failure) reject(failure);
       else if (spawnError)
         reject(new FfmpegError(options.input, `cannot start ${binary}: ${spawnError.message}`, '', { cause: spawnError }));
-      else resolve(code ?? (signal ? 128 : 1));
+      // Like a shell: a child killed by signal N reports 128 + N (a segfault is 139).
+      else resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1));
     });
   });
   // Avoid unhandled-rejection noise when the caller only awaits `kill()`.
@@ -146,6 +148,11 @@ export async function runToCompletion(
     });
   const [stdout, stderr, exitCode] = await Promise.all([collect(child.stdout), collect(child.stderr), child.exited]);
   return { exitCode, stdout, stderr };
+}
+
+/** Whether an exit code means the child crashed (killed by a signal such as SIGSEGV), not a reported error. */
+export function crashed(exitCode: number): boolean {
+  return exitCode > 128 && exitCode < 128 + 65;
 }
 
 /** The last `lines` non-empty lines of a stderr text (for error details). */

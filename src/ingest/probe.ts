@@ -5,7 +5,7 @@
  */
 import { FfmpegError, InputRejectedError, NoVideoStreamError, UnsupportedSourceError } from '../errors/index.js';
 import { resolveBinaries } from './binaries.js';
-import { runToCompletion, stderrTail } from './ffmpeg-adapter.js';
+import { crashed, runToCompletion, stderrTail } from './ffmpeg-adapter.js';
 import { parseInputVideo } from './ffmpeg-log.js';
 import { classifyInput, type InputSource } from './input-source.js';
 import { checkLimits, resolveLimits, type IngestLimits } from './limits.js';
@@ -77,15 +77,70 @@ async function runFfprobe(source: InputSource, args: readonly string[], options:
     ['-hide_banner', '-v', 'error', '-protocol_whitelist', source.protocolWhitelist, ...args, source.ffmpegInput],
     { operation: options.operation, input: source.input, deadlineMs: options.deadlineMs, signal: options.signal },
   );
+  if (crashed(result.exitCode)) throw new FfprobeCrashedError(source.input, `ffprobe crashed (exit ${result.exitCode})`, stderrTail(result.stderr));
   if (result.exitCode !== 0) throw probeFailure(source, result.stderr);
   return result.stdout;
 }
 
+/** ffprobe died by a signal; callers fall back to ffmpeg. */
+class FfprobeCrashedError extends FfmpegError {}
+
+/** probeSource for a file when ffprobe crashes: ffmpeg's input log plus a packet timeline from ffmpeg. */
+async function probeFileWithoutFfprobe(source: InputSource, limits: IngestLimits, signal: AbortSignal | undefined): Promise<ProbeResult> {
+  const result = await probeFromFfmpegLog(source, limits, signal);
+  const timeline = await readTimelineWithFfmpeg(source, { signal, deadlineMs: limits.probeTimeoutMs * 4 });
+  const first = timeline.pts[0] ?? 0;
+  const early = timeline.pts.filter((time, index) => timeline.keyframe[index] && time - first <= 20);
+  return {
+    ...result,
+    frameCount: timeline.pts.length,
+    frameCountExact: timeline.pts.length > 0,
+    keyframeInterval: early.length >= 2 ? (early[early.length - 1]! - early[0]!) / (early.length - 1) : null,
+  };
+}
+
 /**
- * Probes a network source with `ffmpeg -i URL` (no output) and reads the input description from its log. Used for
- * live URLs because static ffprobe builds can crash on network input, and one opening is all a live source needs.
+ * The frame timeline from ffmpeg instead of ffprobe: a stream copy of the video into the `framecrc` muxer prints
+ * every packet's pts (in the `#tb` time base) and flags (`F=0x..` marks non-keyframes).
  */
-async function probeLiveSource(source: InputSource, limits: IngestLimits, signal: AbortSignal | undefined): Promise<ProbeResult> {
+async function readTimelineWithFfmpeg(source: InputSource, options: { signal?: AbortSignal; deadlineMs: number }): Promise<FrameTimeline> {
+  const { ffmpeg } = await resolveBinaries();
+  const result = await runToCompletion(
+    ffmpeg.path,
+    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-protocol_whitelist', source.protocolWhitelist, '-i', source.ffmpegInput, '-map', '0:v:0', '-c', 'copy', '-copyts', '-f', 'framecrc', '-'],
+    { operation: `list frames of ${source.input}`, input: source.input, deadlineMs: options.deadlineMs, signal: options.signal },
+  );
+  if (result.exitCode !== 0) throw probeFailure(source, result.stderr);
+  let timeBase: [number, number] = [1, 1];
+  const entries: Array<{ units: number; key: boolean }> = [];
+  let packetsWithoutPts = 0;
+  for (const line of result.stdout.split('\n')) {
+    if (line.startsWith('#tb 0:')) {
+      const [numerator, denominator] = line.slice(6).trim().split('/').map(Number);
+      if (numerator && denominator) timeBase = [numerator, denominator];
+      continue;
+    }
+    if (!/^0,/.test(line)) continue;
+    const fields = line.split(',').map((field) => field.trim());
+    const units = Number(fields[2]);
+    if (!Number.isFinite(units)) {
+      packetsWithoutPts += 1;
+      continue;
+    }
+    const flags = fields.find((field) => field.startsWith('F='));
+    entries.push({ units, key: flags === undefined || (Number.parseInt(flags.slice(2), 16) & 1) === 1 });
+  }
+  entries.sort((a, b) => a.units - b.units);
+  const seconds = timeBase[0] / timeBase[1];
+  return { ptsUnits: entries.map((entry) => entry.units), pts: entries.map((entry) => entry.units * seconds), keyframe: entries.map((entry) => entry.key), timeBase, packetsWithoutPts };
+}
+
+/**
+ * Probes a source with `ffmpeg -i URL` (no output) and reads the input description from its log. Used for live URLs
+ * (one opening is all a live source needs) and as the fallback when ffprobe crashes: the static ffprobe of
+ * `@ffprobe-installer/linux-x64` 5.2.0 segfaults on MPEG-TS and on http input, while its ffmpeg works.
+ */
+async function probeFromFfmpegLog(source: InputSource, limits: IngestLimits, signal: AbortSignal | undefined): Promise<ProbeResult> {
   const { ffmpeg } = await resolveBinaries();
   const result = await runToCompletion(ffmpeg.path, ['-hide_banner', '-nostdin', '-protocol_whitelist', source.protocolWhitelist, '-i', source.ffmpegInput], {
     operation: `probe ${source.input}`,
@@ -118,12 +173,14 @@ async function probeLiveSource(source: InputSource, limits: IngestLimits, signal
   const swap = rotation === 90 || rotation === 270;
   const width = swap ? description.height : description.width;
   const height = swap ? description.width : description.height;
-  checkLimits(source.input, { width, height, duration: seconds, isLive: true }, limits);
+  checkLimits(source.input, { width, height, duration: seconds, isLive: source.isLive }, limits);
+  const start = /Duration: [^,]*, start: (-?[\d.]+)/.exec(log);
   return {
     input: source.input, container, codec: description.codec, pixelFormat: description.pixelFormat, duration: seconds,
     avgFrameRate: description.frameRate, realFrameRate: description.frameRate, width, height, rotation,
     frameCount: seconds > 0 && description.frameRate > 0 ? Math.round(seconds * description.frameRate) : 0, frameCountExact: false,
-    keyframeInterval: null, hasAudio, isLive: true, codedWidth: description.width, codedHeight: description.height,
+    keyframeInterval: null, hasAudio, isLive: source.isLive, codedWidth: description.width, codedHeight: description.height,
+    ...(start ? { startTime: Number(start[1]) } : {}),
   };
 }
 
@@ -133,13 +190,19 @@ export async function probeSource(source: InputSource, options: ProbeOptions = {
     throw new UnsupportedSourceError(source.input, 'stdin cannot be probed separately; open it with openFrames');
   }
   const limits = resolveLimits(options.limits);
-  if (source.isLive) return probeLiveSource(source, limits, options.signal);
+  if (source.isLive) return probeFromFfmpegLog(source, limits, options.signal);
   const runOptions = { signal: options.signal, deadlineMs: limits.probeTimeoutMs, operation: `probe ${source.input}` };
-  const stdout = await runFfprobe(
-    source,
-    ['-show_format', '-show_streams', '-show_entries', 'packet=stream_index,pts_time,flags', '-read_intervals', '%+20', '-of', 'json'],
-    runOptions,
-  );
+  let stdout: string;
+  try {
+    stdout = await runFfprobe(
+      source,
+      ['-show_format', '-show_streams', '-show_entries', 'packet=stream_index,pts_time,flags', '-read_intervals', '%+20', '-of', 'json'],
+      runOptions,
+    );
+  } catch (error) {
+    if (!(error instanceof FfprobeCrashedError)) throw error;
+    return probeFileWithoutFfprobe(source, limits, options.signal);
+  }
   let parsed: FfprobeOutput;
   try {
     parsed = JSON.parse(stdout) as FfprobeOutput;
@@ -174,12 +237,17 @@ export async function probeSource(source: InputSource, options: ProbeOptions = {
   let frameCount = Number(video.nb_frames);
   let frameCountExact = Number.isInteger(frameCount) && frameCount > 0;
   if (!frameCountExact && !source.isLive) {
-    const counted = await runFfprobe(
-      source,
-      ['-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0'],
-      runOptions,
-    );
-    frameCount = Number.parseInt(counted.trim().split('\n')[0] ?? '', 10);
+    try {
+      const counted = await runFfprobe(
+        source,
+        ['-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0'],
+        runOptions,
+      );
+      frameCount = Number.parseInt(counted.trim().split('\n')[0] ?? '', 10);
+    } catch (error) {
+      if (!(error instanceof FfprobeCrashedError)) throw error;
+      frameCount = (await readTimelineWithFfmpeg(source, runOptions)).pts.length;
+    }
     frameCountExact = Number.isInteger(frameCount) && frameCount > 0;
   }
   if (!frameCountExact) {
@@ -227,11 +295,17 @@ export async function probe(input: string, options: ProbeOptions = {}): Promise<
 
 /** Lists every video packet's pts and keyframe flag (demux only, no decoding) in presentation order. */
 export async function readTimeline(source: InputSource, options: { signal?: AbortSignal; deadlineMs: number }): Promise<FrameTimeline> {
-  const stdout = await runFfprobe(
-    source,
-    ['-select_streams', 'v:0', '-show_entries', 'stream=time_base:packet=pts,flags', '-of', 'csv=p=1'],
-    { ...options, operation: `list frames of ${source.input}` },
-  );
+  let stdout: string;
+  try {
+    stdout = await runFfprobe(
+      source,
+      ['-select_streams', 'v:0', '-show_entries', 'stream=time_base:packet=pts,flags', '-of', 'csv=p=1'],
+      { ...options, operation: `list frames of ${source.input}` },
+    );
+  } catch (error) {
+    if (!(error instanceof FfprobeCrashedError)) throw error;
+    return readTimelineWithFfmpeg(source, options);
+  }
   let timeBase: [number, number] = [1, 1];
   const entries: Array<{ units: number; key: boolean }> = [];
   let packetsWithoutPts = 0;
