@@ -14,7 +14,7 @@ import { resolveEncoder } from '../encoders/index.js';
 import { resizeImageArea } from '../encoders/resize-image.js';
 import { AbortedError, VidtokError } from '../errors/index.js';
 import type { PipelineDefinition } from '../graph/pipeline-definition.js';
-import { listBuiltInPipelines } from '../graph/pipeline-registry.js';
+import { listBuiltInPipelines, resolvePipeline } from '../graph/pipeline-registry.js';
 import { ingestFrameProvider, type FrameProvider, type ProbeSummary } from '../pipeline/frame-provider.js';
 import { runPipeline, type PipelineRunResult } from '../pipeline/run-pipeline.js';
 import { frameQuestionScores } from '../strategies/b-vllm.js';
@@ -355,7 +355,10 @@ export async function collectInspection(input: string, options: InspectVideoOpti
   const signal = options.signal;
   if (signal?.aborted) throw new AbortedError(`inspect ${input}`, { cause: signal.reason });
   const started = performance.now();
-  const references = options.pipelines ?? (await listBuiltInPipelines(signal ? { signal } : {}));
+  // Resolve every pipeline first, so a misspelt name fails before anything is decoded.
+  const references: PipelineDefinition[] = options.pipelines
+    ? await Promise.all(options.pipelines.map((reference) => (typeof reference === 'string' ? resolvePipeline(reference, signal ? { signal } : {}) : reference)))
+    : await listBuiltInPipelines(signal ? { signal } : {});
   const ownsEncoder = typeof options.encoder !== 'object';
   const encoder = typeof options.encoder === 'object' ? options.encoder : await resolveEncoder(options.encoder ?? 'pixels', signal ? { signal } : {});
   const provider = probeOnce(options.frameProvider ?? ingestFrameProvider);
