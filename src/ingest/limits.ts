@@ -19,7 +19,7 @@ export interface IngestLimits {
    * Deadline for one decode of a file, in milliseconds; 0 means automatic: 60 s plus 2 s per second of media
    * decoded (live sources have no deadline; they stop on abort).
    */
-  decodeTimeoutMs: number;
+  decodeTimeoutMs?: number;
 }
 
 export const defaultIngestLimits: IngestLimits = Object.freeze({
@@ -53,7 +53,7 @@ export function checkLimits(
 
 /** The decode deadline for `seconds` of media under `limits` (undefined: no deadline). */
 export function decodeDeadlineMs(limits: IngestLimits, seconds: number, realtime: boolean): number | undefined {
-  if (limits.decodeTimeoutMs > 0) return limits.decodeTimeoutMs;
+  if (limits.decodeTimeoutMs !== undefined && limits.decodeTimeoutMs > 0) return limits.decodeTimeoutMs;
   if (!Number.isFinite(seconds)) return undefined;
   return 60_000 + Math.ceil(seconds * (realtime ? 1000 : 2000));
 }
