@@ -121,6 +121,7 @@ function questionSection(data: InspectionData): string {
     series: [{ name: 'question score per frame', color: '#59a14f', points: scores.times.map((time, i) => [time, scores.scores[i]!]) }],
     xLabel: 'time (s)',
     markers: scores.keptTimes.map((time) => ({ x: time, label: `kept frame at ${seconds(time)}` })),
+    markerLegend: 'kept frame',
     width: 1000,
   });
   return `<section id="question-scores"><h2>Question scores (${escapeHtml(scores.pipeline)})</h2><p class="note">Mean of the top-k cosine similarities between each frame's tokens and the question embedding; dashed lines mark the frames kept.</p>${chart}</section>`;

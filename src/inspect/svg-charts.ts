@@ -136,6 +136,8 @@ export interface LineChartOptions {
   readonly yLabel?: string;
   /** Vertical marker lines (e.g. scene cuts) at these x values, with labels. */
   readonly markers?: readonly { readonly x: number; readonly label: string }[];
+  /** Legend entry of the markers (default `scene cut`). */
+  readonly markerLegend?: string;
   readonly xDomain?: readonly [number, number];
   /** Whether the y axis must include 0 (default true). */
   readonly includeZero?: boolean;
@@ -189,7 +191,7 @@ export function lineChartSvg(options: LineChartOptions): string {
     parts.push(`<rect x="${legendX}" y="8" width="12" height="4" fill="${escapeHtml(series.color)}"/><text x="${legendX + 16}" y="14" class="label">${escapeHtml(series.name)}</text>`);
     legendX += 24 + series.name.length * 7;
   }
-  if ((options.markers ?? []).length > 0) parts.push(`<line x1="${legendX}" y1="10" x2="${legendX + 12}" y2="10" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${legendX + 16}" y="14" class="label">scene cut</text>`);
+  if ((options.markers ?? []).length > 0) parts.push(`<line x1="${legendX}" y1="10" x2="${legendX + 12}" y2="10" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${legendX + 16}" y="14" class="label">${escapeHtml(options.markerLegend ?? 'scene cut')}</text>`);
   parts.push(`<text x="${n((left + right) / 2)}" y="${height - 4}" text-anchor="middle" class="label">${escapeHtml(options.xLabel)}</text>`);
   if (options.yLabel) parts.push(`<text x="12" y="${n((top + bottom) / 2)}" text-anchor="middle" transform="rotate(-90 12 ${n((top + bottom) / 2)})" class="label">${escapeHtml(options.yLabel)}</text>`);
   parts.push('</svg>');

@@ -167,7 +167,7 @@ export function segmentPictures(segment: VisualSegment, context: TokenPictureCon
     return {
       pictures,
       total: layout.t,
-      method: pixels !== undefined ? 'pooled tokens decoded back to pixels (one patch per token)' : 'per-token L2 norm of the pooled tokens, over the frame',
+      method: pixels !== undefined ? 'tokens decoded back to pixels, one patch per token (pooled tokens show as coarser blocks)' : 'per-token L2 norm over the frame (bright = large norm)',
     };
   }
   const locations = locateTokens(segment, context);
@@ -205,7 +205,7 @@ export function segmentPictures(segment: VisualSegment, context: TokenPictureCon
     return {
       pictures,
       total: frames.length,
-      method: pixels !== undefined ? 'kept tokens decoded at the patch they were taken from; dropped patches darkened' : 'per-token L2 norm of each frame; dropped tokens darkened',
+      method: pixels !== undefined ? 'kept tokens decoded at the patch they were taken from; dropped patches darkened' : 'per-token L2 norm over the frame (bright = large norm); dropped tokens darkened',
     };
   }
   const columns = Math.max(1, Math.ceil(Math.sqrt(segment.count)));
