@@ -164,7 +164,8 @@ class DecodingFrameSource implements FrameSource {
         const copies = prepared.resolved.multiplicity?.get(frame.index) ?? 1;
         for (let copy = 0; copy < copies; copy += 1) yield frame;
       }
-      const missing = (job.expected ?? []).filter((index) => !seen.has(index));
+      // Live/realtime sources drop frames on purpose (counted in `dropped`), so only files check for missing ones.
+      const missing = live ? [] : (job.expected ?? []).filter((index) => !seen.has(index));
       if (missing.length > 0 && job.seekSeconds !== undefined && prepared.timeline) {
         // A seek landed after a wanted frame (rare with odd indexes): decode those frames from the start instead.
         this.warn({ input: this.input, kind: 'other', message: `seek missed ${missing.length} frame(s); decoding them from the start` });
@@ -196,10 +197,9 @@ class DecodingFrameSource implements FrameSource {
 
     const queue: VideoFrame[] = [];
     const liveBuffer = live
-      ? new DropOldestBuffer<VideoFrame>(this.request.bufferFrames ?? 8, (total) => {
+      ? new DropOldestBuffer<VideoFrame>(this.request.bufferFrames ?? 8, () => {
           this.droppedCount += 1;
           this.request.onDrop?.(this.droppedCount);
-          void total;
         })
       : undefined;
     this.bufferedCount = () => (liveBuffer ? liveBuffer.size : queue.length);
