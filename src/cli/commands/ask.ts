@@ -132,21 +132,22 @@ function contextLine(summary: VideoContextSummary): string {
 async function interactive(args: AskArguments, context: CommandContext, options: VideoContextOptions, answerOptions: Record<string, unknown>): Promise<number> {
   const { openVideoContext } = await import('../../uses/video-context.js');
   const video = await openVideoContext(args.video, options);
-  const lines = createInterface({ input: process.stdin, output: context.stderr as NodeJS.WritableStream, terminal: true });
+  const lines = createInterface({ input: process.stdin, output: context.stderr as NodeJS.WritableStream, terminal: true, prompt: '? ' });
   const onAbort = (): void => lines.close();
   context.signal.addEventListener('abort', onAbort, { once: true });
   try {
     context.stderr.write(`\r\x1b[K${contextLine(video.summary)}Ask questions about the video; an empty line or Ctrl-D ends.\n`);
-    while (!context.signal.aborted) {
-      let question: string;
-      try {
-        question = (await lines.question('? ', { signal: context.signal })).trim();
-      } catch {
-        break; // closed (Ctrl-D) or aborted
+    lines.prompt();
+    // The line iterator buffers lines typed (or pasted) while an answer is being generated.
+    for await (const line of lines) {
+      const question = line.trim();
+      if (question.length === 0 || context.signal.aborted) break;
+      if (args.json) context.stdout.write(`${JSON.stringify(await video.ask(question, answerOptions))}\n`);
+      else {
+        await video.ask(question, { ...answerOptions, onText: (text) => context.stdout.write(text) });
+        context.stdout.write('\n');
       }
-      if (question.length === 0) break;
-      const answer = await video.ask(question, { ...answerOptions, onText: (text) => context.stdout.write(text) });
-      context.stdout.write(args.json ? `\r\x1b[K${JSON.stringify(answer)}\n` : '\n');
+      lines.prompt();
     }
   } finally {
     context.signal.removeEventListener('abort', onAbort);
