@@ -71,6 +71,8 @@ export async function startChildRunner(options: ChildRunnerOptions = {}): Promis
   child.stderr?.on('data', (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
   });
+  // The stderr pipe must not keep the parent alive on its own (the IPC channel reference is managed below).
+  (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let dead: InferenceError | undefined;

@@ -115,7 +115,9 @@ export async function* decodeLoop(input: DecodeLoopInput, options: GenerationOpt
       stopReason = 'context-window';
       break;
     }
-    const step = await input.runner.step({ context: input.context, tokenId }, options.signal ? { signal: options.signal } : {});
+    // No signal on the step: a decode step is short, and aborting a child-runner call would end the child (and
+    // the prefilled context with it). The abort is honoured right after the step instead.
+    const step = await input.runner.step({ context: input.context, tokenId });
     positionsLeft -= 1;
     logits = step.logits;
   }

@@ -81,13 +81,13 @@ export function createModelEngine(): ModelRunner {
   let loaded: Loaded | undefined;
   const contexts = new Map<string, Context>();
 
-  const require = (): Loaded => {
+  const loadedModel = (): Loaded => {
     if (loaded === undefined) throw new ModelLoadError('model', 'no model is loaded in this runner');
     return loaded;
   };
 
   async function embedIds(ids: Int32Array): Promise<Float32Array> {
-    const { embed } = require();
+    const { embed } = loadedModel();
     const data = new BigInt64Array(ids.length);
     for (let index = 0; index < ids.length; index++) data[index] = BigInt(ids[index]!);
     const outputs = await embed.run({ [embed.inputs[0]!.name]: createTensor('int64', data, [1, ids.length]) });
@@ -95,7 +95,7 @@ export function createModelEngine(): ModelRunner {
   }
 
   async function forward(context: Context, embeds: Float32Array, count: number): Promise<{ logits: Float32Array; context: Context }> {
-    const model = require();
+    const model = loadedModel();
     const { decoder, shape } = model;
     const total = context.length + count;
     const mask = new BigInt64Array(total).fill(1n);
@@ -128,6 +128,38 @@ export function createModelEngine(): ModelRunner {
     return { logits, context: { past, length: total } };
   }
 
+  /** Validates the opened graphs against each other and keeps them as the loaded model. */
+  function describeAndKeep(embed: GraphSession, decoder: GraphSession, vision: GraphSession | undefined): LoadedGraphs {
+    for (const required of ['inputs_embeds', 'attention_mask', 'position_ids']) findPort(decoder.inputs, required, decoder.path);
+    findPort(decoder.outputs, 'logits', decoder.path);
+    const pastNames = decoder.inputs.filter((port) => port.name.startsWith(pastPrefix)).map((port) => port.name);
+    if (pastNames.length === 0 || pastNames.length % 2 !== 0) {
+      throw new ModelLoadError(decoder.path, `expected past_key_values.{i}.key/value inputs, found ${pastNames.length}`);
+    }
+    const firstPast = findPort(decoder.inputs, pastNames[0]!, decoder.path);
+    const embedOutput = embed.outputs[0];
+    const shape = {
+      hidden: numericDim(findPort(decoder.inputs, 'inputs_embeds', decoder.path), 2, 'hidden size', decoder.path),
+      layers: pastNames.length / 2,
+      kvHeads: numericDim(firstPast, 1, 'kv heads', decoder.path),
+      headDim: numericDim(firstPast, 3, 'head dim', decoder.path),
+      vocab: numericDim(findPort(decoder.outputs, 'logits', decoder.path), 2, 'vocabulary size', decoder.path),
+    };
+    const embedHidden = numericDim(embedOutput, 2, 'hidden size', embed.path);
+    if (embedHidden !== shape.hidden) {
+      throw new ModelLoadError(embed.path, `embeds ${embedHidden}-d tokens but the decoder takes ${shape.hidden}-d inputs_embeds`);
+    }
+    if (vision !== undefined) {
+      const featureHidden = vision.outputs[0]?.shape.at(-1);
+      if (typeof featureHidden === 'number' && featureHidden !== shape.hidden) {
+        throw new ModelLoadError(vision.path, `produces ${featureHidden}-d image features but the decoder takes ${shape.hidden}-d inputs_embeds`);
+      }
+    }
+    loaded = { embed, decoder, shape, pastNames, emptyPast: emptyPastFeeds(decoder, pastNames), ...(vision ? { vision } : {}) };
+    const summary = (session: GraphSession) => ({ inputs: session.inputs, outputs: session.outputs });
+    return { embed: summary(embed), decoder: summary(decoder), decoderShape: shape, ...(vision ? { vision: summary(vision) } : {}) };
+  }
+
   const engine: ModelRunner = {
     kind: 'in-process',
 
@@ -135,42 +167,26 @@ export function createModelEngine(): ModelRunner {
       throwIfAborted(options.signal, 'load model');
       const { graphs } = request.files;
       const threads = request.threads === undefined ? {} : { threads: request.threads };
-      const embed = await openGraphSession(graphs.embed_tokens!, threads);
-      const decoder = await openGraphSession(graphs.decoder_model_merged!, threads);
-      const vision = graphs.vision_encoder === undefined ? undefined : await openGraphSession(graphs.vision_encoder, threads);
-      for (const required of ['inputs_embeds', 'attention_mask', 'position_ids']) findPort(decoder.inputs, required, decoder.path);
-      findPort(decoder.outputs, 'logits', decoder.path);
-      const pastNames = decoder.inputs.filter((port) => port.name.startsWith(pastPrefix)).map((port) => port.name);
-      if (pastNames.length === 0 || pastNames.length % 2 !== 0) {
-        throw new ModelLoadError(decoder.path, `expected past_key_values.{i}.key/value inputs, found ${pastNames.length}`);
-      }
-      const firstPast = findPort(decoder.inputs, pastNames[0]!, decoder.path);
-      const embedOutput = embed.outputs[0];
-      const shape = {
-        hidden: numericDim(findPort(decoder.inputs, 'inputs_embeds', decoder.path), 2, 'hidden size', decoder.path),
-        layers: pastNames.length / 2,
-        kvHeads: numericDim(firstPast, 1, 'kv heads', decoder.path),
-        headDim: numericDim(firstPast, 3, 'head dim', decoder.path),
-        vocab: numericDim(findPort(decoder.outputs, 'logits', decoder.path), 2, 'vocabulary size', decoder.path),
+      const opened: GraphSession[] = [];
+      const open = async (path: string): Promise<GraphSession> => {
+        const session = await openGraphSession(path, threads);
+        opened.push(session);
+        return session;
       };
-      const embedHidden = numericDim(embedOutput, 2, 'hidden size', embed.path);
-      if (embedHidden !== shape.hidden) {
-        throw new ModelLoadError(embed.path, `embeds ${embedHidden}-d tokens but the decoder takes ${shape.hidden}-d inputs_embeds`);
+      try {
+        const embed = await open(graphs.embed_tokens!);
+        const decoder = await open(graphs.decoder_model_merged!);
+        const vision = graphs.vision_encoder === undefined ? undefined : await open(graphs.vision_encoder);
+        return describeAndKeep(embed, decoder, vision);
+      } catch (error) {
+        await Promise.all(opened.map((session) => session.dispose().catch(() => undefined)));
+        throw error;
       }
-      if (vision !== undefined) {
-        const featureHidden = vision.outputs[0]?.shape.at(-1);
-        if (typeof featureHidden === 'number' && featureHidden !== shape.hidden) {
-          throw new ModelLoadError(vision.path, `produces ${featureHidden}-d image features but the decoder takes ${shape.hidden}-d inputs_embeds`);
-        }
-      }
-      loaded = { embed, decoder, shape, pastNames, emptyPast: emptyPastFeeds(decoder, pastNames), ...(vision ? { vision } : {}) };
-      const summary = (session: GraphSession) => ({ inputs: session.inputs, outputs: session.outputs });
-      return { embed: summary(embed), decoder: summary(decoder), decoderShape: shape, ...(vision ? { vision: summary(vision) } : {}) };
     },
 
     async encodeImages(pixels: Float32Array, count: number, options: CallOptions = {}): Promise<ImageFeatures> {
       throwIfAborted(options.signal, 'encode images');
-      const { vision } = require();
+      const { vision } = loadedModel();
       if (vision === undefined) throw new ModelLoadError('vision_encoder', 'this model was loaded without a vision encoder');
       const pixelPort = findPort(vision.inputs, 'pixel_values', vision.path);
       const side = Math.round(Math.sqrt(pixels.length / count / 3));
@@ -195,7 +211,7 @@ export function createModelEngine(): ModelRunner {
 
     async prefill(request: PrefillRequest, options: CallOptions = {}): Promise<ForwardResult> {
       const started = performance.now();
-      const model = require();
+      const model = loadedModel();
       const hidden = model.shape.hidden;
       let context: Context = { past: model.emptyPast, length: 0 };
       if (request.base !== undefined) {

@@ -4,6 +4,8 @@
  * child, and dispose leaves no process behind.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FeatureGrid } from '../../src/core/feature-grid.js';
@@ -99,6 +101,45 @@ describe('child runner', () => {
     await assert.rejects(model.createSession(stream, { prefillChunkSize: 64, signal: controller.signal }), AbortedError);
     await waitGone(pid);
     await model.dispose();
+  });
+
+  it('an abort during generation stops it but keeps the model and its prefilled session usable', async () => {
+    const model = await loadModel(smolvlm2Fixture, { runner: 'child' });
+    try {
+      const grid = await model.encoder().encodeFrames(syntheticFrames(2));
+      const session = await model.createSession(streamFromGrid(grid));
+      const reference = await session.ask('Describe this video.', { maxNewTokens: 6 }).result();
+      const controller = new AbortController();
+      let seen = 0;
+      await assert.rejects(async () => {
+        for await (const delta of session.ask('Describe this video.', { maxNewTokens: 1000, signal: controller.signal })) {
+          void delta;
+          if (++seen === 3) controller.abort();
+        }
+      }, AbortedError);
+      const again = await session.ask('Describe this video.', { maxNewTokens: 6 }).result();
+      assert.deepEqual(again.tokenIds, reference.tokenIds);
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it('an idle model that is never disposed neither keeps the parent alive nor outlives it', async () => {
+    const script = [
+      `import { loadModel } from ${JSON.stringify(new URL('../../src/runtime/index.ts', import.meta.url).href)};`,
+      `const model = await loadModel(${JSON.stringify(smolvlm2Fixture)}, { runner: 'child' });`,
+      'await model.runner.embed(Int32Array.of(1, 2));',
+      'process.stdout.write(String(model.runner.pid));',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    clearTimeout(timer);
+    assert.equal(signal, null, 'the parent had to be killed: the idle runner kept it alive');
+    assert.equal(code, 0);
+    await waitGone(Number(output));
   });
 
   it('dispose ends the child process', async () => {
