@@ -350,6 +350,22 @@ async function questionScoresOf(outcomes: readonly RunOutcome[], question: strin
   return { pipeline: outcome.inspection.summary.name, times: grid.timestamps, scores: Array.from(scores), keptTimes: grid.timestamps.filter((time) => kept.has(time)) };
 }
 
+/** Whether a run's recorded features are still needed after its pictures are drawn (scene curves, question scores). */
+function keepsFeatures(outcome: RunOutcome, outcomes: readonly RunOutcome[]): boolean {
+  const result = outcome.result;
+  if (result === undefined) return false;
+  const keys = Object.keys(result.notes);
+  if (keys.some((key) => key.endsWith('.scenes') || key.endsWith('.questionConditioned'))) return true;
+  // The run with the most frames is the fallback for the scene curves.
+  const most = Math.max(...outcomes.map((other) => other.result?.frames.length ?? 0));
+  return result.frames.length === most && outcomes.find((other) => other.result?.frames.length === most) === outcome;
+}
+
+/** Drops the per-frame features of runs that no longer need them (they are large: T x h x w x D floats each). */
+function releaseUnneededFeatures(outcomes: readonly RunOutcome[]): void {
+  for (const outcome of outcomes) if (!keepsFeatures(outcome, outcomes)) outcome.encoder.frameFeatures.clear();
+}
+
 /** Runs the pipelines and collects the report's data (no rendering). */
 export async function collectInspection(input: string, options: InspectVideoOptions = {}): Promise<InspectionData> {
   const signal = options.signal;
@@ -370,6 +386,7 @@ export async function collectInspection(input: string, options: InspectVideoOpti
       options.onProgress?.({ type: 'pipeline-start', pipeline: name, at: at + 1, of: references.length });
       const outcome = await inspectOnePipeline(input, reference, encoder, provider, options);
       outcomes.push(outcome);
+      releaseUnneededFeatures(outcomes);
       timings[`pipeline ${outcome.inspection.summary.name}`] = outcome.inspection.summary.timings.total ?? 0;
       options.onProgress?.({
         type: 'pipeline-end',
