@@ -2,16 +2,17 @@
  * @file `vidtok ask` through the real CLI entry point: `--json` fields and their consistency, several questions from
  * `--questions` answered from one context, `--choices` formatting, and the documented exit codes — a missing model
  * (8, with the pull hint), a bad video (the code of the error src/ingest itself throws for it), a mismatching
- * forced encoder (9), usage errors (2).
+ * forced encoder (9), usage errors (2); SIGINT during generation exits 130 and leaves no model process behind.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { VidtokError } from '../../src/errors/index.js';
 import { probe } from '../../src/ingest/index.js';
-import { makeTextFile } from '../helpers/media.js';
-import { scratchDir } from '../helpers/paths.js';
+import { childProcessIds, makeTextFile } from '../helpers/media.js';
+import { repoRoot, scratchDir } from '../helpers/paths.js';
 import { runVidtok, smolvlm2Fixture, yogaClip } from './use-fixtures.js';
 
 const scratch = scratchDir('ask-cli');
@@ -83,4 +84,26 @@ test('a forced encoder that does not fit the model exits 9; bad options exit 2',
   assert.equal(tokens.code, 2, tokens.stderr);
   assert.match(tokens.stderr, /--max-new-tokens 0/);
   assert.equal(both.code, 2, both.stderr);
+});
+
+test('SIGINT while an answer streams exits 130 and the model runner process is gone', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ask', yogaClip, 'Go on.', '-m', smolvlm2Fixture, '--stream', '--max-new-tokens', '100000'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+  const exited = new Promise<number | null>((resolvePromise) => child.once('exit', (code) => resolvePromise(code)));
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  // The first streamed text means the model runner is up and generating.
+  await new Promise<void>((resolvePromise) => child.stdout.once('data', () => resolvePromise()));
+  const runners = childProcessIds(child.pid!);
+  assert.ok(runners.length >= 1, 'the runner child process exists while generating');
+  child.kill('SIGINT');
+  const code = await exited;
+  clearTimeout(deadline);
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /cancelled/);
+  await new Promise((resolvePromise) => setTimeout(resolvePromise, 500));
+  for (const pid of runners) assert.ok(!existsSync(`/proc/${pid}`), `runner ${pid} was stopped, not orphaned`);
 });
