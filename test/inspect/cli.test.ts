@@ -64,6 +64,8 @@ test('bad usage, a missing input and an unknown pipeline fail with typed errors 
   await assert.rejects(run({ video: join(directory, 'missing.mp4'), pipelines: 'uniform' }), exitCodeOf(ExitCode.inputNotFound));
   await assert.rejects(run({ pipelines: 'uniform,no-such-pipeline' }), exitCodeOf(ExitCode.configError));
   await assert.rejects(run({ pipelines: ' , ' }), exitCodeOf(ExitCode.usage));
+  await assert.rejects(run({ video: '-', pipelines: 'uniform' }), exitCodeOf(ExitCode.usage));
+  await assert.rejects(run({ video: 'rtsp://camera.local/stream', pipelines: 'uniform' }), exitCodeOf(ExitCode.usage));
   await assert.rejects(run({ pipelines: 'uniform', quality: 40 }), exitCodeOf(ExitCode.usage));
   mkdirSync(join(directory, 'afile-parent'));
   writeFileSync(join(directory, 'afile-parent', 'afile'), 'x');

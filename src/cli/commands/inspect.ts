@@ -81,6 +81,9 @@ export const inspectCommand = defineCommand<InspectArguments>({
   run: async (args, context) => {
     if (!Number.isFinite(args.quality) || args.quality < 2 || args.quality > 31) throw new UsageError(`--quality ${args.quality}: must be from 2 to 31`);
     if (args.out.trim() === '') throw new UsageError('--out: name the HTML file to write');
+    if (args.video === '-' || /^(rtsp|rtsps|rtmp|udp|srt|tcp):/i.test(args.video)) {
+      throw new UsageError(`${args.video}: inspect reads the input once per pipeline, so it needs a file or an http(s) URL, not a live stream`);
+    }
     const pipelines = args.pipelines !== undefined ? parsePipelineList(args.pipelines) : undefined;
     const encoder = args.encoder ?? 'pixels';
     if (encoder !== 'pixels' && !encoder.startsWith('pixels:')) await import('../../runtime/index.js'); // registers the model encoder factory
