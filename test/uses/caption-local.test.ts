@@ -10,7 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { probe } from '../../src/ingest/index.js';
-import { planSceneChunks } from '../../src/uses/index.js';
+import { captionVideo, planSceneChunks } from '../../src/uses/index.js';
 import { makeTextFile, runFfmpeg } from '../helpers/media.js';
 import { scratchDir } from '../helpers/paths.js';
 import { parseSrt, parseVtt } from '../output/subtitle-parsers.js';
@@ -111,7 +111,7 @@ test('local batch: outputs in four formats, the bad file fails alone (exit 10), 
   }
 });
 
-test('--scenes cuts at the hard cut of a two-shot clip', async () => {
+test('--scenes cuts at the hard cut of a two-shot clip, and captionVideo captions each scene', async () => {
   const clip = join(scratch, 'two-shots.mp4');
   await runFfmpeg([
     '-f', 'lavfi', '-i', 'color=c=red:size=96x64:rate=25:duration=2',
@@ -125,4 +125,18 @@ test('--scenes cuts at the hard cut of a two-shot clip', async () => {
   assert.ok(Math.abs(chunks[0]!.end - 2) < 0.05, JSON.stringify(chunks));
   assert.equal(chunks[1]!.start, chunks[0]!.end);
   assert.equal(chunks[1]!.end, duration);
+
+  const streamed: { start: number; end: number }[] = [];
+  const result = await captionVideo(clip, {
+    model: smolvlm2Fixture,
+    pipeline,
+    chunking: { mode: 'scenes' },
+    maxNewTokens: 2,
+    onChunk: (chunk) => streamed.push({ start: chunk.start, end: chunk.end }),
+  });
+  assert.deepEqual(result.chunks.map((chunk) => ({ start: chunk.start, end: chunk.end })), chunks);
+  assert.deepEqual(streamed, chunks);
+  assert.deepEqual(result.metadata.chunking, { mode: 'scenes' });
+  const details = result.metadata.chunks as { frames: number; visualTokens: number }[];
+  assert.ok(details.every((detail) => detail.frames === 2 && detail.visualTokens === 2 * 64), JSON.stringify(details));
 });
