@@ -65,6 +65,8 @@ export interface VlmModel {
   /** The model's visual encoder (shares this model's runner). */
   encoder(options?: ModelEncoderOptions): VisualEncoder;
   createSession(stream: TokenStream, options?: SessionOptions): Promise<PromptSession>;
+  /** One question about one stream: prefill, stream the answer, release the context. */
+  generate(stream: TokenStream, question: string, options?: SessionOptions & GenerationOptions): Generation;
   dispose(): Promise<void>;
 }
 
@@ -225,6 +227,20 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
         ask: (question: string, generation: GenerationOptions = {}) => new GenerationRun(answer(question, generation)),
         dispose: () => runner.release(name).catch(() => undefined),
       };
+    },
+
+    generate(stream: TokenStream, question: string, options: SessionOptions & GenerationOptions = {}): Generation {
+      async function* once(): AsyncGenerator<GenerationDelta, GenerationResult> {
+        const session = await model.createSession(stream, options);
+        try {
+          const generation = session.ask(question, options);
+          for await (const delta of generation) yield delta;
+          return await generation.result();
+        } finally {
+          await session.dispose();
+        }
+      }
+      return new GenerationRun(once());
     },
 
     dispose: () => runner.dispose(),

@@ -90,6 +90,16 @@ describe('generation on the SmolVLM2 fixture', () => {
     assert.notDeepEqual(reused[0]!.tokenIds, reused[1]!.tokenIds);
   });
 
+  it('model.generate answers one question like a session does', async () => {
+    const grid = await model.encoder().encodeFrames(syntheticFrames(3));
+    const viaSession = await session.ask(question, { maxNewTokens: 5 }).result();
+    const deltas: number[] = [];
+    const generation = model.generate(streamFromGrid(grid), question, { maxNewTokens: 5 });
+    for await (const delta of generation) deltas.push(delta.tokenId);
+    assert.deepEqual((await generation.result()).tokenIds, viaSession.tokenIds);
+    assert.deepEqual(deltas.filter((id) => id >= 0), [...viaSession.tokenIds]);
+  });
+
   it('streams deltas whose text concatenates to the decoded answer', async () => {
     const generation = session.ask(question, { maxNewTokens: 6 });
     const deltas = [];
