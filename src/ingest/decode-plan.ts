@@ -53,6 +53,8 @@ export interface DecodeJob {
   expected?: readonly number[];
   /** Seconds of media the job decodes (for its deadline). */
   mediaSeconds: number;
+  /** Set on the retry of a seek that missed frames (never retried again). */
+  retry?: boolean;
 }
 
 export interface ResolvedPlan {
@@ -147,8 +149,10 @@ function keyframeAtOrBefore(timeline: FrameTimeline, index: number): number {
 
 function seekFor(timeline: FrameTimeline, probe: ProbeResult, keyframe: number): number | undefined {
   if (keyframe <= 0) return undefined;
-  // Seek a hair before the keyframe's pts: the demuxer then lands on this keyframe or an earlier one, never later.
-  const seconds = timeline.pts[keyframe]! - (probe.startTime ?? 0) - 0.001;
+  // Seek to just after the keyframe's pts: the demuxer picks the last keyframe whose (decode) timestamp is <= the
+  // target, which is this keyframe (dts <= pts; the next keyframe is a whole GOP later). Aiming below the pts would
+  // land one GOP early whenever dts == pts. A seek that still misses a frame is retried from further back.
+  const seconds = timeline.pts[keyframe]! - (probe.startTime ?? 0) + 0.0005;
   return seconds > 0 ? seconds : undefined;
 }
 

@@ -65,6 +65,8 @@ export interface FrameSource extends AsyncIterable<VideoFrame> {
 
 const maxStoredWarnings = 500;
 const fileHighWater = 4;
+/** Seek jobs with at most this many frames are decoded one ahead of the consumer. */
+const prefetchMaxFrames = 16;
 
 interface Prepared {
   readonly source: InputSource;
@@ -154,36 +156,66 @@ class DecodingFrameSource implements FrameSource {
     const { ffmpeg } = await resolveBinaries();
     const live = prepared.source.isLive || Boolean(this.request.realtime);
     const jobs = [...prepared.resolved.jobs];
-    let deliveredTotal = 0;
-    for (let jobIndex = 0; jobIndex < jobs.length; jobIndex += 1) {
-      const job = jobs[jobIndex]!;
-      const seen = new Set<number>();
-      for await (const frame of this.runJob(job, prepared, ffmpeg.path, live, deliveredTotal === 0 && jobIndex === jobs.length - 1)) {
-        seen.add(frame.index);
-        deliveredTotal += 1;
-        const copies = prepared.resolved.multiplicity?.get(frame.index) ?? 1;
-        for (let copy = 0; copy < copies; copy += 1) yield frame;
+    // Seek plans run many short ffmpeg processes: decode the next small job while the current one is consumed
+    // (two processes at a time; each seek is mostly single-threaded work).
+    const iteration = new AbortController();
+    const signal = AbortSignal.any([this.signal, iteration.signal]);
+    const prefetched = new Map<number, Promise<VideoFrame[]>>();
+    const prefetchable = (index: number): boolean => !live && jobs.length > 1 && (jobs[index]?.expected?.length ?? Infinity) <= prefetchMaxFrames;
+    const collect = async (job: DecodeJob): Promise<VideoFrame[]> => {
+      const frames: VideoFrame[] = [];
+      for await (const frame of this.runJob(job, prepared, ffmpeg.path, live, false, signal)) frames.push(frame);
+      return frames;
+    };
+    try {
+      for (let jobIndex = 0; jobIndex < jobs.length; jobIndex += 1) {
+        const job = jobs[jobIndex]!;
+        if (prefetchable(jobIndex + 1) && !prefetched.has(jobIndex + 1)) {
+          const promise = collect(jobs[jobIndex + 1]!);
+          promise.catch(() => undefined);
+          prefetched.set(jobIndex + 1, promise);
+        }
+        const ready = prefetched.get(jobIndex);
+        prefetched.delete(jobIndex);
+        const frames: AsyncIterable<VideoFrame> | VideoFrame[] = ready ? await ready : this.runJob(job, prepared, ffmpeg.path, live, jobs.length === 1, signal);
+        const seen = new Set<number>();
+        for await (const frame of frames) {
+          seen.add(frame.index);
+          const copies = prepared.resolved.multiplicity?.get(frame.index) ?? 1;
+          for (let copy = 0; copy < copies; copy += 1) yield frame;
+        }
+        // Live/realtime sources drop frames on purpose (counted in `dropped`), so only files check for missing ones.
+        const missing = live ? [] : (job.expected ?? []).filter((index) => !seen.has(index));
+        if (missing.length > 0 && job.seekSeconds !== undefined && !job.retry && prepared.timeline) {
+          // A seek landed after a wanted frame (unusual GOP structure): retry those frames from 10 s further back.
+          this.warn({ input: this.input, kind: 'other', message: `seek missed ${missing.length} frame(s); retrying from further back` });
+          const seekSeconds = job.seekSeconds > 10 ? job.seekSeconds - 10 : undefined;
+          const retry: DecodeJob = {
+            select: ptsSetExpression(missing.map((index) => prepared.timeline!.ptsUnits[index]!)),
+            expected: missing,
+            frameLimit: missing.length,
+            ...(seekSeconds !== undefined ? { seekSeconds } : {}),
+            mediaSeconds: job.mediaSeconds + 10,
+            retry: true,
+          };
+          // Keep prefetched results aligned with their jobs.
+          const shifted = [...prefetched.entries()];
+          prefetched.clear();
+          for (const [index, promise] of shifted) prefetched.set(index + 1, promise);
+          jobs.splice(jobIndex + 1, 0, retry);
+        } else if (missing.length > 0) {
+          this.warn({ input: this.input, kind: 'missing-frames', message: `${missing.length} wanted frame(s) could not be decoded (first: index ${missing[0]})` });
+        }
       }
-      // Live/realtime sources drop frames on purpose (counted in `dropped`), so only files check for missing ones.
-      const missing = live ? [] : (job.expected ?? []).filter((index) => !seen.has(index));
-      if (missing.length > 0 && job.seekSeconds !== undefined && prepared.timeline) {
-        // A seek landed after a wanted frame (rare with odd indexes): decode those frames from the start instead.
-        this.warn({ input: this.input, kind: 'other', message: `seek missed ${missing.length} frame(s); decoding them from the start` });
-        jobs.splice(jobIndex + 1, 0, {
-          select: ptsSetExpression(missing.map((index) => prepared.timeline!.ptsUnits[index]!)),
-          expected: missing,
-          frameLimit: missing.length,
-          mediaSeconds: prepared.timeline.pts[missing[missing.length - 1]!]! + 1,
-        });
-      } else if (missing.length > 0) {
-        this.warn({ input: this.input, kind: 'missing-frames', message: `${missing.length} wanted frame(s) could not be decoded (first: index ${missing[0]})` });
-      }
+    } finally {
+      iteration.abort();
+      await Promise.allSettled(prefetched.values());
     }
   }
 
   /** Runs one job and yields its frames (backpressure for files, drop-oldest for live). */
-  private async *runJob(job: DecodeJob, prepared: Prepared, ffmpegPath: string, live: boolean, onlyJob: boolean): AsyncGenerator<VideoFrame> {
-    if (this.signal.aborted) throw new AbortedError(`decode ${this.input}`);
+  private async *runJob(job: DecodeJob, prepared: Prepared, ffmpegPath: string, live: boolean, onlyJob: boolean, signal: AbortSignal): AsyncGenerator<VideoFrame> {
+    if (signal.aborted) throw new AbortedError(`decode ${this.input}`);
     const timeline = prepared.timeline;
     const toFrame = (decoded: DecodedFrame): VideoFrame => {
       if (timeline) {
@@ -220,7 +252,7 @@ class DecodingFrameSource implements FrameSource {
         realtime: this.request.realtime,
         maxPixels: this.limits.maxPixels,
         deadlineMs: live && prepared.source.isLive ? undefined : decodeDeadlineMs(this.limits, job.mediaSeconds, Boolean(this.request.realtime)),
-        signal: this.signal,
+        signal,
         countSourceFrames: !timeline,
         stdin: this.request.stdin,
       },

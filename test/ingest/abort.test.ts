@@ -53,6 +53,18 @@ describe('abort and deadlines', () => {
     assert.deepEqual(activeChildProcessIds(), []);
   });
 
+  it('stops prefetched seek jobs when the consumer breaks out', async () => {
+    const source = openFrames(clip, { count: 8, size: { width: 32, height: 18 } });
+    assert.equal((await source.plan()).mode, 'seek');
+    let frames = 0;
+    for await (const frame of source) {
+      void frame;
+      frames += 1;
+      if (frames === 2) break;
+    }
+    assert.deepEqual(await survivingFfmpegChildren(1000), []);
+  });
+
   it('raises DeadlineExceededError when a decode or probe runs too long', async () => {
     await assert.rejects(extractFrames(clip, { realtime: true, limits: { decodeTimeoutMs: 400 } }), DeadlineExceededError);
     await assert.rejects(probe(clip, { limits: { probeTimeoutMs: 1 } }), DeadlineExceededError);

@@ -71,6 +71,7 @@ describe('frame timestamps and indices', () => {
     const size = { width: 64, height: 48 };
     const result = await extractFrames(path, { count: 5, rule: 'pllava_demo', size });
     assert.equal(result.plan.mode, 'seek', result.plan.reason);
+    assert.deepEqual(result.warnings, []);
     assert.ok((result.plan.jobs ?? 0) > 1);
     const indices = frameIndices('pllava_demo', 300, 5);
     assert.deepEqual(result.frames.map((frame) => frame.index), indices);
