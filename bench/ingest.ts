@@ -80,7 +80,7 @@ export async function run(): Promise<void> {
   const bare: number[] = [];
   const ours: number[] = [];
   let vidtokFrames = 0;
-  for (let round = 0; round < 2; round += 1) {
+  for (let round = 0; round < 3; round += 1) {
     bare.push((await timed(() => ffmpeg(bareArgs))).seconds);
     const measured = await timed(async () => {
       let count = 0;
@@ -92,7 +92,7 @@ export async function run(): Promise<void> {
   }
   const bareBest = Math.min(...bare);
   const oursBest = Math.min(...ours);
-  out('### 1. Overhead: 1 fps at 448x448 RGB from 60 s of 1080p30 H.264 (best of 2)\n');
+  out('### 1. Overhead: 1 fps at 448x448 RGB from 60 s of 1080p30 H.264 (best of 3, alternating)\n');
   out(row(['run', 'frames', 'seconds', 'throughput (source s / s)']));
   out(row(['---', '---', '---', '---']));
   out(row(['bare ffmpeg `-vf fps=1,scale=448:448,format=rgb24 -f null`', 60, bareBest.toFixed(2), (60 / bareBest).toFixed(1)]));
@@ -102,19 +102,26 @@ export async function run(): Promise<void> {
   // 2. Sparse sampling.
   const { hour, segment } = await clipOneHour();
   const hourInfo = await probe(hour);
-  const sparse = await timed(() => extractFrames(hour, { count: 16, size: { width: 448, height: 448 } }));
+  let sparse = await timed(() => extractFrames(hour, { count: 16, size: { width: 448, height: 448 } }));
   const times = sparse.value.frames.map((frame) => frame.pts);
-  const seeks = await timed(async () => {
-    for (const time of times) {
-      await ffmpeg(['-ss', time.toFixed(3), '-i', `file:${hour}`, '-frames:v', '1', '-vf', 'scale=448:448,format=rgb24', '-f', 'null', '-']);
-    }
-  });
+  const seekAll = (): Promise<{ seconds: number; value: void }> =>
+    timed(async () => {
+      for (const time of times) {
+        await ffmpeg(['-ss', time.toFixed(3), '-i', `file:${hour}`, '-frames:v', '1', '-vf', 'scale=448:448,format=rgb24', '-f', 'null', '-']);
+      }
+    });
+  let seeks = await seekAll();
+  // Best of 2, alternating.
+  const sparseAgain = await timed(() => extractFrames(hour, { count: 16, size: { width: 448, height: 448 } }));
+  if (sparseAgain.seconds < sparse.seconds) sparse = sparseAgain;
+  const seeksAgain = await seekAll();
+  if (seeksAgain.seconds < seeks.seconds) seeks = seeksAgain;
   const segmentDecode = await timed(() => ffmpeg(['-i', `file:${segment}`, '-f', 'null', '-']));
   const fullDecodeEstimate = segmentDecode.seconds * (hourInfo.duration / 300);
-  out(`### 2. Sparse: 16 frames (np_linspace_int) from a ${(hourInfo.duration / 60).toFixed(0)}-minute 720p10 clip (${hourInfo.frameCount} frames, keyframe every ${hourInfo.keyframeInterval?.toFixed(1)} s)\n`);
+  out(`### 2. Sparse: 16 frames (np_linspace_int, best of 2) from a ${(hourInfo.duration / 60).toFixed(0)}-minute 720p10 clip (${hourInfo.frameCount} frames, keyframe every ${hourInfo.keyframeInterval?.toFixed(1)} s)\n`);
   out(row(['run', 'seconds', 'vs vidtok']));
   out(row(['---', '---', '---']));
-  out(row([`vidtok extractFrames({count: 16}) plan=${sparse.value.plan.mode}, ${sparse.value.plan.jobs} jobs, ~${sparse.value.plan.decodedFrames} frames decoded`, sparse.seconds.toFixed(2), '1.00x']));
+  out(row([`vidtok extractFrames({count: 16}) incl. probe + frame timeline; plan=${sparse.value.plan.mode}, ${sparse.value.plan.jobs} jobs, ~${sparse.value.plan.decodedFrames} frames decoded`, sparse.seconds.toFixed(2), '1.00x']));
   out(row(['bare ffmpeg: 16 single-frame `-ss t -frames:v 1` processes', seeks.seconds.toFixed(2), `${(sparse.seconds / seeks.seconds).toFixed(2)}x of its time (target <= 2x)`]));
   out(row([`full decode of the hour (estimated: measured 5-minute decode ${segmentDecode.seconds.toFixed(2)} s x ${(hourInfo.duration / 300).toFixed(0)})`, fullDecodeEstimate.toFixed(1), `vidtok is ${(fullDecodeEstimate / sparse.seconds).toFixed(0)}x faster (target >= 20x)`]));
   out('');
