@@ -9,3 +9,4 @@ export * from './video-context.js';
 export * from './ask-video.js';
 export * from './scene-chunks.js';
 export * from './caption-video.js';
+export * from './reloading-caption-processor.js';

@@ -10,11 +10,10 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../../errors/index.js';
 import type { BatchEvent } from '../../jobs/batch-events.js';
 import { formatBatchSummary, type BatchSummary } from '../../jobs/batch-summary.js';
-import type { CaptionProcessor, ChunkingSpec } from '../../jobs/caption-processor.js';
+import type { ChunkingSpec } from '../../jobs/caption-processor.js';
 import { parseDurationOption } from '../../jobs/duration-option.js';
 import { parseCaptionFormats } from '../../output/caption-format.js';
 import { defaultCaptionTokens, defaultVideoModel, defaultVideoPipeline } from '../../uses/use-defaults.js';
-import type { OpenedVideoModel } from '../../uses/video-model.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { generationFromArguments, withGenerationOptions } from './ask.js';
 
@@ -131,7 +130,7 @@ export const captionCommand = defineCommand<CaptionArguments>({
   run: async (args, context) => {
     const formats = parseCaptionFormats(args.format);
     // Loaded on use, so `vidtok --help` and the other commands never load the model runtime or BullMQ.
-    const { captionKeyParameters, captionSettings, createCaptionProcessor, modelIdentity, openVideoModel } = await import('../../uses/index.js');
+    const { captionKeyParameters, captionSettings, createReloadingCaptionProcessor, modelIdentity, openVideoModel } = await import('../../uses/index.js');
     const { resolveModelDirectory } = await import('../../hub/index.js');
     const chunking = chunkingFrom(args);
     const generation = generationFromArguments(args);
@@ -172,29 +171,25 @@ export const captionCommand = defineCommand<CaptionArguments>({
         progress.finish();
       }
     } else {
-      // Resolve now so a missing model fails once (exit 8) instead of once per video; load it only when a video needs it.
+      // Resolve now so a missing model fails once (exit 8) instead of once per video; it is loaded when a video needs it
+      // (and reloaded if its process dies).
       const directory = await resolveModelDirectory(args.model);
       const identity = await modelIdentity(args.model, directory, args.dtype);
       const { runLocalBatch } = await import('../../jobs/local-batch.js');
-      let opening: Promise<OpenedVideoModel> | undefined;
-      let processor: Promise<CaptionProcessor> | undefined;
-      const lazyProcessor: CaptionProcessor = async (task, processorContext) => {
-        processor ??= (async () => {
-          opening = openVideoModel(args.model, { ...(args.dtype !== undefined ? { dtype: args.dtype } : {}), signal: context.signal });
-          return createCaptionProcessor((await opening).model, identity);
-        })();
-        return (await processor)(task, processorContext);
-      };
+      const models = createReloadingCaptionProcessor(
+        () => openVideoModel(args.model, { ...(args.dtype !== undefined ? { dtype: args.dtype } : {}), signal: context.signal }),
+        identity,
+      );
       try {
         summary = await runLocalBatch(args.inputs, {
           ...common,
           keyParameters: captionKeyParameters(settings, identity),
-          processor: lazyProcessor,
+          processor: models.processor,
           concurrency: args.concurrency,
         });
       } finally {
         progress.finish();
-        if (opening) await (await opening.catch(() => undefined))?.model.dispose();
+        await models.dispose();
       }
     }
     context.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatBatchSummary(summary));

@@ -1,6 +1,6 @@
 /**
  * @file `vidtok worker --queue redis://host:port`: processes the caption jobs `vidtok caption --queue` enqueues. The
- * model is loaded once per worker, inference runs in its child runner (so this event loop stays free and BullMQ job
+ * model is loaded once per worker (and again only if its process dies), inference runs in its child runner (so this event loop stays free and BullMQ job
  * locks keep renewing), outputs are written atomically under key-derived names. SIGINT/SIGTERM close it gracefully:
  * no new jobs are taken, the running ones get up to `--close-timeout` to finish, and whatever is still running then
  * is left to stall and be taken back by another worker — never lost. Events go to stderr: text on a terminal, JSON
@@ -75,16 +75,26 @@ export const workerCommand = defineCommand<WorkerArguments>({
       throw new UsageError(`--threads ${args.threads}: must be a positive integer`);
     }
     // Loaded on use, so other commands never load the model runtime or BullMQ.
-    const [{ createCaptionProcessor, openVideoModel }, { startWorker }] = await Promise.all([import('../../uses/index.js'), import('../../jobs/bullmq/worker.js')]);
-    const opened = await openVideoModel(args.model, {
-      ...(args.dtype !== undefined ? { dtype: args.dtype } : {}),
-      ...(args.threads !== undefined ? { threads: args.threads } : {}),
-      signal: context.signal,
-    });
+    const [{ createReloadingCaptionProcessor, modelIdentity, openVideoModel }, { startWorker }, { resolveModelDirectory }] = await Promise.all([
+      import('../../uses/index.js'),
+      import('../../jobs/bullmq/worker.js'),
+      import('../../hub/index.js'),
+    ]);
+    const identity = await modelIdentity(args.model, await resolveModelDirectory(args.model), args.dtype);
+    const models = createReloadingCaptionProcessor(
+      () =>
+        openVideoModel(args.model, {
+          ...(args.dtype !== undefined ? { dtype: args.dtype } : {}),
+          ...(args.threads !== undefined ? { threads: args.threads } : {}),
+          signal: context.signal,
+        }),
+      identity,
+    );
     try {
+      await models.ready(); // a missing or broken model fails here (exit 8), before any job is taken
       const handle = await startWorker({
         queueUrl: args.queue,
-        processor: createCaptionProcessor(opened.model, opened.identity),
+        processor: models.processor,
         concurrency: args.concurrency,
         ...(args['queue-name'] !== undefined ? { queueName: args['queue-name'] } : {}),
         signal: context.signal,
@@ -92,9 +102,10 @@ export const workerCommand = defineCommand<WorkerArguments>({
         closeTimeoutMs: args['close-timeout'] * 1000,
       });
       await handle.closed;
-      context.stderr.write(context.interactive ? `worker closed after ${handle.finished} jobs\n` : `${JSON.stringify({ type: 'worker-closed', finished: handle.finished })}\n`);
+      const closed = { type: 'worker-closed', finished: handle.finished, modelLoads: models.loads };
+      context.stderr.write(context.interactive ? `worker closed after ${handle.finished} jobs\n` : `${JSON.stringify(closed)}\n`);
     } finally {
-      await opened.model.dispose();
+      await models.dispose();
     }
     return 0;
   },
