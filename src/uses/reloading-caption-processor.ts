@@ -3,9 +3,11 @@
  * videos are all done never loads it) and shared by every job; when a job fails because the model's runner process
  * died (a native crash, an out-of-memory kill — a retryable InferenceError), that model is disposed and the next job
  * opens a fresh one instead of failing on a dead process. The failed job itself is reported as failed (retryable:
- * queue mode retries it).
+ * queue mode retries it). With a `shutdownSignal` (a worker's SIGINT/SIGTERM), any failure after shutdown began is
+ * reported as an AbortedError: a Ctrl-C that also reached the model or ffmpeg processes (same process group) makes
+ * the job retry later instead of failing for good.
  */
-import { VidtokError } from '../errors/index.js';
+import { AbortedError, VidtokError } from '../errors/index.js';
 import type { CaptionProcessor } from '../jobs/caption-processor.js';
 import { createCaptionProcessor } from './caption-video.js';
 import type { OpenedVideoModel } from './video-model.js';
@@ -31,7 +33,11 @@ export function isRunnerFailure(error: unknown): boolean {
 }
 
 /** Wraps `open` (which must give the model named by `identity`) as a shared, self-healing processor. */
-export function createReloadingCaptionProcessor(open: () => Promise<OpenedVideoModel>, identity: string): ReloadingCaptionProcessor {
+export function createReloadingCaptionProcessor(
+  open: () => Promise<OpenedVideoModel>,
+  identity: string,
+  options: { readonly shutdownSignal?: AbortSignal } = {},
+): ReloadingCaptionProcessor {
   let slot: Slot | undefined;
   let loads = 0;
   const acquire = (): Slot => {
@@ -60,6 +66,9 @@ export function createReloadingCaptionProcessor(open: () => Promise<OpenedVideoM
         return await processor(task, context);
       } catch (error) {
         if (isRunnerFailure(error)) await retire(current);
+        if (options.shutdownSignal?.aborted && !(error instanceof AbortedError)) {
+          throw new AbortedError(`caption ${task.input} (shutting down)`, { cause: error });
+        }
         throw error;
       }
     },

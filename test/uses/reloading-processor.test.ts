@@ -1,11 +1,12 @@
 /**
  * @file The shared caption processor of batches and workers: the model is opened on first use, a job whose model
  * process was killed fails with a retryable runner error, and the next job runs on a freshly opened model instead of
- * the dead one. A job for another model is refused with a retryable error (another worker may serve it).
+ * the dead one. A job for another model is refused with a retryable error (another worker may serve it). Once the
+ * worker is shutting down, a failing job is reported as aborted (to be retried), not as failed for good.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { ModelNotFoundError } from '../../src/errors/index.js';
+import { AbortedError, ModelNotFoundError, VidtokError } from '../../src/errors/index.js';
 import type { CaptionTask } from '../../src/jobs/caption-processor.js';
 import {
   captionKeyParameters,
@@ -16,6 +17,7 @@ import {
   openVideoModel,
   type ReloadingCaptionProcessor,
 } from '../../src/uses/index.js';
+import { makeTextFile } from '../helpers/media.js';
 import { scratchDir } from '../helpers/paths.js';
 import { smolvlm2Fixture, writeSmallPipeline, yogaClip } from './use-fixtures.js';
 
@@ -27,12 +29,18 @@ after(async () => {
 test('a dead model process is replaced for the next job', async () => {
   const identity = await modelIdentity(smolvlm2Fixture, undefined, undefined);
   let opened = 0;
-  models = createReloadingCaptionProcessor(() => {
-    opened += 1;
-    return openVideoModel(smolvlm2Fixture);
-  }, identity);
+  const shutdown = new AbortController();
+  models = createReloadingCaptionProcessor(
+    () => {
+      opened += 1;
+      return openVideoModel(smolvlm2Fixture);
+    },
+    identity,
+    { shutdownSignal: shutdown.signal },
+  );
   assert.equal(models.loads, 0, 'nothing is opened before a job needs it');
-  const settings = await captionSettings({ pipeline: writeSmallPipeline(scratchDir('reloading'), 2), maxNewTokens: 2 });
+  const scratch = scratchDir('reloading');
+  const settings = await captionSettings({ pipeline: writeSmallPipeline(scratch, 2), maxNewTokens: 2 });
   const task: CaptionTask = {
     input: yogaClip,
     key: 'test-key',
@@ -75,4 +83,17 @@ test('a dead model process is replaced for the next job', async () => {
     return true;
   });
   assert.equal(models.loads, 2, 'a refused job does not reload the model');
+
+  const broken: CaptionTask = { ...task, input: await makeTextFile(`${scratch}/broken.mp4`) };
+  let inputError: unknown;
+  await assert.rejects(models.processor(broken, { signal }), (error: unknown) => {
+    inputError = error;
+    return VidtokError.isInstance(error) && !(error instanceof AbortedError) && !error.retryable;
+  });
+  shutdown.abort();
+  await assert.rejects(models.processor(broken, { signal }), (error: unknown) => {
+    assert.ok(error instanceof AbortedError, String(error));
+    assert.equal((error.cause as Error).message, (inputError as Error).message);
+    return true;
+  });
 });

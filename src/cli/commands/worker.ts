@@ -89,6 +89,7 @@ export const workerCommand = defineCommand<WorkerArguments>({
           signal: context.signal,
         }),
       identity,
+      { shutdownSignal: context.signal },
     );
     try {
       await models.ready(); // a missing or broken model fails here (exit 8), before any job is taken
