@@ -27,7 +27,7 @@ import { loadModel, type VlmModel } from '../runtime/index.js';
 import { defaultVideoModel } from './use-defaults.js';
 
 export interface OpenVideoModelOptions {
-  /** `--dtype`: one dtype (`q4`) or `graph=dtype` pairs; default the alias's pull dtypes, else fp32. */
+  /** `--dtype`: one dtype (`q4`) or `graph=dtype` pairs; default: see chooseDtypes. */
   readonly dtype?: string;
   /** Where inference runs (default 'child', which keeps this event loop free). */
   readonly runner?: 'child' | 'in-process';

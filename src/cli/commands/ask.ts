@@ -168,7 +168,7 @@ export const askCommand = defineCommand<AskArguments>({
         .option('questions', { type: 'string', describe: 'A file with one question per line, all answered from one prefill' })
         .option('pipeline', { alias: 'p', type: 'string', default: defaultVideoPipeline, describe: 'Built-in pipeline (see `vidtok pipelines`) or a pipeline file' })
         .option('model', { alias: 'm', type: 'string', default: defaultVideoModel, describe: 'Model alias or directory (see `vidtok models`)' })
-        .option('dtype', { type: 'string', describe: 'dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs; default the alias\'s' })
+        .option('dtype', { type: 'string', describe: 'dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs (default: what the model directory holds)' })
         .option('encoder', { type: 'string', describe: 'Force an encoder (default: the model\'s own vision encoder)' })
         .option('budget', { alias: 'b', type: 'number', describe: 'Visual-token budget (default the pipeline\'s)' })
         .option('start', { type: 'number', describe: 'Start of the time window, seconds' })

@@ -112,7 +112,7 @@ export const captionCommand = defineCommand<CaptionArguments>({
         .option('format', { alias: 'f', type: 'string', default: 'jsonl,json,srt,vtt', describe: 'Output formats, comma-separated' })
         .option('pipeline', { alias: 'p', type: 'string', default: defaultVideoPipeline, describe: 'Pipeline run on each chunk (built-in name or file)' })
         .option('model', { alias: 'm', type: 'string', default: defaultVideoModel, describe: 'Model alias or directory' })
-        .option('dtype', { type: 'string', describe: 'dtype for every graph or graph=dtype pairs; default the alias\'s' })
+        .option('dtype', { type: 'string', describe: 'dtype for every graph or graph=dtype pairs (default: what the model directory holds)' })
         .option('prompt', { type: 'string', describe: 'Caption instruction (default "Describe what happens in this clip.")' })
         .option('budget', { alias: 'b', type: 'number', describe: 'Visual-token budget per chunk (default the pipeline\'s)' })
         .option('concurrency', { alias: 'c', type: 'number', default: 1, describe: 'Videos processed at the same time (local mode)' })

@@ -61,7 +61,7 @@ export const workerCommand = defineCommand<WorkerArguments>({
       .option('queue', { type: 'string', demandOption: true, describe: 'redis://host:port of the queue (maxmemory-policy must be noeviction)' })
       .option('queue-name', { type: 'string', describe: 'BullMQ queue name (default vidtok-caption)' })
       .option('model', { alias: 'm', type: 'string', default: defaultVideoModel, describe: 'Model alias or directory; jobs must name the same model' })
-      .option('dtype', { type: 'string', describe: 'dtype for every graph or graph=dtype pairs; default the alias\'s' })
+      .option('dtype', { type: 'string', describe: 'dtype for every graph or graph=dtype pairs (default: what the model directory holds)' })
       .option('concurrency', { alias: 'c', type: 'number', default: 1, describe: 'Jobs run at the same time (they share the model)' })
       .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads of the model runner' })
       .option('close-timeout', { type: 'number', default: 30, describe: 'Seconds running jobs get to finish on SIGINT/SIGTERM' })
