@@ -42,9 +42,9 @@ interface AskArguments {
 }
 
 /** The sampling options `ask` and `caption` share. */
-export function withGenerationOptions<T>(yargs: Argv<T>, defaultTokens: number): Argv<T> {
+export function withGenerationOptions<T>(yargs: Argv<T>, defaultTokens: number, output = 'answer'): Argv<T> {
   return yargs
-    .option('max-new-tokens', { type: 'number', default: defaultTokens, describe: 'Most tokens to generate per answer' })
+    .option('max-new-tokens', { type: 'number', default: defaultTokens, describe: `Most tokens to generate per ${output}` })
     .option('temperature', { type: 'number', describe: 'Sampling temperature (0 or absent: greedy)' })
     .option('top-k', { type: 'number', describe: 'Keep the k most likely tokens (0: all)' })
     .option('top-p', { type: 'number', describe: 'Nucleus sampling probability mass, in (0, 1]' })

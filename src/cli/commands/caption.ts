@@ -126,6 +126,7 @@ export const captionCommand = defineCommand<CaptionArguments>({
         .example('$0 caption @list.txt --out /shared/caps --queue redis://redis:6379', 'Distributed: run `vidtok worker` elsewhere')
         .example('$0 caption videos/ --out caps -m ./my-model -p pllava --concurrency 2', 'Another model and pipeline'),
       defaultCaptionTokens,
+      'caption',
     ) as unknown as Argv<CaptionArguments>,
   run: async (args, context) => {
     const formats = parseCaptionFormats(args.format);
