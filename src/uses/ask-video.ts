@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors/index.js';
 import type { GenerationOptions } from '../runtime/index.js';
+import { multipleChoicePrompt } from './choice-prompt.js';
 import { openVideoContext, type VideoAnswer, type VideoContextOptions, type VideoContextSummary } from './video-context.js';
 
 export interface AskVideoOptions extends VideoContextOptions {
@@ -31,7 +32,11 @@ export async function askVideo(input: string, questions: readonly string[], opti
     throw new UsageError('question: ask at least one non-empty question');
   }
   const { generation, choices, onText, onAnswer, ...contextOptions } = options;
-  const context = await openVideoContext(input, { ...(asked[0] !== undefined ? { question: asked[0] } : {}), ...contextOptions });
+  // Question-conditioned stages (B-VLLM) read the first question as asked, options included (B-VLLM conditions on
+  // its whole MVBench instruct).
+  const first = asked[0]!;
+  const condition = choices && choices.length > 0 ? multipleChoicePrompt(first, choices) : first;
+  const context = await openVideoContext(input, { question: condition, ...contextOptions });
   try {
     const answers: VideoAnswer[] = [];
     for (const [index, question] of asked.entries()) {
