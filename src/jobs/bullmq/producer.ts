@@ -18,7 +18,9 @@ import { outputBasePath, readValidDoneMarker } from '../done-marker.js';
 import { expandInputs } from '../input-list.js';
 import { computeJobKey } from '../job-key.js';
 import { captionJobName, defaultCaptionQueueName, queueKeyPrefix } from './queue-names.js';
-import { assertNoEviction, closeRedisClient, connectRedis, createRedisClient } from './redis-connection.js';
+import {
+  assertNoEviction, closeRedisClient, connectRedis, createRedisClient, type ConnectionLifecycle,
+} from './redis-connection.js';
 
 export interface SubmitBatchOptions extends BatchOptions {
   readonly queueUrl: string;
@@ -46,7 +48,8 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
   if (signal?.aborted) throw new AbortedError('caption batch', { cause: signal.reason });
   const emit = options.onEvent ?? ((): void => undefined);
   const queueName = options.queueName ?? defaultCaptionQueueName;
-  const producer = createRedisClient(options.queueUrl, 'producer');
+  const lifecycle: ConnectionLifecycle = { closed: false };
+  const producer = createRedisClient(options.queueUrl, 'producer', {}, lifecycle);
   producer.on('error', () => undefined); // commands fail fast and are reported where they are awaited
   let queue: Queue | undefined;
   let events: QueueEvents | undefined;
@@ -71,7 +74,7 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
     const keyParameters = keyParametersWithChunking(options);
     const pending = new Map<string, string>(); // jobId -> input
     if (!options.detach) {
-      const listener = createRedisClient(options.queueUrl, 'worker');
+      const listener = createRedisClient(options.queueUrl, 'worker', {}, lifecycle);
       listeners.push(listener);
       events = new QueueEvents(queueName, { connection: listener, prefix: queueKeyPrefix });
       events.on('error', () => undefined);
@@ -117,10 +120,11 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
     emit({ type: 'batch-end', summary });
     return summary;
   } finally {
+    lifecycle.closed = true;
     await settleWithin(events?.close(), 2000);
     await settleWithin(queue?.close(), 2000);
-    for (const listener of listeners) closeRedisClient(listener);
-    closeRedisClient(producer);
+    for (const listener of listeners) closeRedisClient(listener, lifecycle);
+    closeRedisClient(producer, lifecycle);
   }
 }
 

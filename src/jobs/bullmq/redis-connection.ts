@@ -32,20 +32,37 @@ export function parseQueueUrl(queueUrl: string): RedisOptions {
   return options;
 }
 
-/** Reconnect quickly at first, then every 2 s: outages in the watchdog's window are noticed promptly. */
-const retryStrategy = (times: number): number => Math.min(100 * 2 ** Math.min(times, 5), 2000);
+/**
+ * Lets the owner of a client stop its reconnect loop: once `closed` is set, the next reconnect attempt gives up and
+ * the client ends. Needed for clients BullMQ duplicated from ours (we cannot reach them), and because ioredis'
+ * `disconnect()` during `reconnecting` leaves a client that never ends.
+ */
+export interface ConnectionLifecycle {
+  closed: boolean;
+}
+
+/** Reconnect quickly at first, then every 2 s (outages are noticed promptly); stop once the owner closed. */
+const retryStrategyFor =
+  (lifecycle: ConnectionLifecycle | undefined) =>
+  (times: number): number | null =>
+    lifecycle?.closed ? null : Math.min(100 * 2 ** Math.min(times, 5), 2000);
 
 /**
  * A new, not yet connected ioredis client for a role. Producers: offline queue off, one retry per request.
  * Workers: unlimited retries per request (BullMQ requires it for blocking connections).
  */
-export function createRedisClient(queueUrl: string, role: ConnectionRole, extra: RedisOptions = {}): Redis {
+export function createRedisClient(
+  queueUrl: string,
+  role: ConnectionRole,
+  extra: RedisOptions = {},
+  lifecycle?: ConnectionLifecycle,
+): Redis {
   const base = parseQueueUrl(queueUrl);
   const roleOptions: RedisOptions =
     role === 'producer'
       ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 }
       : { enableOfflineQueue: true, maxRetriesPerRequest: null };
-  return new Redis({ ...base, ...roleOptions, connectTimeout: 5000, retryStrategy, lazyConnect: true, ...extra });
+  return new Redis({ ...base, ...roleOptions, connectTimeout: 5000, retryStrategy: retryStrategyFor(lifecycle), lazyConnect: true, ...extra });
 }
 
 /** Connects and waits for `ready`; rejects with QueueConfigError after `timeoutMs` or AbortedError on abort. */
@@ -102,7 +119,11 @@ export async function assertNoEviction(client: Redis, queueUrl: string): Promise
   }
 }
 
-/** Closes a client without waiting for a server that may be gone. */
-export function closeRedisClient(client: Redis): void {
+/**
+ * Closes a client without waiting for a server that may be gone, and marks its lifecycle closed so duplicates of it
+ * (owned by BullMQ) stop reconnecting too.
+ */
+export function closeRedisClient(client: Redis, lifecycle?: ConnectionLifecycle): void {
+  if (lifecycle) lifecycle.closed = true;
   client.disconnect(false);
 }

@@ -14,7 +14,9 @@ import type { CaptionProcessor } from '../caption-processor.js';
 import { executeCaptionJob, failedItem, type CaptionJobSpec } from '../caption-job.js';
 import { validateConcurrency } from '../batch-options.js';
 import { defaultCaptionQueueName, queueKeyPrefix } from './queue-names.js';
-import { assertNoEviction, closeRedisClient, connectRedis, createRedisClient } from './redis-connection.js';
+import {
+  assertNoEviction, closeRedisClient, connectRedis, createRedisClient, type ConnectionLifecycle,
+} from './redis-connection.js';
 import { startWatchdog, type Watchdog, type WatchdogOptions } from './watchdog.js';
 import type { WorkerEventListener } from './worker-events.js';
 
@@ -54,22 +56,19 @@ export interface WorkerHandle {
   readonly closed: Promise<void>;
 }
 
-/** Closes a BullMQ worker gracefully, forcing it after `timeoutMs` (BullMQ's close never times out by itself). */
-async function closeWorkerWithDeadline(worker: Worker, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'timeout'>((resolvePromise) => {
-    timer = setTimeout(() => resolvePromise('timeout'), timeoutMs);
-  });
-  try {
-    const outcome = await Promise.race([worker.close(false).then(() => 'closed' as const), deadline]);
-    if (outcome === 'timeout') {
-      await Promise.race([worker.close(true), new Promise((resolvePromise) => setTimeout(resolvePromise, 2000))]);
-    }
-  } catch {
-    // A worker whose Redis is gone can fail to close cleanly; it is abandoned either way.
-  } finally {
-    clearTimeout(timer);
-  }
+const sleep = (ms: number): Promise<void> => new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
+
+/**
+ * Closes a BullMQ worker without hanging: stop fetching, wait (up to `timeoutMs`) for this process's active jobs of
+ * that worker, then force-close. BullMQ's graceful close never times out by itself and, against a Redis that went
+ * away, may never finish; and a forced close requested after a graceful one just returns the pending graceful close.
+ */
+async function closeWorkerWithDeadline(worker: Worker, timeoutMs: number, activeJobs: () => number): Promise<void> {
+  await Promise.race([worker.pause(true).catch(() => undefined), sleep(1000)]);
+  const deadline = Date.now() + timeoutMs;
+  while (activeJobs() > 0 && Date.now() < deadline) await sleep(50);
+  const closed = await Promise.race([worker.close(true).then(() => true, () => true), sleep(3000).then(() => false)]);
+  if (!closed) await Promise.race([worker.disconnect().catch(() => undefined), sleep(2000)]);
 }
 
 /** Starts a worker; resolves once Redis is reachable, checked, and the first BullMQ worker runs. */
@@ -83,13 +82,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const emit = options.onEvent ?? ((): void => undefined);
   if (options.signal?.aborted) throw new AbortedError('start worker', { cause: options.signal.reason });
 
-  const monitor = createRedisClient(options.queueUrl, 'worker');
+  const monitorLifecycle: ConnectionLifecycle = { closed: false };
+  const monitor = createRedisClient(options.queueUrl, 'worker', {}, monitorLifecycle);
   monitor.on('error', () => undefined); // reported through the watchdog and the BullMQ worker's own errors
   try {
     await connectRedis(monitor, options.queueUrl, { timeoutMs: options.connectTimeoutMs, signal: options.signal });
     await assertNoEviction(monitor, options.queueUrl);
   } catch (error) {
-    closeRedisClient(monitor);
+    closeRedisClient(monitor, monitorLifecycle);
     throw error;
   }
   const monitorQueue = new Queue(queueName, { connection: monitor, prefix: queueKeyPrefix });
@@ -97,16 +97,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
   const shutdown = new AbortController();
   let finished = 0;
-  let active = 0;
   let lastPickedAt = Date.now();
-  const templates: Redis[] = [];
+  const templates = new Map<Worker, { template: Redis; lifecycle: ConnectionLifecycle; counter: { active: number } }>();
 
-  const handle = async (job: Job, _token?: string, jobSignal?: AbortSignal): Promise<BatchItem> => {
+  /** Runs one job; `counter` tracks the active jobs of the BullMQ worker that took it. */
+  const handle = async (counter: { active: number }, job: Job, jobSignal?: AbortSignal): Promise<BatchItem> => {
     const spec = job.data as CaptionJobSpec;
     if (!spec || typeof spec.input !== 'string' || !isAbsolute(spec.outDir ?? '')) {
       throw new UnrecoverableError(`job ${job.id}: malformed caption job data`);
     }
-    active += 1;
+    counter.active += 1;
     lastPickedAt = Date.now();
     const jobId = String(job.id);
     emit({ type: 'job-start', jobId, input: spec.input, attempt: job.attemptsStarted });
@@ -133,16 +133,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       }
       throw error instanceof Error ? error : new Error(message);
     } finally {
-      active -= 1;
+      counter.active -= 1;
       finished += 1;
     }
   };
 
   const createWorker = (): Worker => {
     // BullMQ duplicates this never-connected template for its own (blocking) connections and owns those.
-    const template = createRedisClient(options.queueUrl, 'worker');
-    templates.push(template);
-    const worker = new Worker(queueName, handle, {
+    const lifecycle: ConnectionLifecycle = { closed: false };
+    const template = createRedisClient(options.queueUrl, 'worker', {}, lifecycle);
+    const counter = { active: 0 };
+    const worker = new Worker(queueName, (job, _token, jobSignal) => handle(counter, job, jobSignal), {
       connection: template,
       prefix: queueKeyPrefix,
       concurrency,
@@ -151,10 +152,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       maxStalledCount: options.maxStalledCount ?? 2,
       autorun: true,
     });
+    templates.set(worker, { template, lifecycle, counter });
     worker.on('error', (error) => emit({ type: 'warning', message: `worker: ${error.message}` }));
     worker.on('stalled', (jobId) => emit({ type: 'job-stalled', jobId }));
     lastPickedAt = Date.now();
     return worker;
+  };
+
+  /** Closes a BullMQ worker and ends its connections, including the ones BullMQ duplicated from the template. */
+  const retire = async (worker: Worker): Promise<void> => {
+    const owned = templates.get(worker);
+    if (owned) owned.lifecycle.closed = true;
+    await closeWorkerWithDeadline(worker, closeTimeoutMs, () => owned?.counter.active ?? 0);
+    if (owned) closeRedisClient(owned.template, owned.lifecycle);
+    templates.delete(worker);
   };
 
   let current = createWorker();
@@ -167,14 +178,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       monitor,
       {
         waitingCount: () => monitorQueue.getWaitingCount(),
-        hasFreeSlot: () => active < concurrency,
+        hasFreeSlot: () => (templates.get(current)?.counter.active ?? 0) < concurrency,
         lastPickedAt: () => lastPickedAt,
         recreate: async (reason) => {
           if (shutdown.signal.aborted) return;
           emit({ type: 'worker-recreated', reason });
           const old = current;
           current = createWorker();
-          void closeWorkerWithDeadline(old, closeTimeoutMs);
+          void retire(old);
         },
       },
       options.watchdog ?? {},
@@ -191,11 +202,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     closing ??= (async () => {
       watchdog?.stop();
       options.signal?.removeEventListener('abort', onAbort);
-      await closeWorkerWithDeadline(current, closeTimeoutMs);
+      await retire(current);
       shutdown.abort(new AbortedError('worker', {}));
+      monitorLifecycle.closed = true;
       await Promise.race([monitorQueue.close(), new Promise((resolvePromise) => setTimeout(resolvePromise, 2000))]).catch(() => undefined);
-      closeRedisClient(monitor);
-      for (const template of templates) closeRedisClient(template);
+      closeRedisClient(monitor, monitorLifecycle);
+      for (const { template, lifecycle } of templates.values()) closeRedisClient(template, lifecycle);
       resolveClosed();
     })();
     return closing;
