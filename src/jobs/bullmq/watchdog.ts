@@ -52,6 +52,7 @@ export function startWatchdog(
   let stopped = false;
   let recreations = 0;
   let graceTimer: NodeJS.Timeout | undefined;
+  let recreatedThisOutage = false;
   let waitingSince: number | undefined;
   let running: Promise<void> = Promise.resolve();
   let checking = false;
@@ -66,16 +67,20 @@ export function startWatchdog(
   };
 
   const onDisconnect = (): void => {
-    if (stopped || graceTimer !== undefined) return;
+    if (stopped || graceTimer !== undefined || recreatedThisOutage) return;
     graceTimer = setTimeout(() => {
       graceTimer = undefined;
-      if (connection.status !== 'ready') recreate(`no Redis 'ready' within ${reconnectGraceMs} ms after a disconnect`);
+      if (connection.status !== 'ready') {
+        recreatedThisOutage = true; // once per outage; the stuck check covers a worker that is still deaf afterwards
+        recreate(`no Redis 'ready' within ${reconnectGraceMs} ms after a disconnect`);
+      }
     }, reconnectGraceMs);
     graceTimer.unref();
   };
   const onReady = (): void => {
     if (graceTimer !== undefined) clearTimeout(graceTimer);
     graceTimer = undefined;
+    recreatedThisOutage = false;
     waitingSince = undefined;
   };
 
