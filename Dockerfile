@@ -2,7 +2,9 @@
 # /models volume (VIDTOK_CACHE_DIR). Build: docker build -t vidtok .   Run: see README.md.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-ENV ONNXRUNTIME_NODE_INSTALL=skip
+# Skip both install-time downloads: onnxruntime-node CUDA binaries and ffmpeg-static (ffmpeg comes from Debian).
+ENV ONNXRUNTIME_NODE_INSTALL=skip \
+    FFMPEG_BIN=/usr/bin/ffmpeg
 COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
@@ -10,7 +12,7 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg ca-certificates \
+ && apt-get install -y --no-install-recommends ffmpeg ca-certificates tini \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 10001 vidtok \
  && mkdir -p /models /data \
@@ -28,5 +30,8 @@ ENV NODE_ENV=production \
 USER vidtok
 VOLUME ["/models"]
 WORKDIR /data
-ENTRYPOINT ["node", "/app/bin/vidtok.js"]
+# tini as PID 1 forwards signals and reaps ffmpeg/model children. Workers drain for up to 30 s on SIGTERM:
+# stop them with `docker stop -t 40` (compose: stop_grace_period: 40s).
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/vidtok.js"]
 CMD ["--help"]
