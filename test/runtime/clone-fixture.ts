@@ -3,19 +3,27 @@
  * symlinked (replace one by writing a file at its path after `unlinkSync`). Also a minimal ONNX protobuf writer for
  * hand-made graphs (unknown operators, external data locations).
  */
-import { copyFileSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { scratchDir } from '../helpers/paths.js';
 
-/** A copy of `fixture` in a fresh scratch directory. */
+const clones: string[] = [];
+
+/** A copy of `fixture` in a fresh scratch directory (removed by `removeClones`). */
 export function cloneFixture(fixture: string, prefix: string): string {
   const target = join(scratchDir(prefix), 'model');
+  clones.push(dirname(target));
   mkdirSync(join(target, 'onnx'), { recursive: true });
   for (const entry of readdirSync(fixture)) {
     if (statSync(join(fixture, entry)).isFile()) copyFileSync(join(fixture, entry), join(target, entry));
   }
   for (const entry of readdirSync(join(fixture, 'onnx'))) symlinkSync(join(fixture, 'onnx', entry), join(target, 'onnx', entry));
   return target;
+}
+
+/** Removes every clone made so far. */
+export function removeClones(): void {
+  for (const directory of clones.splice(0)) rmSync(directory, { recursive: true, force: true });
 }
 
 function varint(value: number): number[] {

@@ -5,9 +5,9 @@
  * context window, a stream of the wrong token dim. Also: dtype suffixes select files, eos comes from the config.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import {
   ContextOverflowError,
   InputRejectedError,
@@ -16,7 +16,7 @@ import {
   VidtokError,
 } from '../../src/errors/index.js';
 import { loadModel, locateModelFiles } from '../../src/runtime/index.js';
-import { cloneFixture, field, message, onnxModel } from './clone-fixture.js';
+import { cloneFixture, field, message, onnxModel, removeClones } from './clone-fixture.js';
 import { smolvlm2Fixture, streamFromGrid, syntheticFrames } from './fixture-models.js';
 
 function assertOneLine(error: unknown, ...mentions: string[]): true {
@@ -27,6 +27,8 @@ function assertOneLine(error: unknown, ...mentions: string[]): true {
 }
 
 describe('loading bad model directories', () => {
+  after(removeClones);
+
   it('a missing directory is ModelNotFoundError naming it', async () => {
     await assert.rejects(loadModel('/nonexistent/vidtok-model'), (error) => error instanceof ModelNotFoundError && assertOneLine(error, '/nonexistent/vidtok-model'));
   });
@@ -40,6 +42,9 @@ describe('loading bad model directories', () => {
   it('a missing graph is ModelLoadError naming the file', () => {
     const directory = cloneFixture(smolvlm2Fixture, 'no-graph');
     unlinkSync(join(directory, 'onnx', 'decoder_model_merged.onnx'));
+    assert.throws(() => locateModelFiles(directory, { dtype: 'fp32' }), (error) => error instanceof ModelLoadError && assertOneLine(error, join('onnx', 'decoder_model_merged.onnx')));
+    assert.equal(locateModelFiles(directory).dtypes.decoder_model_merged, 'fp16', 'automatic choice falls back to the variant present');
+    unlinkSync(join(directory, 'onnx', 'decoder_model_merged_fp16.onnx'));
     assert.throws(() => locateModelFiles(directory), (error) => error instanceof ModelLoadError && assertOneLine(error, join('onnx', 'decoder_model_merged.onnx')));
   });
 
@@ -58,6 +63,7 @@ describe('loading bad model directories', () => {
   it('without a dtype choice, each graph uses config transformers.js_config.dtype or the variant that is present', () => {
     const directory = cloneFixture(smolvlm2Fixture, 'auto-dtype');
     unlinkSync(join(directory, 'onnx', 'decoder_model_merged.onnx'));
+    unlinkSync(join(directory, 'onnx', 'decoder_model_merged_fp16.onnx'));
     symlinkSync(join(smolvlm2Fixture, 'onnx', 'decoder_model_merged.onnx'), join(directory, 'onnx', 'decoder_model_merged_q4.onnx'));
     assert.deepEqual(locateModelFiles(directory).dtypes, { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4' });
     symlinkSync(join(smolvlm2Fixture, 'onnx', 'embed_tokens.onnx'), join(directory, 'onnx', 'embed_tokens_fp16.onnx'));
@@ -160,7 +166,6 @@ describe('loading bad model directories', () => {
       assert.equal(answer.stats.stopReason, 'eos');
     } finally {
       await model.dispose();
-      rmSync(directory, { recursive: true, force: true });
     }
   });
 });
