@@ -57,6 +57,8 @@ export interface WorkerHandle {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolvePromise) => setTimeout(resolvePromise, ms));
+/** A deadline for Promise.race that does not keep the process alive once everything else has closed. */
+const deadline = (ms: number): Promise<void> => new Promise((resolvePromise) => setTimeout(resolvePromise, ms).unref());
 
 /**
  * Closes a BullMQ worker without hanging: stop fetching, wait (up to `timeoutMs`) for this process's active jobs of
@@ -64,11 +66,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolvePromise) => set
  * away, may never finish; and a forced close requested after a graceful one just returns the pending graceful close.
  */
 async function closeWorkerWithDeadline(worker: Worker, timeoutMs: number, activeJobs: () => number): Promise<void> {
-  await Promise.race([worker.pause(true).catch(() => undefined), sleep(1000)]);
-  const deadline = Date.now() + timeoutMs;
-  while (activeJobs() > 0 && Date.now() < deadline) await sleep(50);
-  const closed = await Promise.race([worker.close(true).then(() => true, () => true), sleep(3000).then(() => false)]);
-  if (!closed) await Promise.race([worker.disconnect().catch(() => undefined), sleep(2000)]);
+  await Promise.race([worker.pause(true).catch(() => undefined), deadline(1000)]);
+  const giveUpAt = Date.now() + timeoutMs;
+  while (activeJobs() > 0 && Date.now() < giveUpAt) await sleep(50);
+  const closed = await Promise.race([worker.close(true).then(() => true, () => true), deadline(3000).then(() => false)]);
+  if (!closed) await Promise.race([worker.disconnect().catch(() => undefined), deadline(2000)]);
 }
 
 /** Starts a worker; resolves once Redis is reachable, checked, and the first BullMQ worker runs. */
@@ -205,7 +207,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       await retire(current);
       shutdown.abort(new AbortedError('worker', {}));
       monitorLifecycle.closed = true;
-      await Promise.race([monitorQueue.close(), new Promise((resolvePromise) => setTimeout(resolvePromise, 2000))]).catch(() => undefined);
+      await Promise.race([monitorQueue.close().catch(() => undefined), deadline(2000)]);
       closeRedisClient(monitor, monitorLifecycle);
       for (const { template, lifecycle } of templates.values()) closeRedisClient(template, lifecycle);
       resolveClosed();
