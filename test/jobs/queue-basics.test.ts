@@ -108,6 +108,20 @@ test('detach only enqueues; a duplicate submission of queued jobs runs each once
   }
 });
 
+test('identical files in one submission share one queued job and are both reported', async () => {
+  const { root, inputs } = videos(1, 'twins');
+  const twin = join(root, 'twin.mp4');
+  writeFileSync(twin, readFileSync(inputs[0]!));
+  const summary = await submitBatch([inputs[0]!, twin], submitOptions('twins', join(root, 'out'), { detach: true }));
+  assert.deepEqual(summary.items.map((item) => item.status), ['queued', 'queued']);
+  assert.equal(summary.items[0]!.key, summary.items[1]!.key);
+  const client = createRedisClient(redis.url, 'worker');
+  const queue = new Queue('twins', { connection: client, prefix: queueKeyPrefix });
+  assert.equal(await queue.getWaitingCount(), 1);
+  await queue.close();
+  client.disconnect();
+});
+
 test('refuses a Redis whose maxmemory-policy is not noeviction', async () => {
   const client = createRedisClient(redis.url, 'worker');
   await connectRedis(client, redis.url);

@@ -72,7 +72,7 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
 
     const outDir = resolve(options.cwd ?? process.cwd(), options.outDir);
     const keyParameters = keyParametersWithChunking(options);
-    const pending = new Map<string, string>(); // jobId -> input
+    const pending = new Map<string, string[]>(); // jobId -> inputs (identical files share one job)
     if (!options.detach) {
       const listener = createRedisClient(options.queueUrl, 'worker', {}, lifecycle);
       listeners.push(listener);
@@ -103,7 +103,7 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
           items.set(input, item);
           emit({ type: 'item-end', item });
         } else {
-          pending.set(key, input);
+          pending.set(key, [...(pending.get(key) ?? []), input]);
         }
       } catch (error) {
         if (signal?.aborted) throw new AbortedError('caption batch', { cause: signal.reason });
@@ -149,7 +149,7 @@ async function enqueue(queue: Queue, spec: CaptionJobSpec, options: SubmitBatchO
 async function waitForJobs(
   queue: Queue,
   events: QueueEvents | undefined,
-  pending: Map<string, string>,
+  pending: Map<string, string[]>,
   items: Map<string, BatchItem>,
   options: SubmitBatchOptions,
 ): Promise<void> {
@@ -161,7 +161,7 @@ async function waitForJobs(
   events?.on('completed', poke);
   events?.on('failed', poke);
   const onProgress = ({ jobId, data }: { jobId: string; data: unknown }): void => {
-    const input = pending.get(jobId);
+    const input = pending.get(jobId)?.[0];
     const chunk = (data as { chunk?: { start: number; end: number; text: string } } | undefined)?.chunk;
     if (input !== undefined && chunk) emit({ type: 'chunk', input, chunk });
   };
@@ -174,7 +174,8 @@ async function waitForJobs(
       if (options.waitTimeoutMs !== undefined && Date.now() - startedAt > options.waitTimeoutMs) {
         throw new DeadlineExceededError('waiting for queued caption jobs', options.waitTimeoutMs);
       }
-      for (const [jobId, input] of [...pending]) {
+      for (const [jobId, inputs] of [...pending]) {
+        const input = inputs[0]!;
         let item: BatchItem | undefined;
         try {
           // State first, then the job hash: a job read before it finished could carry no result or reason yet.
@@ -195,8 +196,11 @@ async function waitForJobs(
         }
         if (item) {
           pending.delete(jobId);
-          items.set(input, item);
-          emit({ type: 'item-end', item });
+          for (const each of inputs) {
+            const eachItem = { ...item, input: each };
+            items.set(each, eachItem);
+            emit({ type: 'item-end', item: eachItem });
+          }
         }
       }
       if (pending.size === 0) break;
