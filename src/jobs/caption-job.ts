@@ -13,7 +13,7 @@ import type { CaptionChunk, CaptionProcessor, ChunkingSpec, JobKeyParameters } f
 import { outputBasePath, readValidDoneMarker, writeDoneMarker } from './done-marker.js';
 
 /** Everything a worker needs to run one video (serialisable: this is the BullMQ job data). */
-export interface CaptionJobSpec {
+export interface CaptionJobData {
   readonly input: string;
   readonly key: string;
   readonly contentSha256: string;
@@ -30,26 +30,26 @@ export interface CaptionJobOptions {
 }
 
 /** Runs the job; resolves to a `done` or `skipped` item and throws on failure (the caller reports it). */
-export async function executeCaptionJob(spec: CaptionJobSpec, options: CaptionJobOptions): Promise<BatchItem> {
-  const basePath = outputBasePath(spec.outDir, spec.input, spec.key);
-  const existing = await readValidDoneMarker(basePath, spec.key, spec.formats);
-  if (existing) return { input: spec.input, status: 'skipped', key: spec.key, outputs: existing };
-  if (options.signal.aborted) throw new AbortedError(`caption ${spec.input}`, { cause: options.signal.reason });
+export async function executeCaptionJob(data: CaptionJobData, options: CaptionJobOptions): Promise<BatchItem> {
+  const basePath = outputBasePath(data.outDir, data.input, data.key);
+  const existing = await readValidDoneMarker(basePath, data.key, data.formats);
+  if (existing) return { input: data.input, status: 'skipped', key: data.key, outputs: existing };
+  if (options.signal.aborted) throw new AbortedError(`caption ${data.input}`, { cause: options.signal.reason });
   const result = await options.processor(
-    { input: spec.input, key: spec.key, chunking: spec.chunking, keyParameters: spec.keyParameters },
+    { input: data.input, key: data.key, chunking: data.chunking, keyParameters: data.keyParameters },
     { signal: options.signal, onChunk: options.onChunk },
   );
-  if (options.signal.aborted) throw new AbortedError(`caption ${spec.input}`, { cause: options.signal.reason });
-  for (const chunk of result.chunks) assertCueTimes(chunk.start, chunk.end, spec.input);
-  await mkdir(spec.outDir, { recursive: true });
+  if (options.signal.aborted) throw new AbortedError(`caption ${data.input}`, { cause: options.signal.reason });
+  for (const chunk of result.chunks) assertCueTimes(chunk.start, chunk.end, data.input);
+  await mkdir(data.outDir, { recursive: true });
   const written = await writeCaptionOutputs(
-    { input: spec.input, key: spec.key, cues: result.chunks, metadata: result.metadata },
+    { input: data.input, key: data.key, cues: result.chunks, metadata: result.metadata },
     basePath,
-    spec.formats,
+    data.formats,
     { signal: options.signal },
   );
-  await writeDoneMarker(basePath, spec, { signal: options.signal });
-  return { input: spec.input, status: 'done', key: spec.key, outputs: written.map((output) => output.path) };
+  await writeDoneMarker(basePath, data, { signal: options.signal });
+  return { input: data.input, status: 'done', key: data.key, outputs: written.map((output) => output.path) };
 }
 
 /** A failed item from any thrown value: one-line reason, the VidtokError code when there is one. */

@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import { AbortedError, DeadlineExceededError } from '../../errors/index.js';
 import { keyParametersWithChunking, validateBatchOptions, type BatchOptions } from '../batch-options.js';
 import { summarizeBatch, type BatchItem, type BatchSummary } from '../batch-summary.js';
-import type { CaptionJobSpec } from '../caption-job.js';
+import type { CaptionJobData } from '../caption-job.js';
 import { failedItem } from '../caption-job.js';
 import { outputBasePath, readValidDoneMarker } from '../done-marker.js';
 import { expandInputs } from '../input-list.js';
@@ -93,10 +93,10 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
           emit({ type: 'item-end', item });
           continue;
         }
-        const spec: CaptionJobSpec = {
+        const data: CaptionJobData = {
           input, key, contentSha256: computed.contentSha256, outDir, formats: [...options.formats], chunking: options.chunking, keyParameters,
         };
-        await enqueue(queue, spec, options);
+        await enqueue(queue, data, options);
         emit({ type: 'item-start', input, key });
         if (options.detach) {
           const item: BatchItem = { input, status: 'queued', key };
@@ -129,15 +129,15 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
 }
 
 /** Adds the job under its key; a finished job with the same key (outputs since deleted) is replaced. */
-async function enqueue(queue: Queue, spec: CaptionJobSpec, options: SubmitBatchOptions): Promise<void> {
-  const existing = await queue.getJob(spec.key);
+async function enqueue(queue: Queue, data: CaptionJobData, options: SubmitBatchOptions): Promise<void> {
+  const existing = await queue.getJob(data.key);
   if (existing) {
     const state = await existing.getState();
     if (!finishedStates.has(state)) return; // waiting, delayed or running: the same work is already queued
     await existing.remove();
   }
-  await queue.add(captionJobName, spec, {
-    jobId: spec.key,
+  await queue.add(captionJobName, data, {
+    jobId: data.key,
     attempts: options.attempts ?? 3,
     backoff: { type: 'exponential', delay: options.backoffMs ?? 5000 },
     removeOnComplete: { age: 7 * 24 * 3600 },

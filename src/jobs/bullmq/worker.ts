@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { AbortedError, VidtokError } from '../../errors/index.js';
 import type { BatchItem } from '../batch-summary.js';
 import type { CaptionProcessor } from '../caption-processor.js';
-import { executeCaptionJob, failedItem, type CaptionJobSpec } from '../caption-job.js';
+import { executeCaptionJob, failedItem, type CaptionJobData } from '../caption-job.js';
 import { validateConcurrency } from '../batch-options.js';
 import { defaultCaptionQueueName, queueKeyPrefix } from './queue-names.js';
 import {
@@ -104,30 +104,30 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 
   /** Runs one job; `counter` tracks the active jobs of the BullMQ worker that took it. */
   const handle = async (counter: { active: number }, job: Job, jobSignal?: AbortSignal): Promise<BatchItem> => {
-    const spec = job.data as CaptionJobSpec;
-    if (!spec || typeof spec.input !== 'string' || !isAbsolute(spec.outDir ?? '')) {
+    const data = job.data as CaptionJobData;
+    if (!data || typeof data.input !== 'string' || !isAbsolute(data.outDir ?? '')) {
       throw new UnrecoverableError(`job ${job.id}: malformed caption job data`);
     }
     counter.active += 1;
     lastPickedAt = Date.now();
     const jobId = String(job.id);
-    emit({ type: 'job-start', jobId, input: spec.input, attempt: job.attemptsStarted });
+    emit({ type: 'job-start', jobId, input: data.input, attempt: job.attemptsStarted });
     const signal = jobSignal ? AbortSignal.any([jobSignal, shutdown.signal]) : shutdown.signal;
     try {
       let chunks = 0;
-      const item = await executeCaptionJob(spec, {
+      const item = await executeCaptionJob(data, {
         processor: options.processor,
         signal,
         onChunk: (chunk) => {
           chunks += 1;
-          emit({ type: 'chunk', jobId, input: spec.input, chunk });
+          emit({ type: 'chunk', jobId, input: data.input, chunk });
           job.updateProgress({ chunks, chunk }).catch(() => undefined);
         },
       });
       emit({ type: 'job-end', jobId, item });
       return item;
     } catch (error) {
-      const item = failedItem(spec.input, error, spec.key);
+      const item = failedItem(data.input, error, data.key);
       emit({ type: 'job-end', jobId, item });
       const message = item.reason ?? 'failed';
       if (VidtokError.isInstance(error) && !error.retryable && !(error instanceof AbortedError)) {
