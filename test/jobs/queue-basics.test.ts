@@ -138,13 +138,17 @@ test('refuses a Redis whose maxmemory-policy is not noeviction', async () => {
   }
 });
 
-test('producers fail fast when Redis is unreachable; bad URLs are typed errors', async () => {
+test('producers and workers fail fast when Redis is down at startup; bad URLs are typed errors', async () => {
   const started = Date.now();
   await assert.rejects(
     submitBatch([], submitOptions('down', scratchDir('down'), { queueUrl: 'redis://127.0.0.1:1', connectTimeoutMs: 1000 })),
     (error: unknown) => error instanceof QueueConfigError && /cannot connect/.test(error.message),
   );
   assert.ok(Date.now() - started < 5000);
+  await assert.rejects(
+    startWorker({ queueUrl: 'redis://127.0.0.1:1', processor: createHashingProcessor(), connectTimeoutMs: 500 }),
+    (error: unknown) => error instanceof QueueConfigError && error.retryable,
+  );
   await assert.rejects(submitBatch([], submitOptions('bad', '/tmp', { queueUrl: 'http://x' })), /unsupported scheme/);
 });
 
