@@ -65,10 +65,16 @@ const deadline = (ms: number): Promise<void> => new Promise((resolvePromise) => 
  * that worker, then force-close. BullMQ's graceful close never times out by itself and, against a Redis that went
  * away, may never finish; and a forced close requested after a graceful one just returns the pending graceful close.
  */
-async function closeWorkerWithDeadline(worker: Worker, timeoutMs: number, activeJobs: () => number): Promise<void> {
+async function closeWorkerWithDeadline(
+  worker: Worker,
+  timeoutMs: number,
+  activeJobs: () => number,
+  beforeForce: () => void,
+): Promise<void> {
   await Promise.race([worker.pause(true).catch(() => undefined), deadline(1000)]);
   const giveUpAt = Date.now() + timeoutMs;
   while (activeJobs() > 0 && Date.now() < giveUpAt) await sleep(50);
+  beforeForce();
   const closed = await Promise.race([worker.close(true).then(() => true, () => true), deadline(3000).then(() => false)]);
   if (!closed) await Promise.race([worker.disconnect().catch(() => undefined), deadline(2000)]);
 }
@@ -164,8 +170,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   /** Closes a BullMQ worker and ends its connections, including the ones BullMQ duplicated from the template. */
   const retire = async (worker: Worker): Promise<void> => {
     const owned = templates.get(worker);
-    if (owned) owned.lifecycle.closed = true;
-    await closeWorkerWithDeadline(worker, closeTimeoutMs, () => owned?.counter.active ?? 0);
+    await closeWorkerWithDeadline(
+      worker,
+      closeTimeoutMs,
+      () => owned?.counter.active ?? 0,
+      () => {
+        if (owned) owned.lifecycle.closed = true; // from here on its connections stop reconnecting
+      },
+    );
     if (owned) closeRedisClient(owned.template, owned.lifecycle);
     templates.delete(worker);
   };
