@@ -103,3 +103,38 @@ test('SIGKILL on a worker mid-job: another worker finishes it, output written on
     for (const worker of workers) worker.child.kill('SIGKILL');
   }
 });
+
+test('SIGTERM mid-job: the worker finishes the running job within the grace period, then exits 0', async () => {
+  const root = scratchDir('drain');
+  const input = join(root, 'drain.mp4');
+  copyFileSync(sharedVideo('yoga.mp4'), input);
+  const worker = spawnWorkerProcess({
+    VIDTOK_TEST_QUEUE_URL: redis.url,
+    VIDTOK_TEST_QUEUE_NAME: 'drain',
+    VIDTOK_TEST_MS_PER_CHUNK: '300',
+    VIDTOK_TEST_DURATION_SECONDS: '6',
+  });
+  try {
+    await worker.waitFor((event) => event.type === 'worker-ready');
+    const batch = submitBatch([input], {
+      queueUrl: redis.url,
+      queueName: 'drain',
+      outDir: join(root, 'out'),
+      formats: ['jsonl'],
+      chunking: { mode: 'fixed', chunkSeconds: 2, overlapSeconds: 0 },
+      keyParameters: { pipeline: 'p@1', model: 'm@1', parameters: {} },
+      pollIntervalMs: 100,
+      waitTimeoutMs: 30_000,
+    });
+    await worker.waitFor((event) => event.type === 'chunk');
+    worker.child.kill('SIGTERM');
+    const exit = await worker.exited;
+    assert.equal(exit.code, 0);
+    const jobEnd = worker.events.find((event) => event.type === 'job-end');
+    assert.equal((jobEnd?.item as { status?: string } | undefined)?.status, 'done', 'the running job was drained, not dropped');
+    const summary = await batch;
+    assert.equal(summary.done, 1);
+  } finally {
+    worker.child.kill('SIGKILL');
+  }
+});
