@@ -8,13 +8,13 @@
  */
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors/index.js';
-import type { BatchEvent } from '../../jobs/batch-events.js';
 import { formatBatchSummary, type BatchSummary } from '../../jobs/batch-summary.js';
 import type { ChunkingSpec } from '../../jobs/caption-processor.js';
 import { parseDurationOption } from '../../jobs/duration-option.js';
 import { parseCaptionFormats } from '../../output/caption-format.js';
 import { defaultCaptionTokens, defaultVideoModel, defaultVideoPipeline } from '../../uses/use-defaults.js';
-import { defineCommand, type CommandContext } from '../command.js';
+import { defineCommand } from '../command.js';
+import { createProgressRenderer } from '../progress/index.js';
 import { generationFromArguments, withGenerationOptions } from './ask.js';
 
 interface CaptionArguments {
@@ -41,56 +41,6 @@ interface CaptionArguments {
   readonly 'top-p'?: number;
   readonly 'repetition-penalty'?: number;
   readonly seed?: number;
-}
-
-function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--';
-  const whole = Math.round(seconds);
-  const minutes = Math.floor(whole / 60);
-  return minutes > 0 ? `${minutes}m${String(whole % 60).padStart(2, '0')}s` : `${whole}s`;
-}
-
-/** Batch progress on stderr: a bar with ETA on a terminal, one JSON line per event otherwise. */
-export function batchProgressRenderer(context: CommandContext): { onEvent: (event: BatchEvent) => void; finish: () => void } {
-  const startedAt = Date.now();
-  let total = 0;
-  let finished = 0;
-  let chunks = 0;
-  let drawn = false;
-  if (!context.interactive) {
-    return {
-      onEvent: (event) => {
-        const line =
-          event.type === 'batch-end'
-            ? { type: event.type, total: event.summary.total, done: event.summary.done, skipped: event.summary.skipped, failed: event.summary.failed, queued: event.summary.queued }
-            : event;
-        context.stderr.write(`${JSON.stringify({ ...line, elapsedMilliseconds: Date.now() - startedAt })}\n`);
-      },
-      finish: () => undefined,
-    };
-  }
-  const draw = (): void => {
-    const width = 24;
-    const filled = total > 0 ? Math.round((finished / total) * width) : 0;
-    const elapsed = (Date.now() - startedAt) / 1000;
-    const eta = finished > 0 && total > finished ? formatSeconds((elapsed / finished) * (total - finished)) : '--';
-    context.stderr.write(`\r\x1b[K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${total} videos, ${chunks} chunks, ${formatSeconds(elapsed)} elapsed, ETA ${eta}`);
-    drawn = true;
-  };
-  return {
-    onEvent: (event) => {
-      if (event.type === 'batch-start') total = event.total;
-      else if (event.type === 'chunk') chunks += 1;
-      else if (event.type === 'item-end') {
-        finished += 1;
-        if (event.item.status === 'failed') context.stderr.write(`\r\x1b[Kfailed: ${event.item.input}: ${event.item.reason ?? 'unknown error'}\n`);
-      } else if (event.type === 'warning') context.stderr.write(`\r\x1b[Kwarning: ${event.message}\n`);
-      if (event.type !== 'batch-end') draw();
-    },
-    finish: () => {
-      if (drawn) context.stderr.write('\r\x1b[K');
-    },
-  };
 }
 
 function chunkingFrom(args: CaptionArguments): ChunkingSpec {
@@ -146,7 +96,7 @@ export const captionCommand = defineCommand<CaptionArguments>({
       ...(args.budget !== undefined ? { budget: args.budget } : {}),
       signal: context.signal,
     });
-    const progress = batchProgressRenderer(context);
+    const progress = createProgressRenderer({ stream: context.stderr, interactive: context.interactive });
     const common = {
       outDir: args.out,
       formats,
