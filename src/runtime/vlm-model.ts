@@ -33,7 +33,7 @@ export interface LoadModelOptions {
 }
 
 export interface SessionOptions extends PromptOptions {
-  /** Tokens per decoder call during prefill (default 256): bounds the all-positions logits output. */
+  /** Tokens per decoder call during prefill (default 512): bounds the all-positions logits output. */
   readonly prefillChunkSize?: number;
   readonly signal?: AbortSignal;
 }
@@ -180,7 +180,7 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
       const visualRows = visualRowsOf(stream, info);
       const contextIds = Int32Array.from(tokenizer.encode(family.contextText(stream, tokenizer, sessionOptions)));
       if (contextIds.length > info.contextWindow) throw new ContextOverflowError(contextIds.length, info.contextWindow);
-      const chunkSize = sessionOptions.prefillChunkSize ?? 256;
+      const chunkSize = sessionOptions.prefillChunkSize ?? 512;
       const name = `session-${++sessionCounter}`;
       const prefill = await runner.prefill(
         { context: name, inputIds: contextIds, placeholderIds, visualRows, chunkSize },
