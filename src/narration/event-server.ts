@@ -61,7 +61,10 @@ export class NarrationEventServer {
   static async start(options: EventServerOptions): Promise<NarrationEventServer> {
     const page = narrationPage(options.title ?? 'vidtok narrate');
     let instance: NarrationEventServer | undefined;
-    const server = createServer((request, response) => instance?.handle(request, response, page) ?? response.destroy());
+    const server = createServer((request, response) => {
+      if (instance) instance.handle(request, response, page);
+      else response.destroy();
+    });
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException): void => {
         reject(new UsageError(`--serve ${options.host}:${options.port}: cannot listen (${error.code ?? error.message})`));
