@@ -17,6 +17,7 @@
  */
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../core/feature-grid.js';
 import type { VisualEncoder } from '../core/encoder.js';
+import { classifyInput } from '../ingest/index.js';
 import type { VlmModel } from '../runtime/index.js';
 import { EventChannel } from './event-channel.js';
 import { openFrameFeed, type FrameFeed } from './frame-feed.js';
@@ -156,6 +157,8 @@ class NarrationRun implements NarrationStream {
     let narrator: Promise<void> | undefined;
     let failure: { error: unknown } | undefined;
     try {
+      // A missing file or a refused URL scheme fails before the model is loaded.
+      await classifyInput(this.source);
       if (typeof this.options.model === 'object') model = this.options.model;
       else {
         owned = true;
