@@ -47,7 +47,16 @@ function installExitHook(): void {
 
 function childEntry(): { path: string; execArgv: string[] } {
   const own = fileURLToPath(import.meta.url);
-  if (own.endsWith('.ts')) return { path: own.replace(/child-runner\.ts$/, 'runner-child.ts'), execArgv: ['--import', 'tsx'] };
+  if (own.endsWith('.ts')) {
+    // Running from source: the child needs the TypeScript loader, resolved here so the child's cwd does not matter.
+    let loader = 'tsx';
+    try {
+      loader = import.meta.resolve('tsx');
+    } catch {
+      // keep the bare specifier
+    }
+    return { path: own.replace(/child-runner\.ts$/, 'runner-child.ts'), execArgv: ['--import', loader] };
+  }
   return { path: own.replace(/child-runner\.js$/, 'runner-child.js'), execArgv: [] };
 }
 
