@@ -48,6 +48,8 @@ export interface JobSummary {
   readonly frames: number;
   readonly stderrTail: string;
   readonly sawOutput: boolean;
+  /** A protocol ffmpeg refused because it is not on the whitelist (e.g. a playlist pointing at `file:`). */
+  readonly blockedProtocol?: string;
 }
 
 export interface RunningJob {
@@ -124,6 +126,7 @@ export function startDecodeJob(job: DecodeJob, options: JobOptions, callbacks: J
   let chunks: Buffer[] = [];
   let chunkBytes = 0;
   let delivered = 0;
+  let blockedProtocol: string | undefined;
 
   const deliver = (): void => {
     while (pending.length > 0 && infos.length > 0) {
@@ -175,6 +178,8 @@ export function startDecodeJob(job: DecodeJob, options: JobOptions, callbacks: J
       }
       return;
     }
+    const blocked = /Protocol '([^']+)' not on whitelist/.exec(line);
+    if (blocked) blockedProtocol ??= blocked[1];
     tail.push(line);
     if (tail.length > 40) tail.shift();
     if (line.startsWith('Output #0')) sawOutputSection = true;
@@ -209,7 +214,7 @@ export function startDecodeJob(job: DecodeJob, options: JobOptions, callbacks: J
     if (chunkBytes > 0) {
       callbacks.onWarning({ input: options.source.input, kind: 'truncated', message: `ffmpeg ended with ${chunkBytes} bytes of an incomplete frame` });
     }
-    return { exitCode, frames: delivered, stderrTail: tail.slice(-8).join('\n'), sawOutput: sawOutputSection };
+    return { exitCode, frames: delivered, stderrTail: tail.slice(-8).join('\n'), sawOutput: sawOutputSection, ...(blockedProtocol ? { blockedProtocol } : {}) };
   });
 
   return {

@@ -5,14 +5,14 @@
  */
 import type { Readable } from 'node:stream';
 import type { VideoFrame } from '../core/frame.js';
-import { AbortedError, FfmpegError, InputRejectedError, UsageError } from '../errors/index.js';
+import { AbortedError, FfmpegError, InputRejectedError, UnsupportedSourceError, UsageError } from '../errors/index.js';
 import type { FrameIndexRule } from '../sampling/frame-indices.js';
 import { resolveBinaries } from './binaries.js';
 import { frameAtPtsUnits, planFile, planLive, ptsSetExpression, type DecodeJob, type DecodePlan, type ResolvedPlan } from './decode-plan.js';
 import { startDecodeJob, type DecodedFrame, type ResizePolicy, type RunningJob } from './decode-job.js';
 import type { IngestWarning, InputVideoDescription } from './ffmpeg-log.js';
 import { classifyInput, type InputSource } from './input-source.js';
-import { decodeDeadlineMs, resolveLimits, type IngestLimits } from './limits.js';
+import { checkLimits, decodeDeadlineMs, resolveLimits, type IngestLimits } from './limits.js';
 import { DropOldestBuffer } from './live-buffer.js';
 import { probeSource, readTimeline } from './probe.js';
 import type { FrameTimeline, ProbeResult } from './probe-types.js';
@@ -84,6 +84,7 @@ class DecodingFrameSource implements FrameSource {
   private readonly signal: AbortSignal;
   private running: RunningJob | undefined;
   private liveDescription: InputVideoDescription | undefined;
+  private liveProbe: Promise<ProbeResult> | undefined;
   private iterated = false;
 
   constructor(
@@ -107,12 +108,13 @@ class DecodingFrameSource implements FrameSource {
   private prepare(): Promise<Prepared> {
     this.preparing ??= (async () => {
       const source = await classifyInput(this.input);
-      if (source.kind === 'stdin') {
+      if (source.isLive) {
+        // Live sources are described by the decoder's own log (limits are checked there): a separate probe would
+        // cost a second connection and several seconds of stream analysis, and stdin can only be read once.
         if (this.request.realtime) throw new UsageError(`${this.input}: --realtime applies to files only`);
         return { source, resolved: planLive(this.input, this.request) };
       }
       const probe = await probeSource(source, { signal: this.signal, limits: this.limits });
-      if (source.isLive) return { source, probe, resolved: planLive(this.input, this.request) };
       const timeline = await readTimeline(source, { signal: this.signal, deadlineMs: this.limits.probeTimeoutMs * 4 });
       if (timeline.pts.length === 0) throw new InputRejectedError(this.input, 'has no readable video frames');
       if (probe.frameCountExact && timeline.pts.length < probe.frameCount) {
@@ -127,9 +129,13 @@ class DecodingFrameSource implements FrameSource {
     const prepared = await this.prepare();
     if (prepared.probe) return prepared.probe;
     const description = this.liveDescription;
-    if (!description) throw new UsageError(`${this.input}: stdin is probed from its first bytes; iterate the source first`);
+    if (!description) {
+      if (prepared.source.kind === 'stdin') throw new UsageError(`${this.input}: stdin is probed from its first bytes; iterate the source first`);
+      this.liveProbe ??= probeSource(prepared.source, { signal: this.signal, limits: this.limits });
+      return this.liveProbe;
+    }
     return {
-      input: this.input, container: 'pipe', codec: description.codec, pixelFormat: description.pixelFormat, duration: 0,
+      input: this.input, container: prepared.source.kind === 'stdin' ? 'pipe' : prepared.source.kind, codec: description.codec, pixelFormat: description.pixelFormat, duration: 0,
       avgFrameRate: description.frameRate, realFrameRate: description.frameRate, width: description.width, height: description.height,
       rotation: 0, frameCount: 0, frameCountExact: false, keyframeInterval: null, hasAudio: false, isLive: true,
     };
@@ -272,12 +278,21 @@ class DecodingFrameSource implements FrameSource {
         onWarning: (warning) => this.warn(warning),
         onInputVideo: (description) => {
           this.liveDescription = description;
+          if (!prepared.probe) {
+            try {
+              checkLimits(this.input, { width: description.width, height: description.height, duration: 0, isLive: true }, this.limits);
+            } catch (error) {
+              limitFailure = error;
+              void running.kill();
+            }
+          }
         },
       },
     );
     this.running = running;
     let finished = false;
     let failure: unknown;
+    let limitFailure: unknown;
     let summary: Awaited<RunningJob['done']> | undefined;
     running.done.then(
       (result) => {
@@ -307,12 +322,16 @@ class DecodingFrameSource implements FrameSource {
           wake = resolve;
         });
       }
+      if (limitFailure) throw limitFailure;
       if (failure) {
         if (this.closer.signal.aborted && !this.request.signal?.aborted) return;
         throw failure;
       }
       if (summary && summary.exitCode !== 0) {
         const detail = summary.stderrTail.split('\n').pop()?.replace(/^\[[^\]]*\]\s*/, '') ?? '';
+        if (summary.blockedProtocol) {
+          throw new UnsupportedSourceError(this.input, `refers to protocol '${summary.blockedProtocol}', which is not allowed for this source (whitelist ${prepared.source.protocolWhitelist})`);
+        }
         if (summary.frames === 0 && onlyJob) {
           if (/Invalid data|could not find codec|moov atom/i.test(summary.stderrTail) && prepared.source.kind === 'file') {
             throw new InputRejectedError(this.input, `cannot be decoded: ${detail}`);

@@ -1,15 +1,18 @@
 /**
  * @file Live sources: a stream on stdin (`-`) and a file played with `realtime` feed a slow consumer through the
  * drop-oldest buffer: drops are counted and reported per drop, the buffer never holds more than its capacity, and
- * the frames that arrive are in order.
+ * the frames that arrive are in order. A udp:// stream from a local ffmpeg sender is read until the consumer stops.
  */
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { DropOldestBuffer, openFrames } from '../../src/ingest/index.js';
-import { makeClip, runFfmpeg, survivingFfmpegChildren } from '../helpers/media.js';
+import { resolveBinaries } from '../../src/ingest/binaries.js';
+import { startChild } from '../../src/ingest/ffmpeg-adapter.js';
+import { LimitExceededError } from '../../src/errors/index.js';
+import { DropOldestBuffer, extractFrames, openFrames } from '../../src/ingest/index.js';
+import { makeClip, makeY4m, runFfmpeg, survivingFfmpegChildren } from '../helpers/media.js';
 import { scratchDir } from '../helpers/paths.js';
 
 describe('live sources', () => {
@@ -67,6 +70,44 @@ describe('live sources', () => {
     assert.ok(elapsed > 1500, `played in real time (${elapsed} ms)`);
     assert.ok(source.dropped > 0);
     assert.equal(received + source.dropped, 50);
+  });
+
+  it('reads a udp:// MPEG-TS stream until the consumer stops', async () => {
+    const { ffmpeg } = await resolveBinaries();
+    const port = 20_000 + (process.pid % 20_000);
+    // A live encoder (like a camera): libx264 into MPEG-TS repeats SPS/PPS at every keyframe, so a late joiner can decode.
+    const sender = startChild(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=20', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`], {
+      operation: 'udp sender',
+      input: clip,
+      deadlineMs: 30_000,
+    });
+    sender.stdout.resume();
+    sender.stderr.resume();
+    try {
+      const source = openFrames(`udp://127.0.0.1:${port}`, { fps: 5, size: { width: 32, height: 24 } });
+      const times: number[] = [];
+      for await (const frame of source) {
+        times.push(frame.pts);
+        if (times.length === 5) break;
+      }
+      const info = await source.probe();
+      assert.equal(info.isLive, true);
+      assert.equal(info.width, 320);
+      assert.equal(times.length, 5);
+      const gaps = times.slice(1).map((time, index) => time - times[index]!);
+      assert.ok(gaps.every((gap) => Math.abs(gap - 0.2) < 0.045), `5 fps spacing: ${gaps.join(', ')}`);
+    } finally {
+      await sender.kill();
+    }
+  });
+
+  it('applies the resolution caps to live sources from the decoder log', async () => {
+    const wide = await makeY4m(join(directory, 'wide.y4m'), 8200, 16);
+    await assert.rejects(extractFrames('-', { stdin: createReadStream(wide) }), (error: unknown) => {
+      assert.ok(error instanceof LimitExceededError, String(error));
+      assert.match(error.message, /^-: width/);
+      return true;
+    });
   });
 
   it('drop-oldest buffer keeps the newest items and counts drops', () => {
