@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import type { VideoFrame } from '../../core/frame.js';
-import { UsageError } from '../../errors/index.js';
+import { LimitExceededError, UsageError } from '../../errors/index.js';
 import { openFrames, writeContactSheet, writeFrames, type FrameRequest, type IngestWarning } from '../../ingest/index.js';
 import { frameIndexRules, type FrameIndexRule } from '../../sampling/frame-indices.js';
 import { defineCommand } from '../command.js';
@@ -32,6 +32,9 @@ interface FramesArguments {
   readonly buffer: number;
   readonly json: boolean;
 }
+
+/** Frames kept for --out / --contact-sheet are held in memory; 4 GiB of RGB is the cap. */
+const maxKeptBytes = 4 * 2 ** 30;
 
 function finiteOption(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -124,6 +127,14 @@ export const framesCommand = defineCommand<FramesArguments>({
     };
     const source = openFrames(inputArgument(args.input), request);
     const plan = await source.plan();
+    if (keep && plan.frames !== undefined) {
+      // --out and --contact-sheet hold the frames in memory until the atomic write: refuse absurd totals up front.
+      const info = await source.probe();
+      const frameBytes = (request.size?.width ?? info.width) * (request.size?.height ?? info.height) * 3;
+      if (plan.frames * frameBytes > maxKeptBytes) {
+        throw new LimitExceededError(inputArgument(args.input), 'decoded bytes to keep for --out/--contact-sheet', plan.frames * frameBytes, maxKeptBytes);
+      }
+    }
     const kept: VideoFrame[] = [];
     const listed: Array<{ index: number; pts: number; width: number; height: number; file?: string }> = [];
     // A closed stdout (e.g. `| head`) ends the run quietly instead of crashing on EPIPE.
