@@ -9,7 +9,8 @@
  * child runner, so this event loop keeps taking frames while a scene is narrated; encodes and generation steps take
  * turns through an InferenceLane, and when intake still falls behind the live buffer drops the oldest frames and
  * `frame-dropped` events report it. Everything held is bounded: the live buffer, the open scene's frames, the
- * waiting scenes (beyond `maxPendingScenes` they are merged) and the remembered scenes.
+ * waiting scenes (beyond `maxPendingScenes` a live source merges them; a file read at full speed waits) and the
+ * remembered scenes.
  *
  * Aborting `options.signal` (or leaving the iteration early) stops intake, cuts the current narration between two
  * tokens (its `narration-end` has `interrupted: true`), drops scenes not yet narrated, disposes what this call
@@ -17,7 +18,7 @@
  */
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../core/feature-grid.js';
 import type { VisualEncoder } from '../core/encoder.js';
-import { classifyInput } from '../ingest/index.js';
+import { classifyInput, isLiveInput } from '../ingest/index.js';
 import type { VlmModel } from '../runtime/index.js';
 import { EventChannel } from './event-channel.js';
 import { openFrameFeed, type FrameFeed } from './frame-feed.js';
@@ -102,6 +103,9 @@ class NarrationRun implements NarrationStream {
   private previousNarration = '';
   private intakeFinished = false;
   private wakeNarrator: (() => void) | undefined;
+  private wakeIntake: (() => void) | undefined;
+  /** Live sources and realtime playback cannot wait for the narrator; files read at full speed can. */
+  private readonly live: boolean;
   private iterated = false;
 
   constructor(
@@ -109,6 +113,7 @@ class NarrationRun implements NarrationStream {
     private readonly options: NarrateOptions,
   ) {
     this.settings = resolveNarrateOptions(options);
+    this.live = isLiveInput(source) || this.settings.realtime;
   }
 
   private get stopped(): boolean {
@@ -122,6 +127,13 @@ class NarrationRun implements NarrationStream {
   private stop(): void {
     this.stopper.abort();
     this.notifyNarrator();
+    this.notifyIntake();
+  }
+
+  private notifyIntake(): void {
+    const wake = this.wakeIntake;
+    this.wakeIntake = undefined;
+    wake?.();
   }
 
   private notifyNarrator(): void {
@@ -241,20 +253,27 @@ class NarrationRun implements NarrationStream {
       const grid = await this.lane.run(() => encoder.encodeFrames([frame]));
       if (this.stopped) break;
       const descriptor = meanTokenDescriptors(grid).data;
-      this.handle(tracker.push(grid, descriptor, frame.pts));
+      await this.handle(tracker.push(grid, descriptor, frame.pts));
       this.stats.peakHeldFrames = Math.max(this.stats.peakHeldFrames, tracker.peakHeldFrames);
     }
     reportDrops();
-    if (!this.stopped) this.handle(tracker.end());
+    if (!this.stopped) await this.handle(tracker.end());
   }
 
-  private handle(events: readonly SceneTrackerEvent[]): void {
+  private async handle(events: readonly SceneTrackerEvent[]): Promise<void> {
     for (const event of events) {
       if (event.kind === 'start') {
         this.emit({ type: 'scene-start', scene: event.scene, start: event.start });
         continue;
       }
       this.stats.scenesClosed += 1;
+      // A file read at full speed waits for the narrator (every scene is narrated on its own); a live source cannot
+      // wait, so there a full queue folds the scene into the last waiting one.
+      while (!this.live && !this.stopped && this.pending.length >= this.settings.maxPendingScenes) {
+        await new Promise<void>((resolve) => {
+          this.wakeIntake = resolve;
+        });
+      }
       this.enqueue(event.scene);
     }
   }
@@ -292,7 +311,10 @@ class NarrationRun implements NarrationStream {
     for (;;) {
       if (this.stopped) return undefined;
       const job = this.pending.shift();
-      if (job) return job;
+      if (job) {
+        this.notifyIntake();
+        return job;
+      }
       if (this.intakeFinished) return undefined;
       await new Promise<void>((resolve) => {
         this.wakeNarrator = resolve;

@@ -42,7 +42,10 @@ export interface NarrateOptions {
   /** Earlier scenes remembered as memory tokens (default 4) and tokens per memory (default 32). */
   readonly memoryScenes?: number;
   readonly memoryTokens?: number;
-  /** Closed scenes waiting for the narrator at most; more are merged into the last waiting one (default 2). */
+  /**
+   * Closed scenes waiting for the narrator at most (default 2). Beyond it a live or realtime source folds the scene
+   * into the last waiting one; a file read at full speed waits for the narrator instead.
+   */
   readonly maxPendingScenes?: number;
   /** Instruction for each scene (default: a one-sentence narration request). */
   readonly prompt?: string;

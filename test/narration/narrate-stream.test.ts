@@ -70,11 +70,15 @@ describe('narrateStream', () => {
     assert.deepEqual(await survivingFfmpegChildren(), []);
   });
 
-  it('force-closes scenes at maxSceneSeconds and keeps a bounded memory', async () => {
+  it('force-closes scenes at maxSceneSeconds, keeps a bounded memory, and a file waits for a slow narrator', async () => {
     const path = await makeClip(join(directory, 'long-scene.mp4'), { seconds: 9, fps: 10, source: 'testsrc2' });
-    const { events, stream } = await collect(path, { fps: 2, maxSceneSeconds: 2, minSceneSeconds: 1, sceneMinDepth: 4, maxNewTokens: 2, memoryScenes: 2, memoryTokens: 16, maxSceneFrames: 3 });
+    const { events, stream } = await collect(path, { fps: 2, maxSceneSeconds: 2, minSceneSeconds: 1, sceneMinDepth: 4, maxNewTokens: 8, memoryScenes: 2, memoryTokens: 16, maxSceneFrames: 3, maxPendingScenes: 1, stepDelayMilliseconds: 60 });
     const ends = checkEventOrder(events);
     assert.ok(ends.length >= 4, `${ends.length} scenes`);
+    // A file read at full speed waits for a slow narrator: every scene is narrated on its own, none merged.
+    assert.equal(ends.length, events.filter((event) => event.type === 'scene-start').length);
+    assert.ok(ends.every((end) => end.mergedScenes.length === 0));
+    assert.ok(stream.stats.peakPendingScenes <= 1);
     for (const end of ends.slice(0, -1)) {
       assert.equal(end.closedBy, 'max-length');
       assert.ok(end.end - end.start <= 2 + 0.5 + 1e-6, `scene ${end.start}-${end.end} longer than the limit`);
