@@ -5,7 +5,7 @@
  * always sees the previous or the new complete file. Cue text is escaped like src/output's WebVTT writer.
  */
 import { copyFile, open, rename, unlink } from 'node:fs/promises';
-import { AbortedError } from '../errors/index.js';
+import { AbortedError, UsageError } from '../errors/index.js';
 import { formatTimestamp, temporaryPathFor, vttCueLines, writeFileAtomic } from '../output/index.js';
 
 export class VttAppender {
@@ -17,7 +17,13 @@ export class VttAppender {
 
   /** Creates (or replaces) `path` with an empty WebVTT file. */
   static async create(path: string, options: { signal?: AbortSignal } = {}): Promise<VttAppender> {
-    await writeFileAtomic(path, 'WEBVTT\n', options.signal ? { signal: options.signal } : {});
+    try {
+      await writeFileAtomic(path, 'WEBVTT\n', options.signal ? { signal: options.signal } : {});
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === undefined) throw error;
+      throw new UsageError(`${path}: cannot write the WebVTT file (${code})`, { cause: error });
+    }
     return new VttAppender(path);
   }
 

@@ -80,6 +80,20 @@ describe('vidtok narrate', () => {
     assert.deepEqual(await survivingProcesses(run.childPids), []);
   });
 
+  it('bad options and an unwritable --vtt are usage errors (exit 2, one line naming the option)', async () => {
+    for (const [args, pattern] of [
+      [['--serve', 'not-a-port'], /--serve/],
+      [['--fps', '0'], /fps/],
+      [['--vtt', join(directory, 'no-such-directory', 'out.vtt')], /no-such-directory.*cannot write/],
+    ] as const) {
+      const run = await runCli(['narrate', clip.path, '-m', fixtureModel, ...args]);
+      assert.equal(run.code, ExitCode.usage, `${args.join(' ')}: ${run.stderr}`);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, pattern);
+      assert.deepEqual(run.events, []);
+    }
+  });
+
   it('a missing input fails at once with one line and exit 3', async () => {
     const run = await runCli(['narrate', join(directory, 'missing.mp4'), '-m', fixtureModel]);
     assert.equal(run.code, ExitCode.inputNotFound);
