@@ -99,6 +99,8 @@ describe('narrateStream', () => {
       maxNewTokens: 4,
       maxPendingScenes: 1,
       minSceneSeconds: 0.5,
+      // Scenes close every 1.5 s at the latest, so narration overlaps the playback whatever the cut detector does.
+      maxSceneSeconds: 1.5,
     });
     checkEventOrder(events);
     const drops = events.filter((event): event is Extract<NarrationEvent, { type: 'frame-dropped' }> => event.type === 'frame-dropped');
