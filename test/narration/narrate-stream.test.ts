@@ -2,18 +2,19 @@
  * @file `narrateStream` with the random-weight SmolVLM2 fixture (text is gibberish: only events, times and bounds are
  * checked): scenes of the samples clip close at its known cuts, events come in a valid order, long scenes are
  * force-closed, memory stays bounded, a slow narrator on a realtime source makes the live buffer drop frames, an
- * abort cuts the narration cleanly, and an HTTP source that drops its connection is reconnected.
+ * abort cuts the narration cleanly, an HLS playlist is narrated, and an HTTP source that drops its connection is
+ * reconnected.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InputNotFoundError, UsageError } from '../../src/errors/index.js';
 import { narrateStream, type NarrationEvent } from '../../src/narration/index.js';
 import { loadModel, type VlmModel } from '../../src/runtime/index.js';
-import { makeClip, survivingFfmpegChildren } from '../helpers/media.js';
+import { makeClip, runFfmpeg, survivingFfmpegChildren } from '../helpers/media.js';
 import { scratchDir } from '../helpers/paths.js';
 import { checkEventOrder, fixtureModel, sceneClip, transportStreamCopy, type SceneClip } from './narration-helpers.js';
 
@@ -135,6 +136,35 @@ describe('narrateStream', () => {
     await assert.rejects(async () => {
       for await (const event of narrateStream(join(directory, 'missing.mp4'), { model })) void event;
     }, InputNotFoundError);
+  });
+
+  it('narrates an HLS playlist served over HTTP', async () => {
+    const hlsDirectory = join(directory, 'hls');
+    mkdirSync(hlsDirectory, { recursive: true });
+    await runFfmpeg(['-i', `file:${clip.path}`, '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '0', '-hls_playlist_type', 'vod', `file:${join(hlsDirectory, 'index.m3u8')}`]);
+    const server = createServer((request, response) => {
+      const name = (request.url ?? '/').slice(1);
+      if (!/^[\w.-]+$/.test(name)) return void response.writeHead(404).end();
+      try {
+        const body = readFileSync(join(hlsDirectory, name));
+        response.writeHead(200, { 'content-type': name.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t' }).end(body);
+      } catch {
+        response.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/index.m3u8`;
+      const { events } = await collect(url, { fps: 2, maxNewTokens: 2, reconnect: { attempts: 0 } });
+      const ends = checkEventOrder(events);
+      assert.ok(ends.length >= 2, `${ends.length} narrations`);
+      assert.equal(ends[0]!.start, 0);
+      assert.ok(Math.abs(ends[ends.length - 1]!.end - clip.manifest.duration) <= 1, `ends at ${ends[ends.length - 1]!.end}`);
+      assert.equal(events.filter((event) => event.type === 'source-reconnect').length, 0, 'attempts 0: no reconnect');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('reconnects an HTTP source that drops its connection, then narration continues', async () => {
