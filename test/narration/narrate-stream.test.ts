@@ -130,6 +130,22 @@ describe('narrateStream', () => {
     assert.deepEqual(await survivingFfmpegChildren(), []);
   });
 
+  it('a crashed model runner ends the iteration with InferenceError and stops ffmpeg', async () => {
+    const own = await loadModel(fixtureModel, { runner: 'child' });
+    try {
+      const runnerPid = (own.runner as { pid?: number }).pid;
+      assert.ok(runnerPid !== undefined);
+      await assert.rejects(async () => {
+        for await (const event of narrateStream(clip.path, { model: own, fps: 2, realtime: true, maxNewTokens: 50, stepDelayMilliseconds: 50 })) {
+          if (event.type === 'scene-start') process.kill(runnerPid, 'SIGKILL');
+        }
+      }, (error: Error) => error.name === 'InferenceError');
+    } finally {
+      await own.dispose();
+    }
+    assert.deepEqual(await survivingFfmpegChildren(), []);
+  });
+
   it('rejects bad options at once and a missing file when iterated', async () => {
     assert.throws(() => narrateStream(clip.path, { model, fps: 0 }), UsageError);
     assert.throws(() => narrateStream(clip.path, { model, minSceneSeconds: 5, maxSceneSeconds: 2 }), /minSceneSeconds/);
