@@ -120,7 +120,7 @@ export function openFrameFeed(input: string, options: FrameFeedOptions): FrameFe
           yield { data: frame.data, width: frame.width, height: frame.height, pts: time, index: position, sourcePts: frame.pts };
           position += 1;
         }
-        if (stalled) reason = `no frame for ${Math.round(options.stallMilliseconds / 1000)} s`;
+        if (stalled) reason = `no frame for ${options.stallMilliseconds / 1000} s`;
       } catch (error) {
         if (options.signal.aborted) return;
         if (!reconnects || isFatal(error)) throw error;

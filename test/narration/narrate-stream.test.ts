@@ -183,6 +183,38 @@ describe('narrateStream', () => {
     }
   });
 
+  it('reconnects a live source that stalls (no frame for stallMilliseconds)', async () => {
+    const bytes = readFileSync(await transportStreamCopy(clip.path, join(directory, 'scenes.ts')));
+    // stall: 40 % of the stream, then the connection stays open without data; full; gone: 404.
+    let mode: 'stall' | 'full' | 'gone' = 'stall';
+    const server = createServer((request, response) => {
+      if (mode === 'gone') return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'video/mp2t' });
+      if (mode === 'full') return void response.end(bytes);
+      response.write(bytes.subarray(0, Math.floor(bytes.length * 0.4)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/live.ts`;
+    try {
+      let reconnects = 0;
+      const { events } = await collect(url, { fps: 2, maxNewTokens: 2, reconnect: { attempts: 1, initialDelayMilliseconds: 200, stallMilliseconds: 1500 } }, (event) => {
+        if (event.type !== 'source-reconnect') return;
+        reconnects += 1;
+        mode = reconnects === 1 ? 'full' : 'gone';
+      });
+      checkEventOrder(events);
+      const reconnect = events.find((event) => event.type === 'source-reconnect');
+      assert.ok(reconnect && reconnect.type === 'source-reconnect');
+      assert.equal(reconnect.reason, 'no frame for 1.5 s');
+      const after = events.slice(events.indexOf(reconnect) + 1);
+      assert.ok(after.some((event) => event.type === 'narration-end'), 'narration continues after the stall');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    assert.deepEqual(await survivingFfmpegChildren(), []);
+  });
+
   it('reconnects an HTTP source that drops its connection, then narration continues', async () => {
     const bytes = readFileSync(await transportStreamCopy(clip.path, join(directory, 'scenes.ts')));
     // truncate: every response stops at 40 % and the socket is destroyed; full: whole file; gone: 404.
