@@ -101,6 +101,10 @@ export class NarrationEventServer {
       response.end(request.method === 'HEAD' ? undefined : page);
       return;
     }
+    if (path === '/favicon.ico') {
+      response.writeHead(204).end();
+      return;
+    }
     if (path === '/events') {
       response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
       response.write(`retry: 2000\n\n${this.history.join('')}`);

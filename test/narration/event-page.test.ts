@@ -10,6 +10,18 @@ import { describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { NarrationEventServer } from '../../src/narration/index.js';
 
+/** The few DOM members the page-side conditions use. */
+interface PageElement {
+  readonly textContent: string | null;
+}
+interface PageGlobal {
+  readonly document: {
+    getElementById(id: string): PageElement | null;
+    querySelector(selector: string): PageElement | null;
+    querySelectorAll(selector: string): { readonly length: number };
+  };
+}
+
 const chromiumPath = process.env.VIDTOK_CHROMIUM ?? '/usr/bin/chromium';
 
 describe('narration page', { skip: existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath}` }, () => {
@@ -30,15 +42,16 @@ describe('narration page', { skip: existsSync(chromiumPath) ? false : `no Chromi
       });
       page.on('pageerror', (error) => problems.push(error.message));
       page.on('request', (request) => requests.push(request.url()));
-      // Conditions are page-side expressions (strings: this project compiles without the DOM library).
+      // Conditions are functions run in the page (string expressions would need eval, which the page's CSP forbids);
+      // `PageGlobal` types the page's document without the DOM library (the casts vanish when compiled).
       // An event published before the page connects arrives through the history replay.
       server.publish({ type: 'scene-start', scene: 0, start: 0 });
       await page.goto(server.url, { waitUntil: 'load' });
       assert.equal(await page.title(), 'narrate <test>');
-      await page.waitForFunction(`document.getElementById('status')?.textContent === 'live'`);
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobal).document.getElementById('status')?.textContent === 'live');
       server.publish({ type: 'narration-delta', scene: 0, text: 'a dog ' });
       server.publish({ type: 'narration-delta', scene: 0, text: '<b>runs</b>' });
-      await page.waitForFunction(`document.querySelector('.scene .text')?.textContent === 'a dog <b>runs</b>'`);
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobal).document.querySelector('.scene .text')?.textContent === 'a dog <b>runs</b>');
       assert.equal(await page.locator('.scene.live').count(), 1);
       assert.equal(await page.locator('.scene b').count(), 0, 'narration text is never parsed as HTML');
       server.publish({
@@ -47,11 +60,11 @@ describe('narration page', { skip: existsSync(chromiumPath) ? false : `no Chromi
       });
       server.publish({ type: 'scene-start', scene: 1, start: 2.5 });
       server.publish({ type: 'frame-dropped', count: 3, total: 3, at: 2.5 });
-      await page.waitForFunction(`document.querySelectorAll('.scene').length === 2 && document.querySelector('.scene.done') !== null`);
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobal).document.querySelectorAll('.scene').length === 2 && (globalThis as unknown as PageGlobal).document.querySelector('.scene.done') !== null);
       assert.match(String(await page.locator('.scene.done .time').textContent()), /scene 0 .*0:00\.0 → 0:02\.5/);
       assert.equal(await page.locator('#dropped').textContent(), '3 frames dropped');
       server.end();
-      await page.waitForFunction(`document.getElementById('status')?.textContent === 'ended'`);
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobal).document.getElementById('status')?.textContent === 'ended');
       const origin = new URL(server.url).origin;
       assert.deepEqual(requests.filter((url) => !url.startsWith(origin)), [], 'no outside requests');
       assert.deepEqual(problems, [], 'no console errors (a CSP violation would show here)');
