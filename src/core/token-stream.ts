@@ -3,6 +3,7 @@
  * their role, the timestamps and frames they come from, and their token count; the prompt builder of each model
  * family wraps them in that family's special tokens.
  */
+import type { FeatureGrid } from './feature-grid.js';
 
 /** What a visual segment stands for, after the strategies' own vocabulary. */
 export type VisualRole = 'frames' | 'slow' | 'fast' | 'thumbnail' | 'sampled' | 'grid' | 'memory' | 'scene';
@@ -54,4 +55,37 @@ export function visualTokenCount(stream: Pick<TokenStream, 'segments'>): number 
   let n = 0;
   for (const segment of stream.segments) if (segment.type === 'visual') n += segment.count;
   return n;
+}
+
+/** The visual fields of a segment, without its kind and role (e.g. a pooled scene memory). */
+export type VisualTokens = Omit<VisualSegment, 'type' | 'role'>;
+
+/** A visual segment of `role` over already computed tokens. */
+export function visualSegment(role: VisualRole, tokens: VisualTokens): VisualSegment {
+  return {
+    type: 'visual',
+    role,
+    tokens: tokens.tokens,
+    count: tokens.count,
+    dim: tokens.dim,
+    timestamps: tokens.timestamps,
+    frameIndices: tokens.frameIndices,
+    ...(tokens.layout ? { layout: tokens.layout } : {}),
+    ...(tokens.isImage ? { isImage: true } : {}),
+  };
+}
+
+/** One segment per frame of a grid (views into its buffer, no copies), each with its own timestamp. */
+export function perFrameSegments(grid: FeatureGrid, role: VisualRole): VisualSegment[] {
+  const perFrame = grid.h * grid.w * grid.D;
+  return Array.from({ length: grid.T }, (_, t) => ({
+    type: 'visual' as const,
+    role,
+    tokens: grid.data.subarray(t * perFrame, (t + 1) * perFrame),
+    count: grid.h * grid.w,
+    dim: grid.D,
+    timestamps: [grid.timestamps[t]!],
+    frameIndices: [grid.frameIndices[t]!],
+    layout: { t: 1, h: grid.h, w: grid.w },
+  }));
 }

@@ -4,7 +4,7 @@
  * recent narration text (bounded), so each narration is conditioned on what came before without the context growing.
  */
 import type { FeatureGrid } from '../core/feature-grid.js';
-import type { TokenStream, VisualSegment } from '../core/token-stream.js';
+import { perFrameSegments, visualSegment, type TokenStream } from '../core/token-stream.js';
 import type { SceneMemory } from '../strategies/scene-tilling.js';
 
 /** Characters of earlier narration quoted in the instruction at most. */
@@ -15,38 +15,11 @@ export interface RememberedScene {
   readonly memory: SceneMemory;
 }
 
-function memorySegment(memory: SceneMemory): VisualSegment {
-  return {
-    type: 'visual',
-    role: 'memory',
-    tokens: memory.tokens,
-    count: memory.count,
-    dim: memory.dim,
-    timestamps: memory.timestamps,
-    frameIndices: memory.frameIndices,
-    ...(memory.layout ? { layout: memory.layout } : {}),
-  };
-}
-
-function frameSegments(grid: FeatureGrid): VisualSegment[] {
-  const perFrame = grid.h * grid.w * grid.D;
-  return Array.from({ length: grid.T }, (_, t) => ({
-    type: 'visual' as const,
-    role: 'scene' as const,
-    tokens: grid.data.subarray(t * perFrame, (t + 1) * perFrame),
-    count: grid.h * grid.w,
-    dim: grid.D,
-    timestamps: [grid.timestamps[t]!],
-    frameIndices: [grid.frameIndices[t]!],
-    layout: { t: 1, h: grid.h, w: grid.w },
-  }));
-}
-
 /** The token stream of one scene with its memories (already chosen and ordered oldest first). */
 export function narrationTokenStream(frames: FeatureGrid, memories: readonly RememberedScene[], encoderName: string): TokenStream {
   return {
     dim: frames.D,
-    segments: [...memories.map((remembered) => memorySegment(remembered.memory)), ...frameSegments(frames)],
+    segments: [...memories.map((remembered) => visualSegment('memory', remembered.memory)), ...perFrameSegments(frames, 'scene')],
     metadata: {
       pipeline: 'narrate',
       encoder: encoderName,

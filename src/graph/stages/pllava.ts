@@ -5,7 +5,8 @@
  */
 import { pllavaPool } from '../../strategies/pllava.js';
 import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload, perFrameSegments } from './stage-helpers.js';
+import { expectCaps, expectPayload } from './stage-helpers.js';
+import { perFrameSegments } from '../../core/token-stream.js';
 
 export interface PllavaParams {
   /** Pooled shape `[T', h', w']`. */

@@ -9,13 +9,13 @@
  */
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../../core/feature-grid.js';
 import type { VideoFrame } from '../../core/frame.js';
-import type { VisualSegment } from '../../core/token-stream.js';
 import { InputRejectedError } from '../../errors/index.js';
 import { sceneMemory, StreamingSceneTiller, type SceneClosedEvent } from '../../strategies/scene-tilling.js';
 import { spatialPool } from '../../strategies/spatial-pool.js';
 import type { Payload } from '../payload.js';
 import type { StageContext, StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload, perFrameSegments, throwIfAborted } from './stage-helpers.js';
+import { expectCaps, expectPayload, throwIfAborted } from './stage-helpers.js';
+import { perFrameSegments, visualSegment, type VisualSegment } from '../../core/token-stream.js';
 
 export interface SceneStreamParams {
   /** Threshold factor of the streaming cut rule (VideoLLaMB's streaming demo: 0.5). */
@@ -78,16 +78,7 @@ async function streamScenes(batches: AsyncIterable<readonly VideoFrame[]> | Iter
         continue;
       }
       const memory = sceneMemory(stackFrames(frames), { maxTokens: params.memoryTokens });
-      memories.push({
-        type: 'visual',
-        role: 'memory',
-        tokens: memory.tokens,
-        count: memory.count,
-        dim: memory.dim,
-        timestamps: memory.timestamps,
-        frameIndices: memory.frameIndices,
-        ...(memory.layout ? { layout: memory.layout } : {}),
-      });
+      memories.push(visualSegment('memory', memory));
       if (memories.length > params.maxMemoryScenes) memories.shift();
     }
   };

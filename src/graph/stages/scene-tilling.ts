@@ -8,12 +8,12 @@
  * segment per frame). Token count ≤ k·32 + min(8, T-k)·12·12. Wraps `sceneTilling` and `sceneMemory`.
  */
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../../core/feature-grid.js';
-import type { VisualSegment } from '../../core/token-stream.js';
 import { GraphNegotiationError } from '../../errors/index.js';
 import { sceneMemory, sceneTilling } from '../../strategies/scene-tilling.js';
 import { spatialPool } from '../../strategies/spatial-pool.js';
 import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload, perFrameSegments } from './stage-helpers.js';
+import { expectCaps, expectPayload } from './stage-helpers.js';
+import { perFrameSegments, visualSegment, type VisualSegment } from '../../core/token-stream.js';
 
 export interface SceneTillingParams {
   /** Number of cuts (scenes = k + 1). */
@@ -86,16 +86,7 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = {
     for (const scene of scenes.slice(0, -1)) {
       const positions = Array.from({ length: scene.end - scene.start + 1 }, (_, i) => scene.start + i);
       const memory = sceneMemory(sliceFrames(grid, positions), { maxTokens: params.memoryTokens });
-      segments.push({
-        type: 'visual',
-        role: 'memory',
-        tokens: memory.tokens,
-        count: memory.count,
-        dim: memory.dim,
-        timestamps: memory.timestamps,
-        frameIndices: memory.frameIndices,
-        ...(memory.layout ? { layout: memory.layout } : {}),
-      });
+      segments.push(visualSegment('memory', memory));
     }
     const last = scenes[scenes.length - 1]!;
     const length = last.end - last.start + 1;

@@ -74,21 +74,6 @@ export function gridSegment(grid: FeatureGrid, role: VisualRole, isImage = false
   };
 }
 
-/** One segment per frame of a grid (each with that frame's timestamp and index). */
-export function perFrameSegments(grid: FeatureGrid, role: VisualRole): VisualSegment[] {
-  const perFrame = grid.h * grid.w * grid.D;
-  return Array.from({ length: grid.T }, (_, t) => ({
-    type: 'visual' as const,
-    role,
-    tokens: grid.data.subarray(t * perFrame, (t + 1) * perFrame),
-    count: grid.h * grid.w,
-    dim: grid.D,
-    timestamps: [grid.timestamps[t]!],
-    frameIndices: [grid.frameIndices[t]!],
-    layout: { t: 1, h: grid.h, w: grid.w },
-  }));
-}
-
 /** Total token count of segments. */
 export function segmentTokenCount(segments: readonly VisualSegment[]): number {
   return segments.reduce((sum, segment) => sum + segment.count, 0);

@@ -3,7 +3,8 @@
  * the baseline that needs no strategy.
  */
 import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload, perFrameSegments } from './stage-helpers.js';
+import { expectCaps, expectPayload } from './stage-helpers.js';
+import { perFrameSegments } from '../../core/token-stream.js';
 
 export const uniformStage: StageDescriptor<Record<string, never>> = {
   name: 'uniform',
