@@ -8,6 +8,7 @@
 import { UsageError, LimitExceededError } from '../errors/index.js';
 import { frameIndices, type FrameIndexRule } from '../sampling/frame-indices.js';
 import type { FrameTimeline, ProbeResult } from './probe-types.js';
+import type { FrameRequest } from './frame-source.js';
 
 export interface DecodePlan {
   mode: 'sequential' | 'seek' | 'keyframes' | 'live';
@@ -24,20 +25,10 @@ export interface DecodePlan {
 }
 
 /** What a caller asks for (the selection part of FrameRequest). */
-export interface FrameSelection {
-  count?: number;
-  rule?: FrameIndexRule;
-  fps?: number;
-  minFrames?: number;
-  maxFrames?: number;
-  at?: readonly number[];
-  keyframes?: boolean;
-  scenes?: boolean;
-  sceneThreshold?: number;
-  start?: number;
-  end?: number;
-  realtime?: boolean;
-}
+export type FrameSelection = Pick<
+  FrameRequest,
+  'count' | 'rule' | 'fps' | 'minFrames' | 'maxFrames' | 'at' | 'keyframes' | 'scenes' | 'sceneThreshold' | 'start' | 'end' | 'realtime'
+>;
 
 /** One ffmpeg process. */
 export interface DecodeJob {
