@@ -7,7 +7,7 @@
 import { igVlmGrid, igVlmLayout } from '../../strategies/ig-vlm.js';
 import { GraphNegotiationError } from '../../errors/index.js';
 import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload } from './stage-helpers.js';
+import { composedImagePayload, expectCaps, expectPayload } from './stage-helpers.js';
 
 export interface IgVlmParams {
   readonly frames: number;
@@ -36,12 +36,6 @@ export const igVlmGridStage: StageDescriptor<IgVlmParams> = {
   async run(inputs, params) {
     const { frames } = expectPayload('ig-vlm-grid', inputs, 'in', 'frames');
     const grid = igVlmGrid(frames, params.frames);
-    const chosen = grid.indices.map((at) => frames[at]!);
-    return {
-      kind: 'image',
-      image: grid.image,
-      frameIndices: chosen.map((frame) => frame.index),
-      timestamps: chosen.map((frame) => frame.pts),
-    };
+    return composedImagePayload(grid.image, frames, grid.indices);
   },
 };

@@ -3,6 +3,7 @@
  * payload narrowing, feature-grid concatenation and turning grids into token segments.
  */
 import { featureGrid, type FeatureGrid } from '../../core/feature-grid.js';
+import type { RgbImage, VideoFrame } from '../../core/frame.js';
 import type { VisualRole, VisualSegment } from '../../core/token-stream.js';
 import { AbortedError, GraphNegotiationError } from '../../errors/index.js';
 import type { Caps, CapsKind, CapsOf } from '../caps.js';
@@ -72,6 +73,12 @@ export function gridSegment(grid: FeatureGrid, role: VisualRole, isImage = false
     layout: { t: grid.T, h: grid.h, w: grid.w },
     ...(isImage ? { isImage: true } : {}),
   };
+}
+
+/** The `image` payload of an image composed from `frames[indices]` (thumbnail, grid), with where it came from. */
+export function composedImagePayload(image: RgbImage, frames: readonly VideoFrame[], indices: readonly number[]): PayloadOf<'image'> {
+  const chosen = indices.map((at) => frames[at]!);
+  return { kind: 'image', image, frameIndices: chosen.map((frame) => frame.index), timestamps: chosen.map((frame) => frame.pts) };
 }
 
 /** Total token count of segments. */

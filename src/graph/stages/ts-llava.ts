@@ -8,7 +8,7 @@
 import { tsLlavaSample, tsLlavaThumbnail } from '../../strategies/ts-llava.js';
 import { GraphNegotiationError } from '../../errors/index.js';
 import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload } from './stage-helpers.js';
+import { composedImagePayload, expectCaps, expectPayload } from './stage-helpers.js';
 
 export interface TsLlavaSampleParams {
   readonly count: number;
@@ -80,12 +80,6 @@ export const tsLlavaThumbnailStage: StageDescriptor<TsLlavaThumbnailParams> = {
   async run(inputs, params) {
     const { frames } = expectPayload('ts-llava-thumbnail', inputs, 'in', 'frames');
     const thumbnail = tsLlavaThumbnail(frames, params.frames);
-    const chosen = thumbnail.indices.map((at) => frames[at]!);
-    return {
-      kind: 'image',
-      image: thumbnail.image,
-      frameIndices: chosen.map((frame) => frame.index),
-      timestamps: chosen.map((frame) => frame.pts),
-    };
+    return composedImagePayload(thumbnail.image, frames, thumbnail.indices);
   },
 };
