@@ -28,6 +28,13 @@ export interface VisualSegment {
   readonly layout?: { readonly t: number; readonly h: number; readonly w: number };
   /** True when the segment is one composed image (thumbnail, grid) to be wrapped as a single image. */
   readonly isImage?: boolean;
+  /**
+   * Set when an image went through the model's high-resolution path (SmolVLM2 image splitting, LLaVA-OneVision
+   * anyres): `rows x cols` tiles of `tokensPerTile` tokens plus one global (base) image of `globalTokens` tokens, in
+   * the family's own order (SmolVLM2: tiles row-major, then the global image; LLaVA-OneVision: base image first).
+   * `count = rows * cols * tokensPerTile + globalTokens`.
+   */
+  readonly tiles?: { readonly rows: number; readonly cols: number; readonly tokensPerTile: number; readonly globalTokens: number };
 }
 
 export type TokenSegment = TextSegment | VisualSegment;
@@ -72,6 +79,7 @@ export function visualSegment(role: VisualRole, tokens: VisualTokens): VisualSeg
     frameIndices: tokens.frameIndices,
     ...(tokens.layout ? { layout: tokens.layout } : {}),
     ...(tokens.isImage ? { isImage: true } : {}),
+    ...(tokens.tiles ? { tiles: tokens.tiles } : {}),
   };
 }
 
