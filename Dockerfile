@@ -1,6 +1,6 @@
 # vidtok container: the CLI with ffmpeg inside, running as a non-root user. Models are mounted or pulled into the
 # /models volume (VIDTOK_CACHE_DIR). Build: docker build -t vidtok .   Run: see README.md.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Skip both install-time downloads: onnxruntime-node CUDA binaries and ffmpeg-static (ffmpeg comes from Debian).
 ENV ONNXRUNTIME_NODE_INSTALL=skip \
@@ -10,7 +10,7 @@ COPY bin ./bin
 COPY src ./src
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg ca-certificates tini \
  && rm -rf /var/lib/apt/lists/* \

@@ -1,10 +1,33 @@
 /**
- * @file IEEE 754 half-precision conversion for graphs whose inputs or outputs are float16 (fp16 / q4f16 exports):
- * onnxruntime-node hands float16 tensors over as raw Uint16 bits.
+ * @file IEEE 754 half-precision conversion for graphs whose inputs or outputs are float16 (fp16 / q4f16 exports).
+ * onnxruntime-common stores float16 tensor data as raw Uint16 bits where the JavaScript engine has no
+ * `Float16Array` (Node 20, 22) and as a `Float16Array` of decoded numbers where it has one (Node 24): every reader
+ * goes through `float16Bits`, which gives the bit patterns whichever representation it is handed.
  */
 
 const floatView = new Float32Array(1);
 const bitsView = new Uint32Array(floatView.buffer);
+
+/** True for a `Float16Array` (Node 24 and later); false where the engine has none. */
+export function isFloat16Array(data: unknown): data is ArrayBufferView & { readonly length: number } {
+  const constructor = (globalThis as { Float16Array?: abstract new (...args: never[]) => unknown }).Float16Array;
+  return constructor !== undefined && data instanceof constructor;
+}
+
+/**
+ * The bit patterns of float16 tensor data: a Uint16Array as is, a Float16Array as a Uint16Array view over the same
+ * bytes (no copy, no rounding). Anything else is a programming error.
+ */
+export function float16Bits(data: unknown): Uint16Array {
+  if (data instanceof Uint16Array) return data;
+  if (isFloat16Array(data)) return new Uint16Array(data.buffer, data.byteOffset, data.length);
+  throw new TypeError(`float16 tensor data must be a Uint16Array or a Float16Array, got ${Object.prototype.toString.call(data)}`);
+}
+
+/** float16 tensor data (either representation) as float32 values. */
+export function float16DataToFloat32(data: unknown): Float32Array {
+  return float16ToFloat32(float16Bits(data));
+}
 
 /** Converts float16 bits to float32 values. */
 export function float16ToFloat32(bits: Uint16Array): Float32Array {

@@ -7,7 +7,7 @@
  * the child runner.
  */
 import { AbortedError, InputRejectedError, ModelLoadError } from '../errors/index.js';
-import { float16ToFloat32, float32ToFloat16 } from './float16.js';
+import { float16Bits, float16DataToFloat32, float32ToFloat16 } from './float16.js';
 import type {
   CallOptions,
   ForwardResult,
@@ -53,8 +53,16 @@ function findPort(ports: readonly GraphPort[], name: string, path: string): Grap
 
 function toFloat32(tensor: HostTensor): Float32Array {
   if (tensor.type === 'float32') return tensor.data as Float32Array;
-  if (tensor.type === 'float16') return float16ToFloat32(tensor.data as Uint16Array);
+  if (tensor.type === 'float16') return float16DataToFloat32(tensor.data);
   throw new ModelLoadError('graph output', `unexpected element type ${tensor.type} (expected float32 or float16)`);
+}
+
+/** Row `rows - 1` of a `[1, rows, width]` float32 or float16 tensor, as a float32 copy. */
+function lastRow(tensor: HostTensor, rows: number, width: number): Float32Array {
+  const start = (rows - 1) * width;
+  if (tensor.type === 'float16') return float16DataToFloat32(float16Bits(tensor.data).subarray(start, start + width));
+  if (tensor.type === 'float32') return Float32Array.from((tensor.data as Float32Array).subarray(start, start + width));
+  throw new ModelLoadError('logits', `unexpected element type ${tensor.type} (expected float32 or float16)`);
 }
 
 function floatTensor(type: string, values: Float32Array, dims: readonly number[]): HostTensor {
@@ -116,9 +124,7 @@ export function createModelEngine(): ModelRunner {
     const logitsTensor = outputs['logits'];
     if (logitsTensor === undefined) throw new ModelLoadError(decoder.path, 'decoder produced no logits output');
     const rows = logitsTensor.dims[1] ?? 1;
-    const all = logitsTensor.data as Float32Array | Uint16Array;
-    const last = all.subarray((rows - 1) * shape.vocab, rows * shape.vocab);
-    const logits = logitsTensor.type === 'float16' ? float16ToFloat32(last as Uint16Array) : Float32Array.from(last as Float32Array);
+    const logits = lastRow(logitsTensor, rows, shape.vocab);
     const past: Record<string, HostTensor> = {};
     for (const name of model.pastNames) {
       const present = outputs[`present.${name.slice(pastPrefix.length)}`];

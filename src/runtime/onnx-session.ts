@@ -5,11 +5,12 @@
  */
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors/index.js';
+import { float16Bits } from './float16.js';
 
 /** Element types the runtime feeds or reads. */
 export type TensorElementType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool' | 'uint8' | 'int8';
 
-/** Typed-array storage for each element type (float16 is stored as raw Uint16 bits). */
+/** Typed-array storage for each element type (float16 as raw Uint16 bits; outputs may hand back a Float16Array). */
 export type TensorData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
 
 /** A tensor as the runtime handles it; onnxruntime's own tensors satisfy it, so outputs can be fed back unchanged. */
@@ -50,9 +51,24 @@ function toPort(metadata: ort.InferenceSession.ValueMetadata): GraphPort {
   return { name: metadata.name, type: metadata.type, shape: [...metadata.shape] };
 }
 
+/**
+ * onnxruntime-node 1.30's native binding reads a float16 feed only from a Uint16Array: a Float16Array (which
+ * onnxruntime-common substitutes on Node 24, even for Uint16Array data) reaches it with a byte length of 0 and the run
+ * fails with `not enough space: expected N, got 0` (microsoft/onnxruntime PR 32323, open). So a float16 feed's
+ * storage is set back to a Uint16Array view over the same bytes before the run, as transformers.js does. The
+ * tensor's values are unchanged; readers go through `float16Bits`, which accepts both.
+ */
+function withUint16Storage(tensor: ort.Tensor): ort.Tensor {
+  if (tensor.type !== 'float16') return tensor;
+  const storage = tensor as unknown as { cpuData?: unknown };
+  if (storage.cpuData !== undefined && !(storage.cpuData instanceof Uint16Array)) storage.cpuData = float16Bits(storage.cpuData);
+  return tensor;
+}
+
 function toOrtTensor(tensor: HostTensor): ort.Tensor {
-  if (tensor instanceof ort.Tensor) return tensor;
-  return new ort.Tensor(tensor.type as TensorElementType, tensor.data as never, tensor.dims);
+  if (tensor instanceof ort.Tensor) return withUint16Storage(tensor);
+  const data = tensor.type === 'float16' ? float16Bits(tensor.data) : tensor.data;
+  return withUint16Storage(new ort.Tensor(tensor.type as TensorElementType, data as never, tensor.dims));
 }
 
 /** Opens `path` as an onnxruntime CPU session; a file onnxruntime rejects becomes ModelLoadError naming it. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { float16ToFloat32, float32ToFloat16 } from '../../src/runtime/float16.js';
+import { float16Bits, float16DataToFloat32, float16ToFloat32, float32ToFloat16 } from '../../src/runtime/float16.js';
 import { loadModel } from '../../src/runtime/index.js';
 import { openGraphSession } from '../../src/runtime/onnx-session.js';
 import { argmax } from '../../src/runtime/token-sampler.js';
@@ -26,6 +26,21 @@ describe('float16', () => {
     assert.ok(Number.isNaN(back[5]!));
     assert.equal(float32ToFloat16(Float32Array.of(1 + 2 ** -11))[0], 0x3c00, 'halfway rounds to even');
     assert.equal(float32ToFloat16(Float32Array.of(1 + 3 * 2 ** -11))[0], 0x3c02, 'halfway rounds to even (up)');
+  });
+
+  it('reads float16 data as bits whether it is a Uint16Array or a Float16Array', { skip: typeof (globalThis as { Float16Array?: unknown }).Float16Array === 'undefined' ? 'no Float16Array before Node 24' : false }, () => {
+    const Half = (globalThis as unknown as { Float16Array: { of(...values: number[]): ArrayBufferView & ArrayLike<number> } }).Float16Array;
+    const decoded = Half.of(1, -2, 65504, 0.1, 2 ** -24);
+    const bits = float16Bits(decoded);
+    assert.deepEqual([...bits], [0x3c00, 0xc000, 0x7bff, 0x2e66, 0x0001]);
+    assert.equal(bits.buffer, decoded.buffer, 'a view over the same bytes, not a copy');
+    assert.deepEqual([...float16DataToFloat32(decoded)], [...float16ToFloat32(bits)]);
+  });
+
+  it('refuses float16 data of any other storage', () => {
+    const raw = Uint16Array.of(0x3c00);
+    assert.equal(float16Bits(raw), raw);
+    assert.throws(() => float16Bits(Float32Array.of(1)), TypeError);
   });
 
   it('a decoder with float16 cache and logits matches the fp32 decoder', async () => {
