@@ -52,6 +52,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignFig
   const regressions = loadRegressionCases();
   const clips = fuzzClips();
   const base = scratchDir('fuzz');
+  // The unmutated clip must pass first: if it does not, the build or the machine is broken, not the inputs, and
+  // nothing may be kept as a regression case.
+  const baseline = await runFuzzCase({ clip: clips[0]!, seed: -1, operations: [] }, { directory: join(base, 'baseline') });
+  const baselineProblems = baseline.commands.flatMap((command) => command.problems);
+  if (baselineProblems.length > 0 || baseline.commands.some((command) => command.exitCode !== 0)) {
+    throw new Error(`the unmutated clip ${clips[0]} fails, so the build or the machine is broken: ${baselineProblems.join('; ') || 'non-zero exit'}`);
+  }
   const queue: FuzzCase[] = [...regressions];
   let generated = 0;
   const exitCodes: Record<string, number> = {};
