@@ -22,6 +22,11 @@ export interface PromptOptions {
   readonly videoDuration?: number;
   /** An optional system message placed before the user turn. */
   readonly systemPrompt?: string;
+  /**
+   * Text the assistant turn starts with (a paper's `Answer: In the video,`), written after the template's
+   * generation prompt so that generation continues it. Only `questionText` uses it.
+   */
+  readonly assistantPrefix?: string;
 }
 
 /** Vision encoder output for `count` images: `count * tokens * hidden` values. */

@@ -50,9 +50,10 @@ export interface PromptSession {
   /** Visual rows written at the placeholder positions, `count * hidden`. */
   readonly visualRows: Float32Array;
   readonly prefillMilliseconds: number;
-  /** Token ids of the part after the context for `question`. */
-  questionIds(question: string): Int32Array;
-  ask(question: string, options?: GenerationOptions): Generation;
+  /** Token ids of the part after the context for `question` (ending with `assistantPrefix` when given). */
+  questionIds(question: string, assistantPrefix?: string): Int32Array;
+  /** Answers `question`; with `assistantPrefix` the assistant turn starts with it and generation continues it. */
+  ask(question: string, options?: GenerationOptions & { readonly assistantPrefix?: string }): Generation;
   dispose(): Promise<void>;
 }
 
@@ -187,11 +188,12 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
         sessionOptions.signal ? { signal: sessionOptions.signal } : {},
       );
       let questionCounter = 0;
-      const questionIds = (question: string): Int32Array => Int32Array.from(tokenizer.encode(family.questionText(question, tokenizer, sessionOptions)));
+      const questionIds = (question: string, assistantPrefix?: string): Int32Array =>
+        Int32Array.from(tokenizer.encode(family.questionText(question, tokenizer, assistantPrefix === undefined ? sessionOptions : { ...sessionOptions, assistantPrefix })));
 
-      async function* answer(question: string, generation: GenerationOptions): AsyncGenerator<GenerationDelta, GenerationResult> {
+      async function* answer(question: string, generation: GenerationOptions & { readonly assistantPrefix?: string }): AsyncGenerator<GenerationDelta, GenerationResult> {
         const startedAt = performance.now();
-        const ids = questionIds(question);
+        const ids = questionIds(question, generation.assistantPrefix);
         const needed = contextIds.length + ids.length;
         if (needed > info.contextWindow) throw new ContextOverflowError(needed, info.contextWindow);
         const context = `${name}-q${++questionCounter}`;
@@ -224,7 +226,7 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
         visualRows,
         prefillMilliseconds: prefill.milliseconds,
         questionIds,
-        ask: (question: string, generation: GenerationOptions = {}) => new GenerationRun(answer(question, generation)),
+        ask: (question: string, generation: GenerationOptions & { readonly assistantPrefix?: string } = {}) => new GenerationRun(answer(question, generation)),
         dispose: () => runner.release(name).catch(() => undefined),
       };
     },

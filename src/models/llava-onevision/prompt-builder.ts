@@ -1,10 +1,14 @@
 /**
  * @file LLaVA-OneVision's prompt for a token stream: `<|im_start|>user <video>\n{question}<|im_end|><|im_start|>assistant\n`
  * from the chat template, where the single `<video>` placeholder becomes the stream: each video segment is
- * `<video>`×count, a composed image (`isImage`) is `<image>`×count, text segments are written verbatim. The learned
+ * `<video>`×count, a composed image (`isImage`) is `<image>`×count, text segments are written verbatim. A tiled
+ * high-resolution image (`tiles`, anyres: base image then tiles) is one image: `<image>`×count, where count must equal
+ * `rows·cols·tokensPerTile + globalTokens` (the runtime scatters the rows in order). With `assistantPrefix` the
+ * prompt ends `<|im_start|>assistant\n{prefix}`, so generation continues the prefix. The learned
  * `image_newline` vector is not part of any ONNX graph, so no newline token is appended.
  */
-import type { TokenStream } from '../../core/token-stream.js';
+import type { TokenStream, VisualSegment } from '../../core/token-stream.js';
+import { InputRejectedError } from '../../errors/index.js';
 import type { PromptOptions, PromptTokenizer } from '../model-family.js';
 import { llavaOnevisionTokens } from './special-tokens.js';
 
@@ -22,12 +26,24 @@ function userTurn(tokenizer: PromptTokenizer, question: string, options: PromptO
   return { before: rendered.slice(0, at), after: rendered.slice(at + video.length) };
 }
 
+/** The placeholders of one visual segment: `<image>`×count for an image (tiled or not), `<video>`×count otherwise. */
+function segmentPlaceholders(segment: VisualSegment): string {
+  const tiles = segment.tiles;
+  if (tiles !== undefined && tiles.rows * tiles.cols * tiles.tokensPerTile + tiles.globalTokens !== segment.count) {
+    throw new InputRejectedError(
+      'token stream',
+      `a ${segment.role} image has ${segment.count} tokens but its ${tiles.rows}x${tiles.cols} tiles of ${tiles.tokensPerTile} plus ${tiles.globalTokens} base make ${tiles.rows * tiles.cols * tiles.tokensPerTile + tiles.globalTokens}`,
+    );
+  }
+  return (segment.isImage || tiles !== undefined ? llavaOnevisionTokens.image : llavaOnevisionTokens.video).repeat(segment.count);
+}
+
 /** The media text of a stream. */
 export function llavaOnevisionMediaText(stream: TokenStream): string {
   let text = '';
   for (const segment of stream.segments) {
     if (segment.type === 'text') text += segment.text;
-    else text += (segment.isImage ? llavaOnevisionTokens.image : llavaOnevisionTokens.video).repeat(segment.count);
+    else text += segmentPlaceholders(segment);
   }
   return text;
 }
@@ -37,5 +53,7 @@ export function llavaOnevisionContextText(stream: TokenStream, tokenizer: Prompt
 }
 
 export function llavaOnevisionQuestionText(question: string, tokenizer: PromptTokenizer, options: PromptOptions): string {
-  return userTurn(tokenizer, question, options).after;
+  const after = userTurn(tokenizer, question, options).after;
+  const prefix = options.assistantPrefix?.trim();
+  return prefix ? after + prefix : after;
 }
