@@ -1,150 +1,96 @@
 /**
- * @file B-VLLM: the exact parameter-free parts (temporal merge of selected frames, per-frame budget, ToMe) and a
+ * @file B-VLLM: the exact parameter-free parts (temporal merge of the selection weights, per-frame budget, ToMe) and a
  * deterministic training-free APPROXIMATION of its learned, question-conditioned frame and token selection.
  *
  * Reference: zhuqiangLu/B-VLLM@51ccbf08875b8984327dfce1c2637dbf72c6fdf6, `bvlm/model/bvlm_arch.py`
  * (`BVLMMetaForCausalLM.vlm_attention`, `merge_temporal`) and `bvlm/model/merge.py` (`threshold_soft_matching`,
- * `multi_layer_merge`, `bipartite_soft_matching`, `merge_wavg`).
+ * `multi_layer_merge`, `bipartite_soft_matching`, `merge_wavg`); frames as `bvlm/mm_utils.py` `frame_sample(mode='fps')`
+ * picks them (`b-vllm-frame-sample.ts`).
  *
- * Exact: `bvllmTemporalMerge` (`S = (cos(w_i, w_j) + 1)/2` for j < i, rows with `max_j S > 0.75` averaged into their
- * best earlier row and dropped, budget `int(max(1, (576 div 32) / k' * 32))`) and `tomeMerge` (merge.py semantics
- * and output order).
+ * Exact: `bvllmTemporalMerge` / `bvllmTemporalMergePlan` (b-vllm-temporal-merge.ts, golden-checked), the budget
+ * `int(max(1, (576 div 32) / k' * 32))` and `tomeMerge` (merge.py semantics and output order).
  *
- * Approximated (the spec's "faithful training-free approximation", §5): the two learned Q-Formers and the Gumbel-
- * softmax sampling are replaced by (1) question-conditioned frame scores `s_t = mean of the top-k cos(X[t,p], e_q)`,
- * argmax per each of `K = min(16, T)` contiguous windows (hard one-hot selection, temporal order kept); (2) the exact
- * temporal-merge rule applied to the picked frames' mean-token descriptors; (3) budget `N = int(max(1, B / k'))`;
- * (4) per-frame reduction to N tokens by ToMe or by question-conditioned top-N (raster order kept). Without a
- * question embedding, each window's middle frame is taken and ToMe reduces the tokens; the result says so.
+ * Approximated (b-vllm-selection.ts has the details): the 16 learned temporal queries become K = min(16, T) queries
+ * anchored at each window's middle frame; their selection weights `W_k = softmax(logitScale * (cos(query, frame
+ * descriptor) + questionWeight * zscore(s)_t) / 0.5)` over ALL T frames (B-VLLM's temperature, no Gumbel noise),
+ * with `s_t` the question-to-frame score (mean of the top-k cos(X[t,p], e_q)) when the encoder can embed text; the
+ * exact merge runs on W; each kept query gives the hard frame `argmax_t W_k(t)` (`mixing: 'soft'` gives B-VLLM's
+ * soft mixture `sum_t W_k(t) X_t` instead). The spatial Q-Former becomes ToMe or question top-N per frame.
+ *
+ * Token count against the paper: B-VLLM's spatial Q-Former emits 32 tokens per kept frame (k' <= 16, so <= 512 in
+ * all; its ToMe step never fires because N >= 36 > 32). We have no Q-Former, so a kept frame keeps
+ * `N = min(P, int(max(1, B / k')))` of its own P tokens (B = 576 by default): the same budget formula, applied to
+ * the encoder's real tokens instead of to 32 learned queries. One kept frame therefore gives min(P, 576) tokens, not
+ * 32; sixteen give 36 each (576), not 32 (512).
  */
 import type { FeatureGrid } from '../core/feature-grid.js';
 import { StrategyInputError } from '../errors/index.js';
 import { cosineSimilarity, dotProduct } from '../tensor/cosine-similarity.js';
 import { tomeMerge } from '../tensor/token-merging.js';
+import { bvllmConstants } from './b-vllm-temporal-merge.js';
+import { bvllmSelectFrames, bvllmSelectionDefaults } from './b-vllm-selection.js';
+import { unitMeanTokenDescriptors, type DescriptorKind, type UnitDescriptors } from './frame-descriptors.js';
 import { requireGrid, requireInteger } from './strategy-input.js';
 
 export { tomeMerge, bipartiteMergeRound } from '../tensor/token-merging.js';
+export { bvllmBudget, bvllmTemporalMerge, bvllmTemporalMergePlan, type TemporalMergePlan, type TemporalMergeResult } from './b-vllm-temporal-merge.js';
+export { bvllmSelectFrames, bvllmSelectionDefaults, type BvllmSelection, type BvllmSelectionOptions } from './b-vllm-selection.js';
 
 /** Label attached to every result of the approximation (and to a pipeline's metadata). */
 export const approximationNote =
-  'B-VLLM approximation: the learned temporal/spatial Q-Formers and Gumbel-softmax frame sampling are replaced by ' +
-  'deterministic question-to-token cosine scores (top-k mean per frame, argmax per window) and ToMe or top-N token ' +
-  'selection; only the temporal merge rule, the budget formula and ToMe are exact.';
+  'B-VLLM approximation: the learned temporal Q-Former queries and Gumbel-softmax sampling are replaced by K = min(16, T) ' +
+  'deterministic queries (one per window, anchored at its middle frame) whose selection weights are a temperature-0.5 ' +
+  'softmax of descriptor cosines over all frames (plus standardised question-to-frame scores when a text embedding ' +
+  'exists); the exact temporal merge runs on those weights, each kept query contributes its highest-weight frame ' +
+  '(hard, not the soft mixture), and ToMe or question top-N replaces the spatial Q-Former (N = int(576 / kept) of ' +
+  'the frame\'s own tokens, not 32 queries). Only the temporal merge rule, the budget formula and ToMe are exact.';
 
-/** Appended to the note when no question embedding was available. */
-export const noQuestionNote =
-  'No question embedding was available: each window contributed its middle frame and ToMe reduced the tokens (not question-conditioned).';
-
-export const bvllmDefaults = { threshold: 0.75, windows: 16, topK: 8, budget: 576, queries: 32 };
-
-export interface TemporalMergeResult {
-  /** Kept rows, ascending. */
-  readonly keep: number[];
-  /** `[k', ...]` merged rows (each kept row averaged with the rows merged into it). */
-  readonly values: Float32Array;
-  /** Per-frame token budget `int(max(1, (576 div 32) / k' * 32))`. */
-  readonly budget: number;
-}
-
-/** Which rows the temporal merge keeps and where every dropped row goes. */
-export interface TemporalMergePlan {
-  /** Kept rows, ascending. */
-  readonly keep: number[];
-  /** For each row: -1 when kept, else the earlier row it is averaged into. */
-  readonly target: Int32Array;
-}
-
-/**
- * The decision half of B-VLLM's temporal merge over `weights` (`[K, weightDim]`): row i is dropped into
- * `argmax_{j<i} S_ij` when `max_{j<i} S_ij > threshold`, with `S = (cos + 1) / 2` in float32 as torch computes it.
- */
-export function bvllmTemporalMergePlan(weights: Float32Array, weightDim: number, threshold: number = bvllmDefaults.threshold): TemporalMergePlan {
-  requireInteger('b-vllm', 'weight dimension', weightDim);
-  const K = weights.length / weightDim;
-  if (!Number.isInteger(K) || K < 1) throw new StrategyInputError('b-vllm', `weights length ${weights.length} is not K x ${weightDim}`);
-  const target = new Int32Array(K).fill(-1);
-  for (let i = 1; i < K; i++) {
-    let best = 0;
-    let bestIndex = 0;
-    for (let j = 0; j < i; j++) {
-      const similarity = Math.fround((Math.fround(cosineSimilarity(weights, i * weightDim, weights, j * weightDim, weightDim)) + 1) / 2);
-      if (similarity > best) {
-        best = similarity;
-        bestIndex = j;
-      }
-    }
-    if (best > threshold) target[i] = bestIndex;
+/** The sentence saying how the frames were conditioned, for the metadata. */
+export function conditioningNote(questionConditioned: boolean, descriptor: DescriptorKind, unconditionedReason = 'no question embedding'): string {
+  const descriptorWords = descriptor === 'colour-histogram' ? 'colour-histogram descriptors' : 'mean-token descriptors';
+  if (questionConditioned) {
+    return `Question-conditioned: selection weights combine ${descriptorWords} with the question-to-frame scores (mean of the top-k token-to-question cosines).`;
   }
-  const keep: number[] = [];
-  for (let i = 0; i < K; i++) if (target[i] === -1) keep.push(i);
-  return { keep, target };
+  return `Not question-conditioned (${unconditionedReason}): frames chosen by scene-separating ${descriptorWords} only, tokens reduced by ToMe.`;
 }
 
-/**
- * Kept row `k` of a merge: the mean of `row(k)` and every `row(i)` with `target[i] = k` (rows merged into a dropped
- * row are lost, as in the original). Returns `row(k)` itself when nothing was merged into it.
- */
-function mergedRow(plan: TemporalMergePlan, k: number, rowSize: number, row: (index: number) => Float32Array): Float32Array {
-  const sources: number[] = [];
-  for (let i = k + 1; i < plan.target.length; i++) if (plan.target[i] === k) sources.push(i);
-  const own = row(k);
-  if (sources.length === 0) return own;
-  const accumulator = Float64Array.from(own);
-  for (const i of sources) {
-    const other = row(i);
-    for (let e = 0; e < rowSize; e++) accumulator[e]! += other[e]!;
-  }
-  const out = new Float32Array(rowSize);
-  const count = sources.length + 1;
-  for (let e = 0; e < rowSize; e++) out[e] = accumulator[e]! / count;
-  return out;
-}
-
-/**
- * B-VLLM's temporal merge. `weights` is `[K, weightDim]` (the selection weights of the K temporal queries, or any
- * per-row descriptor), `values` is `[K, ...]` (row size `values.length / K`).
- */
-export function bvllmTemporalMerge(
-  weights: Float32Array,
-  weightDim: number,
-  values: Float32Array,
-  threshold: number = bvllmDefaults.threshold,
-): TemporalMergeResult {
-  const plan = bvllmTemporalMergePlan(weights, weightDim, threshold);
-  const K = plan.target.length;
-  const rowSize = values.length / K;
-  if (!Number.isInteger(rowSize) || rowSize < 1) throw new StrategyInputError('b-vllm', `values length ${values.length} is not ${K} rows`);
-  const merged = new Float32Array(plan.keep.length * rowSize);
-  const row = (index: number): Float32Array => values.subarray(index * rowSize, (index + 1) * rowSize);
-  plan.keep.forEach((k, n) => merged.set(mergedRow(plan, k, rowSize, row), n * rowSize));
-  return { keep: plan.keep, values: merged, budget: bvllmBudget(plan.keep.length) };
-}
-
-/** B-VLLM's per-frame budget `int(max(1, (tokens div queries) / kept * queries))` (576 and 32 in the release). */
-export function bvllmBudget(kept: number, tokens: number = bvllmDefaults.budget, queries: number = bvllmDefaults.queries): number {
-  return Math.trunc(Math.max(1, (Math.floor(tokens / queries) / kept) * queries));
-}
+export const bvllmDefaults = { threshold: bvllmConstants.threshold, windows: bvllmConstants.windows, topK: 8, budget: bvllmConstants.budget, queries: bvllmConstants.queries };
 
 export type BvllmReduction = 'tome' | 'question-top-n';
+
+/** How a kept query becomes a frame: its highest-weight frame (default) or B-VLLM's weighted mixture of all frames. */
+export type BvllmMixing = 'hard' | 'soft';
 
 export interface BvllmApproximationOptions {
   /** Question embedding `e_q` in the grid's token space (mean of the question's input embeddings). */
   readonly question?: Float32Array;
+  /** Frame descriptors for the selection weights (default: the grid's unit mean tokens). */
+  readonly descriptors?: UnitDescriptors;
   /** Total visual-token budget B (default 576). */
   readonly budget?: number;
-  /** Maximum number of selection windows K (default 16). */
+  /** Maximum number of temporal queries K (default 16). */
   readonly windows?: number;
   /** Tokens averaged into a frame's question score (default 8). */
   readonly topK?: number;
   /** Temporal merge threshold on `(cos+1)/2` (default 0.75). */
   readonly threshold?: number;
+  /** Multiplies the cosines before the temperature softmax (default 10). */
+  readonly logitScale?: number;
+  /** Weight of the standardised question scores (default 0.05). */
+  readonly questionWeight?: number;
   /** Per-frame reduction (default: question-top-n with a question, tome without). */
   readonly reduction?: BvllmReduction;
+  /** Hard frame per kept query (default) or B-VLLM's soft mixture. */
+  readonly mixing?: BvllmMixing;
+  /** Why no question embedding is given, for the metadata (e.g. "pixels encoder: no text embedding"). */
+  readonly unconditionedReason?: string;
 }
 
 export interface BvllmApproximationResult {
-  /** Grid positions of the frames kept after the temporal merge, ascending. */
+  /** Grid positions of the frames kept (each kept query's highest-weight frame), ascending. */
   readonly frames: number[];
+  /** Temporal queries K before the merge. */
+  readonly queries: number;
   /** Tokens per kept frame N. */
   readonly tokensPerFrame: number;
   /** `[frames.length * tokensPerFrame, D]`, frame-major. */
@@ -154,11 +100,28 @@ export interface BvllmApproximationResult {
   readonly timestamps: number[];
   readonly frameIndices: number[];
   readonly questionConditioned: boolean;
+  readonly descriptor: DescriptorKind;
+  readonly mixing: BvllmMixing;
   readonly reduction: BvllmReduction | 'none';
   /** Frame scores `s_t` (empty without a question). */
   readonly scores: Float64Array;
-  /** Always set: this is an approximation of a learned selector. */
+  /** How the selection was conditioned (question or descriptors only, and why). */
+  readonly conditioning: string;
+  /** Always set: this is an approximation of a learned selector (with the conditioning sentence). */
   readonly approximation: string;
+}
+
+/** `sum_t weights[t] * frame_t` over the grid: B-VLLM's soft mixing `Y = W X` for one row of W. */
+function mixFrames(grid: FeatureGrid, weights: Float32Array): Float32Array {
+  const frameSize = grid.h * grid.w * grid.D;
+  const accumulator = new Float64Array(frameSize);
+  for (let t = 0; t < grid.T; t++) {
+    const weight = weights[t]!;
+    if (weight === 0) continue;
+    const base = t * frameSize;
+    for (let e = 0; e < frameSize; e++) accumulator[e]! += weight * grid.data[base + e]!;
+  }
+  return Float32Array.from(accumulator);
 }
 
 /** The deterministic training-free B-VLLM approximation over a feature grid `[T, h, w, D]`. */
@@ -167,61 +130,49 @@ export function bvllmApproximate(grid: FeatureGrid, options: BvllmApproximationO
   const { T, D } = grid;
   const P = grid.h * grid.w;
   const budget = options.budget ?? bvllmDefaults.budget;
-  const maxWindows = options.windows ?? bvllmDefaults.windows;
   const topK = Math.min(options.topK ?? bvllmDefaults.topK, P);
-  const threshold = options.threshold ?? bvllmDefaults.threshold;
+  const mixing = options.mixing ?? 'hard';
   requireInteger('b-vllm', 'budget', budget);
-  requireInteger('b-vllm', 'windows', maxWindows);
   requireInteger('b-vllm', 'top-k', topK);
   const question = options.question;
   if (question !== undefined && question.length !== D) {
     throw new StrategyInputError('b-vllm', `question embedding has ${question.length} values, tokens have ${D}`);
   }
-  const K = Math.min(maxWindows, T);
+  const descriptors = options.descriptors ?? unitMeanTokenDescriptors(grid);
+  if (descriptors.T !== T) throw new StrategyInputError('b-vllm', `${descriptors.T} frame descriptors for ${T} frames`);
   const scores = question === undefined ? new Float64Array(0) : frameQuestionScores(grid, question, topK);
-  const picks: number[] = [];
-  for (let k = 0; k < K; k++) {
-    const a = Math.floor((k * T) / K);
-    const b = Math.floor(((k + 1) * T) / K);
-    if (question === undefined) {
-      picks.push(a + Math.floor((b - a - 1) / 2));
-      continue;
-    }
-    let best = a;
-    for (let t = a + 1; t < b; t++) if (scores[t]! > scores[best]!) best = t;
-    picks.push(best);
-  }
-  const frameSize = P * D;
-  const descriptors = new Float32Array(K * D);
-  const accumulator = new Float64Array(D);
-  picks.forEach((t, k) => {
-    accumulator.fill(0);
-    const base = t * frameSize;
-    for (let p = 0; p < P; p++) for (let d = 0; d < D; d++) accumulator[d]! += grid.data[base + p * D + d]!;
-    for (let d = 0; d < D; d++) descriptors[k * D + d] = accumulator[d]! / P;
+  const selection = bvllmSelectFrames(descriptors, {
+    windows: options.windows ?? bvllmSelectionDefaults.windows,
+    threshold: options.threshold ?? bvllmSelectionDefaults.threshold,
+    logitScale: options.logitScale ?? bvllmSelectionDefaults.logitScale,
+    questionWeight: options.questionWeight ?? bvllmSelectionDefaults.questionWeight,
+    ...(question !== undefined ? { questionScores: scores } : {}),
   });
-  const plan = bvllmTemporalMergePlan(descriptors, D, threshold);
-  const kept = plan.keep.length;
+  const frames = [...selection.frames];
+  const kept = frames.length;
   const perFrame = Math.min(P, Math.trunc(Math.max(1, budget / kept)));
   const reduction: BvllmReduction | 'none' =
     perFrame >= P ? 'none' : (options.reduction ?? (question === undefined ? 'tome' : 'question-top-n'));
   if (reduction === 'question-top-n' && question === undefined) {
     throw new StrategyInputError('b-vllm', 'question-top-n reduction needs a question embedding');
   }
-  // Picked frames are read in place from the grid; only frames that absorbed others are materialised.
-  const pickedFrame = (k: number): Float32Array => grid.data.subarray(picks[k]! * frameSize, (picks[k]! + 1) * frameSize);
+  const frameSize = P * D;
   const tokens = new Float32Array(kept * perFrame * D);
-  plan.keep.forEach((k, n) => {
-    const frame = mergedRow(plan, k, frameSize, pickedFrame);
+  frames.forEach((t, n) => {
+    const frame =
+      mixing === 'soft'
+        ? mixFrames(grid, selection.frameWeights.subarray(n * T, (n + 1) * T))
+        : grid.data.subarray(t * frameSize, (t + 1) * frameSize);
     let reduced: Float32Array;
     if (reduction === 'none') reduced = frame;
     else if (reduction === 'tome') reduced = tomeMerge(frame, D, perFrame);
     else reduced = topTokensInRasterOrder(frame, P, D, question!, perFrame);
     tokens.set(reduced, n * perFrame * D);
   });
-  const frames = plan.keep.map((k) => picks[k]!);
+  const conditioning = conditioningNote(question !== undefined, descriptors.kind, options.unconditionedReason);
   return {
     frames,
+    queries: selection.queries,
     tokensPerFrame: perFrame,
     tokens,
     count: kept * perFrame,
@@ -229,9 +180,12 @@ export function bvllmApproximate(grid: FeatureGrid, options: BvllmApproximationO
     timestamps: frames.map((t) => grid.timestamps[t]!),
     frameIndices: frames.map((t) => grid.frameIndices[t]!),
     questionConditioned: question !== undefined,
+    descriptor: descriptors.kind,
+    mixing,
     reduction,
     scores,
-    approximation: question === undefined ? `${approximationNote} ${noQuestionNote}` : approximationNote,
+    conditioning,
+    approximation: `${approximationNote} ${conditioning}`,
   };
 }
 

@@ -1,23 +1,40 @@
 /**
  * @file The `b-vllm` stage: the deterministic training-free approximation of B-VLLM (Lu et al. 2024, "B-VLLM: A
  * Vision Large Language Model with Balanced Spatio-Temporal Tokens", github.com/zhuqiangLu/B-VLLM) from
- * src/strategies/b-vllm.ts: frames picked per temporal window by question-to-token similarity (middle frame without
- * a question embedding), B-VLLM's exact temporal merge and budget rule, then ToMe or question top-N per frame. One
- * segment (role `sampled`) per kept frame. The question embedding comes from the encoder's `embedText` when it has
- * one (model encoders); the pixels encoder has none, so the run notes the unconditioned fallback.
+ * src/strategies/b-vllm.ts: K = min(16, T) temporal queries with temperature-softmax selection weights over all frames
+ * (descriptor cosines, plus question-to-frame scores when the encoder can embed text), B-VLLM's exact temporal merge
+ * on those weights, each kept query's highest-weight frame, the budget rule, then ToMe or question top-N per frame.
+ * One segment (role `sampled`) per kept frame. Descriptors: colour histograms of the decoded patches for the pixels
+ * encoder (its tokens are pixels), the unit mean token otherwise. The question embedding comes from the encoder's
+ * `embedText` (model encoders); without it the metadata says the selection used descriptors only, and why.
  */
-import { bvllmApproximate, bvllmDefaults, approximationNote, type BvllmReduction } from '../../strategies/b-vllm.js';
+import type { VisualEncoder } from '../../core/encoder.js';
+import type { FeatureGrid } from '../../core/feature-grid.js';
+import type { RgbImage } from '../../core/frame.js';
 import type { VisualSegment } from '../../core/token-stream.js';
+import { decodePatchTokens, type PixelsEncoder } from '../../encoders/pixels.js';
+import { bvllmApproximate, bvllmDefaults, approximationNote, bvllmSelectionDefaults, type BvllmMixing, type BvllmReduction } from '../../strategies/b-vllm.js';
+import { colourHistogramDescriptors, unitMeanTokenDescriptors, type UnitDescriptors } from '../../strategies/frame-descriptors.js';
 import type { StageDescriptor } from '../stage.js';
 import { expectCaps, expectPayload, throwIfAborted } from './stage-helpers.js';
+
+export type BvllmDescriptorChoice = 'auto' | 'mean-token' | 'colour-histogram';
 
 export interface BvllmParams {
   /** Total visual-token budget B (B-VLLM: 576 = 18 x 32). */
   readonly budget: number;
-  /** Maximum number of selection windows K. */
+  /** Maximum number of temporal queries K. */
   readonly windows: number;
   readonly topK: number;
   readonly threshold: number;
+  /** Multiplies the cosines before the temperature-0.5 softmax. */
+  readonly logitScale: number;
+  /** Weight of the standardised question-to-frame scores. */
+  readonly questionWeight: number;
+  /** Frame descriptors for the selection weights; `auto`: colour histograms on the pixels encoder, mean tokens otherwise. */
+  readonly descriptor: BvllmDescriptorChoice;
+  /** `hard`: each kept query's highest-weight frame; `soft`: B-VLLM's weighted mixture of all frames. */
+  readonly mixing: BvllmMixing;
   /** Per-frame reduction; default question top-N with a question embedding, ToMe without. */
   readonly reduction?: BvllmReduction;
 }
@@ -32,10 +49,34 @@ export function bvllmMaximumTokens(T: number, tokensPerFrame: number, params: Pi
   return maximum;
 }
 
+/** The pixels encoder's geometry when `encoder` is one (its tokens can be decoded back into pixels). */
+function pixelGeometry(encoder: VisualEncoder): Pick<PixelsEncoder, 'patch' | 'mean' | 'std'> | undefined {
+  const candidate = encoder as Partial<PixelsEncoder>;
+  if (!encoder.name.startsWith('pixels') || typeof candidate.patch !== 'number' || candidate.mean === undefined || candidate.std === undefined) return undefined;
+  if (encoder.dim !== 3 * candidate.patch * candidate.patch) return undefined;
+  return { patch: candidate.patch, mean: candidate.mean, std: candidate.std };
+}
+
+/** Colour histograms of the frames a pixels-encoder grid was made from (the tokens decoded back into images). */
+function decodedHistograms(grid: FeatureGrid, geometry: Pick<PixelsEncoder, 'patch' | 'mean' | 'std'>): UnitDescriptors {
+  const frameSize = grid.h * grid.w * grid.D;
+  const images: RgbImage[] = Array.from({ length: grid.T }, (_, t) =>
+    decodePatchTokens(grid.data.subarray(t * frameSize, (t + 1) * frameSize), { ...geometry, rows: grid.h, columns: grid.w }),
+  );
+  return colourHistogramDescriptors(images);
+}
+
+function descriptorsFor(grid: FeatureGrid, choice: BvllmDescriptorChoice, encoder: VisualEncoder): UnitDescriptors {
+  if (choice === 'mean-token') return unitMeanTokenDescriptors(grid);
+  const geometry = pixelGeometry(encoder);
+  if (geometry !== undefined) return decodedHistograms(grid, geometry);
+  return unitMeanTokenDescriptors(grid); // a model's tokens cannot be decoded into colours
+}
+
 export const bvllmStage: StageDescriptor<BvllmParams> = {
   name: 'b-vllm',
-  version: 1,
-  description: 'B-VLLM (approximation): question-scored frame per window, temporal merge, per-frame budget with ToMe/top-N.',
+  version: 2,
+  description: 'B-VLLM (approximation): softmax selection weights of K temporal queries, exact temporal merge, per-frame budget with ToMe/top-N.',
   inputs: { in: 'features' },
   output: 'tokens',
   approximation: approximationNote,
@@ -48,10 +89,23 @@ export const bvllmStage: StageDescriptor<BvllmParams> = {
       windows: { type: 'integer', minimum: 1, maximum: 1024 },
       topK: { type: 'integer', minimum: 1 },
       threshold: { type: 'number', minimum: 0, maximum: 1 },
+      logitScale: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
+      questionWeight: { type: 'number', minimum: 0, maximum: 100 },
+      descriptor: { enum: ['auto', 'mean-token', 'colour-histogram'] },
+      mixing: { enum: ['hard', 'soft'] },
       reduction: { enum: ['tome', 'question-top-n'] },
     },
   },
-  defaults: { budget: bvllmDefaults.budget, windows: bvllmDefaults.windows, topK: bvllmDefaults.topK, threshold: bvllmDefaults.threshold },
+  defaults: {
+    budget: bvllmDefaults.budget,
+    windows: bvllmDefaults.windows,
+    topK: bvllmDefaults.topK,
+    threshold: bvllmDefaults.threshold,
+    logitScale: bvllmSelectionDefaults.logitScale,
+    questionWeight: bvllmSelectionDefaults.questionWeight,
+    descriptor: 'auto',
+    mixing: 'hard',
+  },
   negotiate(inputs, params) {
     const features = expectCaps('b-vllm', inputs, 'in', 'features');
     return { kind: 'tokens', count: bvllmMaximumTokens(features.T, features.h * features.w, params), D: features.D };
@@ -59,22 +113,32 @@ export const bvllmStage: StageDescriptor<BvllmParams> = {
   async run(inputs, params, context) {
     const { grid } = expectPayload('b-vllm', inputs, 'in', 'features');
     let question: Float32Array | undefined;
-    if (context.question !== undefined && context.question.trim() !== '' && context.encoder.embedText !== undefined) {
-      question = await context.encoder.embedText(context.question);
-    }
+    let unconditionedReason: string | undefined;
+    if (context.question === undefined || context.question.trim() === '') unconditionedReason = 'no question was given';
+    else if (context.encoder.embedText === undefined) unconditionedReason = `no text embedding (${context.encoder.name} encoder)`;
+    else question = await context.encoder.embedText(context.question);
     throwIfAborted(context.signal, 'b-vllm');
     const result = bvllmApproximate(grid, {
       budget: params.budget,
       windows: params.windows,
       topK: params.topK,
       threshold: params.threshold,
+      logitScale: params.logitScale,
+      questionWeight: params.questionWeight,
+      mixing: params.mixing,
+      descriptors: descriptorsFor(grid, params.descriptor, context.encoder),
       ...(question !== undefined ? { question } : {}),
+      ...(unconditionedReason !== undefined ? { unconditionedReason } : {}),
       ...(params.reduction !== undefined && (question !== undefined || params.reduction === 'tome') ? { reduction: params.reduction } : {}),
     });
     context.note('approximation', result.approximation);
+    context.note('conditioning', result.conditioning);
     context.note('questionConditioned', result.questionConditioned);
+    context.note('descriptor', result.descriptor);
+    context.note('queries', result.queries);
     context.note('keptFrames', result.frames.length);
     context.note('tokensPerFrame', result.tokensPerFrame);
+    context.note('mixing', result.mixing);
     context.note('reduction', result.reduction);
     const perFrame = result.tokensPerFrame * result.dim;
     const segments: VisualSegment[] = result.frames.map((_, n) => ({

@@ -8,13 +8,14 @@ import { concatStage } from './concat.js';
 import { descriptorsStage } from './descriptors.js';
 import { encodeImageStage } from './encode-image.js';
 import { encodeStage } from './encode.js';
-import { igVlmGridStage } from './ig-vlm.js';
-import { pllavaStage } from './pllava.js';
+import { igVlmGridStage } from '../../strategies/ig-vlm/ig-vlm-stage.js';
+import { pllavaStage } from '../../strategies/pllava/pllava-stage.js';
 import { sceneStreamStage } from './scene-stream.js';
 import { sceneTillingStage } from './scene-tilling.js';
-import { slowFastShiStage, slowFastStage } from './slowfast.js';
+import { selectFramesStage } from './select-frames.js';
+import { slowFastShiStage, slowFastStage } from '../../strategies/slowfast/slowfast-stages.js';
 import { spatialPoolStage } from './spatial-pool.js';
-import { tsLlavaSampleStage, tsLlavaThumbnailStage } from './ts-llava.js';
+import { tsLlavaSampleStage, tsLlavaThumbnailStage } from '../../strategies/ts-llava/ts-llava-stages.js';
 import { uniformStage } from './uniform.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -36,6 +37,7 @@ const builtInStages: readonly AnyStageDescriptor[] = [
   bvllmStage,
   sceneTillingStage,
   sceneStreamStage,
+  selectFramesStage,
 ];
 
 const registry = new Map<string, AnyStageDescriptor>(builtInStages.map((stage) => [stage.name, stage]));
@@ -70,6 +72,7 @@ export {
   pllavaStage,
   sceneStreamStage,
   sceneTillingStage,
+  selectFramesStage,
   slowFastShiStage,
   slowFastStage,
   spatialPoolStage,
