@@ -3,6 +3,12 @@
  * deadline and an AbortSignal; on either it is killed (SIGTERM, then SIGKILL after a grace period) and the caller
  * gets a typed error. Live children are tracked so tests can assert that none survives.
  *
+ * Each child leads its own process group (`detached`), so a Ctrl-C typed in the terminal reaches vidtok only and
+ * vidtok decides: a worker drains (its running ffmpeg keeps going), a second Ctrl-C stops now. Because the terminal
+ * no longer kills them, vidtok kills them on every way out: abort, deadline, and process exit (an `exit` hook sends
+ * SIGKILL to every live group, which covers `process.exit()` after a second Ctrl-C). If vidtok itself is killed
+ * with SIGKILL, a child dies on its next write into the pipe nobody reads any more (EPIPE).
+ *
  * Why not fluent-ffmpeg: it is archived upstream and, for our needs, a command-line generator in the way. Its
  * ffprobe wrapper takes no deadline or AbortSignal and hides the child process, so a hung probe cannot be killed;
  * its command builder reorders options, so we cannot guarantee exact argv (`-protocol_whitelist` before `-i`,
@@ -25,6 +31,37 @@ export function activeChildProcessIds(): number[] {
 /** How long a child gets between SIGTERM and SIGKILL. */
 const killGraceMs = 1500;
 
+/** Sends `signal` to the child's whole process group (ffmpeg may start helpers), falling back to the child itself. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+let exitHookInstalled = false;
+
+/** On process exit, SIGKILL every child group still running (they do not share the terminal's group). */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pid of liveChildren) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
 export interface ChildOptions {
   /** Human-readable operation name for errors, e.g. `probe clip.mp4`. */
   readonly operation: string;
@@ -35,6 +72,8 @@ export interface ChildOptions {
   readonly signal?: AbortSignal;
   /** What to connect to the child's stdin: 'ignore' (default) or 'pipe' (the caller writes into `child.stdin`). */
   readonly stdin?: 'ignore' | 'pipe';
+  /** The child's whole environment (default: this process's); e.g. with `http_proxy` set by the network guard. */
+  readonly environment?: NodeJS.ProcessEnv;
 }
 
 /** A running child with a promise that settles when it exits or is killed. */
@@ -52,10 +91,14 @@ export interface ManagedChild {
 /** Starts `binary` with `args` (no shell), enforcing the deadline and the abort signal. */
 export function startChild(binary: string, args: readonly string[], options: ChildOptions): ManagedChild {
   if (options.signal?.aborted) throw new AbortedError(options.operation);
+  installExitHook();
   const child = spawn(binary, [...args], {
     shell: false,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     windowsHide: true,
+    // Its own process group: a terminal's Ctrl-C goes to vidtok, which decides when ffmpeg stops.
+    detached: true,
+    ...(options.environment ? { env: options.environment } : {}),
   });
   if (child.pid !== undefined) liveChildren.add(child.pid);
   let failure: Error | undefined;
@@ -65,9 +108,9 @@ export function startChild(binary: string, args: readonly string[], options: Chi
 
   const terminate = (): void => {
     if (exitedFlag) return;
-    child.kill('SIGTERM');
+    signalGroup(child, 'SIGTERM');
     killTimer ??= setTimeout(() => {
-      if (!exitedFlag) child.kill('SIGKILL');
+      if (!exitedFlag) signalGroup(child, 'SIGKILL');
     }, killGraceMs);
   };
   const onAbort = (): void => {
