@@ -6,12 +6,12 @@
  */
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../src/core/feature-grid.js';
 import { bvllmApproximate } from '../src/strategies/b-vllm.js';
-import { pllavaPool } from '../src/strategies/pllava.js';
+import { pllavaPool } from '../src/strategies/pllava/pllava-pool.js';
 import { sceneTilling } from '../src/strategies/scene-tilling.js';
-import { slowFast } from '../src/strategies/slowfast-llava.js';
-import { slowFastShi } from '../src/strategies/slowfast-shi.js';
+import { slowFast } from '../src/strategies/slowfast/slowfast-llava.js';
+import { slowFastShi } from '../src/strategies/slowfast/slowfast-shi.js';
 import { spatialPool } from '../src/strategies/spatial-pool.js';
-import { tsLlavaSample } from '../src/strategies/ts-llava.js';
+import { tsLlavaSample } from '../src/strategies/ts-llava/ts-llava-tokens.js';
 
 type Shape = readonly [number, number, number, number];
 

@@ -6,7 +6,7 @@
  * ViT-L/14@336 that the papers' pooling shapes assume. Because tokens are pixels, pooled or sampled tokens can be
  * turned back into images with `decodePatchTokens`.
  */
-import type { EncodeOptions, VisualEncoder } from '../core/encoder.js';
+import { singleTileGeometry, type EncodeOptions, type VisualEncoder } from '../core/encoder.js';
 import { featureGrid, type FeatureGrid } from '../core/feature-grid.js';
 import type { RgbImage, VideoFrame } from '../core/frame.js';
 import { AbortedError, UsageError } from '../errors/index.js';
@@ -94,6 +94,7 @@ export function createPixelsEncoder(options: PixelsEncoderOptions = {}): PixelsE
     dim: D,
     inputSize: { width: size, height: size },
     grid: { h: side, w: side },
+    geometry: singleTileGeometry({ h: side, w: side }, { width: size, height: size }, `${name}: ${side}x${side} patches of ${patch} px`),
     patch,
     mean,
     std,

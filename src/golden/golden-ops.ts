@@ -5,14 +5,14 @@
 import { featureGrid, type FeatureGrid } from '../core/feature-grid.js';
 import { frameIndices, isFrameIndexRule } from '../sampling/frame-indices.js';
 import { bvllmTemporalMerge, tomeMerge } from '../strategies/b-vllm.js';
-import { igVlmGrid } from '../strategies/ig-vlm.js';
+import { igVlmGrid } from '../strategies/ig-vlm/ig-vlm-grid.js';
 import type { PlanarFrames } from '../strategies/planar-frames.js';
-import { pllavaPool } from '../strategies/pllava.js';
+import { pllavaPool } from '../strategies/pllava/pllava-pool.js';
 import { sceneTilling } from '../strategies/scene-tilling.js';
-import { slowFast } from '../strategies/slowfast-llava.js';
-import { slowFastShi } from '../strategies/slowfast-shi.js';
+import { slowFast } from '../strategies/slowfast/slowfast-llava.js';
+import { slowFastShi } from '../strategies/slowfast/slowfast-shi.js';
 import { spatialPool, type SpatialPoolMode } from '../strategies/spatial-pool.js';
-import { tsLlavaSample, tsLlavaThumbnail } from '../strategies/ts-llava.js';
+import { tsLlavaSample, tsLlavaThumbnail } from '../strategies/ts-llava/ts-llava-tokens.js';
 import type { GoldenOutput, GoldenTensor } from './golden-case.js';
 
 export type GoldenOp = (

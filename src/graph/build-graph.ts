@@ -4,9 +4,10 @@
  * the kind it accepts, runs every stage's `negotiate` from the frame source to the output, and checks the output's
  * visual token count against the budget and the model's context window. Every error names the stage.
  */
+import { geometryOf, type EncoderGeometry, type VisualEncoder } from '../core/encoder.js';
 import { BudgetExceededError, GraphNegotiationError, VidtokError } from '../errors/index.js';
 import type { Caps, CapsOf } from './caps.js';
-import { sourceStageId, type PipelineDefinition, type StageSpec } from './pipeline-definition.js';
+import { sourceStageId, type BudgetSpec, type PipelineDefinition, type StageSpec } from './pipeline-definition.js';
 import type { NegotiationContext } from './stage.js';
 import { findStage, type AnyStageDescriptor } from './stages/index.js';
 
@@ -32,6 +33,8 @@ export interface BuiltGraph {
   readonly tokenCount: number;
   readonly tokenCountIsUpperBound: boolean;
   readonly budget: number;
+  /** The encoder geometry the graph was resolved against. */
+  readonly geometry: EncoderGeometry;
   /** Approximation notes of the stages used. */
   readonly approximations: readonly string[];
   /** Stages listed in the file that do not feed the output (not run). */
@@ -39,13 +42,35 @@ export interface BuiltGraph {
 }
 
 export interface BuildGraphOptions {
-  readonly encoder: NegotiationContext['encoder'];
-  /** Frames the source will deliver (count exact or an upper bound) and their size. */
-  readonly source: { readonly count: number; readonly width: number; readonly height: number };
+  readonly encoder: NegotiationContext['encoder'] & Pick<VisualEncoder, 'geometry'>;
+  /** Frames the source will deliver (count exact, or an upper bound with `atMost`) and their size. */
+  readonly source: { readonly count: number; readonly width: number; readonly height: number; readonly atMost?: boolean };
   /** Total visual-token budget of the run; default the pipeline's own. */
   readonly budget?: number;
   /** The model's context window in positions, when a model will consume the tokens. */
   readonly contextWindow?: number;
+}
+
+/** The budget in tokens for an encoder: an absolute count, or multiples of the encoder's per-frame/image numbers. */
+export function resolveBudget(budget: BudgetSpec, geometry: EncoderGeometry): number {
+  if (typeof budget === 'number') return budget;
+  const total =
+    (budget.frameTokens ?? 0) * geometry.tokensPerFrame +
+    (budget.tileTokens ?? 0) * geometry.tileTokens +
+    (budget.imageTokens ?? 0) * geometry.maxImageTokens +
+    (budget.tokens ?? 0);
+  return Math.max(1, Math.floor(total + 1e-9));
+}
+
+/** A budget spec as text (`vidtok pipelines`, docs): `2304`, or `4 x frame tokens + 1 x tile tokens`. */
+export function describeBudget(budget: BudgetSpec): string {
+  if (typeof budget === 'number') return String(budget);
+  const terms: string[] = [];
+  if (budget.frameTokens) terms.push(`${budget.frameTokens} x frame tokens`);
+  if (budget.tileTokens) terms.push(`${budget.tileTokens} x image tile tokens`);
+  if (budget.imageTokens) terms.push(`${budget.imageTokens} x max image tokens`);
+  if (budget.tokens) terms.push(String(budget.tokens));
+  return terms.join(' + ');
 }
 
 /** A negotiation error naming the stage by its id (and the registry name it uses, when different). */
@@ -164,7 +189,8 @@ export function buildGraph(definition: PipelineDefinition, options: BuildGraphOp
   const source: CapsOf<'frames'> = { kind: 'frames', ...options.source };
   const caps = new Map<string, Caps>([[sourceStageId, source]]);
   const nodes: GraphNode[] = [];
-  const negotiation: NegotiationContext = { encoder: options.encoder };
+  const geometry = geometryOf(options.encoder);
+  const negotiation: NegotiationContext = { encoder: options.encoder, geometry };
   let upperBound = false;
   for (const id of order) {
     if (!needed.has(id)) continue;
@@ -182,9 +208,10 @@ export function buildGraph(definition: PipelineDefinition, options: BuildGraphOp
       }
       inputCaps[port] = producerCaps;
     }
-    const params = { ...stage.defaults, ...spec.params };
+    let params: Record<string, unknown> = { ...stage.defaults, ...spec.params };
     let output: Caps;
     try {
+      if (stage.resolve !== undefined) params = stage.resolve(params, inputCaps, negotiation);
       output = stage.negotiate(inputCaps, params, negotiation);
     } catch (error) {
       if (error instanceof GraphNegotiationError) throw mismatch(spec, error.problem, error);
@@ -194,7 +221,9 @@ export function buildGraph(definition: PipelineDefinition, options: BuildGraphOp
     if (output.kind !== stage.output) {
       throw mismatch(spec, `negotiated ${output.kind} but declares ${stage.output} (a bug in the stage)`);
     }
-    if (stage.countIsUpperBound) upperBound = true;
+    // A data-dependent count (the stage's own, or any input's) makes this output's count an upper bound.
+    const bounded = stage.countIsUpperBound === true || Object.values(inputCaps).some((input) => 'atMost' in input && input.atMost === true);
+    if (bounded && output.kind !== 'image') output = { ...output, atMost: true };
     caps.set(id, output);
     nodes.push({ id, stage, params, inputs: bound, caps: output });
   }
@@ -203,7 +232,8 @@ export function buildGraph(definition: PipelineDefinition, options: BuildGraphOp
     throw mismatch(specs.get(outputNode.id)!, `is the output but produces ${outputNode.caps.kind}, not tokens`);
   }
   const tokenCount = outputNode.caps.count;
-  const budget = options.budget ?? definition.budget;
+  upperBound = outputNode.caps.atMost === true;
+  const budget = options.budget ?? resolveBudget(definition.budget, geometry);
   const bound = upperBound ? ' at most' : '';
   if (tokenCount > budget) {
     throw new BudgetExceededError(
@@ -227,6 +257,7 @@ export function buildGraph(definition: PipelineDefinition, options: BuildGraphOp
     tokenCount,
     tokenCountIsUpperBound: upperBound,
     budget,
+    geometry,
     approximations: [...new Set(nodes.flatMap((node) => (node.stage.approximation ? [node.stage.approximation] : [])))],
     unusedStages: definition.stages.map((spec) => spec.id).filter((id) => !needed.has(id)),
   };

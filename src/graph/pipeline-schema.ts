@@ -15,7 +15,22 @@ export const pipelineSchema = {
     name: identifier,
     description: { type: 'string', minLength: 1 },
     version: { type: 'integer', minimum: 1 },
-    budget: { type: 'integer', minimum: 1 },
+    budget: {
+      oneOf: [
+        { type: 'integer', minimum: 1 },
+        {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            frameTokens: { type: 'number', minimum: 0, maximum: 4096 },
+            tileTokens: { type: 'number', minimum: 0, maximum: 64 },
+            imageTokens: { type: 'number', minimum: 0, maximum: 64 },
+            tokens: { type: 'integer', minimum: 0 },
+          },
+        },
+      ],
+    },
     onOverBudget: { enum: ['fail', 'reduce-frames'] },
     encoder: { type: 'string', minLength: 1 },
     frames: {
@@ -32,7 +47,7 @@ export const pipelineSchema = {
           additionalProperties: false,
           properties: { threshold: { type: 'number', exclusiveMinimum: 0, maximum: 1 } },
         },
-        resize: { enum: ['squash', 'fit', 'crop'] },
+        resize: { enum: ['squash', 'fit', 'crop', 'native'] },
       },
       oneOf: [
         { required: ['count', 'rule'], not: { anyOf: [{ required: ['fps'] }, { required: ['scenes'] }] } },
@@ -62,6 +77,35 @@ export const pipelineSchema = {
       },
     },
     output: identifier,
-    prompt: { type: 'object', additionalProperties: { type: 'string' } },
+    prompt: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        system: { type: 'string', minLength: 1 },
+        source: { type: 'string', minLength: 1 },
+        openEnded: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['template'],
+          properties: {
+            system: { type: 'string', minLength: 1 },
+            template: { type: 'string', pattern: '\\{question\\}' },
+            assistantPrefix: { type: 'string', minLength: 1 },
+          },
+        },
+        multipleChoice: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['template'],
+          properties: {
+            system: { type: 'string', minLength: 1 },
+            template: { type: 'string', allOf: [{ pattern: '\\{question\\}' }, { pattern: '\\{options\\}' }] },
+            option: { type: 'string', allOf: [{ pattern: '\\{letter\\}' }, { pattern: '\\{option\\}' }] },
+            optionSeparator: { type: 'string' },
+            assistantPrefix: { type: 'string', minLength: 1 },
+          },
+        },
+      },
+    },
   },
 } as const;

@@ -16,6 +16,7 @@ import type { BuiltGraph, GraphNode } from './build-graph.js';
 import type { Payload } from './payload.js';
 import { sourceStageId } from './pipeline-definition.js';
 import type { StageContext } from './stage.js';
+import { checkStageOutput } from './stage-output-check.js';
 
 export interface RunGraphOptions {
   readonly encoder: VisualEncoder;
@@ -152,7 +153,9 @@ export async function runGraph(
         timings[node.id] = Math.round(performance.now() - started);
       }
       options.onStage?.({ type: 'end', stage: node.id, milliseconds: timings[node.id]! });
-      if (payload.kind !== node.caps.kind) throw new TypeError(`stage '${node.id}' returned ${payload.kind}, expected ${node.caps.kind}`);
+      // Produced equals planned: the stage's payload against the caps it negotiated before decoding.
+      const shortSource = graph.source.atMost !== true && frameList.length < graph.source.count;
+      checkStageOutput(node.id, node.caps, payload, shortSource);
       return payload;
     })();
     promise.catch(fail);

@@ -4,7 +4,7 @@
  * turns input payloads into an output payload (`run`). Strategy stages wrap the pure functions in
  * `src/strategies/`; see `src/graph/stages/` for the registry.
  */
-import type { VisualEncoder } from '../core/encoder.js';
+import type { EncoderGeometry, VisualEncoder } from '../core/encoder.js';
 import type { VideoFrame } from '../core/frame.js';
 import type { Caps, CapsKind } from './caps.js';
 import type { Payload } from './payload.js';
@@ -23,6 +23,8 @@ export interface StageContext {
 /** Static facts the negotiation of a stage may need. */
 export interface NegotiationContext {
   readonly encoder: Pick<VisualEncoder, 'name' | 'dim' | 'inputSize' | 'grid'>;
+  /** What the encoder does with frames and images (token grids, image path, tiling). */
+  readonly geometry: EncoderGeometry;
 }
 
 export interface StageDescriptor<Params extends object = Record<string, unknown>> {
@@ -45,6 +47,12 @@ export interface StageDescriptor<Params extends object = Record<string, unknown>
    * frames, odd grid the strategy cannot take...).
    */
   negotiate(inputs: Readonly<Record<string, Caps>>, params: Params, context: NegotiationContext): Caps;
+  /**
+   * Turns grid-relative parameters (a pooling factor, samples per frame's tokens, a fast-grid fraction) into the
+   * absolute numbers for this encoder and these inputs. Called once at build time, before `negotiate`; the result
+   * is what `negotiate` and `run` receive and what the run's metadata reports. Absent: parameters are absolute.
+   */
+  resolve?(params: Params, inputs: Readonly<Record<string, Caps>>, context: NegotiationContext): Params;
   run(inputs: Readonly<Record<string, Payload>>, params: Params, context: StageContext): Promise<Payload>;
   /**
    * Optional streaming form for a stage whose single input port `in` takes frames: it receives the frames in batches

@@ -41,6 +41,7 @@ export function recordingEncoder(inner: VisualEncoder): RecordingEncoder {
     dim: inner.dim,
     inputSize: inner.inputSize,
     grid: inner.grid,
+    ...(inner.geometry !== undefined ? { geometry: inner.geometry } : {}),
     async encodeFrames(frames: readonly VideoFrame[], options?: EncodeOptions): Promise<FeatureGrid> {
       const grid = await inner.encodeFrames(frames, options);
       const size = grid.h * grid.w * grid.D;
@@ -55,5 +56,6 @@ export function recordingEncoder(inner: VisualEncoder): RecordingEncoder {
       return grid;
     },
     ...(embedText !== undefined ? { embedText: (text: string) => embedText.call(inner, text) } : {}),
+    ...(inner.encodeImageNative !== undefined ? { encodeImageNative: inner.encodeImageNative.bind(inner) } : {}),
   };
 }

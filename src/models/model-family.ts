@@ -3,8 +3,10 @@
  * into per-frame token grids, and writes a token stream into its prompt format (special tokens, wrappers, chat
  * template). The runtime is family-agnostic and goes through this interface.
  */
+import type { ImageTiling } from '../core/encoder.js';
 import type { RgbImage } from '../core/frame.js';
 import type { TokenStream } from '../core/token-stream.js';
+import type { VisionConfig, VisionConfigSources } from './vision-config.js';
 
 export type FamilyName = 'smolvlm2' | 'llava-onevision';
 
@@ -44,14 +46,35 @@ export interface TokenGrids {
   readonly w: number;
 }
 
+/** A family's high-resolution image path (SmolVLM2 image splitting, LLaVA-OneVision anyres). */
+export interface NativeImagePath {
+  readonly tiling: 'split' | 'anyres';
+  /** Largest token count of one image, whatever its size. */
+  readonly maxImageTokens: number;
+  /** Tiling and token count of a `width` x `height` image. */
+  plan(width: number, height: number): ImageTiling;
+  /** The tile-sized images the vision encoder receives for `image`, in order. */
+  images(image: RgbImage): { images: RgbImage[]; tiling: ImageTiling };
+  /** The token rows the model receives, from the encoder output of `images(...)`, for an image of that size. */
+  pack(output: VisionOutput, width: number, height: number, newline?: Float32Array): Float32Array;
+}
+
 export interface ModelFamily {
   readonly name: FamilyName;
   /** config.json `model_type` values this adapter handles. */
   readonly modelTypes: readonly string[];
+  /** The vision numbers in force (from the model's files after `configure`, else the published defaults). */
+  readonly vision: VisionConfig;
+  /** The same family with its vision numbers read from a model's config and processor files. */
+  configure(sources: VisionConfigSources, where: string): ModelFamily;
   /** Square input size of the vision encoder. */
   readonly imageSize: number;
   /** Token grid of one video frame after the family's own pooling. */
   readonly frameGrid: { readonly h: number; readonly w: number };
+  /** Token grid of one image sent as a single tile (no video pooling). */
+  readonly tileGrid: { readonly h: number; readonly w: number };
+  /** The high-resolution image path, when the family has one and the model's processor enables it. */
+  readonly nativeImage?: NativeImagePath;
   /** Placeholder token strings whose embedding rows receive visual tokens. */
   readonly placeholderTokens: readonly string[];
   /** Writes one image's normalised CHW pixels (`3 * imageSize^2` values) at `offset` of `out`. */

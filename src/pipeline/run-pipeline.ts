@@ -9,7 +9,7 @@ import type { TokenStream } from '../core/token-stream.js';
 import { resolveEncoder } from '../encoders/index.js';
 import { AbortedError, UsageError } from '../errors/index.js';
 import { planGraph, type PlannedGraph } from '../graph/build-graph.js';
-import type { FramesSpec, PipelineDefinition } from '../graph/pipeline-definition.js';
+import type { FramesSpec, PipelineDefinition, PipelinePrompt } from '../graph/pipeline-definition.js';
 import { resolvePipeline } from '../graph/pipeline-registry.js';
 import { runGraph, type StageEvent } from '../graph/run-graph.js';
 import { ingestFrameProvider, type FrameProvider, type PipelineFrameRequest, type ProbeSummary } from './frame-provider.js';
@@ -56,7 +56,7 @@ export interface PipelineRunResult extends TokenStream {
   /** Decoder warnings (at most 100). */
   readonly warnings: readonly string[];
   /** Wording the pipeline suggests for the model's prompt. */
-  readonly prompt?: Readonly<Record<string, string>>;
+  readonly prompt?: PipelinePrompt;
 }
 
 /** Frames the source will deliver for `spec` on a probed input (exact for count rules, an upper bound otherwise). */
@@ -72,16 +72,36 @@ export function expectedFrameCount(spec: FramesSpec, probe: Pick<ProbeSummary, '
   return Math.max(1, Math.min(maxFrames, total));
 }
 
-/** The ingest request for a pipeline's frames spec, the negotiated frame count and the encoder's input size. */
+/** Longest side of frames decoded at native size (`resize: native`). */
+export const nativeFrameLongSide = 1920;
+
+/**
+ * The size frames are decoded at: the encoder's input size, or for `resize: native` the video's own size (after
+ * rotation) with its long side capped at `nativeFrameLongSide`, aspect kept.
+ */
+export function sourceFrameSize(
+  spec: FramesSpec,
+  encoder: Pick<VisualEncoder, 'inputSize'>,
+  probe: Pick<ProbeSummary, 'width' | 'height'>,
+): { width: number; height: number } {
+  if (spec.resize !== 'native' || probe.width <= 0 || probe.height <= 0) return { width: encoder.inputSize.width, height: encoder.inputSize.height };
+  const scale = Math.min(1, nativeFrameLongSide / Math.max(probe.width, probe.height));
+  // Even sizes keep ffmpeg's chroma-subsampled scalers exact.
+  const even = (value: number): number => Math.max(2, 2 * Math.round((value * scale) / 2));
+  return { width: even(probe.width), height: even(probe.height) };
+}
+
+/** The ingest request for a pipeline's frames spec, the negotiated frame count and the frame size. */
 export function frameRequestFor(
   spec: FramesSpec,
   count: number,
-  encoder: Pick<VisualEncoder, 'inputSize'>,
+  size: { readonly width: number; readonly height: number },
   extra: { start?: number; end?: number; signal?: AbortSignal } = {},
 ): PipelineFrameRequest {
+  const resize = spec.resize === undefined || spec.resize === 'native' ? 'squash' : spec.resize;
   const common = {
-    size: { width: encoder.inputSize.width, height: encoder.inputSize.height },
-    resize: spec.resize ?? 'squash',
+    size: { width: size.width, height: size.height },
+    resize,
     ...(extra.start !== undefined ? { start: extra.start } : {}),
     ...(extra.end !== undefined ? { end: extra.end } : {}),
     ...(extra.signal !== undefined ? { signal: extra.signal } : {}),
@@ -125,16 +145,17 @@ async function runPrepared(input: string, options: RunPipelineOptions, definitio
   const probe = await provider.probe(input, signal ? { signal } : {});
   const window = { ...(options.start !== undefined ? { start: options.start } : {}), ...(options.end !== undefined ? { end: options.end } : {}) };
   const count = expectedFrameCount(definition.frames, probe, window);
+  const frameSize = sourceFrameSize(definition.frames, encoder, probe);
   const graph: PlannedGraph = planGraph(definition, {
     encoder,
-    source: { count, width: encoder.inputSize.width, height: encoder.inputSize.height },
+    source: { count, ...frameSize, ...(definition.frames.count === undefined ? { atMost: true } : {}) },
     ...(options.budget !== undefined ? { budget: options.budget } : {}),
     ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
   });
   options.onProgress?.({ type: 'planned', frames: graph.source.count, tokens: graph.tokenCount, budget: graph.budget });
   const warnings: string[] = [];
   const request: PipelineFrameRequest = {
-    ...frameRequestFor(definition.frames, graph.source.count, encoder, { ...window, ...(signal ? { signal } : {}) }),
+    ...frameRequestFor(definition.frames, graph.source.count, frameSize, { ...window, ...(signal ? { signal } : {}) }),
     onWarning: (warning) => {
       if (warnings.length < 100) warnings.push(`${warning.kind}: ${warning.message}`);
     },

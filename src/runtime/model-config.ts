@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ModelLoadError } from '../errors/index.js';
 import { familyForModelType, type ModelFamily } from '../models/index.js';
+import { readVisionConfigSources } from '../models/vision-config.js';
 import type { ModelFiles } from './model-files.js';
 import type { LoadedGraphs } from './model-runner.js';
 
@@ -64,8 +65,10 @@ function readRawConfig(files: ModelFiles): RawConfig & { family: ModelFamily } {
   const config = readJson(files.config);
   const modelType = config['model_type'];
   if (typeof modelType !== 'string') throw new ModelLoadError(files.config, 'has no model_type');
-  const family = familyForModelType(modelType);
-  if (family === undefined) throw new ModelLoadError(files.config, `model_type '${modelType}' is not supported (supported: smolvlm, idefics3, llava_onevision)`);
+  const adapter = familyForModelType(modelType);
+  if (adapter === undefined) throw new ModelLoadError(files.config, `model_type '${modelType}' is not supported (supported: smolvlm, idefics3, llava_onevision)`);
+  // Vision numbers (input size, patch, pixel shuffle, tokens per image, mean/std, tiling) from the model's own files.
+  const family = adapter.configure(readVisionConfigSources(files), files.config);
   const text = (config['text_config'] ?? {}) as Record<string, unknown>;
   const generation = files.generationConfig === undefined ? {} : readJson(files.generationConfig);
   const eos = eosIds(generation['eos_token_id']);

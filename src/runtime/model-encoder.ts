@@ -1,11 +1,13 @@
 /**
  * @file The `VisualEncoder` of an ONNX VLM: frames are preprocessed by the family adapter, sent through the export's
  * vision_encoder in batches, and returned as projected tokens in the LM space, `[T, h, w, D]` (SmolVLM2: 8x8 per
- * frame; LLaVA-OV: 14x14 after bilinear pooling). `encodeImage` runs one composed image as a single tile (no
- * splitting); `embedText` is the mean of the embed_tokens rows of the text's tokens. Per-frame descriptors are the
- * mean token (`meanTokenDescriptors` in core).
+ * frame; LLaVA-OV: 14x14 after bilinear pooling). `encodeImage` runs one composed image as a single tile;
+ * `encodeImageNative` runs it through the family's high-resolution path (SmolVLM2 splitting, LLaVA-OV anyres).
+ * `geometry` describes both from the family's numbers, which come from the model's config and processor files.
+ * `embedText` is the mean of the embed_tokens rows of the text's tokens. Per-frame descriptors are the mean token
+ * (`meanTokenDescriptors` in core).
  */
-import type { EncodeOptions, VisualEncoder } from '../core/encoder.js';
+import { singleTile, type EncoderGeometry, type EncodeOptions, type ImageTokens, type VisualEncoder } from '../core/encoder.js';
 import { featureGrid, type FeatureGrid } from '../core/feature-grid.js';
 import type { RgbImage, VideoFrame } from '../core/frame.js';
 import { AbortedError } from '../errors/index.js';
@@ -43,11 +45,26 @@ export function createModelEncoder(parts: ModelEncoderParts, options: ModelEncod
     return runner.encodeImages(pixels, images.length, signal ? { signal } : {});
   }
 
+  const tileTokens = family.tileGrid.h * family.tileGrid.w;
+  const nativeImage = family.nativeImage;
+  const geometry: EncoderGeometry = {
+    frameGrid: family.frameGrid,
+    tokensPerFrame: family.frameGrid.h * family.frameGrid.w,
+    inputSize: { width: size, height: size },
+    tileGrid: family.tileGrid,
+    tileTokens,
+    imageTiling: nativeImage?.tiling ?? 'none',
+    maxImageTokens: nativeImage?.maxImageTokens ?? tileTokens,
+    imageTokens: (width, height, mode) => (mode === 'native' && nativeImage !== undefined ? nativeImage.plan(width, height) : singleTile(tileTokens)),
+    source: `${info.family}: ${family.vision.source}`,
+  };
+
   return {
     name: options.name ?? info.family,
     dim: info.hidden,
     inputSize: { width: size, height: size },
     grid: family.frameGrid,
+    geometry,
 
     async encodeFrames(frames: readonly VideoFrame[], encodeOptions: EncodeOptions = {}): Promise<FeatureGrid> {
       const { h, w } = family.frameGrid;
@@ -66,6 +83,32 @@ export function createModelEncoder(parts: ModelEncoderParts, options: ModelEncod
     async encodeImage(image: RgbImage, encodeOptions: EncodeOptions = {}): Promise<FeatureGrid> {
       const grids = family.imageTokens(await runImages([image], encodeOptions.signal));
       return featureGrid(1, grids.h, grids.w, info.hidden, grids.data, [0], [0]);
+    },
+
+    async encodeImageNative(image: RgbImage, encodeOptions: EncodeOptions = {}): Promise<ImageTokens> {
+      if (nativeImage === undefined) {
+        const grid = family.imageTokens(await runImages([image], encodeOptions.signal));
+        return { data: grid.data, count: grid.h * grid.w, dim: info.hidden, tiling: singleTile(grid.h * grid.w), grid: { h: grid.h, w: grid.w } };
+      }
+      const { images, tiling } = nativeImage.images(image);
+      const outputs: Float32Array[] = [];
+      let tokens = 0;
+      for (let start = 0; start < images.length; start += batchSize) {
+        if (encodeOptions.signal?.aborted) throw new AbortedError('encode image');
+        const output = await runImages(images.slice(start, start + batchSize), encodeOptions.signal);
+        tokens = output.tokens;
+        outputs.push(output.data);
+      }
+      const joined = new Float32Array(outputs.reduce((sum, part) => sum + part.length, 0));
+      let offset = 0;
+      for (const part of outputs) {
+        joined.set(part, offset);
+        offset += part.length;
+      }
+      const data = nativeImage.pack({ data: joined, count: images.length, tokens, hidden: info.hidden }, image.width, image.height);
+      const count = data.length / info.hidden;
+      if (count !== tiling.count) throw new RangeError(`image path gave ${count} tokens for a ${image.width}x${image.height} image, planned ${tiling.count}`);
+      return { data, count, dim: info.hidden, tiling };
     },
 
     async embedText(text: string): Promise<Float32Array> {

@@ -16,7 +16,7 @@ import {
   resolveEncoder,
 } from '../../src/encoders/index.js';
 import { ModelNotFoundError, UsageError } from '../../src/errors/index.js';
-import { pllavaPool } from '../../src/strategies/pllava.js';
+import { pllavaPool } from '../../src/strategies/pllava/pllava-pool.js';
 import { syntheticFrame } from '../graph/synthetic-frames.js';
 
 function randomFrame(width: number, height: number, seed: number): VideoFrame {

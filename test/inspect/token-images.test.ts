@@ -10,7 +10,7 @@ import type { VisualSegment } from '../../src/core/token-stream.js';
 import { createPixelsEncoder } from '../../src/encoders/pixels.js';
 import { heatColor, heatMapImage, normalizeValues, tokenNorms } from '../../src/inspect/heat-map.js';
 import { evenlySpread, locateTokens, segmentPictures, type TokenPictureContext } from '../../src/inspect/token-images.js';
-import { tsLlavaSample } from '../../src/strategies/ts-llava.js';
+import { tsLlavaSample } from '../../src/strategies/ts-llava/ts-llava-tokens.js';
 
 /** A 56x56 frame whose 14x14 patches each have their own colour (so every patch token is distinct). */
 function patchedFrame(n: number): VideoFrame {

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RgbImage } from '../../src/core/frame.js';
-import { bestThumbnailGrid, tsLlavaArrange, tsLlavaSample, tsLlavaThumbnail } from '../../src/strategies/ts-llava.js';
-import { igVlmGrid, igVlmGridSentence, igVlmLayout, igVlmOpenEndedPromptVicuna } from '../../src/strategies/ig-vlm.js';
+import { bestThumbnailGrid, tsLlavaArrange, tsLlavaSample, tsLlavaThumbnail } from '../../src/strategies/ts-llava/ts-llava-tokens.js';
+import { igVlmGrid, igVlmGridSentence, igVlmLayout, igVlmOpenEndedPromptVicuna } from '../../src/strategies/ig-vlm/ig-vlm-grid.js';
 import type { PlanarFrames } from '../../src/strategies/planar-frames.js';
 import { randomGrid } from '../tensor/random-data.js';
 

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { featureGrid } from '../../src/core/feature-grid.js';
-import { pllavaPool } from '../../src/strategies/pllava.js';
+import { pllavaPool } from '../../src/strategies/pllava/pllava-pool.js';
 import { spatialPool } from '../../src/strategies/spatial-pool.js';
-import { slowFast, slowFastTokenCount } from '../../src/strategies/slowfast-llava.js';
-import { slowFastShi } from '../../src/strategies/slowfast-shi.js';
+import { slowFast, slowFastTokenCount } from '../../src/strategies/slowfast/slowfast-llava.js';
+import { slowFastShi } from '../../src/strategies/slowfast/slowfast-shi.js';
 import { randomGrid } from '../tensor/random-data.js';
 
 test('PLLaVA pools a 16x24x24 grid to the released (16,12,12) shape: 2304 tokens, exact 2x2 means', () => {

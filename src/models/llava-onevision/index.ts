@@ -1,17 +1,32 @@
 /**
- * @file The LLaVA-OneVision family adapter (qwen2-0.5b): 384x384 frames, 729 projected tokens (27x27) per image,
- * pooled bilinearly to 14x14 = 196 tokens per video frame; the Qwen2 chat prompt with `<video>` / `<image>` rows.
+ * @file The LLaVA-OneVision family adapter (qwen2-0.5b): frames squashed to the encoder's input size (384 px),
+ * `(image_size / patch_size)^2` projected tokens per image (27x27 = 729), pooled bilinearly to
+ * `ceil(side / 2)` squared per video frame (14x14 = 196, `apply_pooling`), anyres tiling for large images, and the
+ * Qwen2 chat prompt with `<video>` / `<image>` rows. Numbers come from the model's files (`configure`), with the
+ * published values as defaults.
  */
-import type { ModelFamily, TokenGrids, VisionOutput } from '../model-family.js';
+import type { ModelFamily, NativeImagePath, TokenGrids, VisionOutput } from '../model-family.js';
+import { resolveVisionConfig, type VisionConfig, type VisionConfigSources, type VisionDefaults } from '../vision-config.js';
+import { anyresImages, anyresTiling, packAnyresFeatures, type AnyresSettings } from './anyres.js';
 import { bilinearResizeGrids } from './bilinear-pool.js';
 import { llavaOnevisionImageSize, writeLlavaOnevisionPixels } from './image-processor.js';
 import { llavaOnevisionContextText, llavaOnevisionQuestionText } from './prompt-builder.js';
 import { llavaOnevisionTokens } from './special-tokens.js';
 
 export { bilinearResizeGrids } from './bilinear-pool.js';
+export { anyresImages, anyresTiling, packAnyresFeatures, selectBestResolution } from './anyres.js';
 export { llavaOnevisionContextText, llavaOnevisionMediaText, llavaOnevisionQuestionText } from './prompt-builder.js';
 export { llavaOnevisionTokenIds, llavaOnevisionTokens } from './special-tokens.js';
 export { writeLlavaOnevisionPixels } from './image-processor.js';
+
+const llavaOnevisionDefaults: VisionDefaults = {
+  imageSize: llavaOnevisionImageSize,
+  patchSize: 14,
+  scaleFactor: 1,
+  mean: [0.5, 0.5, 0.5],
+  std: [0.5, 0.5, 0.5],
+  tiling: 'anyres',
+};
 
 function squareSide(output: VisionOutput): number {
   const side = Math.round(Math.sqrt(output.tokens));
@@ -19,22 +34,49 @@ function squareSide(output: VisionOutput): number {
   return side;
 }
 
-export const llavaOnevisionFamily: ModelFamily = {
-  name: 'llava-onevision',
-  modelTypes: ['llava_onevision'],
-  imageSize: llavaOnevisionImageSize,
-  frameGrid: { h: 14, w: 14 },
-  placeholderTokens: [llavaOnevisionTokens.video, llavaOnevisionTokens.image],
-  writePixels: writeLlavaOnevisionPixels,
-  frameTokens(output: VisionOutput): TokenGrids {
-    const side = squareSide(output);
-    const pooled = Math.ceil(side / 2);
-    return { data: bilinearResizeGrids(output.data, output.count, side, side, output.hidden, pooled, pooled), h: pooled, w: pooled };
-  },
-  imageTokens(output: VisionOutput): TokenGrids {
-    const side = squareSide(output);
-    return { data: output.data, h: side, w: side };
-  },
-  contextText: llavaOnevisionContextText,
-  questionText: llavaOnevisionQuestionText,
-};
+function anyresPath(vision: VisionConfig): NativeImagePath | undefined {
+  if (vision.anyres === undefined) return undefined;
+  const settings: AnyresSettings = { ...vision.anyres, tileSize: vision.imageSize, tileSide: vision.tileSide, newline: false };
+  let maxImageTokens = 0;
+  for (const [height, width] of settings.pinpoints) maxImageTokens = Math.max(maxImageTokens, anyresTiling(width, height, settings).count);
+  return {
+    tiling: 'anyres',
+    maxImageTokens,
+    plan: (width, height) => anyresTiling(width, height, settings),
+    images: (image) => anyresImages(image, settings),
+    pack: (output, width, height) => packAnyresFeatures(output.data, output.hidden, width, height, settings),
+  };
+}
+
+function createLlavaOnevisionFamily(vision: VisionConfig): ModelFamily {
+  const pooled = Math.ceil(vision.tileSide / 2);
+  const nativeImage = anyresPath(vision);
+  return {
+    name: 'llava-onevision',
+    modelTypes: ['llava_onevision'],
+    vision,
+    configure: (sources: VisionConfigSources, where: string) => createLlavaOnevisionFamily(resolveVisionConfig(sources, llavaOnevisionDefaults, where)),
+    imageSize: vision.imageSize,
+    frameGrid: { h: pooled, w: pooled },
+    tileGrid: { h: vision.tileSide, w: vision.tileSide },
+    ...(nativeImage ? { nativeImage } : {}),
+    placeholderTokens: [llavaOnevisionTokens.video, llavaOnevisionTokens.image],
+    writePixels: (image, out, offset) => writeLlavaOnevisionPixels(image, out, offset, vision),
+    frameTokens(output: VisionOutput): TokenGrids {
+      const side = squareSide(output);
+      const frameSide = Math.ceil(side / 2);
+      return { data: bilinearResizeGrids(output.data, output.count, side, side, output.hidden, frameSide, frameSide), h: frameSide, w: frameSide };
+    },
+    imageTokens(output: VisionOutput): TokenGrids {
+      const side = squareSide(output);
+      return { data: output.data, h: side, w: side };
+    },
+    contextText: llavaOnevisionContextText,
+    questionText: llavaOnevisionQuestionText,
+  };
+}
+
+/** The adapter with the published LLaVA-OneVision numbers; `configure` reads a model's own files. */
+export const llavaOnevisionFamily: ModelFamily = createLlavaOnevisionFamily(
+  resolveVisionConfig({ config: {}, preprocessor: {}, processor: {}, read: [] }, llavaOnevisionDefaults, 'llava-onevision defaults'),
+);

@@ -1,15 +1,30 @@
 /**
- * @file The SmolVLM2 family adapter (256M / 500M Video-Instruct): 512x512 frames, 64 tokens per frame as an 8x8
- * grid (pixel shuffle r=4 of the 32x32 patch grid, in raster order), the video prompt and its special tokens.
+ * @file The SmolVLM2 family adapter (256M / 500M Video-Instruct, and idefics3-style SmolVLM): frames squashed to the
+ * encoder's input size, tokens per frame = `(image_size / patch_size / scale_factor)^2` as a square grid in raster
+ * order (512 px, patch 16, pixel shuffle 4: 8x8 = 64; SmolVLM 384 px, patch 14, shuffle 3: 9x9 = 81), the image
+ * splitting path for large images, the video prompt and its special tokens. Every number comes from the model's
+ * config and processor files (`configure`), with the published values as defaults.
  */
-import type { ModelFamily, TokenGrids, VisionOutput } from '../model-family.js';
+import type { ModelFamily, NativeImagePath, TokenGrids, VisionOutput } from '../model-family.js';
+import { resolveVisionConfig, type VisionConfig, type VisionConfigSources, type VisionDefaults } from '../vision-config.js';
 import { smolvlm2ImageSize, writeSmolvlm2Pixels } from './image-processor.js';
+import { smolvlm2SplitImages, smolvlm2SplitTiling, type SplitSettings } from './image-splitting.js';
 import { smolvlm2ContextText, smolvlm2QuestionText } from './prompt-builder.js';
 import { smolvlm2Tokens } from './special-tokens.js';
 
 export { smolvlm2ContextText, smolvlm2MediaText, smolvlm2QuestionText } from './prompt-builder.js';
 export { smolvlm2TokenIds, smolvlm2Tokens } from './special-tokens.js';
 export { writeSmolvlm2Pixels } from './image-processor.js';
+export { smolvlm2SplitImages, smolvlm2SplitLayout, smolvlm2SplitTiling } from './image-splitting.js';
+
+const smolvlm2Defaults: VisionDefaults = {
+  imageSize: smolvlm2ImageSize,
+  patchSize: 16,
+  scaleFactor: 4,
+  mean: [0.5, 0.5, 0.5],
+  std: [0.5, 0.5, 0.5],
+  tiling: 'split',
+};
 
 function squareGrid(output: VisionOutput): TokenGrids {
   const side = Math.round(Math.sqrt(output.tokens));
@@ -17,15 +32,42 @@ function squareGrid(output: VisionOutput): TokenGrids {
   return { data: output.data, h: side, w: side };
 }
 
-export const smolvlm2Family: ModelFamily = {
-  name: 'smolvlm2',
-  modelTypes: ['smolvlm', 'idefics3'],
-  imageSize: smolvlm2ImageSize,
-  frameGrid: { h: 8, w: 8 },
-  placeholderTokens: [smolvlm2Tokens.image],
-  writePixels: writeSmolvlm2Pixels,
-  frameTokens: squareGrid,
-  imageTokens: squareGrid,
-  contextText: smolvlm2ContextText,
-  questionText: smolvlm2QuestionText,
-};
+function splitPath(vision: VisionConfig): NativeImagePath | undefined {
+  if (vision.splitting === undefined) return undefined;
+  const settings: SplitSettings = { ...vision.splitting, tileTokens: vision.tileSide * vision.tileSide };
+  const sideTiles = Math.ceil(settings.longestEdge / settings.tileSize);
+  return {
+    tiling: 'split',
+    maxImageTokens: (sideTiles * sideTiles + 1) * settings.tileTokens,
+    plan: (width, height) => smolvlm2SplitTiling(width, height, settings),
+    images: (image) => smolvlm2SplitImages(image, settings),
+    // Tiles row-major then the global image: the encoder output is already in prompt order.
+    pack: (output) => output.data,
+  };
+}
+
+function createSmolvlm2Family(vision: VisionConfig): ModelFamily {
+  const grid = { h: vision.tileSide, w: vision.tileSide };
+  const nativeImage = splitPath(vision);
+  return {
+    name: 'smolvlm2',
+    modelTypes: ['smolvlm', 'idefics3'],
+    vision,
+    configure: (sources: VisionConfigSources, where: string) => createSmolvlm2Family(resolveVisionConfig(sources, smolvlm2Defaults, where)),
+    imageSize: vision.imageSize,
+    frameGrid: grid,
+    tileGrid: grid,
+    ...(nativeImage ? { nativeImage } : {}),
+    placeholderTokens: [smolvlm2Tokens.image],
+    writePixels: (image, out, offset) => writeSmolvlm2Pixels(image, out, offset, vision),
+    frameTokens: squareGrid,
+    imageTokens: squareGrid,
+    contextText: smolvlm2ContextText,
+    questionText: smolvlm2QuestionText,
+  };
+}
+
+/** The adapter with the published SmolVLM2 numbers; `configure` reads a model's own files. */
+export const smolvlm2Family: ModelFamily = createSmolvlm2Family(
+  resolveVisionConfig({ config: {}, preprocessor: {}, processor: {}, read: [] }, smolvlm2Defaults, 'smolvlm2 defaults'),
+);

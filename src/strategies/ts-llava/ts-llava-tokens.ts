@@ -14,15 +14,15 @@
  * with the per-channel normalisation, so this differs only by 8-bit quantisation and by skipping the intermediate
  * squash). Cells are always area-resampled; TS-LLaVA switches to bilinear when a cell is larger than the frame.
  */
-import type { FeatureGrid } from '../core/feature-grid.js';
-import type { RgbImage } from '../core/frame.js';
-import { StrategyInputError } from '../errors/index.js';
-import { roundHalfEven } from '../numeric/rounding.js';
-import { torchLinspaceF32 } from '../numeric/rounding.js';
-import { torchLinspaceRoundIndices } from '../tensor/torch-linspace.js';
-import { areaResampleImage, interleavedView, planarView, regionView } from '../tensor/image-area-resample.js';
-import { isPlanarFrames, requirePlanarFrames, type PlanarFrames, type PlanarImage } from './planar-frames.js';
-import { requireGrid, requireInteger } from './strategy-input.js';
+import type { FeatureGrid } from '../../core/feature-grid.js';
+import type { RgbImage } from '../../core/frame.js';
+import { StrategyInputError } from '../../errors/index.js';
+import { roundHalfEven } from '../../numeric/rounding.js';
+import { torchLinspaceF32 } from '../../numeric/rounding.js';
+import { torchLinspaceRoundIndices } from '../../tensor/torch-linspace.js';
+import { areaResampleImage, interleavedView, planarView, regionView } from '../../tensor/image-area-resample.js';
+import { isPlanarFrames, requirePlanarFrames, type PlanarFrames, type PlanarImage } from '../planar-frames.js';
+import { requireGrid, requireInteger } from '../strategy-input.js';
 
 export const tsLlavaDefaults = { frames: 50, sampledTokens: 2880, thumbnailFrames: 6 };
 

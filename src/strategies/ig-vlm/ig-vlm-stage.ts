@@ -4,10 +4,10 @@
  * frames, tiled row-major with round(sqrt(k)) columns at the frame size, white cells padding the last row; the
  * image is encoded by `encode-image`. Wraps `igVlmGrid`.
  */
-import { igVlmGrid, igVlmLayout } from '../../strategies/ig-vlm.js';
+import { igVlmGrid, igVlmLayout } from './ig-vlm-grid.js';
 import { GraphNegotiationError } from '../../errors/index.js';
-import type { StageDescriptor } from '../stage.js';
-import { composedImagePayload, expectCaps, expectPayload } from './stage-helpers.js';
+import type { StageDescriptor } from '../../graph/stage.js';
+import { composedImagePayload, expectCaps, expectPayload } from '../../graph/stages/stage-helpers.js';
 
 export interface IgVlmParams {
   readonly frames: number;

@@ -6,11 +6,11 @@
  * fast tokens of the SHI-Labs slow-fast architecture (spatial average pool, then temporal stride); its slow
  * pathway needs trained cross-attention layers and is not fed to the model. Wrap `slowFast` and `slowFastShi`.
  */
-import { slowFast, slowFastTokenCount } from '../../strategies/slowfast-llava.js';
-import { slowFastShi } from '../../strategies/slowfast-shi.js';
+import { slowFast, slowFastTokenCount } from './slowfast-llava.js';
+import { slowFastShi } from './slowfast-shi.js';
 import { GraphNegotiationError } from '../../errors/index.js';
-import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload, gridSegment } from './stage-helpers.js';
+import type { StageDescriptor } from '../../graph/stage.js';
+import { expectCaps, expectPayload, gridSegment } from '../../graph/stages/stage-helpers.js';
 
 export interface SlowFastParams {
   readonly slowFrames: number;

@@ -11,13 +11,13 @@
  * Deviations: IG-VLM resizes frames of different sizes to the smallest (cv2 INTER_LINEAR); frames of one video
  * share a size, so different sizes are rejected here instead.
  */
-import type { RgbImage } from '../core/frame.js';
-import { StrategyInputError } from '../errors/index.js';
-import { roundHalfEven } from '../numeric/rounding.js';
-import { frameIndices } from '../sampling/frame-indices.js';
-import { copyImage, fillImage, interleavedView, planarView, regionView } from '../tensor/image-area-resample.js';
-import { isPlanarFrames, requirePlanarFrames, type PlanarFrames, type PlanarImage } from './planar-frames.js';
-import { requireInteger } from './strategy-input.js';
+import type { RgbImage } from '../../core/frame.js';
+import { StrategyInputError } from '../../errors/index.js';
+import { roundHalfEven } from '../../numeric/rounding.js';
+import { frameIndices } from '../../sampling/frame-indices.js';
+import { copyImage, fillImage, interleavedView, planarView, regionView } from '../../tensor/image-area-resample.js';
+import { isPlanarFrames, requirePlanarFrames, type PlanarFrames, type PlanarImage } from '../planar-frames.js';
+import { requireInteger } from '../strategy-input.js';
 
 export const igVlmDefaults = { frames: 6 };
 

@@ -5,10 +5,10 @@
  * frames (default 6) into one row-major grid image at the frame size, to be encoded by `encode-image`. Wraps
  * `tsLlavaSample` and `tsLlavaThumbnail`.
  */
-import { tsLlavaSample, tsLlavaThumbnail } from '../../strategies/ts-llava.js';
+import { tsLlavaSample, tsLlavaThumbnail } from './ts-llava-tokens.js';
 import { GraphNegotiationError } from '../../errors/index.js';
-import type { StageDescriptor } from '../stage.js';
-import { composedImagePayload, expectCaps, expectPayload } from './stage-helpers.js';
+import type { StageDescriptor } from '../../graph/stage.js';
+import { composedImagePayload, expectCaps, expectPayload } from '../../graph/stages/stage-helpers.js';
 
 export interface TsLlavaSampleParams {
   readonly count: number;

@@ -12,11 +12,11 @@
  * Deviations: none in the arithmetic. Pooled fast frames take the timestamp/source index of the first frame of their
  * window. Using the slow tokens needs the authors' trained hybrid layers; a generic VLM gets only `fast`.
  */
-import { featureGrid, type FeatureGrid } from '../core/feature-grid.js';
-import { StrategyInputError } from '../errors/index.js';
-import { adaptiveWindows, identityWindows, strideWindows } from '../tensor/pooling-windows.js';
-import { averagePoolWindows } from '../tensor/window-average-pool.js';
-import { requireGrid, requireInteger, windowFrameMetadata } from './strategy-input.js';
+import { featureGrid, type FeatureGrid } from '../../core/feature-grid.js';
+import { StrategyInputError } from '../../errors/index.js';
+import { adaptiveWindows, identityWindows, strideWindows } from '../../tensor/pooling-windows.js';
+import { averagePoolWindows } from '../../tensor/window-average-pool.js';
+import { requireGrid, requireInteger, windowFrameMetadata } from '../strategy-input.js';
 
 export interface SlowFastShiOptions {
   /** Spatial average-pool kernel and stride applied to every frame (default 2). */

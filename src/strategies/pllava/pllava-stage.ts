@@ -3,9 +3,9 @@
  * (default (16, 12, 12): 2304 tokens; Xu et al. 2024, "PLLaVA", models/pllava/modeling_pllava.py). One segment per
  * pooled frame (role `frames`) with the timestamp of the first frame of its temporal window. Wraps `pllavaPool`.
  */
-import { pllavaPool } from '../../strategies/pllava.js';
-import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload } from './stage-helpers.js';
+import { pllavaPool } from './pllava-pool.js';
+import type { StageDescriptor } from '../../graph/stage.js';
+import { expectCaps, expectPayload } from '../../graph/stages/stage-helpers.js';
 import { perFrameSegments } from '../../core/token-stream.js';
 
 export interface PllavaParams {

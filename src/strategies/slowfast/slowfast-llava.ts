@@ -15,11 +15,11 @@
  * `(2j, 2j+1)` of each row; an odd last column is kept alone (ceil mode). For even widths this equals the original
  * 1-D pool; for odd widths (27x27 SigLIP grids) the original would pair tokens across rows and drop the last one.
  */
-import { featureGrid, type FeatureGrid } from '../core/feature-grid.js';
-import { adaptiveAveragePool2d } from '../tensor/adaptive-average-pool.js';
-import { columnPairMaxPool } from '../tensor/column-pair-max-pool.js';
-import { torchLinspaceTruncIndices } from '../tensor/torch-linspace.js';
-import { pickFrameMetadata, requireGrid, requireInteger } from './strategy-input.js';
+import { featureGrid, type FeatureGrid } from '../../core/feature-grid.js';
+import { adaptiveAveragePool2d } from '../../tensor/adaptive-average-pool.js';
+import { columnPairMaxPool } from '../../tensor/column-pair-max-pool.js';
+import { torchLinspaceTruncIndices } from '../../tensor/torch-linspace.js';
+import { pickFrameMetadata, requireGrid, requireInteger } from '../strategy-input.js';
 
 export interface SlowFastOptions {
   /** Slow frames S (default 10). */

@@ -10,11 +10,11 @@
  * the FIRST input frame of its temporal window (with T' = T that is simply the frame itself). PLLaVA repeats frames
  * when fewer than 16 reach the projector; here the adaptive pool handles any T >= T' and fewer frames are an error.
  */
-import { featureGrid, type FeatureGrid } from '../core/feature-grid.js';
-import { StrategyInputError } from '../errors/index.js';
-import { adaptiveWindows } from '../tensor/pooling-windows.js';
-import { averagePoolWindows } from '../tensor/window-average-pool.js';
-import { requireGrid, requireInteger, windowFrameMetadata } from './strategy-input.js';
+import { featureGrid, type FeatureGrid } from '../../core/feature-grid.js';
+import { StrategyInputError } from '../../errors/index.js';
+import { adaptiveWindows } from '../../tensor/pooling-windows.js';
+import { averagePoolWindows } from '../../tensor/window-average-pool.js';
+import { requireGrid, requireInteger, windowFrameMetadata } from '../strategy-input.js';
 
 /** PLLaVA's released pooling shape `(T', h', w')`. */
 export const pllavaDefaultShape = [16, 12, 12] as const;
