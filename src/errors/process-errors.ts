@@ -27,6 +27,15 @@ export class FfmpegError extends VidtokError {
   }
 }
 
+/** A result is incomplete: some wanted frames could not be decoded (what did decode was delivered). */
+export class PartialResultError extends VidtokError {
+  readonly code = 'PARTIAL_RESULT';
+  readonly exitCode = ExitCode.partialFailure;
+  constructor(readonly input: string, readonly missing: number, readonly wanted: number, options?: VidtokErrorOptions) {
+    super(`${input}: partial result: ${missing} of ${wanted} wanted frame(s) could not be decoded`, options);
+  }
+}
+
 /** An operation ran past its deadline; the child process (if any) was killed. */
 export class DeadlineExceededError extends VidtokError {
   readonly code = 'DEADLINE_EXCEEDED';

@@ -22,6 +22,8 @@ export interface DecodePlan {
   jobs?: number;
   /** Source frames the decoder has to decode (estimate from the keyframe index). */
   decodedFrames?: number;
+  /** Distinct source frames the plan delivers (`frames` counts repeats of the papers' rules). */
+  distinctFrames?: number;
 }
 
 /** What a caller asks for (the selection part of FrameRequest). */
@@ -53,6 +55,8 @@ export interface ResolvedPlan {
   readonly jobs: readonly DecodeJob[];
   /** For selections by index: how many times each index is delivered (duplicates of the papers' rules repeat). */
   readonly multiplicity?: ReadonlyMap<number, number>;
+  /** Things about the request worth telling the user (e.g. a time before the first frame). */
+  readonly notes?: readonly string[];
 }
 
 /** Decoding from a keyframe costs about this many frames of work per extra ffmpeg process (spawn, open, seek). */
@@ -63,6 +67,43 @@ export const defaultSceneThreshold = 0.3;
 
 function number(value: number): string {
   return String(value);
+}
+
+/** Largest number of frames one request may ask for (count, min/max frames): bounds memory whatever the options. */
+export const maxRequestFrames = 100_000;
+
+/** Snapping tolerance (in pts units) when converting a decimal time to the stream's integer pts units. */
+function unitTolerance(units: number): number {
+  return Math.max(1e-6, Math.abs(units) * 1e-12);
+}
+
+/** Seconds in pts units of `timeBase`, not rounded. */
+function toUnits(seconds: number, timeBase: readonly [number, number]): number {
+  return (seconds * timeBase[1]) / timeBase[0];
+}
+
+/** The smallest pts (time-base units) at or after `seconds`; decimal noise (2.44 s = 219599.99999 units) snaps. */
+export function unitsAtOrAfter(seconds: number, timeBase: readonly [number, number]): number {
+  const units = toUnits(seconds, timeBase);
+  return Math.ceil(units - unitTolerance(units));
+}
+
+/** The largest pts (time-base units) at or before `seconds`. */
+export function unitsAtOrBefore(seconds: number, timeBase: readonly [number, number]): number {
+  const units = toUnits(seconds, timeBase);
+  return Math.floor(units + unitTolerance(units));
+}
+
+/** Index of the first frame whose pts (units) is >= `units` (the frame count when none). */
+function firstAtOrAfter(timeline: FrameTimeline, units: number): number {
+  let low = 0;
+  let high = timeline.ptsUnits.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (timeline.ptsUnits[middle]! < units) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** The select expression for an exact set of pts (in stream time-base units), as a balanced if-tree. */
@@ -76,47 +117,68 @@ export function ptsSetExpression(ptsUnits: readonly number[]): string {
   return sorted.length === 0 ? '0' : build(0, sorted.length);
 }
 
-function windowExpression(start: number | undefined, end: number | undefined): string[] {
+/** The window [startUnits, endUnits) as select terms on the integer pts. */
+function windowExpression(startUnits: number | undefined, endUnits: number | undefined): string[] {
   const parts: string[] = [];
-  if (start !== undefined) parts.push(`gte(t,${number(start)})`);
-  if (end !== undefined && Number.isFinite(end)) parts.push(`lt(t,${number(end)})`);
+  if (startUnits !== undefined) parts.push(`gte(pts,${startUnits})`);
+  if (endUnits !== undefined && Number.isFinite(endUnits)) parts.push(`lt(pts,${endUnits})`);
   return parts;
 }
 
-/** fps sampling: the first frame of every 1/fps bucket counted from `start`. Same arithmetic as ffmpeg's select. */
-export function fpsExpression(fps: number, start: number, end: number | undefined): string {
-  const bucket = (variable: string): string => `floor((${variable}-${number(start)})*${number(fps)})`;
-  return [...windowExpression(start, end), `(isnan(prev_t)+lt(prev_t,${number(start)})+gt(${bucket('t')},${bucket('prev_t')}))`].join('*');
+/** A frame rate as an exact fraction [p, q] of its decimal digits (29.97 -> [2997, 100]). */
+export function rateFraction(fps: number): [number, number] {
+  for (let denominator = 1; denominator <= 1_000_000; denominator *= 10) {
+    const numerator = Math.round(fps * denominator);
+    if (Math.abs(fps * denominator - numerator) < 1e-9 * denominator) return [numerator, denominator];
+  }
+  return [Math.round(fps * 1_000_000), 1_000_000];
 }
 
-/** Indices of the frames `fpsExpression` selects, computed from the timeline with the same double arithmetic. */
-export function fpsIndices(timeline: FrameTimeline, fps: number, start: number, end: number | undefined, first: number, last: number): number[] {
+/**
+ * fps sampling in integer pts units: the interval of a frame at pts `u` is floor((u - S) * A / B) with
+ * A = tbNum * p and B = tbDen * q for fps = p/q, exact as long as (u - S) * A stays below 2^52 (both here and in
+ * ffmpeg's double arithmetic). A frame is selected when its interval is later than its predecessor's.
+ */
+export interface FpsIntervals {
+  readonly originUnits: number;
+  readonly multiplier: number;
+  readonly divisor: number;
+}
+
+export function fpsIntervals(fps: number, originUnits: number, timeBase: readonly [number, number]): FpsIntervals {
+  const [p, q] = rateFraction(fps);
+  return { originUnits, multiplier: timeBase[0] * p, divisor: timeBase[1] * q };
+}
+
+function intervalOf(intervals: FpsIntervals, units: number): number {
+  return Math.floor(((units - intervals.originUnits) * intervals.multiplier) / intervals.divisor);
+}
+
+/** Whether ffmpeg's double arithmetic evaluates the intervals of pts in [low, high] exactly. */
+function intervalsExact(intervals: FpsIntervals, lowUnits: number, highUnits: number): boolean {
+  const span = Math.max(Math.abs(lowUnits - intervals.originUnits), Math.abs(highUnits - intervals.originUnits));
+  return span * intervals.multiplier < 2 ** 52 && intervals.divisor < 2 ** 52;
+}
+
+/** fps sampling: the first frame of every 1/fps interval counted from the origin, compared in integer pts units. */
+export function fpsExpression(intervals: FpsIntervals, startUnits: number, endUnits: number | undefined): string {
+  const bucket = (variable: string): string => `floor((${variable}-${intervals.originUnits})*${intervals.multiplier}/${intervals.divisor})`;
+  return [...windowExpression(startUnits, endUnits), `(isnan(prev_pts)+lt(prev_pts,${startUnits})+gt(${bucket('pts')},${bucket('prev_pts')}))`].join('*');
+}
+
+/** Indices of the frames `fpsExpression` selects, computed from the timeline with the same integer arithmetic. */
+export function fpsIndices(timeline: FrameTimeline, intervals: FpsIntervals, first: number, last: number): number[] {
   const selected: number[] = [];
-  const seconds = timeline.timeBase[0] / timeline.timeBase[1];
   for (let index = first; index < last; index += 1) {
-    const time = timeline.ptsUnits[index]! * seconds;
-    if (time < start || (end !== undefined && time >= end)) continue;
-    const previous = index > 0 ? timeline.ptsUnits[index - 1]! * seconds : Number.NaN;
-    if (Number.isNaN(previous) || previous < start || Math.floor((time - start) * fps) > Math.floor((previous - start) * fps)) {
-      selected.push(index);
-    }
+    const units = timeline.ptsUnits[index]!;
+    if (index === first || intervalOf(intervals, units) > intervalOf(intervals, timeline.ptsUnits[index - 1]!)) selected.push(index);
   }
   return selected;
 }
 
-/** Index of the last frame whose pts <= time (0 when time is before the first frame). */
+/** Index of the last frame whose pts <= time (-1 when time is before the first frame), compared in pts units. */
 export function frameAtTime(timeline: FrameTimeline, time: number): number {
-  let low = 0;
-  let high = timeline.pts.length - 1;
-  let answer = 0;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    if (timeline.pts[middle]! <= time + 1e-9) {
-      answer = middle;
-      low = middle + 1;
-    } else high = middle - 1;
-  }
-  return answer;
+  return firstAtOrAfter(timeline, unitsAtOrBefore(time, timeline.timeBase) + 1) - 1;
 }
 
 /** Index of the frame whose pts (time-base units) equals `ptsUnits`, or the nearest one. */
@@ -143,28 +205,45 @@ function seekFor(timeline: FrameTimeline, probe: ProbeResult, keyframe: number):
   // Seek to just after the keyframe's pts: the demuxer picks the last keyframe whose (decode) timestamp is <= the
   // target, which is this keyframe (dts <= pts; the next keyframe is a whole GOP later). Aiming below the pts would
   // land one GOP early whenever dts == pts. A seek that still misses a frame is retried from further back.
-  const seconds = timeline.pts[keyframe]! - (probe.startTime ?? 0) + 0.0005;
+  // Input-side -ss is relative to the container's start, not the video stream's.
+  const seconds = timeline.pts[keyframe]! - (probe.containerStartTime ?? probe.startTime ?? 0) + 0.0005;
   return seconds > 0 ? seconds : undefined;
 }
 
-function validateSelection(input: string, selection: FrameSelection): void {
+/**
+ * Checks a request's values before any work (no probe, no ffmpeg): one selection mode, positive finite numbers,
+ * frame counts within `maxRequestFrames` (LimitExceededError), min <= max, times >= 0, a non-empty window.
+ */
+export function validateSelection(input: string, selection: FrameSelection): void {
   const modes = [selection.count !== undefined, selection.fps !== undefined, selection.at !== undefined, Boolean(selection.keyframes), Boolean(selection.scenes)];
   if (modes.filter(Boolean).length > 1) throw new UsageError(`${input}: choose one of count, fps, at, keyframes, scenes`);
   const positive = (name: string, value: number | undefined, integer: boolean): void => {
     if (value === undefined) return;
-    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
       throw new UsageError(`${input}: ${name} must be a positive ${integer ? 'integer' : 'number'}, got ${value}`);
     }
+    if (integer && value > maxRequestFrames) throw new LimitExceededError(input, name, value, maxRequestFrames);
   };
   positive('count', selection.count, true);
   positive('fps', selection.fps, false);
   positive('min frames', selection.minFrames, true);
   positive('max frames', selection.maxFrames, true);
+  if ((selection.minFrames !== undefined || selection.maxFrames !== undefined) && selection.fps === undefined) {
+    throw new UsageError(`${input}: min frames / max frames apply to fps sampling only`);
+  }
+  if (selection.minFrames !== undefined && selection.maxFrames !== undefined && selection.minFrames > selection.maxFrames) {
+    throw new UsageError(`${input}: min frames ${selection.minFrames} is more than max frames ${selection.maxFrames}`);
+  }
   if (selection.fps !== undefined && selection.fps > 1000) throw new UsageError(`${input}: fps must be at most 1000, got ${selection.fps}`);
+  if (selection.fps !== undefined && selection.fps < 1e-4) throw new UsageError(`${input}: fps must be at least 0.0001, got ${selection.fps}`);
   if (selection.sceneThreshold !== undefined && !(selection.sceneThreshold > 0 && selection.sceneThreshold < 1)) {
     throw new UsageError(`${input}: scene threshold must be between 0 and 1, got ${selection.sceneThreshold}`);
   }
-  for (const time of selection.at ?? []) if (!Number.isFinite(time) || time < 0) throw new UsageError(`${input}: --at times must be seconds >= 0, got ${time}`);
+  if (selection.at !== undefined) {
+    if (selection.at.length === 0) throw new UsageError(`${input}: --at needs at least one time`);
+    if (selection.at.length > maxRequestFrames) throw new LimitExceededError(input, '--at times', selection.at.length, maxRequestFrames);
+    for (const time of selection.at) if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) throw new UsageError(`${input}: --at times must be seconds >= 0, got ${time}`);
+  }
   if (selection.start !== undefined && (!Number.isFinite(selection.start) || selection.start < 0)) throw new UsageError(`${input}: start must be >= 0 seconds`);
   if (selection.end !== undefined && !(selection.end > (selection.start ?? 0))) throw new UsageError(`${input}: end must be after start`);
 }
@@ -188,22 +267,27 @@ export function planLive(input: string, selection: FrameSelection): ResolvedPlan
   };
 }
 
-/** Plans a file request against its probe and frame timeline. */
+/**
+ * Plans a file request against its probe and frame timeline. Every comparison of times (window, intervals, --at)
+ * is made in the stream's integer pts units; indices count the frames the decoder outputs (edit lists applied).
+ */
 export function planFile(input: string, selection: FrameSelection, probe: ProbeResult, timeline: FrameTimeline): ResolvedPlan {
   validateSelection(input, selection);
   const total = timeline.pts.length;
   if (total === 0) throw new UsageError(`${input}: the video stream has no frames`);
+  const timeBase = timeline.timeBase;
   const lastPts = timeline.pts[total - 1]!;
-  const start = selection.start;
-  const end = selection.end;
+  const startUnits = selection.start !== undefined ? unitsAtOrAfter(selection.start, timeBase) : undefined;
+  const endUnits = selection.end !== undefined ? unitsAtOrAfter(selection.end, timeBase) : undefined;
   // The window in frame indices: [low, high).
-  let low = 0;
-  while (low < total && start !== undefined && timeline.pts[low]! < start) low += 1;
-  let high = total;
-  while (high > low && end !== undefined && timeline.pts[high - 1]! >= end) high -= 1;
-  if (high <= low) throw new UsageError(`${input}: the time window ${selection.start ?? 0}..${end ?? lastPts} s holds no frames`);
-  const windowStart = timeline.pts[low]!;
+  const low = startUnits !== undefined ? firstAtOrAfter(timeline, startUnits) : 0;
+  const high = endUnits !== undefined ? Math.max(low, firstAtOrAfter(timeline, endUnits)) : total;
+  if (high <= low) throw new UsageError(`${input}: the time window ${selection.start ?? 0}..${selection.end ?? lastPts} s holds no frames`);
+  const windowStartUnits = timeline.ptsUnits[low]!;
+  // Select terms for the window: only needed when a bound is set (the decoder may start before it after a seek).
+  const windowStart = startUnits !== undefined ? windowStartUnits : undefined;
   const frameSeconds = (from: number, to: number): number => Math.max(0, timeline.pts[Math.min(to, total - 1)]! - timeline.pts[from]!) + 1;
+  const notes: string[] = [];
 
   const realtimeOnly = (plan: ResolvedPlan): ResolvedPlan => {
     if (!selection.realtime) return plan;
@@ -215,16 +299,16 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
   if (selection.keyframes) {
     const expected: number[] = [];
     for (let index = low; index < high; index += 1) if (timeline.keyframe[index]) expected.push(index);
-    const select = windowExpression(selection.start !== undefined ? windowStart : undefined, end).join('*') || undefined;
+    const select = windowExpression(windowStart, endUnits).join('*') || undefined;
     return realtimeOnly({
-      plan: { mode: 'keyframes', reason: 'keyframes requested: the decoder skips every non-keyframe (-skip_frame nokey)', ...(select ? { filter: `select='${select}'` } : {}), frames: expected.length, jobs: 1, decodedFrames: expected.length },
+      plan: { mode: 'keyframes', reason: 'keyframes requested: the decoder skips every non-keyframe (-skip_frame nokey)', ...(select ? { filter: `select='${select}'` } : {}), frames: expected.length, distinctFrames: expected.length, jobs: 1, decodedFrames: expected.length },
       jobs: [{ keyframesOnly: true, select, expected, frameLimit: expected.length, seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)), mediaSeconds: frameSeconds(low, high - 1) }],
     });
   }
 
   if (selection.scenes) {
     const threshold = selection.sceneThreshold ?? defaultSceneThreshold;
-    const select = [...windowExpression(selection.start !== undefined ? windowStart : undefined, end), `(isnan(prev_selected_t)+gt(scene,${number(threshold)}))`].join('*');
+    const select = [...windowExpression(windowStart, endUnits), `(isnan(prev_selected_t)+gt(scene,${number(threshold)}))`].join('*');
     return realtimeOnly({
       plan: { mode: 'sequential', reason: `scene changes need every frame compared with the previous one (threshold ${threshold})`, filter: `select='${select}'`, jobs: 1, decodedFrames: high - low },
       jobs: [{ select, seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)), mediaSeconds: frameSeconds(low, high - 1) }],
@@ -232,6 +316,7 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
   }
 
   let wanted: number[] | undefined;
+  let repeat = false;
   let why = '';
   if (selection.count !== undefined) {
     const rule = selection.rule ?? 'np_linspace_int';
@@ -242,43 +327,59 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
       throw new UsageError(`${input}: rule ${rule} cannot pick ${selection.count} of ${high - low} frames: ${(error as Error).message}`);
     }
     wanted = relative.map((index) => low + index);
+    repeat = true;
     why = `${selection.count} frames by rule ${rule} over ${high - low} frames`;
   } else if (selection.at !== undefined) {
-    for (const time of selection.at) {
-      if (time > Math.max(lastPts, probe.duration) + 1e-9) throw new UsageError(`${input}: --at ${time} s is past the end (${probe.duration.toFixed(3)} s)`);
+    // The stream ends one frame after its last pts (or at start + duration when the container says more).
+    const frameDuration = probe.realFrameRate > 0 ? 1 / probe.realFrameRate : 0;
+    const streamEnd = Math.max(lastPts + frameDuration, (probe.startTime ?? 0) + probe.duration);
+    const times = [...new Set(selection.at)].sort((a, b) => a - b);
+    for (const time of times) {
+      if (unitsAtOrBefore(time, timeBase) > unitsAtOrAfter(streamEnd, timeBase)) throw new UsageError(`${input}: --at ${time} s is past the end of the video (${streamEnd.toFixed(3)} s)`);
     }
-    wanted = [...selection.at].sort((a, b) => a - b).map((time) => frameAtTime(timeline, time));
-    why = `${selection.at.length} frames at given times`;
+    const early = times.filter((time) => frameAtTime(timeline, time) < 0);
+    if (early.length > 0) {
+      notes.push(`--at ${early.join(',')} s is before the first frame (pts ${timeline.pts[0]!.toFixed(6)} s); the first frame is used`);
+    }
+    wanted = [...new Set(times.map((time) => Math.max(0, frameAtTime(timeline, time))))];
+    const merged = selection.at.length - wanted.length;
+    why = `${wanted.length} frames at ${selection.at.length} given times${merged > 0 ? ` (${merged} shown the same frame, deduplicated)` : ''}`;
   } else if (selection.fps !== undefined) {
-    const fpsStart = selection.start !== undefined ? start! : windowStart;
-    const dense = fpsIndices(timeline, selection.fps, fpsStart, end, low, high);
+    const originUnits = startUnits ?? windowStartUnits;
+    const intervals = fpsIntervals(selection.fps, originUnits, timeBase);
+    const dense = fpsIndices(timeline, intervals, low, high);
     const clamped = Math.min(selection.maxFrames ?? Number.POSITIVE_INFINITY, Math.max(selection.minFrames ?? 0, dense.length));
     if (clamped !== dense.length) {
       if (clamped > high - low) throw new UsageError(`${input}: min frames ${clamped} is more than the ${high - low} frames in the window`);
       wanted = frameIndices('np_linspace_int', high - low, clamped).map((index) => low + index);
       why = `${selection.fps} fps gives ${dense.length} frames, clamped to ${clamped} (uniform np_linspace_int)`;
-    } else {
-      const select = fpsExpression(selection.fps, fpsStart, end);
+    } else if (intervalsExact(intervals, windowStartUnits, timeline.ptsUnits[high - 1]!)) {
+      const select = fpsExpression(intervals, windowStartUnits, endUnits);
       return realtimeOnly({
-        plan: { mode: 'sequential', reason: `dense sampling (${selection.fps} fps): one decode with a select filter`, filter: `select='${select}'`, frames: dense.length, jobs: 1, decodedFrames: (dense[dense.length - 1] ?? low) - keyframeAtOrBefore(timeline, low) + 1 },
+        plan: { mode: 'sequential', reason: `dense sampling (${selection.fps} fps): one decode with a select filter on integer pts`, filter: `select='${select}'`, frames: dense.length, distinctFrames: dense.length, jobs: 1, decodedFrames: (dense[dense.length - 1] ?? low) - keyframeAtOrBefore(timeline, low) + 1 },
         jobs: [{ select, frameLimit: dense.length, expected: dense, seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)), mediaSeconds: frameSeconds(low, high - 1) }],
       });
+    } else {
+      // Timestamps too large for exact double arithmetic in ffmpeg: select the computed frames by their pts.
+      wanted = dense;
+      why = `${selection.fps} fps (${dense.length} frames, selected by exact pts)`;
     }
   }
 
   if (wanted === undefined) {
     // Every frame in the window.
-    const select = windowExpression(selection.start !== undefined ? windowStart : undefined, end).join('*') || undefined;
+    const select = windowExpression(windowStart, endUnits).join('*') || undefined;
     const expected = Array.from({ length: high - low }, (_, offset) => low + offset);
     return realtimeOnly({
-      plan: { mode: 'sequential', reason: 'every frame of the window: one sequential decode', ...(select ? { filter: `select='${select}'` } : {}), frames: expected.length, jobs: 1, decodedFrames: high - keyframeAtOrBefore(timeline, low) },
+      plan: { mode: 'sequential', reason: 'every frame of the window: one sequential decode', ...(select ? { filter: `select='${select}'` } : {}), frames: expected.length, distinctFrames: expected.length, jobs: 1, decodedFrames: high - keyframeAtOrBefore(timeline, low) },
       jobs: [{ select, expected, frameLimit: expected.length, seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)), mediaSeconds: frameSeconds(low, high - 1) }],
     });
   }
 
   const multiplicity = new Map<number, number>();
-  for (const index of wanted) multiplicity.set(index, (multiplicity.get(index) ?? 0) + 1);
+  for (const index of wanted) multiplicity.set(index, repeat ? (multiplicity.get(index) ?? 0) + 1 : 1);
   const unique = [...multiplicity.keys()].sort((a, b) => a - b);
+  const delivered = repeat ? wanted.length : unique.length;
   // Greedy grouping: continue decoding from the previous wanted frame, or seek to the keyframe before the next one.
   const groups: number[][] = [];
   let decoded = 0;
@@ -315,8 +416,9 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
       ? `${why}: ${jobs.length} keyframe seeks decode ~${decoded} frames instead of ${sequentialDecoded} sequentially`
       : `${why}: one decode of ~${decoded} frames is cheaper than seeking`;
   return realtimeOnly({
-    plan: { mode, reason, filter: `select='${jobs[0]!.select}'`, frames: wanted.length, jobs: jobs.length, decodedFrames: decoded },
+    plan: { mode, reason, filter: `select='${jobs[0]!.select}'`, frames: delivered, distinctFrames: unique.length, jobs: jobs.length, decodedFrames: decoded },
     jobs,
     multiplicity,
+    ...(notes.length > 0 ? { notes } : {}),
   });
 }

@@ -8,13 +8,13 @@ import type { VideoFrame } from '../core/frame.js';
 import { AbortedError, FfmpegError, InputRejectedError, UnsupportedSourceError, UsageError } from '../errors/index.js';
 import type { FrameIndexRule } from '../sampling/frame-indices.js';
 import { resolveBinaries } from './binaries.js';
-import { frameAtPtsUnits, planFile, planLive, ptsSetExpression, type DecodeJob, type DecodePlan, type ResolvedPlan } from './decode-plan.js';
+import { frameAtPtsUnits, planFile, planLive, ptsSetExpression, validateSelection, type DecodeJob, type DecodePlan, type ResolvedPlan } from './decode-plan.js';
 import { startDecodeJob, type DecodedFrame, type ResizePolicy, type RunningJob } from './decode-job.js';
 import type { IngestWarning, InputVideoDescription } from './ffmpeg-log.js';
 import { classifyInput, type InputSource } from './input-source.js';
 import { checkLimits, decodeDeadlineMs, resolveLimits, type IngestLimits } from './limits.js';
 import { DropOldestBuffer } from './live-buffer.js';
-import { probeSource, readTimeline } from './probe.js';
+import { probeFile, probeSource } from './probe.js';
 import type { FrameTimeline, ProbeResult } from './probe-types.js';
 
 export interface FrameRequest {
@@ -59,11 +59,18 @@ export interface FrameSource extends AsyncIterable<VideoFrame> {
   readonly dropped: number;
   /** Frames decoded but not yet taken by the consumer (bounded by bufferFrames for live sources). */
   readonly buffered: number;
+  /**
+   * Distinct wanted frames of a file that could not be decoded (damaged streams): after iteration, a result with
+   * `missing > 0` is partial. (When no wanted frame decodes at all, iteration throws FfmpegError instead.)
+   */
+  readonly missing: number;
   /** Stops decoding and kills ffmpeg; iteration ends. */
   close(): Promise<void>;
 }
 
 const maxStoredWarnings = 500;
+/** Largest drop-oldest buffer for live sources (frames), so memory stays bounded. */
+const maxBufferFrames = 1024;
 const fileHighWater = 4;
 /** Seek jobs with at most this many frames are decoded one ahead of the consumer. */
 const prefetchMaxFrames = 16;
@@ -78,6 +85,7 @@ interface Prepared {
 class DecodingFrameSource implements FrameSource {
   readonly warnings: IngestWarning[] = [];
   private droppedCount = 0;
+  private missingCount = 0;
   private preparing: Promise<Prepared> | undefined;
   private readonly limits: IngestLimits;
   private readonly closer = new AbortController();
@@ -99,6 +107,10 @@ class DecodingFrameSource implements FrameSource {
     return this.droppedCount;
   }
 
+  get missing(): number {
+    return this.missingCount;
+  }
+
   get buffered(): number {
     return this.bufferedCount();
   }
@@ -107,6 +119,11 @@ class DecodingFrameSource implements FrameSource {
 
   private prepare(): Promise<Prepared> {
     this.preparing ??= (async () => {
+      // Option values first: a bad request fails before any file is opened or ffmpeg started.
+      validateSelection(this.input, this.request);
+      if (this.request.bufferFrames !== undefined && !(Number.isInteger(this.request.bufferFrames) && this.request.bufferFrames >= 1 && this.request.bufferFrames <= maxBufferFrames)) {
+        throw new UsageError(`${this.input}: buffer frames must be an integer in 1..${maxBufferFrames}, got ${this.request.bufferFrames}`);
+      }
       const source = await classifyInput(this.input);
       if (source.isLive) {
         // Live sources are described by the decoder's own log (limits are checked there): a separate probe would
@@ -114,13 +131,11 @@ class DecodingFrameSource implements FrameSource {
         if (this.request.realtime) throw new UsageError(`${this.input}: --realtime applies to files only`);
         return { source, resolved: planLive(this.input, this.request) };
       }
-      const probe = await probeSource(source, { signal: this.signal, limits: this.limits });
-      const timeline = await readTimeline(source, { signal: this.signal, deadlineMs: this.limits.probeTimeoutMs * 4 });
+      const { probe, timeline } = await probeFile(source, { signal: this.signal, limits: this.limits });
       if (timeline.pts.length === 0) throw new InputRejectedError(this.input, 'has no readable video frames');
-      if (probe.frameCountExact && timeline.pts.length < probe.frameCount) {
-        this.warn({ input: this.input, kind: 'truncated', message: `the index lists ${probe.frameCount} frames but only ${timeline.pts.length} are present` });
-      }
-      return { source, probe, timeline, resolved: planFile(this.input, this.request, probe, timeline) };
+      const resolved = planFile(this.input, this.request, probe, timeline);
+      for (const note of resolved.notes ?? []) this.warn({ input: this.input, kind: 'other', message: note });
+      return { source, probe, timeline, resolved };
     })();
     return this.preparing;
   }
@@ -173,6 +188,12 @@ class DecodingFrameSource implements FrameSource {
       for await (const frame of this.runJob(job, prepared, ffmpeg.path, live, false, signal)) frames.push(frame);
       return frames;
     };
+    // Every source index is delivered at most once (plus the repeats of the papers' rules): a damaged stream can
+    // decode two frames that map to the same index, or frames that were not asked for.
+    const delivered = new Set<number>();
+    let unwanted = 0;
+    let wantedTotal = 0;
+    for (const job of jobs) wantedTotal += job.expected?.length ?? 0;
     try {
       for (let jobIndex = 0; jobIndex < jobs.length; jobIndex += 1) {
         const job = jobs[jobIndex]!;
@@ -185,7 +206,14 @@ class DecodingFrameSource implements FrameSource {
         prefetched.delete(jobIndex);
         const frames: AsyncIterable<VideoFrame> | VideoFrame[] = ready ? await ready : this.runJob(job, prepared, ffmpeg.path, live, jobs.length === 1, signal);
         const seen = new Set<number>();
+        const wantedHere = !live && job.expected ? new Set(job.expected) : undefined;
         for await (const frame of frames) {
+          if (!live && (delivered.has(frame.index) || (wantedHere !== undefined && !wantedHere.has(frame.index)))) {
+            unwanted += 1;
+            if (unwanted === 1) this.warn({ input: this.input, kind: 'corrupt-data', message: `the decoder output a frame (pts ${frame.pts.toFixed(6)} s, index ${frame.index}) that was not asked for or already delivered; it was left out` });
+            continue;
+          }
+          if (!live) delivered.add(frame.index);
           seen.add(frame.index);
           const copies = prepared.resolved.multiplicity?.get(frame.index) ?? 1;
           for (let copy = 0; copy < copies; copy += 1) yield frame;
@@ -210,8 +238,13 @@ class DecodingFrameSource implements FrameSource {
           for (const [index, promise] of shifted) prefetched.set(index + 1, promise);
           jobs.splice(jobIndex + 1, 0, retry);
         } else if (missing.length > 0) {
+          this.missingCount += missing.length;
           this.warn({ input: this.input, kind: 'missing-frames', message: `${missing.length} wanted frame(s) could not be decoded (first: index ${missing[0]})` });
         }
+      }
+      if (unwanted > 1) this.warn({ input: this.input, kind: 'corrupt-data', message: `${unwanted} decoded frames in total were left out (duplicates or not asked for)` });
+      if (!live && delivered.size === 0 && (wantedTotal > 0 || prepared.resolved.plan.mode !== 'keyframes')) {
+        throw new FfmpegError(this.input, `no frame could be decoded${wantedTotal > 0 ? ` (${wantedTotal} wanted)` : ''}`, this.warnings.slice(-3).map((warning) => warning.message).join('\n'));
       }
     } finally {
       iteration.abort();

@@ -20,6 +20,8 @@ export interface IngestLimits {
    * decoded (live sources have no deadline; they stop on abort).
    */
   decodeTimeoutMs?: number;
+  /** Largest number of bytes of RGB frames `extractFrames` holds in memory at once (default 4 GiB). */
+  maxExtractBytes?: number;
 }
 
 export const defaultIngestLimits: IngestLimits = Object.freeze({
@@ -29,7 +31,11 @@ export const defaultIngestLimits: IngestLimits = Object.freeze({
   maxDurationSeconds: 6 * 3600,
   probeTimeoutMs: 15_000,
   decodeTimeoutMs: 0,
+  maxExtractBytes: 4 * 2 ** 30,
 });
+
+/** The longest decode deadline ever set (24 h): corrupt timestamps can claim absurd media lengths. */
+export const maxDecodeDeadlineMs = 24 * 3600 * 1000;
 
 /** The defaults overridden by the given fields. */
 export function resolveLimits(limits: Partial<IngestLimits> | undefined): IngestLimits {
@@ -51,9 +57,14 @@ export function checkLimits(
   }
 }
 
-/** The decode deadline for `seconds` of media under `limits` (undefined: no deadline). */
+/**
+ * The decode deadline for `seconds` of media under `limits` (undefined: no deadline). The media length is clamped to
+ * the duration limit and the result to `maxDecodeDeadlineMs` (Node's timers overflow above 2^31 - 1 ms and would
+ * fire at once).
+ */
 export function decodeDeadlineMs(limits: IngestLimits, seconds: number, realtime: boolean): number | undefined {
-  if (limits.decodeTimeoutMs !== undefined && limits.decodeTimeoutMs > 0) return limits.decodeTimeoutMs;
-  if (!Number.isFinite(seconds)) return undefined;
-  return 60_000 + Math.ceil(seconds * (realtime ? 1000 : 2000));
+  if (limits.decodeTimeoutMs !== undefined && limits.decodeTimeoutMs > 0) return Math.min(limits.decodeTimeoutMs, maxDecodeDeadlineMs);
+  if (Number.isNaN(seconds) || seconds === Number.POSITIVE_INFINITY) return undefined;
+  const media = Math.min(Math.max(0, seconds), limits.maxDurationSeconds);
+  return Math.min(maxDecodeDeadlineMs, 60_000 + Math.ceil(media * (realtime ? 1000 : 2000)));
 }

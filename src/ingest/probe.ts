@@ -1,7 +1,8 @@
 /**
  * @file `probe(input)`: one ffprobe run under a deadline summarises the container and the first video stream
- * (display size after rotation, frame rates, frame count exact or estimated, keyframe interval, audio), then the
- * configured limits are checked. `readTimeline` lists every packet's pts and keyframe flag for exact frame picking.
+ * (size after rotation, SAR/DAR, rotation, stream start and duration, frame rates), the configured limits are
+ * checked, then the packet list (`readTimeline`: every packet's pts and keyframe flag, edit-list discards left out)
+ * gives the exact frame count the decoder outputs and the keyframe interval.
  */
 import { FfmpegError, InputRejectedError, NoVideoStreamError, UnsupportedSourceError } from '../errors/index.js';
 import { resolveBinaries } from './binaries.js';
@@ -26,6 +27,10 @@ interface FfprobeStream {
   avg_frame_rate?: string;
   r_frame_rate?: string;
   duration?: string;
+  start_time?: string;
+  time_base?: string;
+  sample_aspect_ratio?: string;
+  display_aspect_ratio?: string;
   nb_frames?: string;
   tags?: Record<string, string>;
   side_data_list?: Array<{ side_data_type?: string; rotation?: number | string }>;
@@ -47,15 +52,69 @@ export function parseRational(text: string | undefined): number {
   return denominator > 0 && Number.isFinite(denominator) ? numerator / denominator : 0;
 }
 
+/**
+ * A rotation in degrees with ffprobe's sign convention (the display matrix, counter-clockwise positive) snapped to
+ * a quarter turn: 0, 90, -90 or 180.
+ */
+export function normalizeRotation(counterClockwiseDegrees: number): number {
+  if (!Number.isFinite(counterClockwiseDegrees)) return 0;
+  const quarter = ((Math.round(counterClockwiseDegrees / 90) % 4) + 4) % 4;
+  return [0, 90, 180, -90][quarter]!;
+}
+
+/** The display matrix rotation (ffprobe's convention); the legacy `rotate` tag is clockwise, so it is negated. */
 function rotationOf(stream: FfprobeStream): number {
   let degrees = 0;
   const tag = stream.tags?.rotate;
-  if (tag !== undefined && Number.isFinite(Number(tag))) degrees = Number(tag);
+  if (tag !== undefined && Number.isFinite(Number(tag))) degrees = -Number(tag);
   for (const side of stream.side_data_list ?? []) {
-    // The display matrix rotation is counter-clockwise; the `rotate` tag is clockwise.
-    if (side.rotation !== undefined && Number.isFinite(Number(side.rotation))) degrees = -Number(side.rotation);
+    if (side.rotation !== undefined && Number.isFinite(Number(side.rotation))) degrees = Number(side.rotation);
   }
-  return ((Math.round(degrees / 90) * 90) % 360 + 360) % 360;
+  return normalizeRotation(degrees);
+}
+
+/** Whether a rotation swaps width and height. */
+function isQuarterTurn(rotation: number): boolean {
+  return rotation === 90 || rotation === -90;
+}
+
+/** Parses `N:M` or `N/M` as a positive integer pair (undefined for 0:1, N/A, malformed). */
+export function parseRatio(text: string | undefined): [number, number] | undefined {
+  const match = /^(\d+)[:/](\d+)$/.exec(text?.trim() ?? '');
+  const numerator = Number(match?.[1]);
+  const denominator = Number(match?.[2]);
+  return match && numerator > 0 && denominator > 0 ? [numerator, denominator] : undefined;
+}
+
+function greatestCommonDivisor(a: number, b: number): number {
+  return b === 0 ? a : greatestCommonDivisor(b, a % b);
+}
+
+/** The display aspect ratio of a `width` x `height` frame of sample aspect ratio `sar`, reduced. */
+export function displayAspectRatio(width: number, height: number, sar: readonly [number, number]): [number, number] {
+  const numerator = width * sar[0];
+  const denominator = height * sar[1];
+  const divisor = greatestCommonDivisor(numerator, denominator) || 1;
+  return [numerator / divisor, denominator / divisor];
+}
+
+/** Mean seconds between the keyframes of the first 20 s of a timeline (null with fewer than two). */
+function keyframeIntervalOf(timeline: FrameTimeline): number | null {
+  const first = timeline.pts[0] ?? 0;
+  const early: number[] = [];
+  for (let index = 0; index < timeline.pts.length && timeline.pts[index]! - first <= 20; index += 1) {
+    if (timeline.keyframe[index]) early.push(timeline.pts[index]!);
+  }
+  return early.length >= 2 ? (early[early.length - 1]! - early[0]!) / (early.length - 1) : null;
+}
+
+/** Seconds the frames of a timeline span: last pts - first pts + one frame (the last gap or 1/rate). */
+function timelineSpan(timeline: FrameTimeline, rate: number): number {
+  const count = timeline.pts.length;
+  if (count === 0) return 0;
+  const lastGap = count >= 2 ? timeline.pts[count - 1]! - timeline.pts[count - 2]! : 0;
+  const frame = rate > 0 ? 1 / rate : lastGap;
+  return timeline.pts[count - 1]! - timeline.pts[0]! + frame;
 }
 
 /** Maps an ffprobe failure on `source` to a typed error. */
@@ -85,23 +144,53 @@ async function runFfprobe(source: InputSource, args: readonly string[], options:
 /** ffprobe died by a signal; callers fall back to ffmpeg. */
 class FfprobeCrashedError extends FfmpegError {}
 
-/** probeSource for a file when ffprobe crashes: ffmpeg's input log plus a packet timeline from ffmpeg. */
-async function probeFileWithoutFfprobe(source: InputSource, limits: IngestLimits, signal: AbortSignal | undefined): Promise<ProbeResult> {
-  const result = await probeFromFfmpegLog(source, limits, signal);
-  const timeline = await readTimelineWithFfmpeg(source, { signal, deadlineMs: limits.probeTimeoutMs * 4 });
-  const first = timeline.pts[0] ?? 0;
-  const early = timeline.pts.filter((time, index) => timeline.keyframe[index] && time - first <= 20);
+/** A probe together with the frame timeline it was counted from. */
+export interface ProbedFile {
+  readonly probe: ProbeResult;
+  readonly timeline: FrameTimeline;
+}
+
+/** Builds a timeline from packets in any order; discarded (edit-list pre-roll) packets are counted, not listed. */
+function timelineFromPackets(entries: Array<{ units: number; key: boolean }>, timeBase: [number, number], packetsWithoutPts: number, discardedPackets: number): FrameTimeline {
+  entries.sort((a, b) => a.units - b.units);
+  const seconds = timeBase[0] / timeBase[1];
+  return {
+    ptsUnits: entries.map((entry) => entry.units),
+    pts: entries.map((entry) => entry.units * seconds),
+    keyframe: entries.map((entry) => entry.key),
+    timeBase,
+    packetsWithoutPts,
+    discardedPackets,
+  };
+}
+
+/** The frame count, start and keyframe interval of a probe, taken from its timeline. */
+function withTimeline(result: ProbeResult, timeline: FrameTimeline): ProbeResult {
+  const rate = result.realFrameRate || result.avgFrameRate;
+  const startTime = timeline.pts[0] ?? result.startTime ?? 0;
   return {
     ...result,
     frameCount: timeline.pts.length,
     frameCountExact: timeline.pts.length > 0,
-    keyframeInterval: early.length >= 2 ? (early[early.length - 1]! - early[0]!) / (early.length - 1) : null,
+    keyframeInterval: keyframeIntervalOf(timeline),
+    startTime,
+    duration: result.duration > 0 ? result.duration : timelineSpan(timeline, rate),
+    timeBase: timeline.timeBase,
   };
+}
+
+/** probeSource for a file when ffprobe crashes: ffmpeg's input log plus a packet timeline from ffmpeg. */
+async function probeFileWithoutFfprobe(source: InputSource, limits: IngestLimits, signal: AbortSignal | undefined): Promise<ProbedFile> {
+  const result = await probeFromFfmpegLog(source, limits, signal);
+  const timeline = await readTimelineWithFfmpeg(source, { signal, deadlineMs: limits.probeTimeoutMs * 4 });
+  // ffmpeg's log has no stream duration: the frames' span is the stream's duration.
+  const probed = withTimeline({ ...result, duration: 0 }, timeline);
+  return { probe: probed, timeline };
 }
 
 /**
  * The frame timeline from ffmpeg instead of ffprobe: a stream copy of the video into the `framecrc` muxer prints
- * every packet's pts (in the `#tb` time base) and flags (`F=0x..` marks non-keyframes).
+ * every packet's pts (in the `#tb` time base) and flags (`F=0x..`: bit 1 keyframe, bit 4 discard).
  */
 async function readTimelineWithFfmpeg(source: InputSource, options: { signal?: AbortSignal; deadlineMs: number }): Promise<FrameTimeline> {
   const { ffmpeg } = await resolveBinaries();
@@ -114,6 +203,7 @@ async function readTimelineWithFfmpeg(source: InputSource, options: { signal?: A
   let timeBase: [number, number] = [1, 1];
   const entries: Array<{ units: number; key: boolean }> = [];
   let packetsWithoutPts = 0;
+  let discardedPackets = 0;
   for (const line of result.stdout.split('\n')) {
     if (line.startsWith('#tb 0:')) {
       const [numerator, denominator] = line.slice(6).trim().split('/').map(Number);
@@ -127,12 +217,15 @@ async function readTimelineWithFfmpeg(source: InputSource, options: { signal?: A
       packetsWithoutPts += 1;
       continue;
     }
-    const flags = fields.find((field) => field.startsWith('F='));
-    entries.push({ units, key: flags === undefined || (Number.parseInt(flags.slice(2), 16) & 1) === 1 });
+    const flagsField = fields.find((field) => field.startsWith('F='));
+    const flags = flagsField === undefined ? 1 : Number.parseInt(flagsField.slice(2), 16);
+    if ((flags & 4) !== 0) {
+      discardedPackets += 1;
+      continue;
+    }
+    entries.push({ units, key: (flags & 1) === 1 });
   }
-  entries.sort((a, b) => a.units - b.units);
-  const seconds = timeBase[0] / timeBase[1];
-  return { ptsUnits: entries.map((entry) => entry.units), pts: entries.map((entry) => entry.units * seconds), keyframe: entries.map((entry) => entry.key), timeBase, packetsWithoutPts };
+  return timelineFromPackets(entries, timeBase, packetsWithoutPts, discardedPackets);
 }
 
 /**
@@ -168,37 +261,45 @@ async function probeFromFfmpegLog(source: InputSource, limits: IngestLimits, sig
   const seconds = duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : 0;
   const rotateTag = /^\s*rotate\s*:\s*(-?\d+)/m.exec(log);
   const matrix = /rotation of (-?[\d.]+) degrees/.exec(log);
-  const degrees = rotateTag ? Number(rotateTag[1]) : matrix ? -Number(matrix[1]) : 0;
-  const rotation = (((Math.round(degrees / 90) * 90) % 360) + 360) % 360;
-  const swap = rotation === 90 || rotation === 270;
+  const rotation = normalizeRotation(matrix ? Number(matrix[1]) : rotateTag ? -Number(rotateTag[1]) : 0);
+  const swap = isQuarterTurn(rotation);
   const width = swap ? description.height : description.width;
   const height = swap ? description.width : description.height;
   checkLimits(source.input, { width, height, duration: seconds, isLive: source.isLive }, limits);
   const start = /Duration: [^,]*, start: (-?[\d.]+)/.exec(log);
+  const sampleAspectRatio = parseRatio(/\[SAR (\d+:\d+) DAR/.exec(videoLine)?.[1]) ?? [1, 1];
   return {
     input: source.input, container, codec: description.codec, pixelFormat: description.pixelFormat, duration: seconds,
     avgFrameRate: description.frameRate, realFrameRate: description.frameRate, width, height, rotation,
     frameCount: seconds > 0 && description.frameRate > 0 ? Math.round(seconds * description.frameRate) : 0, frameCountExact: false,
     keyframeInterval: null, hasAudio, isLive: source.isLive, codedWidth: description.width, codedHeight: description.height,
-    ...(start ? { startTime: Number(start[1]) } : {}),
+    ...(start ? { startTime: Number(start[1]), containerStartTime: Number(start[1]) } : {}),
+    ...(seconds > 0 ? { containerDuration: seconds } : {}),
+    sampleAspectRatio,
+    displayAspectRatio: displayAspectRatio(description.width, description.height, sampleAspectRatio),
   };
 }
 
 /** Probes an already classified source (see `probe`). */
 export async function probeSource(source: InputSource, options: ProbeOptions = {}): Promise<ProbeResult> {
   if (source.kind === 'stdin') {
-    throw new UnsupportedSourceError(source.input, 'stdin cannot be probed separately; open it with openFrames');
+    throw new UnsupportedSourceError(source.input, 'stdin cannot be probed on its own: its stream is described while its frames are decoded');
   }
   const limits = resolveLimits(options.limits);
   if (source.isLive) return probeFromFfmpegLog(source, limits, options.signal);
+  return (await probeFile(source, options)).probe;
+}
+
+/**
+ * Probes a file and reads its frame timeline: the summary from ffprobe's stream and format sections, the limits
+ * checked before any packet is counted, then the packet list (demux only) gives the exact frame count.
+ */
+export async function probeFile(source: InputSource, options: ProbeOptions = {}): Promise<ProbedFile> {
+  const limits = resolveLimits(options.limits);
   const runOptions = { signal: options.signal, deadlineMs: limits.probeTimeoutMs, operation: `probe ${source.input}` };
   let stdout: string;
   try {
-    stdout = await runFfprobe(
-      source,
-      ['-show_format', '-show_streams', '-show_entries', 'packet=stream_index,pts_time,flags', '-read_intervals', '%+20', '-of', 'json'],
-      runOptions,
-    );
+    stdout = await runFfprobe(source, ['-show_format', '-show_streams', '-of', 'json'], runOptions);
   } catch (error) {
     if (!(error instanceof FfprobeCrashedError)) throw error;
     return probeFileWithoutFfprobe(source, limits, options.signal);
@@ -221,67 +322,53 @@ export async function probeSource(source: InputSource, options: ProbeOptions = {
   const codedHeight = video.height ?? 0;
   if (codedWidth <= 0 || codedHeight <= 0) throw new InputRejectedError(source.input, 'video stream has no frame size (corrupt header)');
   const rotation = rotationOf(video);
-  const swap = rotation === 90 || rotation === 270;
+  const swap = isQuarterTurn(rotation);
   const width = swap ? codedHeight : codedWidth;
   const height = swap ? codedWidth : codedHeight;
   const avgFrameRate = parseRational(video.avg_frame_rate);
   const realFrameRate = parseRational(video.r_frame_rate);
   const formatDuration = Number(parsed.format?.duration);
   const streamDuration = Number(video.duration);
-  const duration = Number.isFinite(formatDuration) && formatDuration > 0 ? formatDuration : Number.isFinite(streamDuration) ? streamDuration : 0;
-  const startTime = Number(parsed.format?.start_time);
+  const containerStartTime = Number(parsed.format?.start_time);
+  const streamStartTime = Number(video.start_time);
+  const sampleAspectRatio = parseRatio(video.sample_aspect_ratio) ?? [1, 1];
 
   // Limits first: never count packets of a file we are going to reject.
-  checkLimits(source.input, { width, height, duration, isLive: source.isLive }, limits);
+  const longest = Math.max(Number.isFinite(formatDuration) ? formatDuration : 0, Number.isFinite(streamDuration) ? streamDuration : 0);
+  checkLimits(source.input, { width, height, duration: longest, isLive: source.isLive }, limits);
 
-  let frameCount = Number(video.nb_frames);
-  let frameCountExact = Number.isInteger(frameCount) && frameCount > 0;
-  if (!frameCountExact && !source.isLive) {
-    try {
-      const counted = await runFfprobe(
-        source,
-        ['-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0'],
-        runOptions,
-      );
-      frameCount = Number.parseInt(counted.trim().split('\n')[0] ?? '', 10);
-    } catch (error) {
-      if (!(error instanceof FfprobeCrashedError)) throw error;
-      frameCount = (await readTimelineWithFfmpeg(source, runOptions)).pts.length;
-    }
-    frameCountExact = Number.isInteger(frameCount) && frameCount > 0;
-  }
-  if (!frameCountExact) {
-    const rate = avgFrameRate || realFrameRate;
-    frameCount = duration > 0 && rate > 0 ? Math.round(duration * rate) : 0;
-  }
-
-  const keyTimes = (parsed.packets ?? [])
-    .filter((packet) => packet.stream_index === video.index && packet.flags?.startsWith('K'))
-    .map((packet) => Number(packet.pts_time))
-    .filter((time) => Number.isFinite(time))
-    .sort((a, b) => a - b);
-  const keyframeInterval = keyTimes.length >= 2 ? (keyTimes[keyTimes.length - 1]! - keyTimes[0]!) / (keyTimes.length - 1) : null;
-
-  return {
+  const summary: ProbeResult = {
     input: source.input,
     container: parsed.format?.format_name ?? 'unknown',
     codec: video.codec_name ?? 'unknown',
     pixelFormat: video.pix_fmt ?? 'unknown',
-    duration,
+    duration: Number.isFinite(streamDuration) && streamDuration > 0 ? streamDuration : 0,
     avgFrameRate,
     realFrameRate,
     width,
     height,
     rotation,
-    frameCount,
-    frameCountExact,
-    keyframeInterval,
+    frameCount: 0,
+    frameCountExact: false,
+    keyframeInterval: null,
     hasAudio: streams.some((stream) => stream.codec_type === 'audio'),
     isLive: source.isLive,
-    startTime: Number.isFinite(startTime) ? startTime : 0,
+    startTime: Number.isFinite(streamStartTime) ? streamStartTime : Number.isFinite(containerStartTime) ? containerStartTime : 0,
+    containerStartTime: Number.isFinite(containerStartTime) ? containerStartTime : 0,
+    ...(Number.isFinite(formatDuration) && formatDuration > 0 ? { containerDuration: formatDuration } : {}),
     codedWidth,
     codedHeight,
+    sampleAspectRatio,
+    displayAspectRatio: displayAspectRatio(codedWidth, codedHeight, sampleAspectRatio),
   };
+  const timeline = await readTimeline(source, { signal: options.signal, deadlineMs: limits.probeTimeoutMs * 4 });
+  if (timeline.pts.length === 0) {
+    // No packet with a timestamp: fall back to the container's numbers, flagged as an estimate.
+    const rate = avgFrameRate || realFrameRate;
+    const duration = summary.duration || (Number.isFinite(formatDuration) ? formatDuration : 0);
+    return { probe: { ...summary, duration, frameCount: duration > 0 && rate > 0 ? Math.round(duration * rate) : 0 }, timeline };
+  }
+  return { probe: withTimeline(summary, timeline), timeline };
 }
 
 /**
@@ -293,7 +380,10 @@ export async function probe(input: string, options: ProbeOptions = {}): Promise<
   return probeSource(await classifyInput(input), options);
 }
 
-/** Lists every video packet's pts and keyframe flag (demux only, no decoding) in presentation order. */
+/**
+ * Lists the video packets the decoder will output, in presentation order: pts and keyframe flag (demux only, no
+ * decoding). Packets the demuxer marks as discarded (edit-list pre-roll, flag `D`) are counted but not listed.
+ */
 export async function readTimeline(source: InputSource, options: { signal?: AbortSignal; deadlineMs: number }): Promise<FrameTimeline> {
   let stdout: string;
   try {
@@ -309,6 +399,7 @@ export async function readTimeline(source: InputSource, options: { signal?: Abor
   let timeBase: [number, number] = [1, 1];
   const entries: Array<{ units: number; key: boolean }> = [];
   let packetsWithoutPts = 0;
+  let discardedPackets = 0;
   for (const line of stdout.split('\n')) {
     if (line.startsWith('packet,')) {
       const [, ptsText, flags] = line.split(',');
@@ -317,19 +408,16 @@ export async function readTimeline(source: InputSource, options: { signal?: Abor
         packetsWithoutPts += 1;
         continue;
       }
+      // ffprobe's flags: K (keyframe) or _, then D (discard) or _, then C (corrupt) or _.
+      if ((flags ?? '').charAt(1) === 'D') {
+        discardedPackets += 1;
+        continue;
+      }
       entries.push({ units, key: (flags ?? '').startsWith('K') });
     } else if (line.startsWith('stream,')) {
       const [numerator, denominator] = (line.split(',')[1] ?? '').split('/').map(Number);
       if (numerator && denominator) timeBase = [numerator, denominator];
     }
   }
-  entries.sort((a, b) => a.units - b.units);
-  const seconds = timeBase[0] / timeBase[1];
-  return {
-    ptsUnits: entries.map((entry) => entry.units),
-    pts: entries.map((entry) => entry.units * seconds),
-    keyframe: entries.map((entry) => entry.key),
-    timeBase,
-    packetsWithoutPts,
-  };
+  return timelineFromPackets(entries, timeBase, packetsWithoutPts, discardedPackets);
 }

@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import type { VideoFrame } from '../../core/frame.js';
-import { LimitExceededError, UsageError } from '../../errors/index.js';
+import { FfmpegError, LimitExceededError, PartialResultError, UsageError } from '../../errors/index.js';
 import { openFrames, writeContactSheet, writeFrames, type FrameRequest, type IngestWarning } from '../../ingest/index.js';
 import { frameIndexRules, type FrameIndexRule } from '../../sampling/frame-indices.js';
 import { defineCommand } from '../command.js';
@@ -31,10 +31,13 @@ interface FramesArguments {
   readonly realtime: boolean;
   readonly buffer: number;
   readonly json: boolean;
+  readonly 'allow-partial': boolean;
 }
 
 /** Frames kept for --out / --contact-sheet are held in memory; 4 GiB of RGB is the cap. */
 const maxKeptBytes = 4 * 2 ** 30;
+/** Warnings kept for the --json report (the stream may warn on every frame). */
+const maxReportedWarnings = 500;
 
 function finiteOption(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -57,11 +60,12 @@ export function parseSize(text: string): { width: number; height: number } {
   return { width, height };
 }
 
-/** Parses `t1,t2,...` seconds. */
+/** Parses `t1,t2,...` seconds (an empty item such as `1,,2` is refused). */
 export function parseTimes(text: string): number[] {
-  const times = text.split(',').map((part) => part.trim()).filter((part) => part.length > 0).map(Number);
-  if (times.length === 0 || times.some((time) => !Number.isFinite(time) || time < 0)) throw new UsageError(`--at must be comma-separated seconds >= 0, got '${text}'`);
-  return times;
+  const parts = text.split(',').map((part) => part.trim());
+  const valid = (part: string): boolean => /^(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(part) && Number.isFinite(Number(part));
+  if (parts.some((part) => !valid(part))) throw new UsageError(`--at must be comma-separated seconds >= 0 without empty items, got '${text}'`);
+  return parts.map(Number);
 }
 
 export const framesCommand = defineCommand<FramesArguments>({
@@ -89,6 +93,7 @@ export const framesCommand = defineCommand<FramesArguments>({
       .option('realtime', { type: 'boolean', default: false, describe: 'Play a file at real speed like a live source (frames may be dropped)' })
       .option('buffer', { type: 'number', default: 8, describe: 'Live/realtime: frames buffered before the oldest is dropped' })
       .option('json', { type: 'boolean', default: false, describe: 'Print probe, plan, frames and warnings as JSON' })
+      .option('allow-partial', { type: 'boolean', default: false, describe: 'Write --out/--contact-sheet even when some wanted frames could not be decoded (exit code 10 still)' })
       .example('$0 frames clip.mp4 --count 8 --rule pllava_eval --size 448x448 --resize fit --out frames/', '8 frames as the PLLaVA eval code picks them')
       .example('$0 frames clip.mp4 --fps 1 --max-frames 64 --json', '1 fps capped at 64 frames; JSON with the decode plan')
       .example('$0 frames clip.mp4 --scenes --contact-sheet scenes.jpg', 'A contact sheet of scene changes')
@@ -96,6 +101,7 @@ export const framesCommand = defineCommand<FramesArguments>({
   run: async (args, context) => {
     const count = finiteOption('count', args.count);
     const fps = finiteOption('fps', args.fps);
+    const input = inputArgument(args.input);
     const request: FrameRequest = {
       ...(count !== undefined ? { count, rule: args.rule as FrameIndexRule } : {}),
       ...(fps !== undefined ? { fps } : {}),
@@ -115,24 +121,28 @@ export const framesCommand = defineCommand<FramesArguments>({
     };
     if ((request.minFrames !== undefined || request.maxFrames !== undefined) && fps === undefined) throw new UsageError('--min-frames/--max-frames need --fps');
     if (request.bufferFrames !== undefined && !(Number.isInteger(request.bufferFrames) && request.bufferFrames >= 1)) throw new UsageError(`--buffer must be a positive integer, got ${request.bufferFrames}`);
+    if (input === '-' && process.stdin.isTTY) {
+      throw new UsageError('frames -: reads a video stream from stdin, but stdin is a terminal; pipe one in, e.g. cat clip.ts | vidtok frames - --fps 1');
+    }
     const keep = args.out !== undefined || args['contact-sheet'] !== undefined;
     const warnings: IngestWarning[] = [];
     let warningsShown = 0;
     request.onWarning = (warning) => {
-      warnings.push(warning);
+      if (warnings.length < maxReportedWarnings) warnings.push(warning);
       if (!args.json && warningsShown < 5) {
         warningsShown += 1;
         context.stderr.write(`vidtok: warning: ${warning.input}: ${warning.kind}: ${warning.message}\n`);
       }
     };
-    const source = openFrames(inputArgument(args.input), request);
+    const source = openFrames(input, request);
     const plan = await source.plan();
     if (keep && plan.frames !== undefined) {
       // --out and --contact-sheet hold the frames in memory until the atomic write: refuse absurd totals up front.
       const info = await source.probe();
       const frameBytes = (request.size?.width ?? info.width) * (request.size?.height ?? info.height) * 3;
-      if (plan.frames * frameBytes > maxKeptBytes) {
-        throw new LimitExceededError(inputArgument(args.input), 'decoded bytes to keep for --out/--contact-sheet', plan.frames * frameBytes, maxKeptBytes);
+      const distinct = plan.distinctFrames ?? plan.frames;
+      if (distinct * frameBytes > maxKeptBytes) {
+        throw new LimitExceededError(input, 'decoded bytes to keep for --out/--contact-sheet', distinct * frameBytes, maxKeptBytes);
       }
     }
     const kept: VideoFrame[] = [];
@@ -143,33 +153,52 @@ export const framesCommand = defineCommand<FramesArguments>({
       stdoutClosed = true;
     };
     context.stdout.on('error', onStdoutError);
+    // --json without --out streams one frame per line, so the report never has to fit in one string.
+    const streamJson = args.json && !keep;
+    let delivered = 0;
+    if (streamJson) context.stdout.write(`{\n"input": ${JSON.stringify(input)},\n"plan": ${JSON.stringify(plan)},\n"frames": [`);
     try {
       for await (const frame of source) {
         if (stdoutClosed) break;
-        listed.push({ index: frame.index, pts: frame.pts, width: frame.width, height: frame.height });
-        if (keep) kept.push(frame);
-        else if (!args.json) context.stdout.write(`${frame.index}\t${frame.pts.toFixed(6)}\t${frame.width}x${frame.height}\n`);
+        const entry = { index: frame.index, pts: frame.pts, width: frame.width, height: frame.height };
+        if (keep) {
+          kept.push(frame);
+          listed.push(entry);
+        } else if (streamJson) context.stdout.write(`${delivered === 0 ? '' : ','}\n  ${JSON.stringify(entry)}`);
+        else context.stdout.write(`${frame.index}\t${frame.pts.toFixed(6)}\t${frame.width}x${frame.height}\n`);
+        delivered += 1;
       }
     } finally {
       await source.close();
     }
     if (stdoutClosed) return;
+    const partial = source.missing > 0;
+    const wanted = (plan.distinctFrames ?? delivered + source.missing);
+    if (keep && kept.length === 0) throw new FfmpegError(input, 'no frame was decoded; nothing written');
+    const writeOutput = !partial || args['allow-partial'];
     const format = args.format === 'jpg' ? 'jpg' : 'png';
-    if (args.out !== undefined) {
+    if (args.out !== undefined && writeOutput) {
       await writeFrames(kept, String(args.out), { format, signal: context.signal });
       listed.forEach((entry, position) => {
         entry.file = `frame-${String(position).padStart(6, '0')}.${format}`;
       });
     }
-    if (args['contact-sheet'] !== undefined && kept.length > 0) await writeContactSheet(kept, String(args['contact-sheet']), { signal: context.signal });
+    if (args['contact-sheet'] !== undefined && kept.length > 0 && writeOutput) await writeContactSheet(kept, String(args['contact-sheet']), { signal: context.signal });
     if (warnings.length > warningsShown && !args.json) context.stderr.write(`vidtok: ${warnings.length} warnings in total\n`);
-    if (args.json) {
-      const probe = await source.probe().catch(() => null);
-      context.stdout.write(`${JSON.stringify({ input: inputArgument(args.input), probe, plan, frames: listed, warnings, dropped: source.dropped }, null, 2)}\n`);
+    const probe = args.json ? await source.probe().catch(() => null) : null;
+    const tail = { probe, warnings, dropped: source.dropped, missing: source.missing, partial };
+    if (streamJson) {
+      context.stdout.write(`${delivered === 0 ? '' : '\n'}],\n${Object.entries(tail).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(',\n')}\n}\n`);
+    } else if (args.json) {
+      context.stdout.write(`${JSON.stringify({ input, plan, frames: listed, ...tail }, null, 2)}\n`);
     } else if (keep) {
       for (const entry of listed) context.stdout.write(`${entry.index}\t${entry.pts.toFixed(6)}\t${entry.width}x${entry.height}${entry.file ? `\t${entry.file}` : ''}\n`);
     }
     if (source.dropped > 0) context.stderr.write(`vidtok: ${source.dropped} frames dropped (consumer slower than the source)\n`);
     context.stdout.off('error', onStdoutError);
+    if (partial) {
+      if (keep && !writeOutput) context.stderr.write('vidtok: nothing written (--out/--contact-sheet) because the result is partial; add --allow-partial to write the frames that decoded\n');
+      throw new PartialResultError(input, source.missing, wanted);
+    }
   },
 });
