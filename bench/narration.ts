@@ -19,7 +19,7 @@ import { meanTokenDescriptors } from '../src/core/feature-grid.js';
 import { openFrames } from '../src/ingest/index.js';
 import { narrateStream, type NarrationEvent } from '../src/narration/index.js';
 import { narrationQuestion, narrationTokenStream } from '../src/narration/narration-prompt.js';
-import { stackFrameGrids } from '../src/narration/scene-tracker.js';
+import { stackFrameGrids } from '../src/scenes/scene-tracker.js';
 import { defaultNarrationPrompt } from '../src/narration/narration-options.js';
 import { loadModel, type VlmModel } from '../src/runtime/index.js';
 

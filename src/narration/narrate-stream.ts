@@ -16,7 +16,7 @@
  * tokens (its `narration-end` has `interrupted: true`), drops scenes not yet narrated, disposes what this call
  * opened, and ends the iteration normally.
  */
-import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../core/feature-grid.js';
+import type { FeatureGrid } from '../core/feature-grid.js';
 import type { VisualEncoder } from '../core/encoder.js';
 import { classifyInput, isLiveInput } from '../ingest/index.js';
 import type { VlmModel } from '../runtime/index.js';
@@ -27,7 +27,7 @@ import type { NarrationEvent, SceneCloseReason } from './narration-events.js';
 import { resolveNarrateOptions, type NarrateOptions, type ResolvedNarrateOptions } from './narration-options.js';
 import { narrationQuestion, narrationTokenStream, type RememberedScene } from './narration-prompt.js';
 import { defaultNarrationModel, openNarrationModel } from './open-narration-model.js';
-import { evenlySpaced, SceneTracker, stackFrameGrids, type ClosedScene, type SceneTrackerEvent } from './scene-tracker.js';
+import { evenlySpaced, SceneTracker, splitFrameGrids, stackFrameGrids, type ClosedScene, type SceneTrackerEvent } from '../scenes/scene-tracker.js';
 
 /** Counters and high-water marks of a run (they show that memory stayed bounded). */
 export interface NarrationStats {
@@ -72,14 +72,6 @@ function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-/** One-frame grids of a `[T, h, w, D]` grid. */
-function frameGridsOf(grid: FeatureGrid): FeatureGrid[] {
-  const size = grid.h * grid.w * grid.D;
-  return Array.from({ length: grid.T }, (_, t) =>
-    featureGrid(1, grid.h, grid.w, grid.D, grid.data.subarray(t * size, (t + 1) * size), [grid.timestamps[t]!], [grid.frameIndices[t]!]),
-  );
 }
 
 class NarrationRun implements NarrationStream {
@@ -225,14 +217,20 @@ class NarrationRun implements NarrationStream {
   private async intake(feed: FrameFeed, encoder: VisualEncoder): Promise<void> {
     const settings = this.settings;
     const tracker = new SceneTracker({
-      alpha: settings.sceneAlpha,
-      minDepth: settings.sceneMinDepth,
-      minSceneSeconds: settings.minSceneSeconds,
-      maxSceneSeconds: settings.maxSceneSeconds,
+      detector: {
+        rule: settings.sceneRule,
+        threshold: settings.sceneThreshold,
+        ratio: settings.sceneRatio,
+        alpha: settings.sceneAlpha,
+        minDepth: settings.sceneMinDepth,
+        minSceneSeconds: settings.minSceneSeconds,
+        maxSceneSeconds: settings.maxSceneSeconds,
+        frameInterval: 1 / settings.fps,
+      },
+      descriptor: settings.sceneDescriptor,
       maxSceneFrames: settings.maxSceneFrames,
       sceneFrames: settings.sceneFrames,
       memoryTokens: settings.memoryTokens,
-      frameInterval: 1 / settings.fps,
     });
     let reportedDrops = 0;
     let lastTime = 0;
@@ -252,8 +250,7 @@ class NarrationRun implements NarrationStream {
       reportDrops();
       const grid = await this.lane.run(() => encoder.encodeFrames([frame]));
       if (this.stopped) break;
-      const descriptor = meanTokenDescriptors(grid).data;
-      await this.handle(tracker.push(grid, descriptor, frame.pts));
+      await this.handle(tracker.push(grid, frame, frame.pts));
       this.stats.peakHeldFrames = Math.max(this.stats.peakHeldFrames, tracker.peakHeldFrames);
     }
     reportDrops();
@@ -283,7 +280,7 @@ class NarrationRun implements NarrationStream {
     const last = this.pending[this.pending.length - 1];
     if (last && this.pending.length >= this.settings.maxPendingScenes) {
       // The narrator is behind: fold this scene into the last waiting one instead of queueing without bound.
-      const frames = [...frameGridsOf(last.frames), ...frameGridsOf(scene.frames)];
+      const frames = [...splitFrameGrids(last.frames), ...splitFrameGrids(scene.frames)];
       last.frames = stackFrameGrids(evenlySpaced(frames, this.settings.sceneFrames));
       last.mergedScenes.push(scene.scene);
       last.end = scene.end;

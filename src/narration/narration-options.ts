@@ -4,6 +4,8 @@
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors/index.js';
 import type { VlmModel } from '../runtime/index.js';
+import type { SceneDescriptorKind } from '../scenes/scene-descriptor.js';
+import { sceneDetectorDefaults, type SceneCutRule } from '../scenes/streaming-scene-detector.js';
 
 export interface ReconnectOptions {
   /** Consecutive failed connections (no frame received) before giving up (default 8). */
@@ -32,7 +34,16 @@ export interface NarrateOptions {
   readonly maxSceneSeconds?: number;
   /** A cut that would close a scene shorter than this is ignored (default 1 s). */
   readonly minSceneSeconds?: number;
-  /** Streaming SceneTilling threshold factor (default 0.5) and minimum cut depth (default 0.05). */
+  /**
+   * Cut rule of the streaming scene detector (src/scenes): `threshold` (default; descriptor distance >=
+   * `sceneThreshold`, 0.3, and >= `sceneRatio`, 3, times the open scene's recent mean) or `depth` (SceneTilling).
+   */
+  readonly sceneRule?: SceneCutRule;
+  readonly sceneThreshold?: number;
+  readonly sceneRatio?: number;
+  /** What the detector compares: `hsv+model` (default), `hsv` or `model` (the mean token, as before). */
+  readonly sceneDescriptor?: SceneDescriptorKind;
+  /** Depth rule: SceneTilling threshold factor (default 0.5) and minimum cut depth (default 0.05). */
   readonly sceneAlpha?: number;
   readonly sceneMinDepth?: number;
   /** Frames of the current scene held at most; beyond that every other frame is dropped (default 64). */
@@ -70,6 +81,10 @@ export interface ResolvedNarrateOptions {
   readonly bufferFrames: number;
   readonly maxSceneSeconds: number;
   readonly minSceneSeconds: number;
+  readonly sceneRule: SceneCutRule;
+  readonly sceneThreshold: number;
+  readonly sceneRatio: number;
+  readonly sceneDescriptor: SceneDescriptorKind;
   readonly sceneAlpha: number;
   readonly sceneMinDepth: number;
   readonly maxSceneFrames: number;
@@ -95,6 +110,12 @@ function numberOption(name: string, value: number | undefined, fallback: number,
   return value;
 }
 
+function choiceOption<Choice extends string>(name: string, value: Choice | undefined, fallback: Choice, choices: readonly Choice[]): Choice {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value)) throw new UsageError(`${name} must be one of ${choices.join(', ')}, got ${String(value)}`);
+  return value;
+}
+
 /** Applies defaults and checks ranges. */
 export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateOptions {
   const maxSceneSeconds = numberOption('maxSceneSeconds', options.maxSceneSeconds, 30, 0.1, 86_400);
@@ -110,6 +131,10 @@ export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateO
     bufferFrames: numberOption('bufferFrames', options.bufferFrames, 8, 1, 10_000, true),
     maxSceneSeconds,
     minSceneSeconds,
+    sceneRule: choiceOption('sceneRule', options.sceneRule, sceneDetectorDefaults.rule, ['threshold', 'depth']),
+    sceneThreshold: numberOption('sceneThreshold', options.sceneThreshold, sceneDetectorDefaults.threshold, 0, 2),
+    sceneRatio: numberOption('sceneRatio', options.sceneRatio, sceneDetectorDefaults.ratio, 0, 1000),
+    sceneDescriptor: choiceOption('sceneDescriptor', options.sceneDescriptor, 'hsv+model', ['hsv+model', 'hsv', 'model']),
     sceneAlpha: numberOption('sceneAlpha', options.sceneAlpha, 0.5, 0, 10),
     sceneMinDepth: numberOption('sceneMinDepth', options.sceneMinDepth, 0.05, 0, 4),
     maxSceneFrames: numberOption('maxSceneFrames', options.maxSceneFrames, 64, 2, 100_000, true),

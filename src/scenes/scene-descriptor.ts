@@ -44,3 +44,9 @@ export function descriptorDistance(first: Float32Array, second: Float32Array): n
   if (firstNorm === 0 || secondNorm === 0) return 1;
   return Math.min(2, Math.max(0, 1 - dot / Math.sqrt(firstNorm * secondNorm)));
 }
+
+/** What a detector compares: the HSV histogram, the model's mean token, or both (weighted). */
+export type SceneDescriptorKind = 'hsv' | 'model' | 'hsv+model';
+
+/** Weight of the model's part in `hsv+model` (bench/scenes.ts: 0.5 removed the last false cut in continuous shots). */
+export const defaultModelWeight = 0.5;

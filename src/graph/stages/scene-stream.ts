@@ -1,16 +1,18 @@
 /**
- * @file The `scene-stream` stage: SceneTilling while the video decodes, for long videos and live sources. Frames are
- * encoded in batches as they arrive; each frame's mean token goes to `StreamingSceneTiller`, and as soon as a scene
- * is certainly over its tokens are compressed to a bounded memory (`sceneMemory`, ≤ `memoryTokens`) and dropped, so
- * memory holds only the current scene (at most `maxBufferedFrames` frames: beyond that every other frame is dropped)
- * plus the memories. Output: the memories of the last `maxMemoryScenes` closed scenes (role `memory`, oldest first),
- * then the final scene's frames (≤ `sceneFrames`, pooled to `sceneGrid`, role `scene`). Same training-free memory
- * substitute as `scene-tilling`; the cut rule is the streaming threshold rule (alpha), not offline top-k.
+ * @file The `scene-stream` stage: scenes while the video decodes, for long videos and live sources. Frames are
+ * encoded in batches as they arrive and go, with their pixels, to the shared SceneTracker (src/scenes: the streaming
+ * scene detector on HSV histograms and/or the model's mean tokens, the same implementation narration uses). As
+ * soon as a scene is certainly over, its tokens are compressed to a bounded memory (`sceneMemory`, ≤ `memoryTokens`)
+ * and dropped, so memory holds only the current scene (at most `maxBufferedFrames` frames: beyond that every other
+ * frame is dropped) plus the memories. Output: the memories of the last `maxMemoryScenes` closed scenes (role
+ * `memory`, oldest first), then the final scene's frames (≤ `sceneFrames`, pooled to `sceneGrid`, role `scene`).
+ * Same training-free memory substitute as `scene-tilling`.
  */
-import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../../core/feature-grid.js';
 import type { VideoFrame } from '../../core/frame.js';
 import { InputRejectedError } from '../../errors/index.js';
-import { sceneMemory, StreamingSceneTiller, type SceneClosedEvent } from '../../strategies/scene-tilling.js';
+import type { SceneDescriptorKind } from '../../scenes/scene-descriptor.js';
+import { SceneTracker, splitFrameGrids, type ClosedScene, type SceneTrackerEvent } from '../../scenes/scene-tracker.js';
+import { sceneDetectorDefaults, type SceneCutRule } from '../../scenes/streaming-scene-detector.js';
 import { spatialPool } from '../../strategies/spatial-pool.js';
 import type { Payload } from '../payload.js';
 import type { StageContext, StageDescriptor } from '../stage.js';
@@ -18,10 +20,19 @@ import { expectCaps, expectPayload, throwIfAborted } from './stage-helpers.js';
 import { perFrameSegments, visualSegment, type VisualSegment } from '../../core/token-stream.js';
 
 export interface SceneStreamParams {
-  /** Threshold factor of the streaming cut rule (VideoLLaMB's streaming demo: 0.5). */
+  /** Cut rule of the streaming detector: `threshold` (distance) or `depth` (SceneTilling's depth score). */
+  readonly rule: SceneCutRule;
+  /** Threshold rule: smallest descriptor distance of a cut, and multiple of the open scene's recent mean distance. */
+  readonly threshold: number;
+  readonly ratio: number;
+  /** Depth rule: threshold factor (VideoLLaMB's streaming demo: 0.5) and smallest depth of a cut. */
   readonly alpha: number;
-  /** A cut also needs at least this depth (guards against flat stretches where every depth is 0). */
   readonly minDepth: number;
+  /** `auto`: HSV histograms with the pixels encoder, HSV + the model's mean token with a model. */
+  readonly descriptor: SceneDescriptorKind | 'auto';
+  /** Scene-length bounds in seconds (a cut leaving a shorter scene is ignored; a longer scene is closed). */
+  readonly minSceneSeconds: number;
+  readonly maxSceneSeconds: number;
   readonly memoryTokens: number;
   /** Memories kept (the most recent scenes); older ones are dropped. */
   readonly maxMemoryScenes: number;
@@ -33,52 +44,43 @@ export interface SceneStreamParams {
   readonly maxBufferedFrames: number;
 }
 
-interface BufferedFrame {
-  readonly position: number;
-  readonly grid: FeatureGrid;
-}
-
-function stackFrames(frames: readonly BufferedFrame[]): FeatureGrid {
-  const first = frames[0]!.grid;
-  const size = first.h * first.w * first.D;
-  const data = new Float32Array(frames.length * size);
-  frames.forEach((frame, n) => data.set(frame.grid.data, n * size));
-  return featureGrid(
-    frames.length,
-    first.h,
-    first.w,
-    first.D,
-    data,
-    frames.map((frame) => frame.grid.timestamps[0]!),
-    frames.map((frame) => frame.grid.frameIndices[0]!),
-  );
-}
-
-function splitFrames(grid: FeatureGrid): FeatureGrid[] {
-  const size = grid.h * grid.w * grid.D;
-  return Array.from({ length: grid.T }, (_, t) =>
-    featureGrid(1, grid.h, grid.w, grid.D, grid.data.slice(t * size, (t + 1) * size), [grid.timestamps[t]!], [grid.frameIndices[t]!]),
-  );
+function descriptorFor(params: SceneStreamParams, encoderName: string): SceneDescriptorKind {
+  if (params.descriptor !== 'auto') return params.descriptor;
+  return encoderName.startsWith('pixels') ? 'hsv' : 'hsv+model';
 }
 
 async function streamScenes(batches: AsyncIterable<readonly VideoFrame[]> | Iterable<readonly VideoFrame[]>, params: SceneStreamParams, context: StageContext): Promise<Payload> {
-  const tiller = new StreamingSceneTiller({ alpha: params.alpha, minDepth: params.minDepth });
-  let buffer: BufferedFrame[] = [];
+  const tracker = new SceneTracker({
+    detector: {
+      rule: params.rule,
+      threshold: params.threshold,
+      ratio: params.ratio,
+      alpha: params.alpha,
+      minDepth: params.minDepth,
+      minSceneSeconds: params.minSceneSeconds,
+      maxSceneSeconds: params.maxSceneSeconds,
+      frameInterval: 0,
+    },
+    descriptor: descriptorFor(params, context.encoder.name),
+    maxSceneFrames: params.maxBufferedFrames,
+    sceneFrames: params.sceneFrames,
+    memoryTokens: params.memoryTokens,
+  });
   const memories: VisualSegment[] = [];
-  let position = 0;
+  let finalScene: ClosedScene | undefined;
   let scenes = 0;
-  const close = (events: readonly SceneClosedEvent[], final: boolean): void => {
+  let frames = 0;
+  const boundaries: { start: number; end: number; closedBy: string }[] = [];
+  const handle = (events: readonly SceneTrackerEvent[], final: boolean): void => {
     for (const event of events) {
-      const frames = buffer.filter((frame) => frame.position >= event.start && frame.position <= event.end);
-      buffer = buffer.filter((frame) => frame.position > event.end);
+      if (event.kind !== 'closed') continue;
       scenes += 1;
-      if (frames.length === 0) continue;
-      if (final && buffer.length === 0) {
-        buffer = frames; // the last scene stays in full
+      if (boundaries.length < 1000) boundaries.push({ start: event.scene.start, end: event.scene.end, closedBy: event.scene.closedBy });
+      if (final && event.scene.closedBy === 'end-of-stream') {
+        finalScene = event.scene; // the last scene stays in full
         continue;
       }
-      const memory = sceneMemory(stackFrames(frames), { maxTokens: params.memoryTokens });
-      memories.push(visualSegment('memory', memory));
+      memories.push(visualSegment('memory', event.scene.memory));
       if (memories.length > params.maxMemoryScenes) memories.shift();
     }
   };
@@ -87,15 +89,11 @@ async function streamScenes(batches: AsyncIterable<readonly VideoFrame[]> | Iter
     if (pending.length === 0) return;
     throwIfAborted(context.signal, 'scene-stream');
     const grid = await context.encoder.encodeFrames(pending, { signal: context.signal });
-    pending = [];
-    const descriptors = meanTokenDescriptors(grid);
-    splitFrames(grid).forEach((frame, t) => {
-      buffer.push({ position, grid: frame });
-      const events = tiller.push(descriptors.data.slice(t * grid.D, (t + 1) * grid.D), grid.timestamps[t]!, position);
-      position += 1;
-      close(events, false);
+    splitFrameGrids(grid).forEach((frame, t) => {
+      frames += 1;
+      handle(tracker.push(frame, pending[t], grid.timestamps[t]!), false);
     });
-    if (buffer.length > params.maxBufferedFrames) buffer = buffer.filter((_, n) => n % 2 === 1 || n === buffer.length - 1);
+    pending = [];
   };
   for await (const batch of batches) {
     for (const frame of batch) {
@@ -104,31 +102,37 @@ async function streamScenes(batches: AsyncIterable<readonly VideoFrame[]> | Iter
     }
   }
   await encodePending();
-  if (position === 0) throw new InputRejectedError('frame source', 'delivered no frames to encode');
-  close(tiller.end(), true);
-  context.note('scenes', scenes);
+  if (frames === 0) throw new InputRejectedError('frame source', 'delivered no frames to encode');
+  handle(tracker.end(), true);
+  context.note('scenes', boundaries);
+  context.note('sceneCount', scenes);
   context.note('memoriesKept', memories.length);
-  const picks = buffer.length <= params.sceneFrames ? buffer : Array.from({ length: params.sceneFrames }, (_, i) => buffer[Math.trunc((i * (buffer.length - 1)) / (params.sceneFrames - 1 || 1))]!);
-  const last = stackFrames(picks);
+  const last = finalScene!.frames;
   const pooled = spatialPool(last, [Math.min(last.h, params.sceneGrid[0]), Math.min(last.w, params.sceneGrid[1])], 'area');
   return { kind: 'tokens', segments: [...memories, ...perFrameSegments(pooled, 'scene')] };
 }
 
 export const sceneStreamStage: StageDescriptor<SceneStreamParams> = {
   name: 'scene-stream',
-  version: 1,
-  description: 'Streaming SceneTilling: encodes as frames arrive, compresses each finished scene to memory tokens.',
+  version: 2,
+  description: 'Streaming scenes (HSV histograms and/or model features): encodes as frames arrive, compresses each finished scene to memory tokens.',
   inputs: { in: 'frames' },
   output: 'tokens',
   countIsUpperBound: true,
   approximation:
-    'scene-stream: VideoLLaMB\'s learned memory bridge is replaced by pooled memory tokens of finished scenes; scenes are cut by the streaming threshold rule on mean-token descriptors.',
+    'scene-stream: VideoLLaMB\'s learned memory bridge is replaced by pooled memory tokens of finished scenes; scenes are cut by the streaming scene detector (src/scenes) on HSV histograms and/or mean-token descriptors.',
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
+      rule: { enum: ['threshold', 'depth'] },
+      threshold: { type: 'number', minimum: 0, maximum: 2 },
+      ratio: { type: 'number', minimum: 0, maximum: 1000 },
       alpha: { type: 'number', minimum: 0, maximum: 10 },
       minDepth: { type: 'number', minimum: 0, maximum: 4 },
+      descriptor: { enum: ['auto', 'hsv', 'model', 'hsv+model'] },
+      minSceneSeconds: { type: 'number', minimum: 0, maximum: 86400 },
+      maxSceneSeconds: { type: 'number', minimum: 0.01, maximum: 86400 },
       memoryTokens: { type: 'integer', minimum: 1, maximum: 4096 },
       maxMemoryScenes: { type: 'integer', minimum: 0, maximum: 1024 },
       sceneFrames: { type: 'integer', minimum: 1, maximum: 256 },
@@ -137,7 +141,22 @@ export const sceneStreamStage: StageDescriptor<SceneStreamParams> = {
       maxBufferedFrames: { type: 'integer', minimum: 2, maximum: 100000 },
     },
   },
-  defaults: { alpha: 0.5, minDepth: 0.01, memoryTokens: 32, maxMemoryScenes: 8, sceneFrames: 8, sceneGrid: [12, 12], batchSize: 8, maxBufferedFrames: 256 },
+  defaults: {
+    rule: sceneDetectorDefaults.rule,
+    threshold: sceneDetectorDefaults.threshold,
+    ratio: sceneDetectorDefaults.ratio,
+    alpha: 0.5,
+    minDepth: 0.01,
+    descriptor: 'auto',
+    minSceneSeconds: 0,
+    maxSceneSeconds: 86400,
+    memoryTokens: 32,
+    maxMemoryScenes: 8,
+    sceneFrames: 8,
+    sceneGrid: [12, 12],
+    batchSize: 8,
+    maxBufferedFrames: 256,
+  },
   negotiate(inputs, params, context) {
     const frames = expectCaps('scene-stream', inputs, 'in', 'frames');
     const h = Math.min(context.encoder.grid.h, params.sceneGrid[0]);

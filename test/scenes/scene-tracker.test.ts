@@ -1,12 +1,13 @@
 /**
- * @file SceneTracker on synthetic descriptors (no model): planted cuts close scenes at the right frames with the next
+ * @file SceneTracker (src/scenes, shared by narration and the scene-stream stage) on synthetic descriptors (no model),
+ * with both cut rules: planted cuts close scenes at the right frames with the next
  * scene's first time as the end, cuts inside `minSceneSeconds` are ignored, `maxSceneSeconds` force-closes, held
  * frames stay bounded, memory has at most `memoryTokens` tokens and the prompt gets at most `sceneFrames` frames.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { featureGrid, type FeatureGrid } from '../../src/core/feature-grid.js';
-import { evenlySpaced, SceneTracker, type ClosedScene, type SceneTrackerEvent, type SceneTrackerOptions } from '../../src/narration/scene-tracker.js';
+import { evenlySpaced, SceneTracker, type ClosedScene, type SceneTrackerEvent, type SceneTrackerOptions } from '../../src/scenes/scene-tracker.js';
 
 const D = 8;
 const h = 2;
@@ -23,14 +24,16 @@ function frame(scene: number, n: number, time: number): { grid: FeatureGrid; des
   return { grid: featureGrid(1, h, w, D, data, [time], [n]), descriptor };
 }
 
-const options: SceneTrackerOptions = { alpha: 0.5, minDepth: 0.05, minSceneSeconds: 1, maxSceneSeconds: 1000, maxSceneFrames: 64, sceneFrames: 8, memoryTokens: 4, frameInterval: 0.5 };
+const detector = { rule: 'depth', alpha: 0.5, minDepth: 0.05, minSceneSeconds: 1, maxSceneSeconds: 1000, frameInterval: 0.5 } as const;
+const options: SceneTrackerOptions = { detector, maxSceneFrames: 64, sceneFrames: 8, memoryTokens: 4 };
+const withDetector = (changes: Record<string, unknown>, rest: Partial<SceneTrackerOptions> = {}): SceneTrackerOptions => ({ ...options, ...rest, detector: { ...detector, ...changes } });
 
 function run(sceneOfFrame: (n: number) => number, count: number, trackerOptions: SceneTrackerOptions = options): { events: SceneTrackerEvent[]; tracker: SceneTracker } {
   const tracker = new SceneTracker(trackerOptions);
   const events: SceneTrackerEvent[] = [];
   for (let n = 0; n < count; n++) {
     const { grid, descriptor } = frame(sceneOfFrame(n), n, n * 0.5);
-    events.push(...tracker.push(grid, descriptor, n * 0.5));
+    events.push(...tracker.pushDescribed(grid, descriptor, n * 0.5));
   }
   events.push(...tracker.end());
   return { events, tracker };
@@ -67,7 +70,7 @@ describe('SceneTracker', () => {
 
   it('ignores a cut that would make a scene shorter than minSceneSeconds', () => {
     // Scene 1 lasts 2 frames (1 s) between 5 s and 6 s; with minSceneSeconds 2 it is folded into the next scene.
-    const { events } = run((n) => (n < 10 ? 0 : n < 12 ? 1 : 2), 30, { ...options, minSceneSeconds: 2 });
+    const { events } = run((n) => (n < 10 ? 0 : n < 12 ? 1 : 2), 30, withDetector({ minSceneSeconds: 2 }));
     const scenes = closed(events);
     assert.deepEqual(scenes.map((scene) => [scene.start, scene.end]), [
       [0, 5],
@@ -76,7 +79,7 @@ describe('SceneTracker', () => {
   });
 
   it('force-closes at maxSceneSeconds and bounds the frames it holds', () => {
-    const { events, tracker } = run(() => 0, 50, { ...options, maxSceneSeconds: 4, maxSceneFrames: 5 });
+    const { events, tracker } = run(() => 0, 50, withDetector({ maxSceneSeconds: 4 }, { maxSceneFrames: 5 }));
     const scenes = closed(events);
     assert.ok(scenes.length >= 5);
     for (const scene of scenes.slice(0, -1)) {
@@ -85,6 +88,16 @@ describe('SceneTracker', () => {
     }
     assert.ok(tracker.peakHeldFrames <= 6, `held ${tracker.peakHeldFrames}`);
     for (let n = 1; n < scenes.length; n++) assert.equal(scenes[n]!.start, scenes[n - 1]!.end);
+  });
+
+  it('the threshold rule finds the same planted cuts, at once', () => {
+    const { events } = run((n) => Math.floor(n / 10), 40, withDetector({ rule: 'threshold' }));
+    assert.deepEqual(closed(events).map((scene) => [scene.start, scene.end, scene.closedBy]), [
+      [0, 5, 'cut'],
+      [5, 10, 'cut'],
+      [10, 15, 'cut'],
+      [15, 20, 'end-of-stream'],
+    ]);
   });
 
   it('evenlySpaced keeps the first and last item', () => {
