@@ -5,8 +5,10 @@
  * compressing, prefilling and generating (the first three and the context prefill are shared by all answers).
  */
 import { UsageError } from '../errors/index.js';
+import { resolvePipeline } from '../graph/pipeline-registry.js';
 import type { GenerationOptions } from '../runtime/index.js';
-import { multipleChoicePrompt } from './choice-prompt.js';
+import { questionKind, renderQuestion } from './paper-prompt.js';
+import { defaultVideoPipeline } from './use-defaults.js';
 import { openVideoContext, type VideoAnswer, type VideoContextOptions, type VideoContextSummary } from './video-context.js';
 
 export interface AskVideoOptions extends VideoContextOptions {
@@ -32,11 +34,14 @@ export async function askVideo(input: string, questions: readonly string[], opti
     throw new UsageError('question: ask at least one non-empty question');
   }
   const { generation, choices, onText, onAnswer, ...contextOptions } = options;
-  // Question-conditioned stages (B-VLLM) read the first question as asked, options included (B-VLLM conditions on
-  // its whole MVBench instruct).
-  const first = asked[0]!;
-  const condition = choices && choices.length > 0 ? multipleChoicePrompt(first, choices) : first;
-  const context = await openVideoContext(input, { question: condition, ...contextOptions });
+  // Question-conditioned stages (B-VLLM) read the first question as the model is asked it, in the pipeline's wording
+  // with its options (B-VLLM conditions its Q-Former on the whole MVBench instruct).
+  const pipeline =
+    typeof contextOptions.pipeline === 'object'
+      ? contextOptions.pipeline
+      : await resolvePipeline(contextOptions.pipeline ?? defaultVideoPipeline, options.signal ? { signal: options.signal } : {});
+  const condition = renderQuestion(contextOptions.paperPrompt === false ? undefined : pipeline.prompt, asked[0]!, choices).text;
+  const context = await openVideoContext(input, { question: condition, questionKind: questionKind(choices), ...contextOptions, pipeline });
   try {
     const answers: VideoAnswer[] = [];
     for (const [index, question] of asked.entries()) {

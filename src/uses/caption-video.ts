@@ -18,6 +18,7 @@ import { canonicalJson } from '../jobs/job-key.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
 import type { SamplingOptions, VlmModel } from '../runtime/index.js';
 import { captionQuestion, defaultCaptionPrompt } from './caption-prompt.js';
+import { paperSystemMessage, renderQuestion } from './paper-prompt.js';
 import { planSceneChunks } from './scene-chunks.js';
 import { defaultCaptionTokens, defaultVideoPipeline } from './use-defaults.js';
 import { openVideoModel } from './video-model.js';
@@ -137,13 +138,12 @@ export async function captionWithModel(
       ...(signal ? { signal } : {}),
     });
     duration = run.probe.duration;
-    const session = await model.createSession(run, { videoDuration: run.probe.duration, ...(signal ? { signal } : {}) });
+    // The pipeline's paper wording for open-ended questions, without its assistant prefix: a caption stands alone.
+    const systemPrompt = paperSystemMessage(run.prompt, 'open-ended');
+    const session = await model.createSession(run, { videoDuration: run.probe.duration, ...(systemPrompt !== undefined ? { systemPrompt } : {}), ...(signal ? { signal } : {}) });
     try {
-      const wording = Object.values(run.prompt ?? {}).join(' ').trim();
-      const question = captionQuestion(settings.prompt, span.start, span.end);
-      const result = await session
-        .ask(wording ? `${wording}\n${question}` : question, { ...settings.sampling, maxNewTokens: settings.maxNewTokens, ...(signal ? { signal } : {}) })
-        .result();
+      const question = renderQuestion(run.prompt, captionQuestion(settings.prompt, span.start, span.end)).text;
+      const result = await session.ask(question, { ...settings.sampling, maxNewTokens: settings.maxNewTokens, ...(signal ? { signal } : {}) }).result();
       const chunk: CaptionChunk = { start: span.start, end: span.end, text: result.text.trim() };
       chunks.push(chunk);
       let visualTokens = 0;

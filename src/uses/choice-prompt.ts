@@ -1,5 +1,6 @@
 /**
- * @file Multiple-choice prompts (`vidtok ask --choices "A;B;C"`), in the wording of the video-QA papers:
+ * @file Multiple-choice prompts (`vidtok ask --choices "A;B;C"`) when the pipeline has no multiple-choice wording of
+ * its own (see paper-prompt.ts), in the wording of the video-QA papers:
  *
  *     Question: {question}
  *     Options:
@@ -33,11 +34,19 @@ export function choiceLetter(index: number): string {
   return String.fromCharCode(65 + index);
 }
 
-/** The multiple-choice prompt for `question` and `choices` (see the file header for the source of the wording). */
-export function multipleChoicePrompt(question: string, choices: readonly string[]): string {
+/** Throws UsageError unless there are 2 to 26 options. */
+export function checkChoiceCount(choices: readonly string[]): void {
   if (choices.length < 2 || choices.length > maximumChoices) {
     throw new UsageError(`choices: ${choices.length} options given, need 2 to ${maximumChoices}`);
   }
+}
+
+/**
+ * The generic multiple-choice prompt for `question` and `choices` (see the file header for the source of the
+ * wording), used when the pipeline has no multiple-choice wording of its own or paper prompts are off.
+ */
+export function multipleChoicePrompt(question: string, choices: readonly string[]): string {
+  checkChoiceCount(choices);
   const options = choices.map((choice, index) => `(${choiceLetter(index)}) ${choice}`).join('\n');
   return `Question: ${question.trim()}\nOptions:\n${options}\nAnswer with the option's letter from the given choices directly.`;
 }

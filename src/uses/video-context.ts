@@ -10,7 +10,8 @@ import { AbortedError } from '../errors/index.js';
 import type { PipelineDefinition } from '../graph/pipeline-definition.js';
 import { runPipeline, type PipelineProgress } from '../pipeline/run-pipeline.js';
 import type { GenerationOptions, PromptSession, VlmModel } from '../runtime/index.js';
-import { chosenLetter, multipleChoicePrompt } from './choice-prompt.js';
+import { chosenLetter } from './choice-prompt.js';
+import { paperSystemMessage, renderQuestion, type QuestionKind } from './paper-prompt.js';
 import { splitStageTimes } from './pipeline-timings.js';
 import { defaultAnswerTokens, defaultVideoPipeline } from './use-defaults.js';
 import { openVideoModel, videoEncoderFor } from './video-model.js';
@@ -31,8 +32,16 @@ export interface VideoContextOptions {
   readonly end?: number;
   /** Question for question-conditioned stages (B-VLLM); the first question usually. */
   readonly question?: string;
-  /** Optional system message before the user turn. */
+  /** Optional system message before the user turn (replaces the paper's). */
   readonly systemPrompt?: string;
+  /**
+   * Ask in the pipeline's paper wording (its `prompt:` section: instruction, question template, assistant prefix,
+   * system message); default true. False: the question as written, the generic multiple-choice wording, no system
+   * message unless `systemPrompt` is given.
+   */
+  readonly paperPrompt?: boolean;
+  /** The kind of questions the context is opened for: picks the paper's system message (default open-ended). */
+  readonly questionKind?: QuestionKind;
   readonly signal?: AbortSignal;
   readonly onProgress?: (event: PipelineProgress) => void;
 }
@@ -72,6 +81,8 @@ export interface VideoContextSummary {
   /** Visual tokens placed in the prompt; equals the sum of the segments' counts. */
   readonly visualTokens: number;
   readonly segments: readonly VisualSegmentSummary[];
+  /** The system message prefilled before the video (the user's, else the paper's), when there is one. */
+  readonly systemPrompt?: string;
   /** Token positions of the prefilled context (chat header + visual placeholders). */
   readonly contextTokens: number;
   readonly timings: VideoContextTimings;
@@ -86,11 +97,17 @@ export interface AnswerOptions extends GenerationOptions {
 
 export interface VideoAnswer {
   readonly question: string;
-  /** The text actually asked (the multiple-choice prompt, the pipeline's wording). */
+  /** The text actually asked after the video (the pipeline's wording or the generic multiple-choice prompt). */
   readonly prompt: string;
+  /**
+   * The paper's assistant prefix the answer continued (`Answer: In the video,`); `answer` does not repeat it, so
+   * the model's full turn is `assistantPrefix + ' ' + answer`.
+   */
+  readonly assistantPrefix?: string;
   readonly choices?: readonly string[];
   /** The option letter the answer starts with, for multiple choice. */
   readonly choice?: string;
+  /** The generated text (after the assistant prefix, trimmed). */
   readonly answer: string;
   readonly generatedTokens: number;
   readonly stopReason: string;
@@ -143,13 +160,14 @@ export async function openVideoContext(input: string, options: VideoContextOptio
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     const pipelineMilliseconds = performance.now() - pipelineStartedAt;
+    const paperPrompt = options.paperPrompt === false ? undefined : run.prompt;
+    const systemPrompt = options.systemPrompt ?? paperSystemMessage(paperPrompt, options.questionKind ?? 'open-ended');
     session = await model.createSession(run, {
       videoDuration: run.probe.duration,
-      ...(options.systemPrompt !== undefined ? { systemPrompt: options.systemPrompt } : {}),
+      ...(systemPrompt !== undefined ? { systemPrompt } : {}),
       ...(signal ? { signal } : {}),
     });
     const segments = visualSegments(run.segments);
-    const wording = Object.values(run.prompt ?? {}).join(' ').trim();
     const summary: VideoContextSummary = {
       input,
       model: { family: model.info.family, directory: model.info.directory, ...(opened ? { identity: opened.identity } : {}) },
@@ -164,6 +182,7 @@ export async function openVideoContext(input: string, options: VideoContextOptio
       frames: run.frames.map((frame) => ({ index: frame.index, pts: frame.pts })),
       visualTokens: segments.reduce((sum, segment) => sum + segment.count, 0),
       segments: segments.map((segment) => ({ role: segment.role, count: segment.count, timestamps: segment.timestamps, frameIndices: segment.frameIndices })),
+      ...(systemPrompt !== undefined ? { systemPrompt } : {}),
       contextTokens: session.contextIds.length,
       timings: {
         loadModelMilliseconds: opened?.loadMilliseconds ?? 0,
@@ -175,9 +194,15 @@ export async function openVideoContext(input: string, options: VideoContextOptio
     const activeSession = session;
     const ask = async (question: string, answerOptions: AnswerOptions = {}): Promise<VideoAnswer> => {
       const { choices, onText, ...generation } = answerOptions;
-      const asked = choices && choices.length > 0 ? multipleChoicePrompt(question, choices) : question.trim();
-      const prompt = wording ? `${wording}\n${asked}` : asked;
-      const run = activeSession.ask(prompt, { maxNewTokens: defaultAnswerTokens, ...generation, ...(generation.signal ?? signal ? { signal: generation.signal ?? signal } : {}) });
+      const rendered = renderQuestion(paperPrompt, question, choices);
+      const prompt = rendered.text;
+      const assistantPrefix = rendered.assistantPrefix;
+      const run = activeSession.ask(prompt, {
+        maxNewTokens: defaultAnswerTokens,
+        ...generation,
+        ...(assistantPrefix !== undefined ? { assistantPrefix } : {}),
+        ...(generation.signal ?? signal ? { signal: generation.signal ?? signal } : {}),
+      });
       if (onText) {
         for await (const delta of run) if (delta.text) onText(delta.text);
       }
@@ -187,6 +212,7 @@ export async function openVideoContext(input: string, options: VideoContextOptio
       return {
         question,
         prompt,
+        ...(assistantPrefix !== undefined ? { assistantPrefix } : {}),
         ...(choices && choices.length > 0 ? { choices: [...choices] } : {}),
         ...(choice !== undefined ? { choice } : {}),
         answer,

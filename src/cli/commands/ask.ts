@@ -31,6 +31,7 @@ interface AskArguments {
   readonly end?: number;
   readonly choices?: string;
   readonly system?: string;
+  readonly 'paper-prompt': boolean;
   readonly 'max-new-tokens': number;
   readonly temperature?: number;
   readonly 'top-k'?: number;
@@ -105,6 +106,7 @@ export function askJson(result: AskVideoResult): Record<string, unknown> {
     frames: video.frames,
     visualTokens: video.visualTokens,
     segments: video.segments.map((segment) => ({ role: segment.role, count: segment.count, timestamps: segment.timestamps })),
+    ...(video.systemPrompt !== undefined ? { systemPrompt: video.systemPrompt } : {}),
     contextTokens: video.contextTokens,
     timings: Object.fromEntries(Object.entries(video.timings).map(([name, value]) => [name, rounded(value)])),
     answers: result.answers.map((answer) => ({
@@ -174,13 +176,19 @@ export const askCommand = defineCommand<AskArguments>({
         .option('start', { type: 'number', describe: 'Start of the time window, seconds' })
         .option('end', { type: 'number', describe: 'End of the time window, seconds' })
         .option('choices', { type: 'string', describe: 'Multiple choice: options separated by ";" (answer is a letter)' })
-        .option('system', { type: 'string', describe: 'A system message before the question' })
+        .option('system', { type: 'string', describe: 'A system message before the video (replaces the paper\'s)' })
+        .option('paper-prompt', {
+          type: 'boolean',
+          default: true,
+          describe: 'Ask in the pipeline paper\'s wording and assistant prefix (docs/ask.md); --no-paper-prompt asks the plain question',
+        })
         .option('stream', { type: 'boolean', default: false, describe: 'Print answer tokens as they are generated' })
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON: answers, pipeline, frames, token counts, timings' })
         .example('$0 ask clip.mp4 "What is the dog doing?"', 'One answer with the default model (smolvlm2-256m) and pipeline (uniform)')
         .example('$0 ask clip.mp4 "Which sport?" --choices "tennis;skateboarding;yoga"', 'Multiple choice; the answer is a letter')
         .example('$0 ask clip.mp4 --questions questions.txt --json', 'Several questions, one prefill of the video')
-        .example('$0 ask clip.mp4 -m ./my-model -p slowfast-llava --stream "Describe it"', 'Another model and pipeline, streamed'),
+        .example('$0 ask clip.mp4 -m ./my-model -p slowfast-llava --stream "Describe it"', 'Another model and pipeline, streamed')
+        .example('$0 ask clip.mp4 -p ts-llava --no-paper-prompt "What is shown?"', 'The plain question, without TS-LLaVA\'s wording'),
       defaultAnswerTokens,
     ) as unknown as Argv<AskArguments>,
   run: async (args, context) => {
@@ -199,6 +207,8 @@ export const askCommand = defineCommand<AskArguments>({
       ...(args.start !== undefined ? { start: args.start } : {}),
       ...(args.end !== undefined ? { end: args.end } : {}),
       ...(args.system !== undefined ? { systemPrompt: args.system } : {}),
+      ...(args['paper-prompt'] === false ? { paperPrompt: false } : {}),
+      ...(choices ? { questionKind: 'multiple-choice' as const } : {}),
       signal: context.signal,
       ...(onProgress ? { onProgress } : {}),
     };
