@@ -7,6 +7,7 @@
  * - the streaming detector (src/scenes) on 2 fps frames: HSV histograms with the threshold rule (the default) and
  *   with SceneTilling's depth rule; the `pixels` encoder's mean tokens with the depth rule (what narration and
  *   scene-stream used before); the SmolVLM2 test fixture's mean tokens alone and combined with HSV;
+ * - `vidtok caption --scenes` chunk planning (the same detector on 64x48 frames);
  * - the offline `scenetilling` pipeline (16 frames, k = 3) with the pixels encoder;
  *
  * then a sweep of the threshold rule's parameters, from which the defaults were picked.
@@ -20,6 +21,7 @@ import { createPixelsEncoder } from '../src/encoders/index.js';
 import { extractFrames } from '../src/ingest/index.js';
 import { runPipeline } from '../src/pipeline/index.js';
 import { loadModel } from '../src/runtime/index.js';
+import { planSceneChunks } from '../src/uses/scene-chunks.js';
 import { combineDescriptors } from '../src/scenes/scene-descriptor.js';
 import { hsvHistogram } from '../src/scenes/hsv-histogram.js';
 import { StreamingSceneDetector, type SceneDetectorOptions } from '../src/scenes/streaming-scene-detector.js';
@@ -156,6 +158,11 @@ export async function run(): Promise<void> {
       frames.hsv.map((hsv, n) => combineDescriptors([{ vector: hsv, weight }, { vector: frames.fixture[n]!, weight: 1 - weight }]));
     streaming('streaming, fixture + HSV (0.5 / 0.5), threshold rule', (frames) => combined(frames, 0.5), {}, decodeSeconds + hsvSeconds + fixtureSeconds);
     streaming('streaming, fixture + HSV (0.5 / 0.5), depth rule', (frames) => combined(frames, 0.5), { rule: 'depth' }, decodeSeconds + hsvSeconds + fixtureSeconds);
+
+    started = performance.now();
+    const chunked = new Map<string, number[]>();
+    for (const entry of cases) chunked.set(entry.name, (await planSceneChunks(entry.file)).chunks.slice(1).map((chunk) => chunk.start));
+    detectors.push({ name: 'caption --scenes chunks (same detector, 64x48 HSV)', seconds: (performance.now() - started) / 1000, found: chunked });
 
     started = performance.now();
     const offline = new Map<string, number[]>();

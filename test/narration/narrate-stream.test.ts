@@ -73,7 +73,7 @@ describe('narrateStream', () => {
 
   it('force-closes scenes at maxSceneSeconds, keeps a bounded memory, and a file waits for a slow narrator', async () => {
     const path = await makeClip(join(directory, 'long-scene.mp4'), { seconds: 9, fps: 10, source: 'testsrc2' });
-    const { events, stream } = await collect(path, { fps: 2, maxSceneSeconds: 2, minSceneSeconds: 1, sceneMinDepth: 4, maxNewTokens: 8, memoryScenes: 2, memoryTokens: 16, maxSceneFrames: 3, maxPendingScenes: 1, stepDelayMilliseconds: 60 });
+    const { events, stream } = await collect(path, { fps: 2, maxSceneSeconds: 2, minSceneSeconds: 1, sceneThreshold: 2, maxNewTokens: 8, memoryScenes: 2, memoryTokens: 16, maxSceneFrames: 3, maxPendingScenes: 1, stepDelayMilliseconds: 60 });
     const ends = checkEventOrder(events);
     assert.ok(ends.length >= 4, `${ends.length} scenes`);
     // A file read at full speed waits for a slow narrator: every scene is narrated on its own, none merged.
