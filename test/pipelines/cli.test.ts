@@ -19,11 +19,11 @@ function vidtok(...args: string[]) {
 test('vidtok pipelines lists every built-in pipeline with its budget; --json is parseable', () => {
   const text = vidtok('pipelines');
   assert.equal(text.code, 0, text.stderr);
-  for (const [name, budget] of [['pllava', '2304'], ['ts-llava', '3456'], ['slowfast-llava', '3680'], ['ig-vlm', '576'], ['b-vllm', '576'], ['scenetilling', '1248'], ['uniform', '4608']]) {
+  for (const [name, budget] of [['pllava', '2304'], ['ts-llava', '3456'], ['slowfast-llava', '3680'], ['ig-vlm', '576'], ['b-vllm', '576'], ['b-vllm-prefilter', '576'], ['scenetilling', '1248'], ['uniform', '4608']]) {
     assert.match(text.stdout, new RegExp(`^${name}\\s+${budget}\\s`, 'm'));
   }
   const json = JSON.parse(vidtok('pipelines', '--json', '--stages').stdout);
-  assert.equal(json.pipelines.length, 7);
+  assert.equal(json.pipelines.length, 8);
   assert.ok(json.stages.some((stage: { name: string }) => stage.name === 'slowfast'));
 });
 
