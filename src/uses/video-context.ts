@@ -35,7 +35,7 @@ export interface VideoContextOptions {
   /** Optional system message before the user turn (replaces the paper's). */
   readonly systemPrompt?: string;
   /**
-   * Ask in the pipeline's paper wording (its `prompt:` section: instruction, question template, assistant prefix,
+   * Ask in the pipeline's paper wording (its `prompt:` section: question templates, assistant prefix and
    * system message); default true. False: the question as written, the generic multiple-choice wording, no system
    * message unless `systemPrompt` is given.
    */
