@@ -84,10 +84,11 @@ describe('SmolVLM2 prompt', () => {
     assert.ok(text.endsWith(`\nImage from 00:02:<fake_token_around_image><row_1_col_1>${'<image>'.repeat(4)}\n\n${wrapped(4)}`));
   });
 
-  it('refuses a tiled image whose count disagrees with its tiles, or whose grid has no row/column tokens', () => {
+  it('SmolVLM2 refuses a tiled image whose count disagrees with its tiles, or whose grid has no row/column tokens', () => {
     const wrong = visual(10, [0], { isImage: true, tiles: { rows: 2, cols: 2, tokensPerTile: 2, globalTokens: 3 } });
     assert.throws(() => smolvlm2Family.contextText(stream([wrong]), smolTokenizer, {}), /10 tokens but its 2x2 tiles of 2 plus 3 global make 11/);
-    assert.throws(() => llavaOnevisionFamily.contextText(stream([wrong]), llavaTokenizer, {}), /10 tokens but its 2x2 tiles/);
+    // LLaVA-OneVision's anyres count is its packed, unpadded grid: it writes `count` whatever the tiles multiply to.
+    assert.equal(llavaOnevisionFamily.contextText(stream([wrong]), llavaTokenizer, {}), `<|im_start|>user ${'<image>'.repeat(10)}`);
     const wide = visual(7 * 1 + 1, [0], { isImage: true, tiles: { rows: 1, cols: 7, tokensPerTile: 1, globalTokens: 1 } });
     assert.throws(() => smolvlm2Family.contextText(stream([wide]), smolTokenizer, {}), /1x7 tiles; SmolVLM2 writes 1x1 to 6x6/);
   });

@@ -2,13 +2,12 @@
  * @file LLaVA-OneVision's prompt for a token stream: `<|im_start|>user <video>\n{question}<|im_end|><|im_start|>assistant\n`
  * from the chat template, where the single `<video>` placeholder becomes the stream: each video segment is
  * `<video>`×count, a composed image (`isImage`) is `<image>`×count, text segments are written verbatim. A tiled
- * high-resolution image (`tiles`, anyres: base image then tiles) is one image: `<image>`×count, where count must equal
- * `rows·cols·tokensPerTile + globalTokens` (the runtime scatters the rows in order). With `assistantPrefix` the
+ * high-resolution image (`tiles`, anyres: base image then the packed, unpadded tiles) is one image: `<image>`×count
+ * (the runtime scatters the rows in order and checks the count). With `assistantPrefix` the
  * prompt ends `<|im_start|>assistant\n{prefix}`, so generation continues the prefix. The learned
  * `image_newline` vector is not part of any ONNX graph, so no newline token is appended.
  */
 import type { TokenStream, VisualSegment } from '../../core/token-stream.js';
-import { InputRejectedError } from '../../errors/index.js';
 import type { PromptOptions, PromptTokenizer } from '../model-family.js';
 import { llavaOnevisionTokens } from './special-tokens.js';
 
@@ -26,16 +25,12 @@ function userTurn(tokenizer: PromptTokenizer, question: string, options: PromptO
   return { before: rendered.slice(0, at), after: rendered.slice(at + video.length) };
 }
 
-/** The placeholders of one visual segment: `<image>`×count for an image (tiled or not), `<video>`×count otherwise. */
+/**
+ * The placeholders of one visual segment: `<image>`×count for an image (tiled or not), `<video>`×count otherwise.
+ * An anyres image's count is the packed grid's (base image + unpadded tiles + newline rows), not rows·cols·tile.
+ */
 function segmentPlaceholders(segment: VisualSegment): string {
-  const tiles = segment.tiles;
-  if (tiles !== undefined && tiles.rows * tiles.cols * tiles.tokensPerTile + tiles.globalTokens !== segment.count) {
-    throw new InputRejectedError(
-      'token stream',
-      `a ${segment.role} image has ${segment.count} tokens but its ${tiles.rows}x${tiles.cols} tiles of ${tiles.tokensPerTile} plus ${tiles.globalTokens} base make ${tiles.rows * tiles.cols * tiles.tokensPerTile + tiles.globalTokens}`,
-    );
-  }
-  return (segment.isImage || tiles !== undefined ? llavaOnevisionTokens.image : llavaOnevisionTokens.video).repeat(segment.count);
+  return (segment.isImage || segment.tiles !== undefined ? llavaOnevisionTokens.image : llavaOnevisionTokens.video).repeat(segment.count);
 }
 
 /** The media text of a stream. */
