@@ -2,6 +2,7 @@
  * @file `vidtok pipelines`: lists the built-in pipelines (name, default token budget, frames, one-line description)
  * and, with `--stages`, the stages a pipeline file can use. `--json` for machine-readable output.
  */
+import { describeBudget } from '../../graph/build-graph.js';
 import type { Argv } from 'yargs';
 import type { FramesSpec } from '../../graph/pipeline-definition.js';
 import { builtInPipelinesDirectory, listBuiltInPipelines } from '../../graph/pipeline-registry.js';
@@ -68,7 +69,7 @@ export const pipelinesCommand = defineCommand<PipelinesArguments>({
       );
       return 0;
     }
-    const rows = [['name', 'budget', 'frames', 'description'], ...pipelines.map((pipeline) => [pipeline.name, String(pipeline.budget), describeFrames(pipeline.frames), pipeline.description])];
+    const rows = [['name', 'budget', 'frames', 'description'], ...pipelines.map((pipeline) => [pipeline.name, describeBudget(pipeline.budget), describeFrames(pipeline.frames), pipeline.description])];
     context.stdout.write(`${table(rows)}\n`);
     if (args.stages) {
       const stageRows = [

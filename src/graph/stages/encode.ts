@@ -49,7 +49,8 @@ export const encodeStage: StageDescriptor<EncodeParams> = {
   defaults: { batchSize: 8 },
   negotiate(inputs, _params, context) {
     const frames = expectCaps('encode', inputs, 'in', 'frames');
-    return { kind: 'features', T: frames.count, h: context.encoder.grid.h, w: context.encoder.grid.w, D: context.encoder.dim };
+    const { frameGrid } = context.geometry;
+    return { kind: 'features', T: frames.count, h: frameGrid.h, w: frameGrid.w, D: context.encoder.dim };
   },
   async run(inputs, params, context) {
     const { frames } = expectPayload('encode', inputs, 'in', 'frames');

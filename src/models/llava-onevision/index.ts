@@ -37,8 +37,11 @@ function squareSide(output: VisionOutput): number {
 function anyresPath(vision: VisionConfig): NativeImagePath | undefined {
   if (vision.anyres === undefined) return undefined;
   const settings: AnyresSettings = { ...vision.anyres, tileSize: vision.imageSize, tileSide: vision.tileSide, newline: false };
-  let maxImageTokens = 0;
-  for (const [height, width] of settings.pinpoints) maxImageTokens = Math.max(maxImageTokens, anyresTiling(width, height, settings).count);
+  // Upper bound of anyres_max_N: the packed grid keeps at most 1.1^2 x N tiles' features (a larger one is resized
+  // down), plus one newline per row when the model has image_newline, plus the base tile.
+  const tileTokens = settings.tileSide * settings.tileSide;
+  const maxRows = Math.max(...settings.pinpoints.map(([height]) => height / settings.tileSize)) * settings.tileSide;
+  const maxImageTokens = tileTokens + Math.floor(1.21 * settings.maxTiles * tileTokens) + (settings.newline ? maxRows : 0);
   return {
     tiling: 'anyres',
     maxImageTokens,

@@ -1,39 +1,75 @@
 /**
  * @file The `pllava` stage: PLLaVA's 3-D adaptive average pooling of the projected frame tokens to `(T', h', w')`
- * (default (16, 12, 12): 2304 tokens; Xu et al. 2024, "PLLaVA", models/pllava/modeling_pllava.py). One segment per
- * pooled frame (role `frames`) with the timestamp of the first frame of its temporal window. Wraps `pllavaPool`.
+ * (Xu et al. 2024, "PLLaVA", models/pllava/modeling_pllava.py). The paper's (16, 12, 12) is tied to CLIP's 24x24
+ * grid, so the pipeline states its intent relative to the grid: `frames` pooled frames (16) and `spatialFactor`
+ * (0.5: `h' = max(1, floor(h * 0.5))`, the spec's "for other grids choose h' = h/2"), resolved per encoder at build
+ * time — 12x12 on 24x24, 4x4 on SmolVLM2's 8x8, 7x7 on LLaVA-OneVision's 14x14. An absolute `shape` is still
+ * accepted and must fit in the grid. With fewer than 16 frames, T' is the frame count (PLLaVA repeats frames up to
+ * 16 instead; repeating would only duplicate tokens). One segment per pooled frame (role `frames`) with the
+ * timestamp of the first frame of its temporal window. Token count: `T' * h' * w'`.
  */
-import { pllavaPool } from './pllava-pool.js';
+import { perFrameSegments } from '../../core/token-stream.js';
+import { GraphNegotiationError } from '../../errors/index.js';
 import type { StageDescriptor } from '../../graph/stage.js';
 import { expectCaps, expectPayload } from '../../graph/stages/stage-helpers.js';
-import { perFrameSegments } from '../../core/token-stream.js';
+import { pllavaPool } from './pllava-pool.js';
 
 export interface PllavaParams {
-  /** Pooled shape `[T', h', w']`. */
-  readonly shape: readonly [number, number, number];
+  /** Pooled frames T' (default 16). */
+  readonly frames: number;
+  /** Pooled rows and columns as a factor of the encoder's grid (default 0.5). */
+  readonly spatialFactor: number;
+  /** Absolute pooled shape `[T', h', w']`; when set it wins over `frames`/`spatialFactor`. Set by `resolve`. */
+  readonly shape?: readonly [number, number, number];
+}
+
+export const pllavaDefaults: PllavaParams = { frames: 16, spatialFactor: 0.5 };
+
+/** PLLaVA's token count for a pooled shape. */
+export function pllavaTokenCount(shape: readonly [number, number, number]): number {
+  return shape[0] * shape[1] * shape[2];
+}
+
+/** The pooled shape on a `[T, h, w]` grid. */
+export function pllavaShape(params: PllavaParams, grid: { T: number; h: number; w: number }): [number, number, number] {
+  if (params.shape !== undefined) return [params.shape[0], params.shape[1], params.shape[2]];
+  const side = (length: number): number => Math.max(1, Math.floor(length * params.spatialFactor + 1e-9));
+  return [Math.min(params.frames, grid.T), side(grid.h), side(grid.w)];
 }
 
 export const pllavaStage: StageDescriptor<PllavaParams> = {
   name: 'pllava',
-  version: 1,
-  description: 'PLLaVA: 3-D adaptive average pooling of frame tokens to (T, h, w), default (16, 12, 12).',
+  version: 2,
+  description: "PLLaVA: 3-D adaptive average pooling of frame tokens to (T', h/2, w/2); (16, 12, 12) on a 24x24 grid.",
   inputs: { in: 'features' },
   output: 'tokens',
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
+      frames: { type: 'integer', minimum: 1, maximum: 1024 },
+      spatialFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
       shape: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 1024 }, minItems: 3, maxItems: 3 },
     },
   },
-  defaults: { shape: [16, 12, 12] },
+  defaults: pllavaDefaults,
+  resolve(params, inputs) {
+    const features = expectCaps('pllava', inputs, 'in', 'features');
+    return { ...params, shape: pllavaShape(params, features) };
+  },
   negotiate(inputs, params) {
     const features = expectCaps('pllava', inputs, 'in', 'features');
-    const [t, h, w] = params.shape;
-    return { kind: 'tokens', count: t * h * w, D: features.D };
+    const shape = pllavaShape(params, features);
+    if (shape[1] > features.h || shape[2] > features.w) {
+      throw new GraphNegotiationError('pllava', `pooled grid ${shape[1]}x${shape[2]} is larger than the encoder's ${features.h}x${features.w} token grid (use spatialFactor instead of an absolute shape)`);
+    }
+    if (shape[0] > features.T) {
+      throw new GraphNegotiationError('pllava', `pools to ${shape[0]} frames but receives ${features.T}`);
+    }
+    return { kind: 'tokens', count: pllavaTokenCount(shape), D: features.D };
   },
   async run(inputs, params) {
     const { grid } = expectPayload('pllava', inputs, 'in', 'features');
-    return { kind: 'tokens', segments: perFrameSegments(pllavaPool(grid, params.shape), 'frames') };
+    return { kind: 'tokens', segments: perFrameSegments(pllavaPool(grid, pllavaShape(params, grid)), 'frames') };
   },
 };

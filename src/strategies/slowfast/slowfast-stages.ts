@@ -5,6 +5,9 @@
  * then a `fast` segment, `S·h·ceil(w/2) + T·gh·gw` tokens (3680 at 50 frames of 24x24). `slowfast-shi` emits the
  * fast tokens of the SHI-Labs slow-fast architecture (spatial average pool, then temporal stride); its slow
  * pathway needs trained cross-attention layers and is not fed to the model. Wrap `slowFast` and `slowFastShi`.
+ * The paper's 4x4 fast grid belongs to a 24x24 grid: pipelines state it as `fastGridFraction` (1/6, floored, at least
+ * 1): 4x4 on 24x24, 1x1 on SmolVLM2's 8x8, 2x2 on LLaVA-OneVision's 14x14, so the fast path stays the small one.
+ * The slow pathway's 2:1 column pooling is already relative to the grid.
  */
 import { slowFast, slowFastTokenCount } from './slowfast-llava.js';
 import { slowFastShi } from './slowfast-shi.js';
@@ -14,13 +17,25 @@ import { expectCaps, expectPayload, gridSegment } from '../../graph/stages/stage
 
 export interface SlowFastParams {
   readonly slowFrames: number;
-  readonly fastGrid: readonly [number, number];
+  /** Fast grid as a fraction of the encoder's grid (default 1/6: 4x4 on 24x24), `max(1, floor(h * f))`. */
+  readonly fastGridFraction: number;
+  /** Absolute fast grid `[gh, gw]`; wins over the fraction. Set by `resolve`. */
+  readonly fastGrid?: readonly [number, number];
+}
+
+export const slowFastStageDefaults: SlowFastParams = { slowFrames: 10, fastGridFraction: 1 / 6 };
+
+/** The fast grid on an `h x w` token grid. */
+export function slowFastGrid(params: SlowFastParams, grid: { h: number; w: number }): [number, number] {
+  if (params.fastGrid !== undefined) return [params.fastGrid[0], params.fastGrid[1]];
+  const side = (length: number): number => Math.max(1, Math.floor(length * params.fastGridFraction + 1e-9));
+  return [side(grid.h), side(grid.w)];
 }
 
 export const slowFastStage: StageDescriptor<SlowFastParams> = {
   name: 'slowfast',
-  version: 1,
-  description: 'SlowFast-LLaVA: S slow frames with 2:1 column max-pool, then all frames pooled to a fast grid (slow first).',
+  version: 2,
+  description: 'SlowFast-LLaVA: S slow frames with 2:1 column max-pool, then all frames pooled to a fast grid (h/6; slow first).',
   inputs: { in: 'features' },
   output: 'tokens',
   paramsSchema: {
@@ -28,20 +43,29 @@ export const slowFastStage: StageDescriptor<SlowFastParams> = {
     additionalProperties: false,
     properties: {
       slowFrames: { type: 'integer', minimum: 1, maximum: 1024 },
+      fastGridFraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
       fastGrid: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 256 }, minItems: 2, maxItems: 2 },
     },
   },
-  defaults: { slowFrames: 10, fastGrid: [4, 4] },
+  defaults: slowFastStageDefaults,
+  resolve(params, inputs) {
+    const features = expectCaps('slowfast', inputs, 'in', 'features');
+    return { ...params, fastGrid: slowFastGrid(params, features) };
+  },
   negotiate(inputs, params) {
     const features = expectCaps('slowfast', inputs, 'in', 'features');
     if (features.T < params.slowFrames) {
       throw new GraphNegotiationError('slowfast', `needs at least ${params.slowFrames} frames for the slow pathway but receives ${features.T}`);
     }
-    return { kind: 'tokens', count: slowFastTokenCount(features.T, features.h, features.w, params), D: features.D };
+    const fastGrid = slowFastGrid(params, features);
+    if (fastGrid[0] > features.h || fastGrid[1] > features.w) {
+      throw new GraphNegotiationError('slowfast', `fast grid ${fastGrid[0]}x${fastGrid[1]} is larger than the encoder's ${features.h}x${features.w} token grid`);
+    }
+    return { kind: 'tokens', count: slowFastTokenCount(features.T, features.h, features.w, { slowFrames: params.slowFrames, fastGrid }), D: features.D };
   },
   async run(inputs, params) {
     const { grid } = expectPayload('slowfast', inputs, 'in', 'features');
-    const result = slowFast(grid, params);
+    const result = slowFast(grid, { slowFrames: params.slowFrames, fastGrid: slowFastGrid(params, grid) });
     return { kind: 'tokens', segments: [gridSegment(result.slow, 'slow'), gridSegment(result.fast, 'fast')] };
   },
 };

@@ -1,42 +1,58 @@
 /**
  * @file TS-LLaVA's two stages (Qu et al. 2024, "TS-LLaVA: Constructing Visual Tokens through Thumbnail-and-Sampling",
- * llava/model/llava_arch.py `grid_aggregation` V2): `ts-llava-sample` takes `count` tokens (default 2880) at
- * round-half-even linspace positions over the flattened `(t, h, w)` sequence; `ts-llava-thumbnail` composes `k`
+ * llava/model/llava_arch.py `grid_aggregation` V2): `ts-llava-sample` takes `5 x P` tokens (the paper's 2880 on
+ * 24x24 = 576 tokens per frame; `perFrameTokens`, or an absolute `count`) at round-half-even linspace positions
+ * over the flattened `(t, h, w)` sequence; `ts-llava-thumbnail` composes `k`
  * frames (default 6) into one row-major grid image at the frame size, to be encoded by `encode-image`. Wraps
  * `tsLlavaSample` and `tsLlavaThumbnail`.
  */
-import { tsLlavaSample, tsLlavaThumbnail } from './ts-llava-tokens.js';
+import { tsLlavaSample, tsLlavaThumbnail, tsLlavaThumbnailSize } from './ts-llava-tokens.js';
 import { GraphNegotiationError } from '../../errors/index.js';
 import type { StageDescriptor } from '../../graph/stage.js';
 import { composedImagePayload, expectCaps, expectPayload } from '../../graph/stages/stage-helpers.js';
 
 export interface TsLlavaSampleParams {
-  readonly count: number;
+  /** Sampled tokens as a multiple of one frame's tokens P (default 5: TS-LLaVA's 2880 = 5 x 576). */
+  readonly perFrameTokens: number;
+  /** Absolute number of sampled tokens; wins over `perFrameTokens`. Set by `resolve`. */
+  readonly count?: number;
+}
+
+export const tsLlavaSampleDefaults: TsLlavaSampleParams = { perFrameTokens: 5 };
+
+/** Sampled tokens on a grid of `tokensPerFrame` tokens per frame. */
+export function tsLlavaSampleCount(params: TsLlavaSampleParams, tokensPerFrame: number): number {
+  return params.count ?? Math.max(1, Math.round(params.perFrameTokens * tokensPerFrame));
 }
 
 export const tsLlavaSampleStage: StageDescriptor<TsLlavaSampleParams> = {
   name: 'ts-llava-sample',
-  version: 1,
-  description: 'TS-LLaVA sampling: N tokens uniformly over the flattened (t, h, w) token sequence (default 2880).',
+  version: 2,
+  description: 'TS-LLaVA sampling: 5 x P tokens uniformly over the flattened (t, h, w) sequence (2880 on a 24x24 grid).',
   inputs: { in: 'features' },
   output: 'tokens',
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { count: { type: 'integer', minimum: 1 } },
+    properties: { perFrameTokens: { type: 'number', exclusiveMinimum: 0, maximum: 1024 }, count: { type: 'integer', minimum: 1 } },
   },
-  defaults: { count: 2880 },
+  defaults: tsLlavaSampleDefaults,
+  resolve(params, inputs) {
+    const features = expectCaps('ts-llava-sample', inputs, 'in', 'features');
+    return { ...params, count: tsLlavaSampleCount(params, features.h * features.w) };
+  },
   negotiate(inputs, params) {
     const features = expectCaps('ts-llava-sample', inputs, 'in', 'features');
     const total = features.T * features.h * features.w;
-    if (params.count > total) {
-      throw new GraphNegotiationError('ts-llava-sample', `cannot sample ${params.count} tokens from ${total} (${features.T} frames of ${features.h}x${features.w})`);
+    const count = tsLlavaSampleCount(params, features.h * features.w);
+    if (count > total) {
+      throw new GraphNegotiationError('ts-llava-sample', `cannot sample ${count} tokens from ${total} (${features.T} frames of ${features.h}x${features.w})`);
     }
-    return { kind: 'tokens', count: params.count, D: features.D };
+    return { kind: 'tokens', count, D: features.D };
   },
   async run(inputs, params) {
     const { grid } = expectPayload('ts-llava-sample', inputs, 'in', 'features');
-    const sampled = tsLlavaSample(grid, params.count);
+    const sampled = tsLlavaSample(grid, tsLlavaSampleCount(params, grid.h * grid.w));
     return {
       kind: 'tokens',
       segments: [
@@ -75,7 +91,7 @@ export const tsLlavaThumbnailStage: StageDescriptor<TsLlavaThumbnailParams> = {
     if (frames.count < params.frames) {
       throw new GraphNegotiationError('ts-llava-thumbnail', `needs at least ${params.frames} frames but the source gives ${frames.count}`);
     }
-    return { kind: 'image', width: frames.width, height: frames.height };
+    return { kind: 'image', ...tsLlavaThumbnailSize(frames.width, frames.height, params.frames) };
   },
   async run(inputs, params) {
     const { frames } = expectPayload('ts-llava-thumbnail', inputs, 'in', 'frames');

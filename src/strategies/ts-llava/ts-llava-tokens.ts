@@ -84,6 +84,12 @@ export function bestThumbnailGrid(k: number): { rows: number; cols: number } {
   return { rows: k / cols, cols };
 }
 
+/** Size of the thumbnail of `k` frames for frames of `width` x `height`: whole cells of `(H div rows) x (W div cols)`. */
+export function tsLlavaThumbnailSize(width: number, height: number, k: number = tsLlavaDefaults.thumbnailFrames): { width: number; height: number } {
+  const { rows, cols } = bestThumbnailGrid(k);
+  return { width: Math.floor(width / cols) * cols, height: Math.floor(height / rows) * rows };
+}
+
 export interface ThumbnailResult<Image> {
   /** Positions of the chosen frames in the input. */
   readonly indices: number[];
