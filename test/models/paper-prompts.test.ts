@@ -4,9 +4,11 @@
  * MVBench, IG-VLM's grid sentence, B-VLLM's MVBench instruct, VideoLLaMB's llava_v1 system) through each family's
  * chat template with the assistant prefix after the generation prompt; the schema refuses broken wording; and
  * askVideo on the SmolVLM2 fixture sends the paper's text and prefix (counted at the runner), or the plain question
- * with `paperPrompt: false`.
+ * with `paperPrompt: false`; `vidtok ask --no-paper-prompt` does the same through the CLI.
  */
 import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TokenStream } from '../../src/core/token-stream.js';
 import { PipelineConfigError } from '../../src/errors/index.js';
@@ -19,7 +21,8 @@ import { locateModelFiles } from '../../src/runtime/model-files.js';
 import { loadTextTokenizer } from '../../src/runtime/text-tokenizer.js';
 import { askVideo, fillPromptTemplate, paperSystemMessage, renderQuestion } from '../../src/uses/index.js';
 import { llavaOnevisionFixture, smolvlm2Fixture } from '../runtime/fixture-models.js';
-import { yogaClip } from '../uses/use-fixtures.js';
+import { repoRoot, scratchDir } from '../helpers/paths.js';
+import { runVidtok, writeSmallPipeline, yogaClip } from '../uses/use-fixtures.js';
 
 const smolTokenizer = loadTextTokenizer(locateModelFiles(smolvlm2Fixture));
 const llavaTokenizer = loadTextTokenizer(locateModelFiles(llavaOnevisionFixture));
@@ -202,5 +205,26 @@ describe('askVideo sends the paper wording (SmolVLM2 fixture)', () => {
     assert.equal(result.answers[0]!.assistantPrefix, 'Answer: Best option:(');
     const override = await askVideo(yogaClip, ['Which sport?'], { model, pipeline, choices: ['yoga', 'tennis'], systemPrompt: 'Mine.', generation: { maxNewTokens: 2 } });
     assert.equal(override.video.systemPrompt, 'Mine.', 'the user\'s system message replaces the paper\'s');
+  });
+});
+
+describe('vidtok ask --no-paper-prompt', () => {
+  it('--json reports the paper wording and prefix by default, the plain question with --no-paper-prompt', async () => {
+    // A two-frame uniform pipeline carrying TS-LLaVA's prompt section, as a user's pipeline file would.
+    const file = writeSmallPipeline(scratchDir('paper-prompts'), 2);
+    const tsLlava = readFileSync(join(repoRoot, 'pipelines', 'ts-llava.yaml'), 'utf8');
+    appendFileSync(file, tsLlava.slice(tsLlava.search(/^prompt:$/m)));
+    const common = ['ask', yogaClip, 'What is the man doing?', '-m', smolvlm2Fixture, '-p', file, '--max-new-tokens', '2', '--json'];
+    const paper = await runVidtok(common);
+    assert.equal(paper.code, 0, paper.stderr);
+    const paperAnswer = JSON.parse(paper.stdout).answers[0];
+    assert.equal(paperAnswer.prompt, tsLlavaOpen);
+    assert.equal(paperAnswer.assistantPrefix, 'Answer: In the video,');
+    const plain = await runVidtok([...common, '--no-paper-prompt']);
+    assert.equal(plain.code, 0, plain.stderr);
+    const plainAnswer = JSON.parse(plain.stdout).answers[0];
+    assert.equal(plainAnswer.prompt, 'What is the man doing?');
+    assert.equal(plainAnswer.assistantPrefix, undefined);
+    assert.ok(plainAnswer.prefilledTokens < paperAnswer.prefilledTokens, 'the plain question prefills fewer positions');
   });
 });
