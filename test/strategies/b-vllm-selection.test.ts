@@ -13,6 +13,8 @@ import { runGraph } from '../../src/graph/run-graph.js';
 import { bvllmFpsFrameIndices } from '../../src/strategies/b-vllm-frame-sample.js';
 import { bvllmApproximate, bvllmSelectFrames, bvllmTemporalMergePlan } from '../../src/strategies/b-vllm.js';
 import { colourHistogramDescriptors, unitMeanTokenDescriptors, type UnitDescriptors } from '../../src/strategies/frame-descriptors.js';
+import { loadModel } from '../../src/runtime/vlm-model.js';
+import { smolvlm2Fixture } from '../runtime/fixture-models.js';
 import { sceneOf, sceneClips, selectionMedia } from './b-vllm-media.js';
 
 const pixels = createPixelsEncoder();
@@ -131,7 +133,7 @@ const colourTextEncoder: VisualEncoder = {
   },
 };
 
-test('b-vllm with a text embedding: two different questions select different frames on a 38-frame video', async () => {
+test('b-vllm with a colour-word text embedding: two different questions select different frames on the 38-frame video', async () => {
   const { multiScene } = await selectionMedia();
   const white = await runOn(multiScene, colourTextEncoder, 'where is the white thing?');
   const green = await runOn(multiScene, colourTextEncoder, 'where is the green thing?');
@@ -143,6 +145,27 @@ test('b-vllm with a text embedding: two different questions select different fra
   // Same question, same frames.
   const again = await runOn(multiScene, colourTextEncoder, 'where is the white thing?');
   assert.deepEqual(keptTimes(again), keptTimes(white));
+});
+
+test('b-vllm with the SmolVLM2 fixture (embedText = mean embed_tokens rows): the question changes the frames of the 38-frame video', async () => {
+  const { multiScene } = await selectionMedia();
+  const model = await loadModel(smolvlm2Fixture, { runner: 'in-process' });
+  try {
+    const encoder = model.encoder();
+    const dog = await runOn(multiScene, encoder, 'What is the dog doing on the skateboard?');
+    const cake = await runOn(multiScene, encoder, 'What colour is the birthday cake?');
+    const none = await runOn(multiScene, encoder);
+    assert.equal(dog.notes['select.descriptor'], 'mean-token');
+    assert.equal(dog.notes['select.questionConditioned'], true);
+    assert.equal(none.notes['select.questionConditioned'], false);
+    assert.notDeepEqual(keptTimes(dog), keptTimes(cake), `dog ${keptTimes(dog)} cake ${keptTimes(cake)}`);
+    for (const result of [dog, cake, none]) {
+      assert.ok(new Set(keptTimes(result).map(sceneOf)).size >= sceneClips.length - 1, `kept ${keptTimes(result)}`);
+    }
+    assert.deepEqual(keptTimes(await runOn(multiScene, encoder, 'What is the dog doing on the skateboard?')), keptTimes(dog));
+  } finally {
+    await model.dispose();
+  }
 });
 
 test('soft mixing: each kept frame is the weighted mixture sum_t W(t) X_t of all frames', async () => {
