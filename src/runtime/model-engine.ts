@@ -1,8 +1,9 @@
 /**
  * @file The engine that owns the three ONNX sessions of a VLM export and its named KV-cache contexts. It embeds
  * token ids, writes visual rows over the placeholder positions, runs chunked prefill and single-token decode steps
- * with the cache (empty past `[1, kvHeads, 0, headDim]` built from the input metadata, 0-based positions, a
- * full-length attention mask) and returns the last position's logits. Contexts can continue another context's cache
+ * with the cache (empty past `[1, kvHeads, 0, headDim]` built from the input metadata, a full-length attention mask,
+ * and only the optional inputs the graph declares: 0-based `position_ids`, `num_logits_to_keep` 1, `use_cache_branch`)
+ * and returns the last position's logits, float32 or float16 alike. Contexts can continue another context's cache
  * without copying it, which is how a prefilled video is reused for several questions. It runs in-process or inside
  * the child runner.
  */
@@ -26,7 +27,16 @@ interface Context {
   readonly length: number;
 }
 
+/** Which optional decoder inputs the graph declares (each is fed only when declared). */
+interface DecoderFeeds {
+  readonly embedsType: string;
+  readonly positionIds: boolean;
+  readonly numLogitsToKeep: boolean;
+  readonly useCacheBranch: boolean;
+}
+
 interface Loaded {
+  readonly feeds: DecoderFeeds;
   readonly embed: GraphSession;
   readonly decoder: GraphSession;
   readonly vision?: GraphSession;
@@ -36,6 +46,18 @@ interface Loaded {
 }
 
 const pastPrefix = 'past_key_values.';
+const requiredDecoderInputs = ['inputs_embeds', 'attention_mask'] as const;
+const optionalDecoderInputs = ['position_ids', 'num_logits_to_keep', 'use_cache_branch'] as const;
+const visionInputs = ['pixel_values', 'pixel_attention_mask'] as const;
+
+/** Refuses a graph with an input the runtime cannot feed, naming it (a load error, not a failed run later). */
+function checkFeedable(session: GraphSession, known: readonly string[], role: string, withPast: boolean): void {
+  const unknown = session.inputs.filter((port) => !known.includes(port.name) && !(withPast && port.name.startsWith(pastPrefix)));
+  if (unknown.length === 0) return;
+  const names = unknown.map((port) => `'${port.name}'`).join(', ');
+  const fed = [...known, ...(withPast ? ['past_key_values.*'] : [])].join(', ');
+  throw new ModelLoadError(session.path, `${role} input ${names} cannot be fed (the runtime feeds ${fed})`);
+}
 
 function numericDim(port: GraphPort | undefined, index: number, what: string, path: string): number {
   const value = port?.shape[index];
@@ -104,22 +126,21 @@ export function createModelEngine(): ModelRunner {
 
   async function forward(context: Context, embeds: Float32Array, count: number): Promise<{ logits: Float32Array; context: Context }> {
     const model = loadedModel();
-    const { decoder, shape } = model;
+    const { decoder, shape, feeds: declared } = model;
     const total = context.length + count;
-    const mask = new BigInt64Array(total).fill(1n);
-    const positions = new BigInt64Array(count);
-    for (let index = 0; index < count; index++) positions[index] = BigInt(context.length + index);
-    const embedsPort = decoder.inputs.find((port) => port.name === 'inputs_embeds')!;
     const feeds: Record<string, HostTensor> = {
-      inputs_embeds: floatTensor(embedsPort.type, embeds, [1, count, shape.hidden]),
-      attention_mask: createTensor('int64', mask, [1, total]),
-      position_ids: createTensor('int64', positions, [1, count]),
+      inputs_embeds: floatTensor(declared.embedsType, embeds, [1, count, shape.hidden]),
+      attention_mask: createTensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
       ...context.past,
     };
-    for (const port of decoder.inputs) {
-      if (port.name === 'use_cache_branch') feeds[port.name] = createTensor('bool', Uint8Array.of(context.length > 0 ? 1 : 0), [1]);
-      if (port.name === 'num_logits_to_keep') feeds[port.name] = createTensor('int64', BigInt64Array.of(1n), []);
+    // Only what the graph declares: newer exports compute positions from attention_mask and have no position_ids.
+    if (declared.positionIds) {
+      const positions = new BigInt64Array(count);
+      for (let index = 0; index < count; index++) positions[index] = BigInt(context.length + index);
+      feeds['position_ids'] = createTensor('int64', positions, [1, count]);
     }
+    if (declared.useCacheBranch) feeds['use_cache_branch'] = createTensor('bool', Uint8Array.of(context.length > 0 ? 1 : 0), [1]);
+    if (declared.numLogitsToKeep) feeds['num_logits_to_keep'] = createTensor('int64', BigInt64Array.of(1n), []);
     const outputs = await decoder.run(feeds);
     const logitsTensor = outputs['logits'];
     if (logitsTensor === undefined) throw new ModelLoadError(decoder.path, 'decoder produced no logits output');
@@ -136,7 +157,16 @@ export function createModelEngine(): ModelRunner {
 
   /** Validates the opened graphs against each other and keeps them as the loaded model. */
   function describeAndKeep(embed: GraphSession, decoder: GraphSession, vision: GraphSession | undefined): LoadedGraphs {
-    for (const required of ['inputs_embeds', 'attention_mask', 'position_ids']) findPort(decoder.inputs, required, decoder.path);
+    for (const required of requiredDecoderInputs) findPort(decoder.inputs, required, decoder.path);
+    checkFeedable(decoder, [...requiredDecoderInputs, ...optionalDecoderInputs], 'decoder', true);
+    const positionPort = decoder.inputs.find((port) => port.name === 'position_ids');
+    if (positionPort !== undefined && positionPort.shape.length !== 2) {
+      throw new ModelLoadError(decoder.path, `position_ids has ${positionPort.shape.length} dims; only 1-D positions [batch, sequence] are supported (3-row M-RoPE ids are not)`);
+    }
+    if (vision !== undefined) {
+      findPort(vision.inputs, 'pixel_values', vision.path);
+      checkFeedable(vision, visionInputs, 'vision_encoder', false);
+    }
     findPort(decoder.outputs, 'logits', decoder.path);
     const pastNames = decoder.inputs.filter((port) => port.name.startsWith(pastPrefix)).map((port) => port.name);
     if (pastNames.length === 0 || pastNames.length % 2 !== 0) {
@@ -161,7 +191,14 @@ export function createModelEngine(): ModelRunner {
         throw new ModelLoadError(vision.path, `produces ${featureHidden}-d image features but the decoder takes ${shape.hidden}-d inputs_embeds`);
       }
     }
-    loaded = { embed, decoder, shape, pastNames, emptyPast: emptyPastFeeds(decoder, pastNames), ...(vision ? { vision } : {}) };
+    const declared = new Set(decoder.inputs.map((port) => port.name));
+    const feeds: DecoderFeeds = {
+      embedsType: findPort(decoder.inputs, 'inputs_embeds', decoder.path).type,
+      positionIds: declared.has('position_ids'),
+      numLogitsToKeep: declared.has('num_logits_to_keep'),
+      useCacheBranch: declared.has('use_cache_branch'),
+    };
+    loaded = { feeds, embed, decoder, shape, pastNames, emptyPast: emptyPastFeeds(decoder, pastNames), ...(vision ? { vision } : {}) };
     const summary = (session: GraphSession) => ({ inputs: session.inputs, outputs: session.outputs });
     return { embed: summary(embed), decoder: summary(decoder), decoderShape: shape, ...(vision ? { vision: summary(vision) } : {}) };
   }

@@ -13,6 +13,8 @@ export interface OnnxFileScan {
   readonly externalLocations: readonly string[];
   /** Number of initializers seen (all graphs). */
   readonly initializerCount: number;
+  /** Node count per operator, keyed `domain:op_type` for contrib domains and `op_type` for the default one. */
+  readonly operators: Readonly<Record<string, number>>;
 }
 
 const windowSize = 1 << 16;
@@ -111,6 +113,7 @@ function* fields(file: FileWindow, start: number, end: number): Generator<Field>
 interface Collected {
   locations: string[];
   initializers: number;
+  operators: Record<string, number>;
 }
 
 function scanTensor(file: FileWindow, start: number, end: number, out: Collected): void {
@@ -142,9 +145,16 @@ function scanGraph(file: FileWindow, start: number, end: number, out: Collected)
     if (field.wireType !== 2) continue;
     if (field.number === 5) scanTensor(file, field.start, field.end, out); // initializer
     else if (field.number === 1) {
+      let operator = '';
+      let domain = '';
       for (const nodeField of fields(file, field.start, field.end)) {
-        if (nodeField.number === 5 && nodeField.wireType === 2) scanAttribute(file, nodeField.start, nodeField.end, out);
+        if (nodeField.wireType !== 2) continue;
+        if (nodeField.number === 5) scanAttribute(file, nodeField.start, nodeField.end, out);
+        else if (nodeField.number === 4) operator = file.bytes(nodeField.start, nodeField.end - nodeField.start).toString('utf8');
+        else if (nodeField.number === 7) domain = file.bytes(nodeField.start, nodeField.end - nodeField.start).toString('utf8');
       }
+      const key = domain === '' || domain === 'ai.onnx' ? operator : `${domain}:${operator}`;
+      out.operators[key] = (out.operators[key] ?? 0) + 1;
     }
   }
 }
@@ -156,7 +166,7 @@ export function scanOnnxFile(path: string): OnnxFileScan {
     const size = fstatSync(descriptor).size;
     if (size === 0) throw new ModelLoadError(path, 'empty file (not an ONNX model)');
     const file = new FileWindow(descriptor, size);
-    const out: Collected = { locations: [], initializers: 0 };
+    const out: Collected = { locations: [], initializers: 0, operators: {} };
     let graphs = 0;
     try {
       for (const field of fields(file, 0, size)) {
@@ -170,7 +180,7 @@ export function scanOnnxFile(path: string): OnnxFileScan {
       throw error;
     }
     if (graphs !== 1) throw new ModelLoadError(path, `not a valid ONNX file (${graphs} graphs, expected 1)`);
-    return { externalLocations: out.locations, initializerCount: out.initializers };
+    return { externalLocations: out.locations, initializerCount: out.initializers, operators: out.operators };
   } finally {
     closeSync(descriptor);
   }

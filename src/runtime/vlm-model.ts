@@ -15,7 +15,7 @@ import { readModelFamily, resolveModelInfo, type ModelInfo } from './model-confi
 import { createModelEncoder, type ModelEncoderOptions } from './model-encoder.js';
 import { createModelEngine } from './model-engine.js';
 import { locateModelFiles, type DtypeChoice } from './model-files.js';
-import type { ModelRunner } from './model-runner.js';
+import type { LoadedGraphs, ModelRunner } from './model-runner.js';
 import { loadTextTokenizer, type TextTokenizer } from './text-tokenizer.js';
 
 export interface LoadModelOptions {
@@ -59,6 +59,8 @@ export interface PromptSession {
 
 export interface VlmModel {
   readonly info: ModelInfo;
+  /** Every graph's inputs and outputs (names, element types, shapes) as onnxruntime reports them. */
+  readonly graphs: LoadedGraphs;
   readonly family: ModelFamily;
   readonly tokenizer: TextTokenizer;
   /** The session host; exposed for tests and benchmarks. */
@@ -154,8 +156,9 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
   const runner: ModelRunner =
     options.runner === 'in-process' ? createModelEngine() : await startChildRunner(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs });
   let info: ModelInfo;
+  let graphs: LoadedGraphs;
   try {
-    const graphs = await runner.load({ files, ...(options.threads === undefined ? {} : { threads: options.threads }) }, options.signal ? { signal: options.signal } : {});
+    graphs = await runner.load({ files, ...(options.threads === undefined ? {} : { threads: options.threads }) }, options.signal ? { signal: options.signal } : {});
     info = resolveModelInfo(files, graphs);
   } catch (error) {
     await runner.dispose().catch(() => undefined);
@@ -169,6 +172,7 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
 
   const model: VlmModel = {
     info,
+    graphs,
     family,
     tokenizer,
     runner,

@@ -11,6 +11,8 @@ import { repoRoot } from '../helpers/paths.js';
 export const fixtureModelsDir = join(repoRoot, 'test', 'fixtures', 'models');
 export const smolvlm2Fixture = join(fixtureModelsDir, 'smolvlm2-tiny');
 export const llavaOnevisionFixture = join(fixtureModelsDir, 'llava-onevision-tiny');
+/** The newer export style (GroupQueryAttention decoder without position_ids, q4 embed, q8 vision without mask). */
+export const smolvlm2GqaFixture = join(fixtureModelsDir, 'smolvlm2-tiny-gqa');
 
 /** `count` frames of `width`x`height` with distinct deterministic content, one per second. */
 export function syntheticFrames(count: number, width = 64, height = 48): VideoFrame[] {

@@ -1,7 +1,9 @@
 /**
- * @file Independent check of the decode loop: the SmolVLM2 fixture loaded offline in transformers.js (v4, fp32,
- * cpu) as a SmolVLM model generates, from the same prompt ids and pixel values, the same greedy token ids as our
- * runtime; and both tokenizers encode the full video prompt identically.
+ * @file Independent check of the decode loop: the SmolVLM2 fixture loaded offline in transformers.js (v4, cpu) as a
+ * SmolVLM model generates, from the same prompt ids and pixel values, the same greedy token ids as our runtime — in
+ * fp32 and in every dtype variant the fixture ships (fp16, q4, q4f16, q8 decoders, q4/fp16 embeds, q4/q8 vision), and
+ * in the newer export style (GroupQueryAttention, no position_ids); and both tokenizers encode the video prompt
+ * identically.
  */
 import assert from 'node:assert/strict';
 import { basename, dirname } from 'node:path';
@@ -9,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { AutoModelForImageTextToText, AutoTokenizer, env, Tensor } from '@huggingface/transformers';
 import { smolvlm2Family } from '../../src/models/index.js';
 import { loadModel, type VlmModel } from '../../src/runtime/index.js';
-import { smolvlm2Fixture, streamFromGrid, syntheticFrames } from './fixture-models.js';
+import { smolvlm2Fixture, smolvlm2GqaFixture, streamFromGrid, syntheticFrames } from './fixture-models.js';
 
 describe('parity with transformers.js on the SmolVLM2 fixture', () => {
   let model: VlmModel;
@@ -61,4 +63,61 @@ describe('parity with transformers.js on the SmolVLM2 fixture', () => {
       await reference.dispose();
     }
   });
+});
+
+/** Our greedy ids and transformers.js's on the same files, prompt ids and pixel values, for one dtype choice. */
+async function greedyPair(directory: string, dtype: Record<string, string>, maxNewTokens: number): Promise<{ ours: number[]; reference: number[] }> {
+  env.allowRemoteModels = false;
+  env.localModelPath = `${dirname(directory)}/`;
+  const model = await loadModel(directory, { runner: 'in-process', dtype });
+  try {
+    const frames = syntheticFrames(3);
+    const grid = await model.encoder().encodeFrames(frames);
+    const session = await model.createSession(streamFromGrid(grid));
+    const question = 'What is the person doing?';
+    const ours = await session.ask(question, { maxNewTokens }).result();
+    await session.dispose();
+    const ids = [...session.contextIds, ...session.questionIds(question)];
+    const side = smolvlm2Family.imageSize;
+    const pixels = new Float32Array(frames.length * 3 * side * side);
+    frames.forEach((frame, index) => smolvlm2Family.writePixels(frame, pixels, index * 3 * side * side));
+    const hasMask = model.graphs.vision?.inputs.some((port) => port.name === 'pixel_attention_mask') ?? false;
+    const reference = await AutoModelForImageTextToText.from_pretrained(basename(directory), { dtype: dtype as never, device: 'cpu' });
+    try {
+      const output = (await reference.generate({
+        input_ids: new Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
+        attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+        pixel_values: new Tensor('float32', pixels, [1, frames.length, 3, side, side]),
+        ...(hasMask ? { pixel_attention_mask: new Tensor('bool', new Uint8Array(frames.length * side * side).fill(1), [1, frames.length, side, side]) } : {}),
+        max_new_tokens: maxNewTokens,
+        do_sample: false,
+      })) as Tensor;
+      return { ours: [...ours.tokenIds], reference: (output.tolist()[0] as bigint[]).slice(ids.length).map(Number) };
+    } finally {
+      await reference.dispose();
+    }
+  } finally {
+    await model.dispose();
+  }
+}
+
+describe('parity with transformers.js on every dtype variant and the newer export style', () => {
+  const choices: readonly { readonly name: string; readonly directory: string; readonly dtype: Record<string, string> }[] = [
+    { name: 'fp16 decoder (fp16 compute, float16 KV and logits)', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp16' } },
+    { name: 'q4 decoder (MatMulNBits 4-bit)', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4' } },
+    { name: 'q4f16 decoder', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4f16' } },
+    { name: 'q8 decoder (MatMulNBits 8-bit)', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q8' } },
+    { name: 'the default alias recipe: embed fp16, vision q4, decoder q4', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp16', vision_encoder: 'q4', decoder_model_merged: 'q4' } },
+    { name: 'embed q4 (GatherBlockQuantized), vision q8, decoder q8', directory: smolvlm2Fixture, dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'q8' } },
+    { name: 'GroupQueryAttention decoder without position_ids (fp32)', directory: smolvlm2GqaFixture, dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'fp32' } },
+    { name: 'GroupQueryAttention decoder q4f16', directory: smolvlm2GqaFixture, dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'q4f16' } },
+  ];
+  for (const choice of choices) {
+    it(`generates the same greedy ids: ${choice.name}`, async () => {
+      const { ours, reference } = await greedyPair(choice.directory, choice.dtype, 12);
+      assert.equal(reference.length, 12);
+      assert.deepEqual(ours, reference);
+      assert.ok(new Set(reference).size > 2, 'a degenerate answer would make the comparison weak');
+    });
+  }
 });
