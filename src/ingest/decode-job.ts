@@ -59,17 +59,27 @@ export interface RunningJob {
   kill(): Promise<void>;
 }
 
-/** The resize part of the filter graph for a policy (fit pads with black). */
+/**
+ * Anamorphic video (sample aspect ratio not 1:1) is stretched horizontally to square pixels first, so `fit` and
+ * `crop` keep the display aspect ratio (a 720x576 16:9 PAL frame is treated as 1024x576).
+ */
+const squarePixels = "scale='max(1,round(iw*sar))':ih,setsar=1";
+
+/**
+ * The resize part of the filter graph for a policy. Without a size, frames keep their stored pixel size (after
+ * rotation; SAR is reported by probe, not applied). `squash` gives exactly WxH (aspect ignored); `fit` and `crop`
+ * apply the sample aspect ratio first, then letterbox with black or cover and centre-crop.
+ */
 export function resizeFilters(size: { width: number; height: number } | undefined, policy: ResizePolicy = 'squash'): string[] {
   if (!size) return ['format=rgb24'];
   const { width, height } = size;
   switch (policy) {
     case 'squash':
-      return [`scale=${width}:${height}`, 'format=rgb24'];
+      return [`scale=${width}:${height}`, 'setsar=1', 'format=rgb24'];
     case 'fit':
-      return [`scale=${width}:${height}:force_original_aspect_ratio=decrease`, 'format=rgb24', `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`];
+      return [squarePixels, `scale=${width}:${height}:force_original_aspect_ratio=decrease`, 'format=rgb24', `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`, 'setsar=1'];
     case 'crop':
-      return [`scale=${width}:${height}:force_original_aspect_ratio=increase`, 'format=rgb24', `crop=${width}:${height}`];
+      return [squarePixels, `scale=${width}:${height}:force_original_aspect_ratio=increase`, 'format=rgb24', `crop=${width}:${height}`, 'setsar=1'];
   }
 }
 

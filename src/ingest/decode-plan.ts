@@ -72,9 +72,16 @@ function number(value: number): string {
 /** Largest number of frames one request may ask for (count, min/max frames): bounds memory whatever the options. */
 export const maxRequestFrames = 100_000;
 
+/**
+ * Times are compared with pts at microsecond precision, the precision ffprobe prints `pts_time` with: a time within
+ * half a microsecond of a frame's pts counts as that pts (so `--at 0.562311` finds the frame at 0.5623111 s, and
+ * 2.44 s is 219600 units of 1/90000 although 2.44 * 90000 is 219599.99999999997 in doubles).
+ */
+const timeToleranceSeconds = 5e-7;
+
 /** Snapping tolerance (in pts units) when converting a decimal time to the stream's integer pts units. */
-function unitTolerance(units: number): number {
-  return Math.max(1e-6, Math.abs(units) * 1e-12);
+function unitTolerance(units: number, timeBase: readonly [number, number]): number {
+  return Math.max((timeToleranceSeconds * timeBase[1]) / timeBase[0], Math.abs(units) * 1e-12);
 }
 
 /** Seconds in pts units of `timeBase`, not rounded. */
@@ -82,16 +89,16 @@ function toUnits(seconds: number, timeBase: readonly [number, number]): number {
   return (seconds * timeBase[1]) / timeBase[0];
 }
 
-/** The smallest pts (time-base units) at or after `seconds`; decimal noise (2.44 s = 219599.99999 units) snaps. */
+/** The smallest pts (time-base units) at or after `seconds` (within the microsecond tolerance). */
 export function unitsAtOrAfter(seconds: number, timeBase: readonly [number, number]): number {
   const units = toUnits(seconds, timeBase);
-  return Math.ceil(units - unitTolerance(units));
+  return Math.ceil(units - unitTolerance(units, timeBase));
 }
 
-/** The largest pts (time-base units) at or before `seconds`. */
+/** The largest pts (time-base units) at or before `seconds` (within the microsecond tolerance). */
 export function unitsAtOrBefore(seconds: number, timeBase: readonly [number, number]): number {
   const units = toUnits(seconds, timeBase);
-  return Math.floor(units + unitTolerance(units));
+  return Math.floor(units + unitTolerance(units, timeBase));
 }
 
 /** Index of the first frame whose pts (units) is >= `units` (the frame count when none). */
@@ -242,9 +249,11 @@ export function validateSelection(input: string, selection: FrameSelection): voi
   if (selection.at !== undefined) {
     if (selection.at.length === 0) throw new UsageError(`${input}: --at needs at least one time`);
     if (selection.at.length > maxRequestFrames) throw new LimitExceededError(input, '--at times', selection.at.length, maxRequestFrames);
-    for (const time of selection.at) if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) throw new UsageError(`${input}: --at times must be seconds >= 0, got ${time}`);
+    // Times are on the stream's pts timeline, which can start below 0 (edit lists, MPEG-TS after a pts wrap).
+    for (const time of selection.at) if (typeof time !== 'number' || !Number.isFinite(time)) throw new UsageError(`${input}: --at times must be finite seconds, got ${time}`);
   }
-  if (selection.start !== undefined && (!Number.isFinite(selection.start) || selection.start < 0)) throw new UsageError(`${input}: start must be >= 0 seconds`);
+  if (selection.start !== undefined && (typeof selection.start !== 'number' || !Number.isFinite(selection.start))) throw new UsageError(`${input}: start must be finite seconds, got ${selection.start}`);
+  if (selection.end !== undefined && (typeof selection.end !== 'number' || Number.isNaN(selection.end))) throw new UsageError(`${input}: end must be seconds, got ${selection.end}`);
   if (selection.end !== undefined && !(selection.end > (selection.start ?? 0))) throw new UsageError(`${input}: end must be after start`);
 }
 

@@ -63,8 +63,9 @@ export function parseSize(text: string): { width: number; height: number } {
 /** Parses `t1,t2,...` seconds (an empty item such as `1,,2` is refused). */
 export function parseTimes(text: string): number[] {
   const parts = text.split(',').map((part) => part.trim());
-  const valid = (part: string): boolean => /^(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(part) && Number.isFinite(Number(part));
-  if (parts.some((part) => !valid(part))) throw new UsageError(`--at must be comma-separated seconds >= 0 without empty items, got '${text}'`);
+  // Negative times exist on some streams' pts timelines (write them as --at=-0.5,1).
+  const valid = (part: string): boolean => /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(part) && Number.isFinite(Number(part));
+  if (parts.some((part) => !valid(part))) throw new UsageError(`--at must be comma-separated seconds without empty items, got '${text}'`);
   return parts.map(Number);
 }
 
