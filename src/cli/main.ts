@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { ExitCode, VidtokError } from '../errors/index.js';
 import type { CommandContext } from './command.js';
 import { commands } from './commands/index.js';
+import { configureNetworkPolicy } from '../net/network-policy.js';
 
 const exitCodeTable = `Exit codes:
   0    success
@@ -48,6 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const verbose = argv.includes('--verbose') || argv.includes('-v');
+  if (argv.includes('--allow-private-network')) configureNetworkPolicy({ allowPrivateNetwork: true });
   let exitCode: number = ExitCode.ok;
   const context: CommandContext = {
     signal: controller.signal,
@@ -60,6 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .scriptName('vidtok')
     .usage('$0 <command> [options]\n\nVideo-LLM processing pipeline: exact frames, temporal token strategies, ONNX VLMs.')
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print stack traces and debug details' })
+    .option('allow-private-network', { type: 'boolean', default: false, describe: 'Let URL inputs reach loopback, private and link-local addresses (cameras, local servers); see docs/security.md' })
     .strict()
     .demandCommand(1, 'Name a command; `vidtok --help` lists them.')
     .recommendCommands()

@@ -41,6 +41,18 @@ export class UnsupportedSourceError extends VidtokError {
   }
 }
 
+/**
+ * vidtok refused to contact a network address (loopback, private, link-local, metadata) that the network policy
+ * does not allow; the message names the host and the address and says how to allow it.
+ */
+export class NetworkRefusedError extends VidtokError {
+  readonly code = 'NETWORK_REFUSED';
+  readonly exitCode = ExitCode.inputRejected;
+  constructor(readonly input: string, readonly reason: string, options?: VidtokErrorOptions) {
+    super(`${input}: ${reason}`, options);
+  }
+}
+
 /** A configured cap was exceeded (resolution, pixels, duration, frame count, bytes). */
 export class LimitExceededError extends VidtokError {
   readonly code = 'LIMIT_EXCEEDED';

@@ -18,7 +18,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { AbortedError, DeadlineExceededError, FfmpegError } from '../errors/index.js';
+import { AbortedError, DeadlineExceededError, FfmpegError, NetworkRefusedError } from '../errors/index.js';
+import { runningForwardingProxy, type ProxyRegistration } from '../net/forwarding-proxy.js';
 
 /** Process ids of the ffmpeg/ffprobe children this process started and that have not exited yet. */
 const liveChildren = new Set<number>();
@@ -88,17 +89,43 @@ export interface ManagedChild {
   kill(): Promise<void>;
 }
 
+/** Whether the child's `-protocol_whitelist` lets it speak HTTP (then it must go through the network guard). */
+function speaksHttp(args: readonly string[]): boolean {
+  const index = args.indexOf('-protocol_whitelist');
+  if (index < 0) return false;
+  return (args[index + 1] ?? '').split(',').some((protocol) => protocol === 'http' || protocol === 'https' || protocol === 'httpproxy');
+}
+
+/**
+ * The environment of an HTTP-speaking child: its own credentials on the forwarding proxy as `http_proxy` (ffmpeg
+ * reads it for every HTTP and TLS connection, nested HLS opens included) and no `no_proxy` exceptions.
+ */
+function guardedEnvironment(registration: ProxyRegistration, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = { ...base, http_proxy: registration.url, HTTP_PROXY: registration.url };
+  for (const name of ['no_proxy', 'NO_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) delete environment[name];
+  return environment;
+}
+
 /** Starts `binary` with `args` (no shell), enforcing the deadline and the abort signal. */
 export function startChild(binary: string, args: readonly string[], options: ChildOptions): ManagedChild {
   if (options.signal?.aborted) throw new AbortedError(options.operation);
   installExitHook();
+  let registration: ProxyRegistration | undefined;
+  let onRefused: (reason: string) => void = () => undefined;
+  if (speaksHttp(args)) {
+    const proxy = runningForwardingProxy();
+    // Fail closed: an HTTP input that skipped classifyInput (which starts the guard) must not reach the network.
+    if (!proxy) throw new FfmpegError(options.input, 'the network guard is not running (inputs must go through classifyInput)', '');
+    registration = proxy.register(options.input, (reason) => onRefused(reason));
+  }
+  const environment = registration ? guardedEnvironment(registration, options.environment ?? process.env) : options.environment;
   const child = spawn(binary, [...args], {
     shell: false,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
     windowsHide: true,
     // Its own process group: a terminal's Ctrl-C goes to vidtok, which decides when ffmpeg stops.
     detached: true,
-    ...(options.environment ? { env: options.environment } : {}),
+    ...(environment ? { env: environment } : {}),
   });
   if (child.pid !== undefined) liveChildren.add(child.pid);
   let failure: Error | undefined;
@@ -118,6 +145,10 @@ export function startChild(binary: string, args: readonly string[], options: Chi
     terminate();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  onRefused = (reason) => {
+    failure ??= new NetworkRefusedError(options.input, reason);
+    terminate();
+  };
   if (options.deadlineMs && options.deadlineMs > 0) {
     const deadlineMs = options.deadlineMs;
     timer = setTimeout(() => {
@@ -133,6 +164,7 @@ export function startChild(binary: string, args: readonly string[], options: Chi
     });
     child.once('close', (code, signal) => {
       exitedFlag = true;
+      registration?.release();
       if (child.pid !== undefined) liveChildren.delete(child.pid);
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);

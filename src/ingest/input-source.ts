@@ -2,10 +2,17 @@
  * @file Classifies and validates what the user asked to read. Only plain files, `-` (stdin) and the schemes
  * rtsp, http(s) (HLS) and udp are accepted. Each kind gets an explicit ffmpeg `-protocol_whitelist`; files are
  * passed as `file:` + absolute path so a leading `-` or a `scheme:` in a name is never interpreted.
+ *
+ * Network inputs are checked against the network policy (src/net) before ffmpeg runs: the host is resolved and every
+ * address must be allowed. HTTP(S) inputs also start the forwarding proxy that checks every later request ffmpeg
+ * makes (variants, segments, keys, redirects); RTSP inputs are pinned to the checked address. `udp://` inputs are
+ * receive sockets (ffmpeg binds and listens, it sends nothing), so their address is not checked.
  */
 import { constants, promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputNotFoundError, InputRejectedError, UnsupportedSourceError } from '../errors/index.js';
+import { startForwardingProxy } from '../net/forwarding-proxy.js';
+import { resolveAllowedAddress } from '../net/resolve-host.js';
 
 export type InputKind = 'file' | 'stdin' | 'http' | 'rtsp' | 'udp';
 
@@ -24,8 +31,9 @@ export interface InputSource {
 }
 
 const schemeWhitelists: Readonly<Record<string, { kind: InputKind; whitelist: string }>> = {
-  http: { kind: 'http', whitelist: 'http,https,tcp,tls,crypto' },
-  https: { kind: 'http', whitelist: 'http,https,tcp,tls,crypto' },
+  // httpproxy: HTTPS goes through the forwarding proxy as a CONNECT tunnel.
+  http: { kind: 'http', whitelist: 'http,https,tcp,tls,crypto,httpproxy' },
+  https: { kind: 'http', whitelist: 'http,https,tcp,tls,crypto,httpproxy' },
   rtsp: { kind: 'rtsp', whitelist: 'rtsp,rtp,udp,tcp' },
   udp: { kind: 'udp', whitelist: 'udp' },
 };
@@ -56,7 +64,18 @@ export async function classifyInput(input: string): Promise<InputSource> {
       throw new UnsupportedSourceError(input, 'is not a valid URL');
     }
     if (!url.hostname) throw new UnsupportedSourceError(input, 'URL has no host');
-    return { input, kind: entry.kind, ffmpegInput: input, protocolWhitelist: entry.whitelist, isLive: true };
+    let ffmpegInput = input;
+    if (entry.kind === 'http') {
+      await resolveAllowedAddress(input, url.hostname);
+      await startForwardingProxy();
+    } else if (entry.kind === 'rtsp') {
+      const { address, family } = await resolveAllowedAddress(input, url.hostname);
+      if (address !== url.hostname.replace(/^\[|\]$/g, '')) {
+        url.hostname = family === 6 ? `[${address}]` : address;
+        ffmpegInput = url.href;
+      }
+    }
+    return { input, kind: entry.kind, ffmpegInput, protocolWhitelist: entry.whitelist, isLive: true };
   }
   const path = resolve(input);
   let stats: import('node:fs').Stats;

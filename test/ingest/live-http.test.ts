@@ -13,6 +13,9 @@ import { extractFrames } from '../../src/ingest/index.js';
 import { makeClip, runFfmpeg, survivingFfmpegChildren } from '../helpers/media.js';
 import { scratchDir } from '../helpers/paths.js';
 
+// The local test servers listen on loopback, which the network policy refuses unless allowed (docs/security.md).
+process.env.VIDTOK_ALLOWED_HOSTS = '127.0.0.1';
+
 describe('http and HLS sources', () => {
   let directory: string;
   let server: Server;

@@ -28,8 +28,9 @@ function evaluate(expression: string, pts: number): number {
 describe('decode plans', () => {
   it('classifies inputs with explicit whitelists', async () => {
     assert.deepEqual(await classifyInput('-'), { input: '-', kind: 'stdin', ffmpegInput: 'pipe:0', protocolWhitelist: 'pipe', isLive: true });
-    assert.equal((await classifyInput('https://example.com/live.m3u8')).protocolWhitelist, 'http,https,tcp,tls,crypto');
-    assert.equal((await classifyInput('rtsp://camera.local/stream')).protocolWhitelist, 'rtsp,rtp,udp,tcp');
+    // Public documentation addresses (TEST-NET-3): classifying checks the network policy but contacts nothing.
+    assert.equal((await classifyInput('https://203.0.113.7/live.m3u8')).protocolWhitelist, 'http,https,tcp,tls,crypto,httpproxy');
+    assert.equal((await classifyInput('rtsp://203.0.113.7/stream')).protocolWhitelist, 'rtsp,rtp,udp,tcp');
     assert.equal((await classifyInput('udp://239.0.0.1:1234')).protocolWhitelist, 'udp');
     const file = await classifyInput('package.json');
     assert.equal(file.protocolWhitelist, 'file');

@@ -18,6 +18,9 @@ import { makeClip, runFfmpeg, survivingFfmpegChildren } from '../helpers/media.j
 import { scratchDir } from '../helpers/paths.js';
 import { checkEventOrder, fixtureModel, sceneClip, transportStreamCopy, type SceneClip } from './narration-helpers.js';
 
+// The local test servers listen on loopback, which the network policy refuses unless allowed (docs/security.md).
+process.env.VIDTOK_ALLOWED_HOSTS = '127.0.0.1';
+
 describe('narrateStream', () => {
   let model: VlmModel;
   let clip: SceneClip;
