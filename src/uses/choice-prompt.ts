@@ -51,9 +51,13 @@ export function multipleChoicePrompt(question: string, choices: readonly string[
   return `Question: ${question.trim()}\nOptions:\n${options}\nAnswer with the option's letter from the given choices directly.`;
 }
 
-/** The option letter an answer starts with (`"(B) red"`, `"B."`, `"b"`), or undefined. */
+/**
+ * The option letter an answer starts with (`"(B) red"`, `"B."`, `"b"`, and after a paper's prefix `"B) red"`), or
+ * undefined. A leading `Answer:` / `Best option:` that the model wrote itself (the papers' prefixes) is skipped.
+ */
 export function chosenLetter(answer: string, choiceCount: number): string | undefined {
-  const match = /^\s*\(?([A-Za-z])(?:\)|\.|:|\s|$)/.exec(answer);
+  const unprefixed = answer.replace(/^\s*(?:answer\s*:\s*)?(?:best option\s*:\s*)?/i, '');
+  const match = /^\s*\(?([A-Za-z])(?:\)|\.|:|\s|$)/.exec(unprefixed);
   if (!match) return undefined;
   const letter = match[1]!.toUpperCase();
   return letter.charCodeAt(0) - 65 < choiceCount ? letter : undefined;

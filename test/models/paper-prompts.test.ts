@@ -19,7 +19,7 @@ import { llavaOnevisionFamily, smolvlm2Family } from '../../src/models/index.js'
 import { loadModel, type VlmModel } from '../../src/runtime/index.js';
 import { locateModelFiles } from '../../src/runtime/model-files.js';
 import { loadTextTokenizer } from '../../src/runtime/text-tokenizer.js';
-import { askVideo, fillPromptTemplate, paperSystemMessage, renderQuestion } from '../../src/uses/index.js';
+import { askVideo, chosenLetter, fillPromptTemplate, paperSystemMessage, renderQuestion } from '../../src/uses/index.js';
 import { llavaOnevisionFixture, smolvlm2Fixture } from '../runtime/fixture-models.js';
 import { repoRoot, scratchDir } from '../helpers/paths.js';
 import { runVidtok, writeSmallPipeline, yogaClip } from '../uses/use-fixtures.js';
@@ -132,6 +132,15 @@ describe('rendered through the family chat templates', () => {
 });
 
 describe('prompt templates and the pipeline schema', () => {
+  it('reads the letter after a paper prefix, or after a prefix the model wrote itself', () => {
+    assert.equal(chosenLetter('B) yoga', 3), 'B', 'continuing "Best option:("');
+    assert.equal(chosenLetter(' C:boating.', 3), 'C', 'continuing IG-VLM\'s "Answer:"');
+    assert.equal(chosenLetter('Answer: Best option:(A) tennis', 3), 'A');
+    assert.equal(chosenLetter('Best option: (B)', 3), 'B');
+    assert.equal(chosenLetter('Answer: the dog', 3), undefined, 'a word after the prefix is no choice');
+  });
+
+
   it('fills placeholders in one pass and leaves braces inside a question alone', () => {
     assert.equal(fillPromptTemplate('Q: {question} / {options}', { question: 'is {options} here?', options: '(A) x' }), 'Q: is {options} here? / (A) x');
     assert.equal(fillPromptTemplate('{unknown} {question}', { question: 'q' }), '{unknown} q');
