@@ -16,7 +16,8 @@ import { smolvlm2Fixture, smolvlm2GqaFixture, streamFromGrid, syntheticFrames } 
 /**
  * Tolerances against fp32, as max |Δlogit| / max |logit| over the last position's logits, and the cosine between the
  * two logit vectors. Measured on these random-weight fixtures (relative / cosine): fp16 0.18 % / 0.999998, q8 0.82 % /
- * 0.99997, q4 10.9 % / 0.9945, q4f16 11.1 % / 0.9943, and the GroupQueryAttention q4f16 17.8 % / 0.990. 4-bit
+ * 0.99997, q4 10.9 % / 0.9945, q4f16 11.1 % / 0.9943, int8 2.0 % / 0.9998, uint8 5.4 % / 0.9986 (per-tensor weight
+ * scales), and the GroupQueryAttention q4f16 17.8 % / 0.990. 4-bit
  * quantization of random weights (K = 32 is a single block) is far coarser than on trained weights, so the q4 bound
  * is loose and the cosine and the greedy token carry the check.
  */
@@ -25,6 +26,8 @@ const tolerances: Record<string, { readonly relative: number; readonly cosine: n
   q8: { relative: 0.02, cosine: 0.9999 },
   q4: { relative: 0.25, cosine: 0.985 },
   q4f16: { relative: 0.25, cosine: 0.985 },
+  int8: { relative: 0.08, cosine: 0.997 },
+  uint8: { relative: 0.08, cosine: 0.997 },
 };
 
 function compare(reference: Float32Array, candidate: Float32Array): { relative: number; cosine: number; argmaxEqual: boolean } {
@@ -74,17 +77,20 @@ describe('dtype variants of the SmolVLM2 fixture (same weights as fp32)', () => 
   });
   after(() => fp32.dispose());
 
-  const decoders: readonly { dtype: 'fp16' | 'q4' | 'q4f16' | 'q8'; file: string; bits?: number; half: boolean }[] = [
+  const decoders: readonly { dtype: 'fp16' | 'q4' | 'q4f16' | 'q8' | 'int8' | 'uint8'; file: string; bits?: number; half: boolean }[] = [
     { dtype: 'fp16', file: 'decoder_model_merged_fp16.onnx', half: true },
     { dtype: 'q4', file: 'decoder_model_merged_q4.onnx', bits: 4, half: false },
     { dtype: 'q4f16', file: 'decoder_model_merged_q4f16.onnx', bits: 4, half: true },
     { dtype: 'q8', file: 'decoder_model_merged_quantized.onnx', bits: 8, half: false },
+    { dtype: 'int8', file: 'decoder_model_merged_int8.onnx', half: false },
+    { dtype: 'uint8', file: 'decoder_model_merged_uint8.onnx', half: false },
   ];
   for (const variant of decoders) {
     it(`decoder ${variant.dtype} (${variant.file}) uses the real files' ops and stays within tolerance of fp32`, async (t) => {
       const operators = operatorsOf(smolvlm2Fixture, variant.file);
-      if (variant.bits !== undefined) assert.ok((operators['com.microsoft:MatMulNBits'] ?? 0) > 0, 'MatMulNBits');
-      if (variant.bits !== undefined) assert.equal(operators['MatMul'], 4, 'only the attention products stay MatMul');
+      if (variant.bits !== undefined) assert.equal(operators['com.microsoft:MatMulNBits'], 15, 'every projection and lm_head is MatMulNBits');
+      if (variant.dtype === 'int8' || variant.dtype === 'uint8') assert.equal(operators['MatMulInteger'], 15, 'every projection and lm_head is MatMulInteger');
+      if (variant.dtype !== 'fp16') assert.equal(operators['MatMul'], 4, 'only the attention products stay MatMul');
       const model = await loadModel(smolvlm2Fixture, { runner: 'in-process', dtype: { decoder_model_merged: variant.dtype } });
       try {
         const graphs = model.graphs;

@@ -26,9 +26,9 @@ function assertOneLine(error: unknown, ...mentions: string[]): true {
   return true;
 }
 
-/** Leaves only the fp32 and fp16 decoders in a clone (the fixture also ships q4, q4f16 and q8 ones). */
+/** Leaves only the fp32 and fp16 decoders in a clone (the fixture also ships q4, q4f16, q8, int8 and uint8 ones). */
 function removeQuantizedDecoders(directory: string): void {
-  for (const suffix of ['_q4', '_q4f16', '_quantized']) unlinkSync(join(directory, 'onnx', `decoder_model_merged${suffix}.onnx`));
+  for (const suffix of ['_q4', '_q4f16', '_quantized', '_int8', '_uint8']) unlinkSync(join(directory, 'onnx', `decoder_model_merged${suffix}.onnx`));
 }
 
 describe('loading bad model directories', () => {

@@ -1,7 +1,7 @@
 /**
  * @file Independent check of the decode loop: the SmolVLM2 fixture loaded offline in transformers.js (v4, cpu) as a
  * SmolVLM model generates, from the same prompt ids and pixel values, the same greedy token ids as our runtime — in
- * fp32 and in every dtype variant the fixture ships (fp16, q4, q4f16, q8 decoders, q4/fp16 embeds, q4/q8 vision), and
+ * fp32 and in every dtype variant the fixture ships (fp16, q4, q4f16, q8, int8, uint8 decoders, q4/fp16 embeds, q4/q8 vision), and
  * in the newer export style (GroupQueryAttention, no position_ids); and both tokenizers encode the video prompt
  * identically.
  */
@@ -107,6 +107,8 @@ describe('parity with transformers.js on every dtype variant and the newer expor
     { name: 'q4 decoder (MatMulNBits 4-bit)', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4' } },
     { name: 'q4f16 decoder', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4f16' } },
     { name: 'q8 decoder (MatMulNBits 8-bit)', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q8' } },
+    { name: 'int8 decoder (DynamicQuantizeLinear + MatMulInteger)', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'int8' } },
+    { name: 'uint8 decoder', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'uint8' } },
     { name: 'the default alias recipe: embed fp16, vision q4, decoder q4', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp16', vision_encoder: 'q4', decoder_model_merged: 'q4' } },
     { name: 'embed q4 (GatherBlockQuantized), vision q8, decoder q8', directory: smolvlm2Fixture, dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'q8' } },
     { name: 'GroupQueryAttention decoder without position_ids (fp32)', directory: smolvlm2GqaFixture, dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'fp32' } },
