@@ -7,7 +7,8 @@
  * `embedText` is the mean of the embed_tokens rows of the text's tokens. Per-frame descriptors are the mean token
  * (`meanTokenDescriptors` in core).
  */
-import { singleTile, type EncoderGeometry, type EncodeOptions, type ImageTokens, type VisualEncoder } from '../core/encoder.js';
+import { singleTile, type EncodeOptions, type ImageTokens, type VisualEncoder } from '../core/encoder.js';
+import { familyGeometry } from '../models/family-geometry.js';
 import { featureGrid, type FeatureGrid } from '../core/feature-grid.js';
 import type { RgbImage, VideoFrame } from '../core/frame.js';
 import { AbortedError } from '../errors/index.js';
@@ -45,19 +46,8 @@ export function createModelEncoder(parts: ModelEncoderParts, options: ModelEncod
     return runner.encodeImages(pixels, images.length, signal ? { signal } : {});
   }
 
-  const tileTokens = family.tileGrid.h * family.tileGrid.w;
   const nativeImage = family.nativeImage;
-  const geometry: EncoderGeometry = {
-    frameGrid: family.frameGrid,
-    tokensPerFrame: family.frameGrid.h * family.frameGrid.w,
-    inputSize: { width: size, height: size },
-    tileGrid: family.tileGrid,
-    tileTokens,
-    imageTiling: nativeImage?.tiling ?? 'none',
-    maxImageTokens: nativeImage?.maxImageTokens ?? tileTokens,
-    imageTokens: (width, height, mode) => (mode === 'native' && nativeImage !== undefined ? nativeImage.plan(width, height) : singleTile(tileTokens)),
-    source: `${info.family}: ${family.vision.source}`,
-  };
+  const geometry = familyGeometry(family);
 
   return {
     name: options.name ?? info.family,
