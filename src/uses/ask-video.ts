@@ -1,6 +1,7 @@
 /**
  * @file `askVideo(input, questions, options)`: the programmatic `vidtok ask`. Opens the video once (pipeline run +
- * one context prefill, see video-context.ts) and answers every question from that prefilled context, in order.
+ * one context prefill, see video-context.ts) and answers every question from that prefilled context, in order, in
+ * the pipeline's paper wording unless `paperPrompt: false` (paper-prompt.ts).
  * Returns what the model saw and, per answer, the text, token counts and the time spent decoding, encoding,
  * compressing, prefilling and generating (the first three and the context prefill are shared by all answers).
  */
