@@ -10,11 +10,13 @@ import { clipMean, clipStd, createPixelsEncoder } from '../../src/encoders/pixel
 import { buildGraph } from '../../src/graph/build-graph.js';
 import { validatePipelineDefinition } from '../../src/graph/pipeline-file.js';
 import { runGraph } from '../../src/graph/run-graph.js';
+import { recordingEncoder } from '../../src/inspect/recording-encoder.js';
 import { bvllmFpsFrameIndices } from '../../src/strategies/b-vllm-frame-sample.js';
 import { bvllmApproximate, bvllmSelectFrames, bvllmTemporalMergePlan } from '../../src/strategies/b-vllm.js';
 import { colourHistogramDescriptors, unitMeanTokenDescriptors, type UnitDescriptors } from '../../src/strategies/frame-descriptors.js';
 import { loadModel } from '../../src/runtime/vlm-model.js';
 import { smolvlm2Fixture } from '../runtime/fixture-models.js';
+import { syntheticFrames } from '../graph/synthetic-frames.js';
 import { sceneOf, sceneClips, selectionMedia } from './b-vllm-media.js';
 
 const pixels = createPixelsEncoder();
@@ -97,6 +99,15 @@ test('b-vllm on a five-clip video keeps a frame of at least four clips; one cont
   // Budget: N = min(576, int(576 / k')) tokens per kept frame.
   const segments = multi.stream.segments.filter((segment) => segment.type === 'visual');
   for (const segment of segments) assert.equal(segment.type === 'visual' && segment.count, Math.min(576, Math.trunc(576 / segments.length)));
+});
+
+test('b-vllm descriptors: colour histograms for the pixels encoder (also wrapped by inspect), mean tokens when asked', async () => {
+  const frames = syntheticFrames(32, 336, 8); // 4 planted scenes
+  const wrapped = await runOn(frames, recordingEncoder(pixels));
+  assert.equal(wrapped.notes['select.descriptor'], 'colour-histogram');
+  assert.deepEqual(keptTimes(wrapped).map((time) => Math.floor((time * 25) / 8)), [0, 1, 2, 3]);
+  const meanToken = await runOn(frames, pixels, undefined, { descriptor: 'mean-token' });
+  assert.equal(meanToken.notes['select.descriptor'], 'mean-token');
 });
 
 test('b-vllm: identical runs give identical output', async () => {

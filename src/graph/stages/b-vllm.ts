@@ -49,8 +49,13 @@ export function bvllmMaximumTokens(T: number, tokensPerFrame: number, params: Pi
   return maximum;
 }
 
-/** The pixels encoder's geometry when `encoder` is one (its tokens can be decoded back into pixels). */
+/**
+ * The pixels encoder's patch geometry when `encoder` is one, or wraps one as `inner` (inspect's recording encoder):
+ * its tokens can then be decoded back into pixels.
+ */
 function pixelGeometry(encoder: VisualEncoder): Pick<PixelsEncoder, 'patch' | 'mean' | 'std'> | undefined {
+  const wrapped = (encoder as { inner?: unknown }).inner;
+  if (wrapped !== undefined && typeof wrapped === 'object' && wrapped !== null && 'encodeFrames' in wrapped) return pixelGeometry(wrapped as VisualEncoder);
   const candidate = encoder as Partial<PixelsEncoder>;
   if (!encoder.name.startsWith('pixels') || typeof candidate.patch !== 'number' || candidate.mean === undefined || candidate.std === undefined) return undefined;
   if (encoder.dim !== 3 * candidate.patch * candidate.patch) return undefined;
