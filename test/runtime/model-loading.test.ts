@@ -112,6 +112,28 @@ describe('loading bad model directories', () => {
     await assert.rejects(loadModel(directory, { runner: 'child' }), (error) => error instanceof ModelLoadError && assertOneLine(error, embed));
   });
 
+  it('a decoder input the runtime cannot feed is refused at load, naming it', async () => {
+    const directory = cloneFixture(smolvlm2Fixture, 'unknown-input');
+    const decoder = join(directory, 'onnx', 'decoder_model_merged.onnx');
+    unlinkSync(decoder);
+    // ValueInfoProto { name, type { tensor_type { elem_type, shape { dim { dim_value | dim_param } } } } }.
+    const dim = (value: number | string) => field(1, typeof value === 'number' ? message(field(1, value)) : message(field(2, value)));
+    const port = (name: string, elementType: number, dims: readonly (number | string)[]) =>
+      field(11, message(field(1, name), field(2, message(field(1, message(field(1, elementType), field(2, message(...dims.map(dim)))))))));
+    const output = (name: string, elementType: number, dims: readonly (number | string)[]) =>
+      field(12, message(field(1, name), field(2, message(field(1, message(field(1, elementType), field(2, message(...dims.map(dim)))))))));
+    const identity = (from: string, to: string) => field(1, message(field(1, from), field(2, to), field(3, `copy_${to}`), field(4, 'Identity')));
+    const graph = message(
+      identity('inputs_embeds', 'logits'), identity('past_key_values.0.key', 'present.0.key'), identity('past_key_values.0.value', 'present.0.value'),
+      field(2, 'g'),
+      port('inputs_embeds', 1, ['batch', 'sequence', 32]), port('attention_mask', 7, ['batch', 'total']), port('token_type_ids', 7, ['batch', 'sequence']),
+      port('past_key_values.0.key', 1, ['batch', 2, 'past', 8]), port('past_key_values.0.value', 1, ['batch', 2, 'past', 8]),
+      output('logits', 1, ['batch', 'sequence', 32]), output('present.0.key', 1, ['batch', 2, 'past', 8]), output('present.0.value', 1, ['batch', 2, 'past', 8]),
+    );
+    writeFileSync(decoder, onnxModel(graph));
+    await assert.rejects(loadModel(directory, { runner: 'in-process', dtype: 'fp32' }), (error) => error instanceof ModelLoadError && assertOneLine(error, "'token_type_ids'", 'cannot be fed'));
+  });
+
   it('a config whose hidden size disagrees with the graphs is ModelLoadError naming both numbers', async () => {
     const directory = cloneFixture(smolvlm2Fixture, 'hidden');
     const config = JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8'));
