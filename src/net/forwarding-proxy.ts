@@ -135,10 +135,15 @@ export class ForwardingProxy {
       answerHeaders.connection = 'close';
       response.writeHead(answer.statusCode ?? 502, answer.statusMessage, answerHeaders);
       answer.pipe(response);
+      // A server that drops the connection mid-body must look the same to ffmpeg through the proxy: a reset, not
+      // a clean end of a shorter file.
+      answer.on('close', () => {
+        if (!answer.complete) response.destroy();
+      });
     });
     upstream.on('error', () => {
-      if (!response.headersSent) response.writeHead(502, { connection: 'close' });
-      response.end();
+      if (response.headersSent) response.destroy();
+      else response.writeHead(502, { connection: 'close' }).end();
     });
     response.on('close', () => upstream.destroy());
     request.pipe(upstream);
@@ -174,6 +179,7 @@ export class ForwardingProxy {
       if (!socket.destroyed) socket.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
     });
     socket.on('close', () => upstream.destroy());
+    upstream.on('close', () => socket.destroy());
   }
 }
 
