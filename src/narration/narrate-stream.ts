@@ -16,8 +16,15 @@
  * tokens (its `narration-end` has `interrupted: true`), drops scenes not yet narrated, disposes what this call
  * opened, and ends the iteration normally.
  */
-import type { FeatureGrid } from '../core/feature-grid.js';
 import type { VisualEncoder } from '../core/encoder.js';
+import { featureGrid } from '../core/feature-grid.js';
+import type { VideoFrame } from '../core/frame.js';
+import type { TokenStream, VisualSegment } from '../core/token-stream.js';
+import { resolvePipeline } from '../graph/pipeline-registry.js';
+import type { PipelineDefinition } from '../graph/pipeline-definition.js';
+import { runGraph } from '../graph/run-graph.js';
+import { frameIndices } from '../sampling/frame-indices.js';
+import { sceneMemory } from '../strategies/scene-tilling.js';
 import { classifyInput, isLiveInput } from '../ingest/index.js';
 import type { VlmModel } from '../runtime/index.js';
 import { EventChannel } from './event-channel.js';
@@ -25,9 +32,11 @@ import { openFrameFeed, type FrameFeed } from './frame-feed.js';
 import { InferenceLane } from './inference-lane.js';
 import type { NarrationEvent, SceneCloseReason } from './narration-events.js';
 import { resolveNarrateOptions, type NarrateOptions, type ResolvedNarrateOptions } from './narration-options.js';
-import { narrationQuestion, narrationTokenStream, type RememberedScene } from './narration-prompt.js';
+import { narrationQuestion, type RememberedScene } from './narration-prompt.js';
+import { planNarration, sceneGraph, type NarrationPlan } from './narration-plan.js';
+import { sceneThumbnails } from './scene-thumbnails.js';
 import { defaultNarrationModel, openNarrationModel } from './open-narration-model.js';
-import { evenlySpaced, SceneTracker, splitFrameGrids, stackFrameGrids, type ClosedScene, type SceneTrackerEvent } from '../scenes/scene-tracker.js';
+import { evenlySpaced, SceneTracker, type ClosedScene, type SceneTrackerEvent } from '../scenes/scene-tracker.js';
 
 /** Counters and high-water marks of a run (they show that memory stayed bounded). */
 export interface NarrationStats {
@@ -42,6 +51,10 @@ export interface NarrationStats {
   /** Most scenes remembered as memory tokens (bounded by `memoryScenes`). */
   peakRememberedScenes: number;
   scenesClosed: number;
+  /** Scenes folded into a waiting scene because the narrator was behind (live sources). */
+  scenesMerged: number;
+  /** Frames dropped from open scenes to stay within `maxSceneFrames`. */
+  framesThinned: number;
   narrations: number;
   reconnects: number;
 }
@@ -56,9 +69,47 @@ interface PendingNarration {
   readonly start: number;
   end: number;
   closedBy: SceneCloseReason;
-  frames: FeatureGrid;
-  readonly memories: RememberedScene[];
+  /** The scene's frames (at most `maxSceneFrames`); the per-scene graph picks its frames among them. */
+  frames: readonly VideoFrame[];
   closedAt: number;
+}
+
+/** The pipeline narration runs when none is given. */
+export const defaultNarrationPipeline = 'scenetilling';
+
+/** An encoder whose calls take turns with generation steps through the lane. */
+function laneEncoder(encoder: VisualEncoder, lane: InferenceLane): VisualEncoder {
+  return {
+    ...encoder,
+    name: encoder.name,
+    dim: encoder.dim,
+    inputSize: encoder.inputSize,
+    grid: encoder.grid,
+    ...(encoder.geometry ? { geometry: encoder.geometry } : {}),
+    encodeFrames: (frames, options) => lane.run(() => encoder.encodeFrames(frames, options)),
+    encodeImage: (image, options) => lane.run(() => encoder.encodeImage(image, options)),
+  };
+}
+
+/** The visual tokens of a scene as one grid (`[T, h, w, D]` when every segment is a pooled frame), for its memory. */
+function memoryOf(segments: readonly VisualSegment[], memoryTokens: number): RememberedScene['memory'] {
+  const first = segments[0]!;
+  const regular = segments.every((segment) => segment.layout && segment.layout.h === first.layout?.h && segment.layout.w === first.layout?.w);
+  const count = segments.reduce((sum, segment) => sum + segment.count, 0);
+  const data = new Float32Array(count * first.dim);
+  let offset = 0;
+  for (const segment of segments) {
+    data.set(segment.tokens.subarray(0, segment.count * first.dim), offset);
+    offset += segment.count * first.dim;
+  }
+  const timestamps = segments.flatMap((segment) => segment.timestamps);
+  const indices = segments.flatMap((segment) => segment.frameIndices);
+  const T = regular ? segments.reduce((sum, segment) => sum + segment.layout!.t, 0) : 1;
+  const h = regular ? first.layout!.h : 1;
+  const w = regular ? first.layout!.w : count;
+  const times = T === timestamps.length ? timestamps : Array.from({ length: T }, (_, t) => timestamps[Math.min(timestamps.length - 1, t)] ?? 0);
+  const frames = T === indices.length ? indices : Array.from({ length: T }, (_, t) => indices[Math.min(indices.length - 1, t)] ?? 0);
+  return sceneMemory(featureGrid(T, h, w, first.dim, data, times, frames), { maxTokens: memoryTokens });
 }
 
 function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
@@ -83,6 +134,8 @@ class NarrationRun implements NarrationStream {
     peakPendingScenes: 0,
     peakRememberedScenes: 0,
     scenesClosed: 0,
+    scenesMerged: 0,
+    framesThinned: 0,
     narrations: 0,
     reconnects: 0,
   };
@@ -172,7 +225,16 @@ class NarrationRun implements NarrationStream {
           signal: this.stopper.signal,
         });
       }
+      const pipeline: PipelineDefinition =
+        typeof this.options.pipeline === 'object' ? this.options.pipeline : await resolvePipeline(this.options.pipeline ?? defaultNarrationPipeline, { signal: this.stopper.signal });
       const encoder = model.encoder({ batchSize: 1 });
+      const plan = planNarration(pipeline, {
+        encoder,
+        defaults: { sceneFrames: settings.sceneFrames, memoryTokens: settings.memoryTokens, memoryScenes: settings.memoryScenes },
+        overrides: { sceneFrames: this.options.sceneFrames, memoryTokens: this.options.memoryTokens, memoryScenes: this.options.memoryScenes },
+        contextWindow: model.info.contextWindow,
+        ...(this.options.budget !== undefined ? { budget: this.options.budget } : {}),
+      });
       const feed = openFrameFeed(this.source, {
         fps: settings.fps,
         size: encoder.inputSize,
@@ -190,13 +252,14 @@ class NarrationRun implements NarrationStream {
         },
       });
       const narratorModel = model;
-      narrator = this.narrateScenes(narratorModel, encoder.name).catch((error: unknown) => {
+      const sceneEncoder = laneEncoder(model.encoder({ batchSize: Math.min(8, plan.sceneFrames) }), this.lane);
+      narrator = this.narrateScenes(narratorModel, sceneEncoder, plan).catch((error: unknown) => {
         this.stop();
         throw error;
       });
       narrator.catch(() => undefined);
       try {
-        await this.intake(feed, encoder);
+        await this.intake(feed, encoder, plan);
       } finally {
         this.intakeFinished = true;
         this.notifyNarrator();
@@ -214,7 +277,7 @@ class NarrationRun implements NarrationStream {
     else this.channel.end();
   }
 
-  private async intake(feed: FrameFeed, encoder: VisualEncoder): Promise<void> {
+  private async intake(feed: FrameFeed, encoder: VisualEncoder, plan: NarrationPlan): Promise<void> {
     const settings = this.settings;
     const tracker = new SceneTracker({
       detector: {
@@ -225,12 +288,14 @@ class NarrationRun implements NarrationStream {
         minDepth: settings.sceneMinDepth,
         minSceneSeconds: settings.minSceneSeconds,
         maxSceneSeconds: settings.maxSceneSeconds,
+        ...plan.detector,
         frameInterval: 1 / settings.fps,
       },
-      descriptor: settings.sceneDescriptor,
+      descriptor: this.options.sceneDescriptor ?? plan.descriptor ?? settings.sceneDescriptor,
       maxSceneFrames: settings.maxSceneFrames,
-      sceneFrames: settings.sceneFrames,
-      memoryTokens: settings.memoryTokens,
+      sceneFrames: plan.sceneFrames,
+      memoryTokens: plan.memoryTokens,
+      keepFrames: true,
     });
     let reportedDrops = 0;
     let lastTime = 0;
@@ -248,7 +313,8 @@ class NarrationRun implements NarrationStream {
       lastTime = frame.pts;
       this.stats.peakBufferedFrames = Math.max(this.stats.peakBufferedFrames, feed.peakBuffered);
       reportDrops();
-      const grid = await this.lane.run(() => encoder.encodeFrames([frame]));
+      // The HSV descriptor needs no model; the model's features are encoded per frame only when the detector uses them.
+      const grid = tracker.needsTokens ? await this.lane.run(() => encoder.encodeFrames([frame])) : undefined;
       if (this.stopped) break;
       await this.handle(tracker.push(grid, frame, frame.pts));
       this.stats.peakHeldFrames = Math.max(this.stats.peakHeldFrames, tracker.peakHeldFrames);
@@ -276,18 +342,17 @@ class NarrationRun implements NarrationStream {
   }
 
   private enqueue(scene: ClosedScene): void {
-    const remembered: RememberedScene = { scene: scene.scene, memory: scene.memory };
+    this.stats.framesThinned += scene.thinnedFrames;
     const last = this.pending[this.pending.length - 1];
     if (last && this.pending.length >= this.settings.maxPendingScenes) {
-      // The narrator is behind: fold this scene into the last waiting one instead of queueing without bound.
-      const frames = [...splitFrameGrids(last.frames), ...splitFrameGrids(scene.frames)];
-      last.frames = stackFrameGrids(evenlySpaced(frames, this.settings.sceneFrames));
+      // The narrator is behind: fold this scene into the last waiting one instead of queueing without bound, and say so.
+      last.frames = evenlySpaced([...last.frames, ...scene.videoFrames], this.settings.maxSceneFrames);
       last.mergedScenes.push(scene.scene);
       last.end = scene.end;
       last.closedBy = scene.closedBy;
       last.closedAt = scene.closedAt;
-      last.memories.push(remembered);
-      if (last.memories.length > this.settings.memoryScenes + 1) last.memories.splice(0, last.memories.length - this.settings.memoryScenes - 1);
+      this.stats.scenesMerged += 1;
+      this.emit({ type: 'scene-merged', scene: scene.scene, into: last.scene, total: this.stats.scenesMerged, pendingScenes: this.pending.length });
     } else {
       this.pending.push({
         scene: scene.scene,
@@ -295,8 +360,7 @@ class NarrationRun implements NarrationStream {
         start: scene.start,
         end: scene.end,
         closedBy: scene.closedBy,
-        frames: scene.frames,
-        memories: [remembered],
+        frames: scene.videoFrames,
         closedAt: scene.closedAt,
       });
     }
@@ -319,18 +383,48 @@ class NarrationRun implements NarrationStream {
     }
   }
 
-  private async narrateScenes(model: VlmModel, encoderName: string): Promise<void> {
+  private async narrateScenes(model: VlmModel, encoder: VisualEncoder, plan: NarrationPlan): Promise<void> {
     for (;;) {
       const job = await this.nextPending();
       if (!job) return;
-      await this.narrateOne(model, encoderName, job);
+      await this.narrateOne(model, encoder, plan, job);
     }
   }
 
-  private async narrateOne(model: VlmModel, encoderName: string, job: PendingNarration): Promise<void> {
+  /** The per-scene graph over the scene's frames: its token stream, with the memories of earlier scenes first. */
+  private async sceneTokens(encoder: VisualEncoder, plan: NarrationPlan, job: PendingNarration, memories: readonly RememberedScene[]): Promise<{ stream: TokenStream; picked: VideoFrame[]; memory: RememberedScene['memory'] }> {
+    const fixedCount = plan.sceneDefinition.stages.some((stage) => stage.id === 'scene-pool') ? Math.min(plan.sceneFrames, job.frames.length) : plan.sceneFrames;
+    const picked = frameIndices(plan.frameRule, job.frames.length, fixedCount).map((index) => job.frames[Math.min(job.frames.length - 1, index)]!);
+    const graph = sceneGraph(plan, encoder, picked.length, { width: picked[0]!.width, height: picked[0]!.height });
+    const result = await runGraph(graph, picked, { encoder, signal: this.stopper.signal });
+    const segments = result.stream.segments.filter((segment): segment is VisualSegment => segment.type === 'visual');
+    const memorySegments = memories.map((remembered) => ({
+      type: 'visual' as const,
+      role: 'memory' as const,
+      tokens: remembered.memory.tokens,
+      count: remembered.memory.count,
+      dim: remembered.memory.dim,
+      timestamps: remembered.memory.timestamps,
+      frameIndices: remembered.memory.frameIndices,
+      ...(remembered.memory.layout ? { layout: remembered.memory.layout } : {}),
+    }));
+    const stream: TokenStream = {
+      dim: result.stream.dim,
+      segments: [...memorySegments, ...result.stream.segments],
+      metadata: {
+        ...result.stream.metadata,
+        pipeline: plan.pipeline.name,
+        params: { ...result.stream.metadata.params, memoryScenes: memories.map((remembered) => remembered.scene) },
+        approximation: [result.stream.metadata.approximation, "narrate: earlier scenes are remembered as pooled memory tokens (training-free stand-in for VideoLLaMB's memory bridge)."].filter(Boolean).join(' '),
+      },
+    };
+    return { stream, picked, memory: memoryOf(segments, plan.memoryTokens) };
+  }
+
+  private async narrateOne(model: VlmModel, encoder: VisualEncoder, plan: NarrationPlan, job: PendingNarration): Promise<void> {
     const settings = this.settings;
-    const memories = settings.memoryScenes === 0 ? [] : this.remembered.slice(-settings.memoryScenes);
-    const stream = narrationTokenStream(job.frames, memories, encoderName);
+    const memories = plan.memoryScenes === 0 ? [] : this.remembered.slice(-plan.memoryScenes);
+    const { stream, picked, memory } = await this.sceneTokens(encoder, plan, job, memories);
     const question = narrationQuestion(settings.prompt, this.previousNarration);
     let text = '';
     let generatedTokens = 0;
@@ -378,13 +472,17 @@ class NarrationRun implements NarrationStream {
       closedBy: job.closedBy,
       interrupted,
       generatedTokens,
-      frames: job.frames.T,
+      frames: picked.length,
+      frameTimes: picked.map((frame) => Math.round(frame.pts * 1e6) / 1e6),
+      ...(settings.thumbnails ? { thumbnails: sceneThumbnails(picked, settings.thumbnailWidth) } : {}),
       memoryTokens: memories.reduce((sum, remembered) => sum + remembered.memory.count, 0),
+      visualTokens: stream.segments.reduce((sum, segment) => sum + (segment.type === 'visual' ? segment.count : 0), 0),
+      pendingScenes: this.pending.length,
       latencyMilliseconds: Math.round((performance.now() - job.closedAt) * 10) / 10,
     });
     if (text.trim() !== '') this.previousNarration = text;
-    this.remembered = [...this.remembered, ...job.memories].slice(-Math.max(1, settings.memoryScenes));
-    this.stats.peakRememberedScenes = Math.max(this.stats.peakRememberedScenes, Math.min(this.remembered.length, settings.memoryScenes));
+    this.remembered = [...this.remembered, { scene: job.scene, memory }].slice(-Math.max(1, plan.memoryScenes));
+    this.stats.peakRememberedScenes = Math.max(this.stats.peakRememberedScenes, Math.min(this.remembered.length, plan.memoryScenes));
   }
 }
 

@@ -37,9 +37,30 @@ export interface NarrationEndEvent {
   readonly generatedTokens: number;
   /** Frames of the scene given to the model, and memory tokens of earlier scenes in the prompt. */
   readonly frames: number;
+  /** Stream times of those frames. */
+  readonly frameTimes: readonly number[];
+  /** PNG `data:` URIs of those frames (only with the `thumbnails` option). */
+  readonly thumbnails?: readonly string[];
   readonly memoryTokens: number;
+  /** Visual tokens in the prompt (memories plus the scene's tokens from the pipeline's per-scene graph). */
+  readonly visualTokens: number;
+  /** Closed scenes still waiting for the narrator when this narration ended (0 = keeping up). */
+  readonly pendingScenes: number;
   /** From the moment the scene closed to this event, milliseconds (includes waiting for the narrator). */
   readonly latencyMilliseconds: number;
+}
+
+/**
+ * The narrator was behind on a live source: closed scene `scene` was folded into waiting scene `into` (it is
+ * narrated with it; its `narration-end` lists it in `mergedScenes`). `total` counts merges since the start.
+ */
+export interface SceneMergedEvent {
+  readonly type: 'scene-merged';
+  readonly scene: number;
+  readonly into: number;
+  readonly total: number;
+  /** Scenes waiting for the narrator at that moment. */
+  readonly pendingScenes: number;
 }
 
 /** Frames were dropped by the bounded live buffer because intake fell behind (coalesced). */
@@ -62,8 +83,8 @@ export interface SourceReconnectEvent {
   readonly reason: string;
 }
 
-export type NarrationEvent = SceneStartEvent | NarrationDeltaEvent | NarrationEndEvent | FrameDroppedEvent | SourceReconnectEvent;
+export type NarrationEvent = SceneStartEvent | NarrationDeltaEvent | NarrationEndEvent | SceneMergedEvent | FrameDroppedEvent | SourceReconnectEvent;
 
 export type NarrationEventType = NarrationEvent['type'];
 
-export const narrationEventTypes: readonly NarrationEventType[] = ['scene-start', 'narration-delta', 'narration-end', 'frame-dropped', 'source-reconnect'];
+export const narrationEventTypes: readonly NarrationEventType[] = ['scene-start', 'narration-delta', 'narration-end', 'scene-merged', 'frame-dropped', 'source-reconnect'];

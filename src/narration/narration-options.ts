@@ -3,6 +3,7 @@
  */
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors/index.js';
+import type { PipelineDefinition } from '../graph/pipeline-definition.js';
 import type { VlmModel } from '../runtime/index.js';
 import type { SceneDescriptorKind } from '../scenes/scene-descriptor.js';
 import { sceneDetectorDefaults, type SceneCutRule } from '../scenes/streaming-scene-detector.js';
@@ -19,6 +20,17 @@ export interface ReconnectOptions {
 }
 
 export interface NarrateOptions {
+  /**
+   * The pipeline that drives narration (src/narration/narration-plan.ts): a built-in name, a pipeline file, or a
+   * definition (default `scenetilling`).
+   */
+  readonly pipeline?: string | PipelineDefinition;
+  /** Visual-token budget of one narration prompt (memories + scene); default the pipeline's. */
+  readonly budget?: number;
+  /** Add PNG thumbnails of the frames each narration saw to its `narration-end` (default false). */
+  readonly thumbnails?: boolean;
+  /** Thumbnail width in pixels (default 96). */
+  readonly thumbnailWidth?: number;
   /** A loaded model (the caller disposes it) or an alias / `owner/name` / directory (loaded with the child runner). */
   readonly model?: VlmModel | string;
   /** `--dtype` for a model named by string: one dtype or `graph=dtype` pairs (default: the alias's pull dtypes). */
@@ -48,9 +60,9 @@ export interface NarrateOptions {
   readonly sceneMinDepth?: number;
   /** Frames of the current scene held at most; beyond that every other frame is dropped (default 64). */
   readonly maxSceneFrames?: number;
-  /** Frames of a scene given to the model (evenly spaced, default 8). */
+  /** Frames of a scene given to the model (evenly spaced, default 8) when the pipeline does not say. */
   readonly sceneFrames?: number;
-  /** Earlier scenes remembered as memory tokens (default 4) and tokens per memory (default 32). */
+  /** Earlier scenes remembered as memory tokens (default 4) and tokens per memory (default 32), unless the pipeline says. */
   readonly memoryScenes?: number;
   readonly memoryTokens?: number;
   /**
@@ -100,6 +112,8 @@ export interface ResolvedNarrateOptions {
   readonly maxDelayMilliseconds: number;
   readonly stallMilliseconds: number;
   readonly stepDelayMilliseconds: number;
+  readonly thumbnails: boolean;
+  readonly thumbnailWidth: number;
 }
 
 function numberOption(name: string, value: number | undefined, fallback: number, minimum: number, maximum: number, integer = false): number {
@@ -125,6 +139,7 @@ export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateO
   const initialDelayMilliseconds = numberOption('reconnect.initialDelayMilliseconds', reconnect.initialDelayMilliseconds, 500, 0, 600_000);
   const prompt = options.prompt ?? defaultNarrationPrompt;
   if (prompt.trim() === '') throw new UsageError('prompt must not be empty');
+  if (options.budget !== undefined && !(Number.isInteger(options.budget) && options.budget >= 1)) throw new UsageError(`budget must be a positive integer, got ${String(options.budget)}`);
   return {
     fps: numberOption('fps', options.fps, 2, 0.01, 60),
     realtime: options.realtime ?? false,
@@ -150,5 +165,7 @@ export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateO
     maxDelayMilliseconds: Math.max(initialDelayMilliseconds, numberOption('reconnect.maxDelayMilliseconds', reconnect.maxDelayMilliseconds, 15_000, 0, 3_600_000)),
     stallMilliseconds: numberOption('reconnect.stallMilliseconds', reconnect.stallMilliseconds, 20_000, 100, 3_600_000),
     stepDelayMilliseconds: numberOption('stepDelayMilliseconds', options.stepDelayMilliseconds, 0, 0, 60_000),
+    thumbnails: options.thumbnails ?? false,
+    thumbnailWidth: numberOption('thumbnailWidth', options.thumbnailWidth, 96, 8, 640, true),
   };
 }

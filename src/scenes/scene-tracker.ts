@@ -8,7 +8,8 @@
  * `memoryTokens`, and (when `thumbnailWidth` > 0) small thumbnails of the frames it hands over.
  */
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../core/feature-grid.js';
-import type { RgbImage } from '../core/frame.js';
+import type { RgbImage, VideoFrame } from '../core/frame.js';
+import { StrategyInputError } from '../errors/index.js';
 import { resizeImageArea } from '../encoders/resize-image.js';
 import { sceneMemory, type SceneMemory } from '../strategies/scene-tilling.js';
 import { hsvHistogram } from './hsv-histogram.js';
@@ -28,6 +29,8 @@ export interface SceneTrackerOptions {
   readonly memoryTokens: number;
   /** Width of the thumbnails kept for the frames a closed scene hands over (0 = none, default). */
   readonly thumbnailWidth?: number;
+  /** Keep the decoded frames of the open scene (bounded by `maxSceneFrames`) and hand them over when it closes. */
+  readonly keepFrames?: boolean;
 }
 
 export interface ClosedScene {
@@ -35,12 +38,14 @@ export interface ClosedScene {
   readonly start: number;
   readonly end: number;
   readonly closedBy: SceneCloseReason;
-  /** Up to `sceneFrames` evenly spaced frames of the scene, `[T, h, w, D]`. */
-  readonly frames: FeatureGrid;
+  /** Up to `sceneFrames` evenly spaced frames of the scene, `[T, h, w, D]` (absent when frames came without tokens). */
+  readonly frames?: FeatureGrid;
+  /** Every frame held for the scene (at most `maxSceneFrames`), when `keepFrames` is set. */
+  readonly videoFrames: readonly VideoFrame[];
   /** Thumbnails of those frames (empty unless `thumbnailWidth` > 0 and frames had pixels). */
   readonly thumbnails: readonly SceneThumbnail[];
-  /** The whole scene compressed to at most `memoryTokens` tokens. */
-  readonly memory: SceneMemory;
+  /** The whole scene compressed to at most `memoryTokens` tokens (absent when frames came without tokens). */
+  readonly memory?: SceneMemory;
   /** Frames the scene held when it closed, and frames dropped from it to stay within `maxSceneFrames`. */
   readonly heldFrames: number;
   readonly thinnedFrames: number;
@@ -58,8 +63,9 @@ export type SceneTrackerEvent = { readonly kind: 'start'; readonly scene: number
 interface HeldFrame {
   readonly position: number;
   readonly time: number;
-  readonly grid: FeatureGrid;
+  readonly grid: FeatureGrid | undefined;
   readonly thumbnail: RgbImage | undefined;
+  readonly frame: VideoFrame | undefined;
 }
 
 /** Seconds rounded to the microsecond (keeps float noise such as 6.0200000000000005 out of the events). */
@@ -113,27 +119,35 @@ export class SceneTracker {
     return this.peakHeld;
   }
 
-  /** The descriptor of one frame from its token grid and (optional) pixels. */
-  describe(grid: FeatureGrid, pixels: RgbImage | undefined): Float32Array {
+  /** Whether the descriptor needs the frames' tokens (so every frame must be encoded). */
+  get needsTokens(): boolean {
+    return (this.options.descriptor ?? 'hsv+model') !== 'hsv';
+  }
+
+  /** The descriptor of one frame from its token grid and/or pixels. */
+  describe(grid: FeatureGrid | undefined, pixels: RgbImage | undefined): Float32Array {
     const kind = this.options.descriptor ?? (pixels ? 'hsv+model' : 'model');
+    if (!grid && (kind !== 'hsv' || !pixels)) throw new StrategyInputError('scene-tracker', `descriptor ${kind} needs ${pixels ? "the frame's tokens" : "the frame's pixels"}`);
+    if (!grid) return hsvHistogram(pixels!);
     const parts: DescriptorPart[] = [];
     if (kind !== 'model' && pixels) parts.push({ vector: hsvHistogram(pixels), weight: kind === 'hsv' ? 1 : 1 - (this.options.modelWeight ?? defaultModelWeight) });
-    if (kind !== 'hsv' || !pixels) parts.push({ vector: meanTokenDescriptors(grid).data, weight: kind === 'model' || !pixels ? 1 : (this.options.modelWeight ?? defaultModelWeight) });
+    if (kind !== 'hsv' || !pixels) parts.push({ vector: meanTokenDescriptors(grid!).data, weight: kind === 'model' || !pixels ? 1 : (this.options.modelWeight ?? defaultModelWeight) });
     return parts.length === 1 && kind === 'model' ? parts[0]!.vector : combineDescriptors(parts);
   }
 
-  /** Adds a frame: its one-frame token grid, its pixels (for the HSV descriptor and thumbnails) and its time. */
-  push(grid: FeatureGrid, pixels: RgbImage | undefined, time: number): SceneTrackerEvent[] {
+  /** Adds a frame: its one-frame token grid (optional with the `hsv` descriptor), its pixels and its time. */
+  push(grid: FeatureGrid | undefined, pixels: VideoFrame | RgbImage | undefined, time: number): SceneTrackerEvent[] {
     return this.pushDescribed(grid, this.describe(grid, pixels), time, pixels);
   }
 
   /** Adds a frame whose descriptor the caller computed. */
-  pushDescribed(grid: FeatureGrid, descriptor: Float32Array, time: number, pixels?: RgbImage): SceneTrackerEvent[] {
+  pushDescribed(grid: FeatureGrid | undefined, descriptor: Float32Array, time: number, pixels?: VideoFrame | RgbImage): SceneTrackerEvent[] {
     const position = this.position;
     this.position += 1;
     const width = this.options.thumbnailWidth ?? 0;
     const thumbnail = width > 0 && pixels ? resizeImageArea(pixels, width, Math.max(1, Math.round((pixels.height * width) / pixels.width))) : undefined;
-    this.held.push({ position, time, grid: featureGrid(1, grid.h, grid.w, grid.D, grid.data, [time], [grid.frameIndices[0] ?? position]), thumbnail });
+    const frame = this.options.keepFrames && pixels && 'pts' in pixels ? pixels : undefined;
+    this.held.push({ position, time, grid: grid ? featureGrid(1, grid.h, grid.w, grid.D, grid.data, [time], [grid.frameIndices[0] ?? position]) : undefined, thumbnail, frame });
     const events: SceneTrackerEvent[] = [];
     if (!this.open) this.openScene(position, time, events);
     for (const boundary of this.detector.push(descriptor, time)) {
@@ -180,8 +194,10 @@ export class SceneTracker {
     const thinned = this.thinned;
     this.thinned = 0;
     if (frames.length === 0) return;
-    const all = stackFrameGrids(frames.map((frame) => frame.grid));
+    const grids = frames.flatMap((frame) => (frame.grid ? [frame.grid] : []));
     const pickedFrames = evenlySpaced(frames, this.options.sceneFrames);
+    const pickedGrids = pickedFrames.flatMap((frame) => (frame.grid ? [frame.grid] : []));
+    const tokens = grids.length === frames.length && grids.length > 0;
     events.push({
       kind: 'closed',
       scene: {
@@ -189,9 +205,9 @@ export class SceneTracker {
         start: roundTime(open.time),
         end: roundTime(Math.max(endTime, open.time)),
         closedBy,
-        frames: stackFrameGrids(pickedFrames.map((frame) => frame.grid)),
+        ...(tokens ? { frames: stackFrameGrids(pickedGrids), memory: sceneMemory(stackFrameGrids(grids), { maxTokens: this.options.memoryTokens }) } : {}),
+        videoFrames: frames.flatMap((frame) => (frame.frame ? [frame.frame] : [])),
         thumbnails: pickedFrames.flatMap((frame) => (frame.thumbnail ? [{ time: roundTime(frame.time), image: frame.thumbnail }] : [])),
-        memory: sceneMemory(all, { maxTokens: this.options.memoryTokens }),
         heldFrames: frames.length,
         thinnedFrames: thinned,
         closedAt: performance.now(),

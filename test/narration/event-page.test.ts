@@ -56,7 +56,7 @@ describe('narration page', { skip: existsSync(chromiumPath) ? false : `no Chromi
       assert.equal(await page.locator('.scene b').count(), 0, 'narration text is never parsed as HTML');
       server.publish({
         type: 'narration-end', scene: 0, mergedScenes: [], start: 0, end: 2.5, text: 'a dog <b>runs</b>', closedBy: 'cut',
-        interrupted: false, generatedTokens: 4, frames: 5, memoryTokens: 0, latencyMilliseconds: 12,
+        interrupted: false, generatedTokens: 4, frames: 5, frameTimes: [0, 0.5, 1, 1.5, 2], memoryTokens: 0, visualTokens: 80, pendingScenes: 0, latencyMilliseconds: 12,
       });
       server.publish({ type: 'scene-start', scene: 1, start: 2.5 });
       server.publish({ type: 'frame-dropped', count: 3, total: 3, at: 2.5 });

@@ -62,9 +62,9 @@ describe('SceneTracker', () => {
       assert.ok(startAt < closeAt);
     }
     for (const scene of scenes) {
-      assert.equal(scene.frames.T, 8, 'sceneFrames evenly spaced frames');
-      assert.ok(scene.memory.count <= 4);
-      assert.ok(scene.frames.timestamps.every((time) => time >= scene.start && time < scene.end));
+      assert.equal(scene.frames!.T, 8, 'sceneFrames evenly spaced frames');
+      assert.ok(scene.memory!.count <= 4);
+      assert.ok(scene.frames!.timestamps.every((time) => time >= scene.start && time < scene.end));
     }
   });
 

@@ -80,7 +80,7 @@ async function streamScenes(batches: AsyncIterable<readonly VideoFrame[]> | Iter
         finalScene = event.scene; // the last scene stays in full
         continue;
       }
-      memories.push(visualSegment('memory', event.scene.memory));
+      memories.push(visualSegment('memory', event.scene.memory!));
       if (memories.length > params.maxMemoryScenes) memories.shift();
     }
   };
@@ -107,7 +107,7 @@ async function streamScenes(batches: AsyncIterable<readonly VideoFrame[]> | Iter
   context.note('scenes', boundaries);
   context.note('sceneCount', scenes);
   context.note('memoriesKept', memories.length);
-  const last = finalScene!.frames;
+  const last = finalScene!.frames!;
   const pooled = spatialPool(last, [Math.min(last.h, params.sceneGrid[0]), Math.min(last.w, params.sceneGrid[1])], 'area');
   return { kind: 'tokens', segments: [...memories, ...perFrameSegments(pooled, 'scene')] };
 }
