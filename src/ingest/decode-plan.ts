@@ -202,6 +202,13 @@ export function frameAtPtsUnits(timeline: FrameTimeline, ptsUnits: number): numb
   return low;
 }
 
+/** How many frames of the timeline have exactly this pts (1 on a healthy stream). */
+function framesAtPtsUnits(timeline: FrameTimeline, units: number): number {
+  let count = 0;
+  for (let index = firstAtOrAfter(timeline, units); index < timeline.ptsUnits.length && timeline.ptsUnits[index] === units; index += 1) count += 1;
+  return Math.max(1, count);
+}
+
 function keyframeAtOrBefore(timeline: FrameTimeline, index: number): number {
   for (let candidate = index; candidate >= 0; candidate -= 1) if (timeline.keyframe[candidate]) return candidate;
   return 0;
@@ -409,11 +416,14 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
   }
   const jobs: DecodeJob[] = groups.map((group) => {
     const select = ptsSetExpression(group.map((index) => timeline.ptsUnits[index]!));
+    // A pts shared by several frames (damaged streams) selects all of them: let ffmpeg deliver each.
+    let frameLimit = 0;
+    for (const units of new Set(group.map((index) => timeline.ptsUnits[index]!))) frameLimit += framesAtPtsUnits(timeline, units);
     if (select.length > maxExpressionLength) throw new LimitExceededError(input, 'frames selected by index in one decode', group.length, 3000);
     return {
       select,
       expected: group,
-      frameLimit: group.length,
+      frameLimit,
       seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, group[0]!)),
       mediaSeconds: frameSeconds(keyframeAtOrBefore(timeline, group[0]!), group[group.length - 1]!),
     };

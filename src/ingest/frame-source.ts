@@ -207,7 +207,16 @@ class DecodingFrameSource implements FrameSource {
         const frames: AsyncIterable<VideoFrame> | VideoFrame[] = ready ? await ready : this.runJob(job, prepared, ffmpeg.path, live, jobs.length === 1, signal);
         const seen = new Set<number>();
         const wantedHere = !live && job.expected ? new Set(job.expected) : undefined;
-        for await (const frame of frames) {
+        for await (const decoded of frames) {
+          let frame = decoded;
+          const timeline = prepared.timeline;
+          if (!live && timeline) {
+            // Two packets with one pts (a damaged or duplicated stream): the second decoded frame is the next entry.
+            let index = frame.index;
+            const taken = (candidate: number): boolean => delivered.has(candidate) || (wantedHere !== undefined && !wantedHere.has(candidate));
+            while (taken(index) && timeline.ptsUnits[index + 1] === timeline.ptsUnits[index]) index += 1;
+            if (index !== frame.index) frame = { ...frame, index };
+          }
           if (!live && (delivered.has(frame.index) || (wantedHere !== undefined && !wantedHere.has(frame.index)))) {
             unwanted += 1;
             if (unwanted === 1) this.warn({ input: this.input, kind: 'corrupt-data', message: `the decoder output a frame (pts ${frame.pts.toFixed(6)} s, index ${frame.index}) that was not asked for or already delivered; it was left out` });
@@ -366,9 +375,8 @@ class DecodingFrameSource implements FrameSource {
           throw new UnsupportedSourceError(this.input, `refers to protocol '${summary.blockedProtocol}', which is not allowed for this source (whitelist ${prepared.source.protocolWhitelist})`);
         }
         if (summary.frames === 0 && onlyJob) {
-          if (/Invalid data|could not find codec|moov atom/i.test(summary.stderrTail) && prepared.source.kind === 'file') {
-            throw new InputRejectedError(this.input, `cannot be decoded: ${detail}`);
-          }
+          // The file probed as video, so nothing decoding is a decode failure (exit 6), like a clean exit with no frame.
+          if (prepared.source.kind === 'file') throw new FfmpegError(this.input, `no frame could be decoded (ffmpeg exited with code ${summary.exitCode}: ${detail})`, summary.stderrTail);
           throw new FfmpegError(this.input, `ffmpeg exited with code ${summary.exitCode}: ${detail}`, summary.stderrTail);
         }
         this.warn({ input: this.input, kind: 'truncated', message: `ffmpeg exited with code ${summary.exitCode} after ${summary.frames} frames: ${detail}` });

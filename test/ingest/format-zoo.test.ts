@@ -14,28 +14,7 @@ import { runToCompletion } from '../../src/ingest/ffmpeg-adapter.js';
 import { frameIndices } from '../../src/sampling/frame-indices.js';
 import { survivingFfmpegChildren } from '../helpers/media.js';
 import { scratchDir } from '../helpers/paths.js';
-import { ffmpegReferenceFrames, meanAbsoluteDifference } from './ingest-fixtures.js';
-
-interface DecodedReference {
-  readonly timeBase: readonly [number, number];
-  /** pts of every frame the decoder outputs, in output order, in time-base units. */
-  readonly units: readonly number[];
-}
-
-/** The decoder's own frame list: `ffmpeg -i clip -vf showinfo -vsync 0 -copyts -f null -`. */
-async function decodedReference(path: string): Promise<DecodedReference> {
-  const { ffmpeg } = await resolveBinaries();
-  const result = await runToCompletion(
-    ffmpeg.path,
-    ['-hide_banner', '-nostdin', '-loglevel', 'info', '-i', `file:${path}`, '-map', '0:v:0', '-vf', 'showinfo', '-vsync', '0', '-copyts', '-f', 'null', '-'],
-    { operation: 'reference decode', input: path, deadlineMs: 60_000 },
-  );
-  assert.equal(result.exitCode, 0, result.stderr.slice(-500));
-  const base = /config in time_base: (\d+)\/(\d+)/.exec(result.stderr);
-  assert.ok(base, 'showinfo printed its time base');
-  const units = [...result.stderr.matchAll(/Parsed_showinfo_\d+ @ [^\]]+\] n:\s*\d+ pts:\s*(-?\d+)/g)].map((match) => Number(match[1]));
-  return { timeBase: [Number(base[1]), Number(base[2])], units };
-}
+import { decodedReference, ffmpegReferenceFrames, meanAbsoluteDifference, type DecodedReference } from './ingest-fixtures.js';
 
 /** ffprobe's display-matrix rotation of the first video stream (0 when none). */
 async function ffprobeRotation(path: string): Promise<number> {

@@ -1,6 +1,7 @@
 /**
  * @file Independent references for the ingest tests: ffprobe's decoded-frame list (`-show_entries frame=...`, not
- * the packet timeline vidtok uses) and frames decoded by a bare ffmpeg command (`select=eq(n,K)`) to compare pixels.
+ * the packet timeline vidtok uses), the decoder's own output list (ffmpeg `showinfo`), and frames decoded by a bare
+ * ffmpeg command (`select=eq(n,K)`) to compare pixels.
  */
 import { resolveBinaries } from '../../src/ingest/binaries.js';
 import { runToCompletion, startChild } from '../../src/ingest/ffmpeg-adapter.js';
@@ -20,6 +21,27 @@ export async function ffprobeFramePts(path: string): Promise<number[]> {
     .filter((line) => line.length > 0)
     .map(Number)
     .sort((a, b) => a - b);
+}
+
+export interface DecodedReference {
+  readonly timeBase: readonly [number, number];
+  /** pts of every frame the decoder outputs, in output order, in time-base units. */
+  readonly units: readonly number[];
+}
+
+/** The decoder's own frame list: `ffmpeg -i clip -vf showinfo -vsync 0 -copyts -f null -`. */
+export async function decodedReference(path: string): Promise<DecodedReference> {
+  const { ffmpeg } = await resolveBinaries();
+  const result = await runToCompletion(
+    ffmpeg.path,
+    ['-hide_banner', '-nostdin', '-loglevel', 'info', '-i', `file:${path}`, '-map', '0:v:0', '-vf', 'showinfo', '-vsync', '0', '-copyts', '-f', 'null', '-'],
+    { operation: 'reference decode', input: path, deadlineMs: 60_000 },
+  );
+  if (result.exitCode !== 0) throw new Error(`reference decode failed on ${path}: ${result.stderr.slice(-500)}`);
+  const base = /config in time_base: (\d+)\/(\d+)/.exec(result.stderr);
+  if (!base) throw new Error(`showinfo printed no time base for ${path}`);
+  const units = [...result.stderr.matchAll(/Parsed_showinfo_\d+ @ [^\]]+\] n:\s*\d+ pts:\s*(-?\d+)/g)].map((match) => Number(match[1]));
+  return { timeBase: [Number(base[1]), Number(base[2])], units };
 }
 
 /** Frames `indices` (presentation order) of `path` decoded sequentially by bare ffmpeg, as RGB24 at `size`. */
