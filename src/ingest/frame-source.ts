@@ -377,6 +377,7 @@ class DecodingFrameSource implements FrameSource {
         if (summary.frames === 0 && onlyJob) {
           // The file probed as video, so nothing decoding is a decode failure (exit 6), like a clean exit with no frame.
           if (prepared.source.kind === 'file') throw new FfmpegError(this.input, `no frame could be decoded (ffmpeg exited with code ${summary.exitCode}: ${detail})`, summary.stderrTail);
+          if (prepared.source.kind === 'stdin') throw new FfmpegError(this.input, `no video could be read from stdin (empty, or not a stream ffmpeg recognizes: ${detail})`, summary.stderrTail);
           throw new FfmpegError(this.input, `ffmpeg exited with code ${summary.exitCode}: ${detail}`, summary.stderrTail);
         }
         this.warn({ input: this.input, kind: 'truncated', message: `ffmpeg exited with code ${summary.exitCode} after ${summary.frames} frames: ${detail}` });

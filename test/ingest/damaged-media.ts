@@ -1,11 +1,9 @@
 /**
  * @file Deterministic mutants for the damaged-stream tests: an MJPEG AVI whose chosen frames are zeroed (they fail
  * to decode while the index still lists them) and an MPEG-TS with one frame's packets repeated (two packets with
- * the same pts), plus a small CLI runner that reports exit code, stdout and stderr.
+ * the same pts).
  */
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { repoRoot } from '../helpers/paths.js';
 import { runFfmpeg } from '../helpers/media.js';
 
 /** An all-intra MJPEG AVI of `frames` frames at 25 fps. */
@@ -50,28 +48,4 @@ export async function duplicateTsFrame(source: string, target: string, frame: nu
   const to = starts[frame + 1]!;
   const repeated = packets.slice(from, to).filter((packet) => pid(packet) === video);
   await fs.writeFile(target, Buffer.concat([...packets.slice(0, to), ...repeated, ...packets.slice(to)]));
-}
-
-export interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI from the repo root with stdin closed (or from `stdinText`). */
-export function runCli(args: readonly string[], options: { stdinText?: string; timeoutMs?: number } = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.stdinText ?? '');
-    const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }

@@ -11,7 +11,8 @@ import { ExitCode, FfmpegError } from '../../src/errors/index.js';
 import { extractFrames, probe } from '../../src/ingest/index.js';
 import { survivingFfmpegChildren } from '../helpers/media.js';
 import { scratchDir } from '../helpers/paths.js';
-import { duplicateTsFrame, makeIntraTs, makeMjpegAvi, runCli, zeroMjpegFrames } from './damaged-media.js';
+import { runCli } from './cli-runner.js';
+import { duplicateTsFrame, makeIntraTs, makeMjpegAvi, zeroMjpegFrames } from './damaged-media.js';
 import { decodedReference } from './ingest-fixtures.js';
 
 describe('damaged streams', () => {

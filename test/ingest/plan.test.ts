@@ -1,12 +1,14 @@
 /**
  * @file Decode planning without ffmpeg: input classification and protocol whitelists, the select expressions, the
- * seek-versus-sequential choice on synthetic timelines, and request validation.
+ * seek-versus-sequential choice on synthetic timelines, request validation and bounds, and time comparisons in
+ * integer pts units (an MPEG-TS timeline starting at 1.44 s).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UsageError } from '../../src/errors/index.js';
-import { buildDecodeArguments, classifyInput, planFile, planLive, type FrameTimeline, type ProbeResult } from '../../src/ingest/index.js';
-import { ptsSetExpression } from '../../src/ingest/decode-plan.js';
+import { LimitExceededError, UsageError } from '../../src/errors/index.js';
+import { buildDecodeArguments, classifyInput, planFile, planLive, resolveLimits, type FrameTimeline, type ProbeResult } from '../../src/ingest/index.js';
+import { ptsSetExpression, validateSelection } from '../../src/ingest/decode-plan.js';
+import { decodeDeadlineMs, maxDecodeDeadlineMs } from '../../src/ingest/limits.js';
 
 function timeline(frames: number, fps: number, gop: number): FrameTimeline {
   const ptsUnits = Array.from({ length: frames }, (_, index) => index * 512);
@@ -79,5 +81,63 @@ describe('decode plans', () => {
     assert.ok(args.indexOf('-protocol_whitelist') < inputAt);
     assert.equal(args[args.indexOf('-protocol_whitelist') + 1], 'file');
     assert.equal(args[args.length - 1], 'pipe:1');
+  });
+});
+
+describe('time comparisons in integer pts units', () => {
+  /** An MPEG-TS-like timeline: 90 kHz, 25 fps, starting at 1.44 s. */
+  const transportStream = (frames: number): FrameTimeline => {
+    const ptsUnits = Array.from({ length: frames }, (_, index) => 129_600 + index * 3600);
+    const timeBase: [number, number] = [1, 90_000];
+    return { ptsUnits, pts: ptsUnits.map((units) => units * (1 / 90_000)), keyframe: ptsUnits.map((_, index) => index % 12 === 0), timeBase, packetsWithoutPts: 0 };
+  };
+  const transportProbe: ProbeResult = { ...probeResult(100, 25), container: 'mpegts', startTime: 1.44, containerStartTime: 1.44, duration: 4 };
+
+  /** Evaluates an fps select expression the way ffmpeg's evaluator does (doubles, same operators). */
+  function selects(expression: string, pts: number, previous: number): boolean {
+    const run = Function('pts', 'prev_pts', 'gte', 'lt', 'gt', 'isnan', 'floor', `return ${expression};`) as (...values: unknown[]) => number;
+    const flag = (value: boolean): number => (value ? 1 : 0);
+    return run(pts, previous, (a: number, b: number) => flag(a >= b), (a: number, b: number) => flag(a < b), (a: number, b: number) => flag(a > b), (a: number) => flag(Number.isNaN(a)), Math.floor) > 0;
+  }
+
+  it('picks the first frame of every second at 1 fps although 2.44 - 1.44 < 1 in doubles', () => {
+    const timeline = transportStream(100);
+    assert.ok(Math.floor(timeline.pts[25]! - timeline.pts[0]!) === 0, 'the float comparison would miss frame 25');
+    const plan = planFile('offset.ts', { fps: 1 }, transportProbe, timeline);
+    assert.deepEqual(plan.jobs[0]!.expected, [0, 25, 50, 75]);
+    // ffmpeg's select expression picks the same frames.
+    const expression = plan.jobs[0]!.select!;
+    const picked = timeline.ptsUnits.flatMap((units, index) => (selects(expression, units, index === 0 ? Number.NaN : timeline.ptsUnits[index - 1]!) ? [index] : []));
+    assert.deepEqual(picked, [0, 25, 50, 75]);
+    // A window given in decimal seconds lands on the frame at exactly that pts.
+    const window = planFile('offset.ts', { start: 2.44, end: 3.44 }, transportProbe, timeline);
+    assert.deepEqual([window.jobs[0]!.expected![0], window.jobs[0]!.expected!.at(-1)], [25, 49]);
+  });
+
+  it('deduplicates --at, finds a frame from its printed pts, and notes times before the first frame', () => {
+    const timeline = transportStream(100);
+    const repeated = planFile('offset.ts', { at: [2, 2, 2] }, transportProbe, timeline);
+    assert.equal(repeated.plan.frames, 1);
+    assert.deepEqual(repeated.jobs.flatMap((job) => job.expected ?? []), [14]);
+    const printed = planFile('offset.ts', { at: [Number((timeline.pts[37]!).toFixed(6))] }, transportProbe, timeline);
+    assert.deepEqual(printed.jobs[0]!.expected, [37]);
+    const early = planFile('offset.ts', { at: [0.5, 1.44] }, transportProbe, timeline);
+    assert.deepEqual(early.jobs.flatMap((job) => job.expected ?? []), [0]);
+    assert.match(early.notes?.[0] ?? '', /0\.5 s is before the first frame/);
+  });
+
+  it('bounds option values before any work and clamps deadlines', () => {
+    assert.throws(() => validateSelection('a.mp4', { count: 1e9 }), LimitExceededError);
+    assert.throws(() => validateSelection('a.mp4', { fps: 1, minFrames: 10, maxFrames: 2 }), UsageError);
+    assert.throws(() => validateSelection('a.mp4', { minFrames: 2 }), UsageError);
+    assert.throws(() => validateSelection('a.mp4', { at: [] }), UsageError);
+    assert.throws(() => validateSelection('a.mp4', { at: [Number.NaN] }), UsageError);
+    assert.throws(() => validateSelection('a.mp4', { fps: 1e-9 }), UsageError);
+    assert.doesNotThrow(() => validateSelection('a.mp4', { count: 100_000 }));
+    const limits = resolveLimits(undefined);
+    const huge = decodeDeadlineMs(limits, 204_963_823_044_273.3, false)!;
+    assert.ok(huge > 60_000 && huge <= maxDecodeDeadlineMs && huge < 2 ** 31 - 1, `deadline ${huge}`);
+    assert.equal(decodeDeadlineMs(limits, 10, false), 80_000);
+    assert.equal(decodeDeadlineMs({ ...limits, decodeTimeoutMs: 1e15 }, 10, false), maxDecodeDeadlineMs);
   });
 });
