@@ -1,7 +1,9 @@
 /**
  * @file The self-contained page `vidtok narrate --serve` shows at `/`: inline CSS and script only (no external
- * resources), an EventSource on `/events`, one card per scene whose narration grows with every delta, and counters
- * for dropped frames and reconnects. Text is inserted with textContent, never as HTML.
+ * resources), an EventSource on `/events`, one card per scene whose narration grows with every delta, its boundary
+ * (start and end, closed by a cut, the length limit or the end of the stream, merged scenes) and thumbnails of the
+ * frames the model saw (PNG `data:` URIs from the event; the only images the CSP allows), and counters for dropped
+ * frames, merged scenes and reconnects. Text is inserted with textContent, never as HTML.
  */
 
 export function narrationPage(title: string): string {
@@ -24,10 +26,14 @@ export function narrationPage(title: string): string {
   .scene.done { border-left: 4px solid #3b8a5a; }
   .scene .text { white-space: pre-wrap; margin-top: 4px; }
   .notice { font-size: 12px; color: #a33; }
+  .scene .frames { display: flex; gap: 3px; margin-top: 6px; flex-wrap: wrap; }
+  .scene .frames figure { margin: 0; font: 10px ui-monospace, monospace; color: #6b6b66; text-align: center; }
+  .scene .frames img { display: block; height: 54px; border-radius: 2px; }
+  .scene .boundary { font-size: 12px; color: #6b6b66; }
 </style>
 </head>
 <body>
-<header><h1>${safeTitle}</h1><span id="status">connecting…</span><span id="dropped">0 frames dropped</span><span id="reconnects">0 reconnects</span></header>
+<header><h1>${safeTitle}</h1><span id="status">connecting…</span><span id="dropped">0 frames dropped</span><span id="merged">0 scenes merged</span><span id="reconnects">0 reconnects</span></header>
 <main id="scenes"></main>
 <script>
 (() => {
@@ -71,6 +77,31 @@ export function narrationPage(title: string): string {
     entry.root.className = 'scene done';
     entry.text.textContent = event.text;
     entry.time.textContent = 'scene ' + event.scene + (event.mergedScenes.length ? '–' + event.mergedScenes[event.mergedScenes.length - 1] : '') + '  ' + clock(event.start) + ' → ' + clock(event.end) + (event.interrupted ? '  (interrupted)' : '');
+    const boundary = document.createElement('div');
+    boundary.className = 'boundary';
+    const closed = { cut: 'ended by a cut', 'max-length': 'ended by the scene length limit', 'end-of-stream': 'ended with the stream' }[event.closedBy] || String(event.closedBy);
+    boundary.textContent = closed + (event.mergedScenes.length ? '; merged scenes ' + event.mergedScenes.join(', ') + ' (narrator behind)' : '') + '; ' + event.frames + ' frames seen, ' + event.visualTokens + ' visual tokens';
+    entry.root.append(boundary);
+    if (Array.isArray(event.thumbnails) && event.thumbnails.length > 0) {
+      const strip = document.createElement('div');
+      strip.className = 'frames';
+      event.thumbnails.forEach((uri, n) => {
+        if (typeof uri !== 'string' || !uri.startsWith('data:image/png;base64,')) return;
+        const figure = document.createElement('figure');
+        const image = document.createElement('img');
+        image.src = uri;
+        image.alt = 'frame at ' + clock(event.frameTimes[n] ?? event.start);
+        const caption = document.createElement('figcaption');
+        caption.textContent = clock(event.frameTimes[n] ?? event.start);
+        figure.append(image, caption);
+        strip.append(figure);
+      });
+      entry.root.append(strip);
+    }
+  });
+  source.addEventListener('scene-merged', (message) => {
+    const event = JSON.parse(message.data);
+    document.getElementById('merged').textContent = event.total + ' scenes merged (narrator behind)';
   });
   source.addEventListener('frame-dropped', (message) => {
     const event = JSON.parse(message.data);

@@ -34,6 +34,8 @@ export interface VttCue {
   readonly start: number;
   readonly end: number;
   readonly text: string;
+  /** The cue identifier line, when there is one. */
+  readonly id?: string;
 }
 
 function seconds(timestamp: string): number {
@@ -47,8 +49,17 @@ export function parseVtt(text: string): VttCue[] {
   if (!/^WEBVTT(?:[ \t][^\n]*)?\n/.test(text)) throw new Error('WebVTT must start with a WEBVTT line');
   if (!text.endsWith('\n')) throw new Error('WebVTT must end with a newline');
   const blocks = text.slice(text.indexOf('\n') + 1).split(/\n{2,}/).map((block) => block.replace(/^\n+|\n+$/g, '')).filter((block) => block !== '');
-  return blocks.map((block) => {
-    const lines = block.split('\n');
+  return blocks.flatMap((block) => {
+    if (/^NOTE(?:[ \t\n]|$)/.test(block)) {
+      if (block.includes('-->')) throw new Error(`a NOTE must not contain "-->": ${JSON.stringify(block)}`);
+      return [];
+    }
+    let lines = block.split('\n');
+    let id: string | undefined;
+    if (!(lines[0] ?? '').includes('-->') && (lines[1] ?? '').includes('-->')) {
+      id = lines[0]!;
+      lines = lines.slice(1);
+    }
     const timing = /^(\S+) --> (\S+)$/.exec(lines[0] ?? '');
     if (!timing) throw new Error(`cue without a timing line: ${JSON.stringify(block)}`);
     const start = seconds(timing[1]!);
@@ -56,7 +67,7 @@ export function parseVtt(text: string): VttCue[] {
     if (end < start) throw new Error(`cue ends before it starts: ${lines[0]}`);
     const payload = lines.slice(1);
     if (payload.length === 0 || payload.some((line) => line.trim() === '' || line.includes('-->'))) throw new Error(`bad cue payload: ${JSON.stringify(block)}`);
-    return { start, end, text: payload.join('\n') };
+    return [{ start, end, text: payload.join('\n'), ...(id !== undefined ? { id } : {}) }];
   });
 }
 

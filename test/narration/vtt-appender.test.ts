@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { VttAppender } from '../../src/narration/index.js';
+import { thumbnailDataUri } from '../../src/narration/scene-thumbnails.js';
 import { scratchDir } from '../helpers/paths.js';
 import { parseVtt } from './narration-helpers.js';
 
@@ -53,5 +54,29 @@ describe('VttAppender', () => {
       { start: 1, end: 3, text: 'first line\nsecond line' },
       { start: 3, end: 3, text: 'end before start is clamped to the start' },
     ]);
+  });
+
+  it('appendScene writes the boundary as a NOTE, the cue as scene-N, and the frames seen as a thumbnail track', async () => {
+    const directory = scratchDir('narrate-vtt-scene');
+    const path = join(directory, 'clip.vtt');
+    const vtt = await VttAppender.create(path);
+    const image = { width: 16, height: 9, data: new Uint8Array(16 * 9 * 3).fill(200) };
+    await vtt.appendScene({ scene: 0, start: 0, end: 2.5, text: 'a dog runs', closedBy: 'cut', mergedScenes: [], frameTimes: [0, 1.5], thumbnails: [thumbnailDataUri(image, 16), thumbnailDataUri(image, 16)] });
+    await vtt.appendScene({ scene: 1, start: 2.5, end: 6, text: 'it stops --> sits', closedBy: 'end-of-stream', mergedScenes: [2], frameTimes: [3] });
+    await vtt.close();
+    const text = readFileSync(path, 'utf8');
+    assert.deepEqual(parseVtt(text), [
+      { id: 'scene-0', start: 0, end: 2.5, text: 'a dog runs' },
+      { id: 'scene-1', start: 2.5, end: 6, text: 'it stops --&gt; sits' },
+    ]);
+    assert.match(text, /NOTE scene 0 from 00:00:00\.000 to 00:00:02\.500 \(cut\); frames seen at 0\.00 1\.50 s/);
+    assert.match(text, /NOTE scene 1 from 00:00:02\.500 to 00:00:06\.000 \(end-of-stream, merged scenes 2\); frames seen at 3\.00 s/);
+    assert.deepEqual(parseVtt(readFileSync(vtt.thumbnailPath, 'utf8')), [
+      { start: 0, end: 1.5, text: 'clip.frames/scene-0-0.png' },
+      { start: 1.5, end: 2.5, text: 'clip.frames/scene-0-1.png' },
+    ]);
+    assert.deepEqual(readdirSync(vtt.framesDirectory).sort(), ['scene-0-0.png', 'scene-0-1.png']);
+    const png = readFileSync(join(vtt.framesDirectory, 'scene-0-0.png'));
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
   });
 });

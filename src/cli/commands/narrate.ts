@@ -21,12 +21,19 @@ interface NarrateArguments {
   readonly buffer: number;
   readonly 'max-scene-seconds': number;
   readonly 'min-scene-seconds': number;
+  readonly pipeline?: string;
+  readonly budget?: number;
+  readonly 'scene-rule': string;
+  readonly 'scene-threshold': number;
+  readonly 'scene-ratio': number;
+  readonly 'scene-descriptor'?: string;
+  readonly thumbnails: boolean;
   readonly 'scene-alpha': number;
   readonly 'scene-min-depth': number;
-  readonly 'scene-frames': number;
+  readonly 'scene-frames'?: number;
   readonly 'max-scene-frames': number;
-  readonly 'memory-scenes': number;
-  readonly 'memory-tokens': number;
+  readonly 'memory-scenes'?: number;
+  readonly 'memory-tokens'?: number;
   readonly 'max-pending-scenes': number;
   readonly prompt?: string;
   readonly 'max-new-tokens': number;
@@ -59,12 +66,19 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       .option('buffer', { type: 'number', default: 8, describe: 'Live/realtime: frames buffered before the oldest is dropped' })
       .option('max-scene-seconds', { type: 'number', default: 30, describe: 'Close a scene still open after this many seconds' })
       .option('min-scene-seconds', { type: 'number', default: 1, describe: 'Ignore a cut that would close a shorter scene' })
-      .option('scene-alpha', { type: 'number', default: 0.5, describe: 'Streaming SceneTilling threshold: mean + alpha * std of the depth scores' })
-      .option('scene-min-depth', { type: 'number', default: 0.05, describe: 'A cut also needs at least this depth score' })
-      .option('scene-frames', { type: 'number', default: 8, describe: 'Frames of a scene shown to the model (evenly spaced)' })
+      .option('pipeline', { alias: 'p', type: 'string', describe: 'Pipeline that drives narration: built-in name or file (default scenetilling)' })
+      .option('budget', { type: 'number', describe: 'Visual-token budget of one narration prompt (default the pipeline\'s)' })
+      .option('scene-rule', { type: 'string', choices: ['threshold', 'depth'], default: 'threshold', describe: 'Cut rule: descriptor distance threshold, or SceneTilling depth score' })
+      .option('scene-threshold', { type: 'number', default: 0.3, describe: 'Threshold rule: smallest descriptor distance (1 - Bhattacharyya for HSV) of a cut' })
+      .option('scene-ratio', { type: 'number', default: 3, describe: 'Threshold rule: a cut also needs this many times the open scene\'s recent mean distance' })
+      .option('scene-descriptor', { type: 'string', choices: ['hsv+model', 'hsv', 'model'], describe: 'What scenes are cut on: HSV histograms, the model\'s features (encodes every frame), or both (default hsv+model)' })
+      .option('thumbnails', { type: 'boolean', default: false, describe: 'Add PNG thumbnails of the frames each narration saw to narration-end (implied by --serve and --vtt)' })
+      .option('scene-alpha', { type: 'number', default: 0.5, describe: 'Depth rule: mean + alpha * std of the depth scores' })
+      .option('scene-min-depth', { type: 'number', default: 0.05, describe: 'Depth rule: a cut also needs at least this depth score' })
+      .option('scene-frames', { type: 'number', describe: 'Frames of a scene shown to the model (default the pipeline\'s, else 8)' })
       .option('max-scene-frames', { type: 'number', default: 64, describe: 'Frames of the open scene held at most (every other one dropped beyond)' })
-      .option('memory-scenes', { type: 'number', default: 4, describe: 'Earlier scenes remembered as memory tokens in each prompt' })
-      .option('memory-tokens', { type: 'number', default: 32, describe: 'Memory tokens per remembered scene' })
+      .option('memory-scenes', { type: 'number', describe: 'Earlier scenes remembered as memory tokens in each prompt (default the pipeline\'s, else 4)' })
+      .option('memory-tokens', { type: 'number', describe: 'Memory tokens per remembered scene (default the pipeline\'s, else 32)' })
       .option('max-pending-scenes', { type: 'number', default: 2, describe: 'Scenes waiting for the narrator at most (more are merged)' })
       .option('prompt', { type: 'string', describe: 'Instruction for each scene (default: narrate in one short sentence)' })
       .option('max-new-tokens', { type: 'number', default: 48, describe: 'Tokens generated per scene at most' })
@@ -90,12 +104,19 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       bufferFrames: finite('buffer', args.buffer),
       maxSceneSeconds: finite('max-scene-seconds', args['max-scene-seconds']),
       minSceneSeconds: finite('min-scene-seconds', args['min-scene-seconds']),
+      ...(args.pipeline !== undefined ? { pipeline: String(args.pipeline) } : {}),
+      ...(args.budget !== undefined ? { budget: finite('budget', args.budget) } : {}),
+      sceneRule: args['scene-rule'] as 'threshold' | 'depth',
+      sceneThreshold: finite('scene-threshold', args['scene-threshold']),
+      sceneRatio: finite('scene-ratio', args['scene-ratio']),
+      ...(args['scene-descriptor'] !== undefined ? { sceneDescriptor: args['scene-descriptor'] as 'hsv+model' | 'hsv' | 'model' } : {}),
+      thumbnails: args.thumbnails || args.serve !== undefined || args.vtt !== undefined,
       sceneAlpha: finite('scene-alpha', args['scene-alpha']),
       sceneMinDepth: finite('scene-min-depth', args['scene-min-depth']),
-      sceneFrames: finite('scene-frames', args['scene-frames']),
+      ...(args['scene-frames'] !== undefined ? { sceneFrames: finite('scene-frames', args['scene-frames']) } : {}),
       maxSceneFrames: finite('max-scene-frames', args['max-scene-frames']),
-      memoryScenes: finite('memory-scenes', args['memory-scenes']),
-      memoryTokens: finite('memory-tokens', args['memory-tokens']),
+      ...(args['memory-scenes'] !== undefined ? { memoryScenes: finite('memory-scenes', args['memory-scenes']) } : {}),
+      ...(args['memory-tokens'] !== undefined ? { memoryTokens: finite('memory-tokens', args['memory-tokens']) } : {}),
       maxPendingScenes: finite('max-pending-scenes', args['max-pending-scenes']),
       ...(args.prompt !== undefined ? { prompt: String(args.prompt) } : {}),
       maxNewTokens: finite('max-new-tokens', args['max-new-tokens']),
@@ -124,9 +145,11 @@ export const narrateCommand = defineCommand<NarrateArguments>({
         context.stderr.write(`vidtok: serving narration events at ${server.url} (SSE: ${server.url}events)\n`);
       }
       for await (const event of stream) {
-        if (!stdoutClosed) context.stdout.write(`${JSON.stringify(event)}\n`);
+        // Thumbnails feed the page and the VTT thumbnail track; stdout carries them only with --thumbnails.
+        const line = event.type === 'narration-end' && !args.thumbnails && event.thumbnails ? { ...event, thumbnails: undefined } : event;
+        if (!stdoutClosed) context.stdout.write(`${JSON.stringify(line)}\n`);
         server?.publish(event);
-        if (event.type === 'narration-end' && vtt) await vtt.appendCue(event.start, event.end, event.text);
+        if (event.type === 'narration-end' && vtt) await vtt.appendScene(event);
         if (stdoutClosed && !server && !vtt) break;
       }
     } finally {
