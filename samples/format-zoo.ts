@@ -13,7 +13,7 @@ import { resolveBinaries } from '../src/ingest/binaries.js';
 import { runToCompletion, stderrTail } from '../src/ingest/ffmpeg-adapter.js';
 import { defaultSamplesOutDir } from './generate.js';
 
-const zooVersion = 2;
+const zooVersion = 3;
 
 /** What a test can check about a clip beyond the decoder's own frame list. */
 export interface ZooExpectations {
@@ -75,6 +75,12 @@ const recipes: readonly ZooRecipe[] = [
     name: 'edit-list', file: 'edit-list.mp4', what: 'H.264 with B-frames trimmed by `-ss 1.3 -c copy`: an edit list discards the pre-roll frames',
     encoders: ['libx264'], muxers: ['mp4'],
     steps: [[...source(3), ...x264(), '-bf', '3', '-g', '50', 'file:{tmp}.mp4'], ['-ss', '1.3', '-i', 'file:{tmp}.mp4', '-c', 'copy', 'file:{out}']],
+    expect: { editList: true },
+  },
+  {
+    name: 'edit-list-long', file: 'edit-list-long.mp4', what: '14 s, a keyframe every second, trimmed by `-ss 1.3 -c copy`: sparse picks seek inside an edit list',
+    encoders: ['libx264'], muxers: ['mp4'],
+    steps: [[...source(14), ...x264(), '-bf', '3', '-g', '25', 'file:{tmp}.mp4'], ['-ss', '1.3', '-i', 'file:{tmp}.mp4', '-c', 'copy', 'file:{out}']],
     expect: { editList: true },
   },
   {

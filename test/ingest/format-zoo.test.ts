@@ -58,13 +58,37 @@ describe('format zoo against the decoder\'s own frame list', () => {
   after(async () => assert.deepEqual(await survivingFfmpegChildren(), []));
 
   it('covers every required format (or says why the ffmpeg at hand cannot make it)', () => {
-    const required = ['edit-list', 'b-frames', 'vfr', 'rotate-90', 'rotate-180', 'rotate-270', 'anamorphic', 'odd-size', 'tiny', '10-bit', 'yuv444', 'hevc', 'av1', 'vp9', 'mjpeg', 'prores', 'mpeg2-offset', 'pts-wrap', 'fragmented', 'mkv-start', 'gif', 'interlaced', 'video-after-audio'];
+    const required = ['edit-list', 'edit-list-long', 'b-frames', 'vfr', 'rotate-90', 'rotate-180', 'rotate-270', 'anamorphic', 'odd-size', 'tiny', '10-bit', 'yuv444', 'hevc', 'av1', 'vp9', 'mjpeg', 'prores', 'mpeg2-offset', 'pts-wrap', 'fragmented', 'mkv-start', 'gif', 'interlaced', 'video-after-audio'];
     const present = new Set([...zoo.clips.map((clip) => clip.name), ...zoo.skipped.map((entry) => entry.name)]);
     assert.deepEqual(required.filter((name) => !present.has(name)), []);
     for (const entry of zoo.skipped) assert.match(entry.reason, /has no (encoder|muxer)/);
   });
 
-  const names = ['edit-list', 'b-frames', 'vfr', 'rotate-90', 'rotate-180', 'rotate-270', 'anamorphic', 'odd-size', 'tiny', 'tiny-ffv1', '10-bit', 'yuv444', 'hevc', 'av1', 'vp9', 'mjpeg', 'prores', 'mpeg2-offset', 'pts-wrap', 'interlaced', 'fragmented', 'mkv-start', 'gif', 'video-after-audio'];
+  const names = ['edit-list', 'edit-list-long', 'b-frames', 'vfr', 'rotate-90', 'rotate-180', 'rotate-270', 'anamorphic', 'odd-size', 'tiny', 'tiny-ffv1', '10-bit', 'yuv444', 'hevc', 'av1', 'vp9', 'mjpeg', 'prores', 'mpeg2-offset', 'pts-wrap', 'interlaced', 'fragmented', 'mkv-start', 'gif', 'video-after-audio'];
+  it('edit-list-long: keyframe seeks and the keyframes plan stay on the decoder\'s timeline', async (context) => {
+    const clip = zoo.clips.find((entry) => entry.name === 'edit-list-long');
+    if (!clip) return context.skip(zoo.skipped.find((entry) => entry.name === 'edit-list-long')?.reason ?? 'not generated');
+    const path = join(directory, clip.file);
+    const reference = await decodedReference(path);
+    const size = { width: 24, height: 16 };
+    const sought = await extractFrames(path, { count: 5, rule: 'pllava_demo', size });
+    assert.equal(sought.plan.mode, 'seek', sought.plan.reason);
+    assert.deepEqual(sought.frames.map((frame) => frame.index), frameIndices('pllava_demo', reference.units.length, 5));
+    assertPts(reference, sought.frames, 'seek');
+    const pixels = await ffmpegReferenceFrames(path, sought.frames.map((frame) => frame.index), size);
+    sought.frames.forEach((frame, position) => assert.ok(meanAbsoluteDifference(frame.data, pixels[position]!) < 1, `seek: frame ${frame.index} pixels`));
+    // Keyframes: the frames `-skip_frame nokey` delivers, indexed on the full decode's timeline.
+    const keyReference = await decodedReference(path, { keyframesOnly: true });
+    const keyframes = await extractFrames(path, { keyframes: true, size });
+    const expectedKeys = keyReference.units.map((units) => reference.units.indexOf(units)).filter((index) => index >= 0);
+    assert.deepEqual(keyframes.frames.map((frame) => frame.index), expectedKeys);
+    assert.ok(expectedKeys.length >= 10 && expectedKeys[0]! > 0, `keyframes ${expectedKeys.join(' ')}`);
+    // A window with fps: intervals counted from --start, on the decoder's pts.
+    const windowed = await extractFrames(path, { fps: 1, start: 5.5, end: 9, size });
+    const inWindow = reference.units.flatMap((units, index) => (seconds(reference, index) >= 5.5 && seconds(reference, index) < 9 ? [index] : []));
+    assert.deepEqual(windowed.frames.map((frame) => frame.index), [0, 1, 2, 3].map((offset) => inWindow.find((index) => seconds(reference, index) >= 5.5 + offset)!));
+  });
+
   for (const name of names) {
     it(`${name}: count, indices, pts and pixels equal the decoder's`, async (context) => {
       const clip: ZooClip | undefined = zoo.clips.find((entry) => entry.name === name);

@@ -29,7 +29,8 @@ describe('rotation and resizing', () => {
   it('reports and delivers the display size of a rotated clip', async () => {
     const path = join(samplesDirectory, samples.rotated.file);
     const info = await probe(path);
-    assert.ok(info.rotation === 90 || info.rotation === 270, `rotation ${info.rotation}`);
+    // ffprobe's convention: the display matrix angle, counter-clockwise positive, a quarter turn either way.
+    assert.equal(Math.abs(info.rotation), 90, `rotation ${info.rotation}`);
     assert.equal(info.width, samples.rotated.displayWidth);
     assert.equal(info.height, samples.rotated.displayHeight);
     assert.equal(info.codedWidth, samples.rotated.codedWidth);

@@ -29,12 +29,15 @@ export interface DecodedReference {
   readonly units: readonly number[];
 }
 
-/** The decoder's own frame list: `ffmpeg -i clip -vf showinfo -vsync 0 -copyts -f null -`. */
-export async function decodedReference(path: string): Promise<DecodedReference> {
+/**
+ * The decoder's own frame list: `ffmpeg -i clip -vf showinfo -vsync 0 -copyts -f null -` (with `-skip_frame nokey`
+ * when `keyframesOnly`: the keyframes as the decoder delivers them).
+ */
+export async function decodedReference(path: string, options: { keyframesOnly?: boolean } = {}): Promise<DecodedReference> {
   const { ffmpeg } = await resolveBinaries();
   const result = await runToCompletion(
     ffmpeg.path,
-    ['-hide_banner', '-nostdin', '-loglevel', 'info', '-i', `file:${path}`, '-map', '0:v:0', '-vf', 'showinfo', '-vsync', '0', '-copyts', '-f', 'null', '-'],
+    ['-hide_banner', '-nostdin', '-loglevel', 'info', ...(options.keyframesOnly ? ['-skip_frame', 'nokey'] : []), '-i', `file:${path}`, '-map', '0:v:0', '-vf', 'showinfo', '-vsync', '0', '-copyts', '-f', 'null', '-'],
     { operation: 'reference decode', input: path, deadlineMs: 60_000 },
   );
   if (result.exitCode !== 0) throw new Error(`reference decode failed on ${path}: ${result.stderr.slice(-500)}`);
