@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manifestFileName } from './cache-directory.js';
+import type { DerivedFile } from './video-newline.js';
 
 export interface ManifestFile {
   readonly size: number;
@@ -21,6 +22,8 @@ export interface ModelManifest {
   readonly endpoint: string;
   readonly pulledAt: string;
   readonly files: Readonly<Record<string, ManifestFile>>;
+  /** Files made from part of a listed file (LLaVA-OneVision's image_newline.npy), with where they came from. */
+  readonly derived?: Readonly<Record<string, DerivedFile>>;
 }
 
 /** Reads the manifest of a snapshot folder, or undefined when it is missing or unreadable. */

@@ -29,6 +29,7 @@ import type { PullProgressListener } from './pull-progress.js';
 import { repositoryIdOf, validateRevision } from './repository-reference.js';
 import { resolveInside } from './safe-relative-path.js';
 import { selectModelFiles } from './select-model-files.js';
+import { fetchVideoNewline, videoNewlineCurrent, videoNewlineFileName, videoNewlineSource, type DerivedFile } from './video-newline.js';
 
 export interface PullModelOptions extends CacheDirectoryOptions, HubConnectionOptions {
   /** `q4`, `embed_tokens=fp16,vision_encoder=q4,…`, or per-graph dtypes; defaults to the alias's dtypes. */
@@ -89,7 +90,12 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
     if (await snapshotHolds(snapshot, previous, file)) keptFromSnapshot.add(file.path);
   }
   const totalBytes = sum(selected.map((file) => file.size));
-  if (previous && keptFromSnapshot.size === selected.length) {
+  const newlineSource = previous ? await videoNewlineSource(join(snapshot, 'config.json'), listed) : undefined;
+  const newlineKept =
+    newlineSource === undefined ||
+    (videoNewlineCurrent(previous?.derived?.[videoNewlineFileName], newlineSource.file) &&
+      (await sizeOf(join(snapshot, videoNewlineFileName))) === previous?.derived?.[videoNewlineFileName]?.size);
+  if (previous && keptFromSnapshot.size === selected.length && newlineKept) {
     report({ type: 'plan', files: selected.length, totalBytes, downloadFiles: 0, downloadBytes: 0 });
     report({ type: 'done', directory: snapshot, downloadedBytes: 0 });
     return {
@@ -168,6 +174,22 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
       manifestFiles[file.path] = manifestEntryOf(file);
       report({ type: 'file-done', path: file.path, size: file.size, verifiedWith: checksum.algorithm === 'none' ? 'size' : checksum.algorithm });
     }
+    const derived: Record<string, DerivedFile> = {};
+    const stagedNewline = await videoNewlineSource(join(staging, 'config.json'), listed);
+    if (stagedNewline !== undefined) {
+      throwIfAborted(signal, repositoryId);
+      const previousEntry = previous?.derived?.[videoNewlineFileName];
+      const from = stagedNewline.file.path;
+      if (videoNewlineCurrent(previousEntry, stagedNewline.file) && (await sizeOf(join(snapshot, videoNewlineFileName))) === previousEntry?.size) {
+        await linkOrCopy(join(snapshot, videoNewlineFileName), join(staging, videoNewlineFileName));
+        derived[videoNewlineFileName] = previousEntry!;
+        report({ type: 'derived', path: videoNewlineFileName, from, outcome: 'reused' });
+      } else {
+        const entry = await fetchVideoNewline({ connection, repositoryId, revision, hidden: stagedNewline.hidden, file: stagedNewline.file, folder: staging, ...(signal ? { signal } : {}) });
+        if (entry !== undefined) derived[videoNewlineFileName] = entry;
+        report({ type: 'derived', path: videoNewlineFileName, from, outcome: entry === undefined ? 'missing' : 'fetched' });
+      }
+    }
     const manifest: ModelManifest = {
       format: 1,
       repositoryId,
@@ -176,8 +198,9 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
       endpoint: connection.endpoint,
       pulledAt: new Date().toISOString(),
       files: manifestFiles,
+      ...(Object.keys(derived).length > 0 ? { derived } : {}),
     };
-    await pruneUnlisted(staging, new Set([...Object.keys(manifestFiles), manifestFileName]));
+    await pruneUnlisted(staging, new Set([...Object.keys(manifestFiles), ...Object.keys(derived), manifestFileName]));
     await writeFile(join(staging, manifestFileName), `${JSON.stringify(manifest, null, 2)}\n`);
     throwIfAborted(signal, repositoryId);
     await swapIntoPlace(staging, snapshot, repositoryFolder);

@@ -29,6 +29,12 @@ export interface PromptOptions {
    * generation prompt so that generation continues it. Only `questionText` uses it.
    */
   readonly assistantPrefix?: string;
+  /**
+   * Index of the stream segment after which the family writes one more placeholder, for the learned video newline
+   * the model folder carries (LLaVA-OneVision `image_newline`: `frames·196 + 1`). Set by the runtime, which writes
+   * that row there; families without a video newline ignore it.
+   */
+  readonly videoNewlineAfterSegment?: number;
 }
 
 /** Vision encoder output for `count` images: `count * tokens * hidden` values. */

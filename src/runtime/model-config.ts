@@ -31,7 +31,15 @@ export interface ModelInfo {
   readonly frameGrid: { readonly h: number; readonly w: number };
   /** Square input size of the vision encoder. */
   readonly imageSize: number;
+  /**
+   * Placeholders the family adds to a video at prompt-build time beyond the stream's visual tokens: 1 when the model
+   * folder has a learned video newline (LLaVA-OneVision image_newline.npy), else 0. Budget and context checks add it.
+   */
+  readonly extraVisualTokens: number;
 }
+
+/** Context window when config.json has no max_position_embeddings: the family's language model's (Qwen2 32768). */
+const fallbackContextWindow: Readonly<Record<ModelFamily['name'], number>> = { smolvlm2: 8192, 'llava-onevision': 32768 };
 
 interface RawConfig {
   readonly modelType: string;
@@ -122,10 +130,11 @@ export function resolveModelInfo(files: ModelFiles, graphs: LoadedGraphs): Model
     kvHeads: shape.kvHeads,
     headDim: shape.headDim,
     vocab: shape.vocab,
-    contextWindow: raw.contextWindow ?? 8192,
+    contextWindow: raw.contextWindow ?? fallbackContextWindow[raw.family.name] ?? 8192,
     eos: raw.eos,
     tokensPerFrame,
     frameGrid: raw.family.frameGrid,
     imageSize: raw.family.imageSize,
+    extraVisualTokens: 0,
   };
 }

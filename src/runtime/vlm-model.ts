@@ -17,6 +17,7 @@ import { createModelEngine } from './model-engine.js';
 import { locateModelFiles, type DtypeChoice } from './model-files.js';
 import type { LoadedGraphs, ModelRunner } from './model-runner.js';
 import { loadTextTokenizer, type TextTokenizer } from './text-tokenizer.js';
+import { readVideoNewline, videoNewlineSegment } from './video-newline.js';
 
 export interface LoadModelOptions {
   /** One dtype for every graph (`q4`) or one per graph; transformers.js names. Default fp32. */
@@ -75,8 +76,11 @@ export interface VlmModel {
 
 let sessionCounter = 0;
 
-/** Concatenated visual rows of the stream after checking their dims against the LM hidden size. */
-function visualRowsOf(stream: TokenStream, info: ModelInfo): Float32Array {
+/**
+ * Concatenated visual rows of the stream after checking their dims against the LM hidden size, with `newline`'s row
+ * written right after the rows of segment `afterSegment` when given.
+ */
+function visualRowsOf(stream: TokenStream, info: ModelInfo, newline?: { readonly afterSegment: number; readonly row: Float32Array }): Float32Array {
   if (stream.dim !== info.hidden) {
     throw new InputRejectedError('token stream', `visual tokens are ${stream.dim}-d but the ${info.family} LM hidden size is ${info.hidden} (use this model's encoder)`);
   }
@@ -88,13 +92,17 @@ function visualRowsOf(stream: TokenStream, info: ModelInfo): Float32Array {
     }
     count += segment.count;
   }
-  const rows = new Float32Array(count * info.hidden);
+  const rows = new Float32Array((count + (newline === undefined ? 0 : 1)) * info.hidden);
   let offset = 0;
-  for (const segment of stream.segments) {
-    if (segment.type !== 'visual') continue;
+  stream.segments.forEach((segment, index) => {
+    if (segment.type !== 'visual') return;
     rows.set(segment.tokens, offset);
     offset += segment.tokens.length;
-  }
+    if (newline !== undefined && index === newline.afterSegment) {
+      rows.set(newline.row, offset);
+      offset += newline.row.length;
+    }
+  });
   return rows;
 }
 
@@ -164,6 +172,8 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
     await runner.dispose().catch(() => undefined);
     throw error;
   }
+  const videoNewline = readVideoNewline(files.directory, info.hidden);
+  if (videoNewline !== undefined) info = { ...info, extraVisualTokens: 1 };
   const placeholderIds = family.placeholderTokens.map((token) => {
     const id = tokenizer.tokenId(token);
     if (id === undefined) throw new InputRejectedError(files.tokenizer, `has no ${token} token`);
@@ -182,8 +192,10 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
     },
 
     async createSession(stream: TokenStream, sessionOptions: SessionOptions = {}): Promise<PromptSession> {
-      const visualRows = visualRowsOf(stream, info);
-      const contextIds = Int32Array.from(tokenizer.encode(family.contextText(stream, tokenizer, sessionOptions)));
+      const newlineAfter = videoNewline === undefined ? -1 : videoNewlineSegment(stream);
+      const visualRows = visualRowsOf(stream, info, newlineAfter < 0 ? undefined : { afterSegment: newlineAfter, row: videoNewline! });
+      const promptOptions: SessionOptions = newlineAfter < 0 ? sessionOptions : { ...sessionOptions, videoNewlineAfterSegment: newlineAfter };
+      const contextIds = Int32Array.from(tokenizer.encode(family.contextText(stream, tokenizer, promptOptions)));
       if (contextIds.length > info.contextWindow) throw new ContextOverflowError(contextIds.length, info.contextWindow);
       const chunkSize = sessionOptions.prefillChunkSize ?? 512;
       const name = `session-${++sessionCounter}`;

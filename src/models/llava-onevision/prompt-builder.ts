@@ -4,8 +4,10 @@
  * `<video>`×count, a composed image (`isImage`) is `<image>`×count, text segments are written verbatim. A tiled
  * high-resolution image (`tiles`, anyres: base image then the packed, unpadded tiles) is one image: `<image>`×count
  * (the runtime scatters the rows in order and checks the count). With `assistantPrefix` the
- * prompt ends `<|im_start|>assistant\n{prefix}`, so generation continues the prefix. The learned
- * `image_newline` vector is not part of any ONNX graph, so no newline token is appended.
+ * prompt ends `<|im_start|>assistant\n{prefix}`, so generation continues the prefix. The learned `image_newline`
+ * vector is not part of any ONNX graph; when the model folder has it (pulled from model.safetensors), the runtime sets
+ * `videoNewlineAfterSegment` and one more `<video>` follows that segment, as the reference appends one newline per
+ * video (`frames·196 + 1`).
  */
 import type { TokenStream, VisualSegment } from '../../core/token-stream.js';
 import type { PromptOptions, PromptTokenizer } from '../model-family.js';
@@ -33,18 +35,19 @@ function segmentPlaceholders(segment: VisualSegment): string {
   return (segment.isImage || segment.tiles !== undefined ? llavaOnevisionTokens.image : llavaOnevisionTokens.video).repeat(segment.count);
 }
 
-/** The media text of a stream. */
-export function llavaOnevisionMediaText(stream: TokenStream): string {
+/** The media text of a stream; `newlineAfter` is the segment followed by the video newline placeholder. */
+export function llavaOnevisionMediaText(stream: TokenStream, newlineAfter?: number): string {
   let text = '';
-  for (const segment of stream.segments) {
+  stream.segments.forEach((segment, index) => {
     if (segment.type === 'text') text += segment.text;
     else text += segmentPlaceholders(segment);
-  }
+    if (index === newlineAfter) text += llavaOnevisionTokens.video;
+  });
   return text;
 }
 
 export function llavaOnevisionContextText(stream: TokenStream, tokenizer: PromptTokenizer, options: PromptOptions): string {
-  return userTurn(tokenizer, '', options).before + llavaOnevisionMediaText(stream);
+  return userTurn(tokenizer, '', options).before + llavaOnevisionMediaText(stream, options.videoNewlineAfterSegment);
 }
 
 export function llavaOnevisionQuestionText(question: string, tokenizer: PromptTokenizer, options: PromptOptions): string {
