@@ -1,6 +1,7 @@
 /**
  * @file Runs one video end to end, the same way in local and queue mode: skip when the done-marker is valid, call
- * the processor, write every output atomically under key-derived names, then write the done-marker. Safe to
+ * the processor, write every output atomically under names derived from the video's name (done-marker.ts), then
+ * write the done-marker. Safe to
  * re-execute (at-least-once delivery): a second run overwrites the same files with the same bytes.
  */
 import { mkdir } from 'node:fs/promises';
@@ -21,6 +22,8 @@ export interface CaptionJobData {
   readonly formats: readonly CaptionFormat[];
   readonly chunking: ChunkingSpec;
   readonly keyParameters: JobKeyParameters;
+  /** Another input of the batch has the same stem: outputs get the content hash in their names (done-marker.ts). */
+  readonly collides?: boolean;
 }
 
 export interface CaptionJobOptions {
@@ -31,7 +34,7 @@ export interface CaptionJobOptions {
 
 /** Runs the job; resolves to a `done` or `skipped` item and throws on failure (the caller reports it). */
 export async function executeCaptionJob(data: CaptionJobData, options: CaptionJobOptions): Promise<BatchItem> {
-  const basePath = outputBasePath(data.outDir, data.input, data.key);
+  const basePath = await outputBasePath(data.outDir, data.input, { contentSha256: data.contentSha256, ...(data.collides ? { collides: true } : {}) });
   const existing = await readValidDoneMarker(basePath, data.key, data.formats);
   if (existing) return { input: data.input, status: 'skipped', key: data.key, outputs: existing };
   if (options.signal.aborted) throw new AbortedError(`caption ${data.input}`, { cause: options.signal.reason });

@@ -1,12 +1,15 @@
 /**
  * @file Output naming and the done-marker that makes batches resumable.
  *
- * Every output of a video is named from its stem and the first 8 hex digits of its job key:
- * `<out>/<stem>.<key8>.<format>`; the marker `<out>/<stem>.<key8>.done.json` is written last (atomically) and lists
- * the key and the sha256 of each output. A video counts as done only when the marker parses, carries the same key and
- * every requested output exists with the recorded hash, so a crash between outputs, a deleted or edited output, or a
- * newly requested format all lead to a redo. Because names derive from the key, re-executing a job (at-least-once
- * delivery) overwrites the same files with identical bytes instead of adding new ones.
+ * Every output of a video is named after the video, so players load the subtitles beside it: `<out>/<stem>.<format>`
+ * (`clip.mp4` → `clip.vtt`, `clip.srt`). The first 8 hex digits of the video's content sha256 are added
+ * (`<stem>.<content8>.<format>`) only where two inputs would collide: two inputs of one batch with the same stem
+ * (`a/clip.mp4`, `b/clip.mov`), or a marker already in `<out>` for the same stem written for another file with other
+ * content. The marker `<base>.done.json` is written last (atomically) and lists the key and the sha256 of each
+ * output. Resume stays keyed by content: a video counts as done only when the marker parses, carries the same key
+ * (content + pipeline + model + parameters) and every requested output exists with the recorded hash, so a changed
+ * file or setting, a crash between outputs, a deleted or edited output, or a newly requested format all lead to a
+ * redo that overwrites the same names; re-executing a job (at-least-once delivery) writes identical bytes.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -24,11 +27,35 @@ export interface DoneMarker {
   readonly outputs: readonly { readonly format: CaptionFormat; readonly file: string; readonly sha256: string }[];
 }
 
-/** `<out>/<stem>.<key8>`; outputs append `.<format>`, the marker `.done.json`. */
-export function outputBasePath(outDir: string, input: string, key: string): string {
+/** The file name of `input` without its extension. */
+export function inputStem(input: string): string {
   const name = basename(input);
-  const stem = name.slice(0, name.length - extname(name).length) || name;
-  return join(outDir, `${stem}.${key.slice(0, 8)}`);
+  return name.slice(0, name.length - extname(name).length) || name;
+}
+
+/** Inputs of one batch whose stem another input shares (their outputs get the content hash). */
+export function collidingInputs(inputs: readonly string[]): Set<string> {
+  const byStem = new Map<string, string[]>();
+  for (const input of inputs) byStem.set(inputStem(input), [...(byStem.get(inputStem(input)) ?? []), input]);
+  return new Set([...byStem.values()].filter((group) => new Set(group).size > 1).flat());
+}
+
+/**
+ * `<out>/<stem>`, or `<out>/<stem>.<content8>` when `collides` or when `<out>/<stem>.done.json` belongs to another
+ * file with other content; outputs append `.<format>`, the marker `.done.json`.
+ */
+export async function outputBasePath(outDir: string, input: string, naming: { readonly contentSha256: string; readonly collides?: boolean }): Promise<string> {
+  const stem = inputStem(input);
+  const hashed = join(outDir, `${stem}.${naming.contentSha256.slice(0, 8)}`);
+  if (naming.collides) return hashed;
+  const plain = join(outDir, stem);
+  try {
+    const marker = JSON.parse(await readFile(doneMarkerPath(plain), 'utf8')) as Partial<DoneMarker>;
+    if (marker.input !== undefined && marker.input !== input && marker.contentSha256 !== naming.contentSha256) return hashed;
+  } catch {
+    // no marker (or an unreadable one): the plain name is free
+  }
+  return plain;
 }
 
 export function doneMarkerPath(basePath: string): string {

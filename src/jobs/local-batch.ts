@@ -12,6 +12,7 @@ import { executeCaptionJob, failedItem } from './caption-job.js';
 import { keyParametersWithChunking, validateBatchOptions, validateConcurrency, type BatchOptions } from './batch-options.js';
 import { summarizeBatch, type BatchItem, type BatchSummary } from './batch-summary.js';
 import { expandInputs } from './input-list.js';
+import { collidingInputs } from './done-marker.js';
 import { computeJobKey } from './job-key.js';
 
 export interface LocalBatchOptions extends BatchOptions {
@@ -45,6 +46,7 @@ export async function runLocalBatch(inputs: readonly string[], options: LocalBat
     const keyParameters = keyParametersWithChunking(options);
     const results = new Map<string, BatchItem>();
     const queue = new PQueue({ concurrency });
+    const colliding = collidingInputs(expanded.files);
     for (const input of expanded.files) {
       void queue.add(async () => {
         if (signal.aborted) return;
@@ -55,7 +57,7 @@ export async function runLocalBatch(inputs: readonly string[], options: LocalBat
           key = computed.key;
           emit({ type: 'item-start', input, key });
           item = await executeCaptionJob(
-            { input, key, contentSha256: computed.contentSha256, outDir, formats: options.formats, chunking: options.chunking, keyParameters },
+            { input, key, contentSha256: computed.contentSha256, outDir, formats: options.formats, chunking: options.chunking, keyParameters, ...(colliding.has(input) ? { collides: true } : {}) },
             { processor: options.processor, signal, onChunk: (chunk) => emit({ type: 'chunk', input, chunk }) },
           );
         } catch (error) {

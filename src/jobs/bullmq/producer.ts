@@ -14,7 +14,7 @@ import { keyParametersWithChunking, validateBatchOptions, type BatchOptions } fr
 import { summarizeBatch, type BatchItem, type BatchSummary } from '../batch-summary.js';
 import type { CaptionJobData } from '../caption-job.js';
 import { failedItem } from '../caption-job.js';
-import { outputBasePath, readValidDoneMarker } from '../done-marker.js';
+import { collidingInputs, outputBasePath, readValidDoneMarker } from '../done-marker.js';
 import { expandInputs } from '../input-list.js';
 import { computeJobKey } from '../job-key.js';
 import { captionJobName, defaultCaptionQueueName, queueKeyPrefix } from './queue-names.js';
@@ -80,13 +80,15 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
       events.on('error', () => undefined);
       await events.waitUntilReady();
     }
+    const colliding = collidingInputs(expanded.files);
     for (const input of expanded.files) {
       order.push(input);
       let key: string | undefined;
       try {
         const computed = await computeJobKey(input, keyParameters, { signal });
         key = computed.key;
-        const existing = await readValidDoneMarker(outputBasePath(outDir, input, key), key, options.formats);
+        const collides = colliding.has(input);
+        const existing = await readValidDoneMarker(await outputBasePath(outDir, input, { contentSha256: computed.contentSha256, collides }), key, options.formats);
         if (existing) {
           const item: BatchItem = { input, status: 'skipped', key, outputs: existing };
           items.set(input, item);
@@ -94,7 +96,7 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
           continue;
         }
         const data: CaptionJobData = {
-          input, key, contentSha256: computed.contentSha256, outDir, formats: [...options.formats], chunking: options.chunking, keyParameters,
+          input, key, contentSha256: computed.contentSha256, outDir, formats: [...options.formats], chunking: options.chunking, keyParameters, ...(collides ? { collides } : {}),
         };
         await enqueue(queue, data, options);
         emit({ type: 'item-start', input, key });
