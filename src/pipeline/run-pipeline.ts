@@ -50,6 +50,8 @@ export interface PipelineRunResult extends TokenStream {
     readonly tokensAreUpperBound: boolean;
     readonly budget: number;
     readonly reducedFrames?: { readonly from: number; readonly to: number };
+    /** The encoder numbers the strategies' parameters were resolved against. */
+    readonly geometry: PlanGeometry;
   };
   /** Diagnostics noted by the stages (`stage.key`). */
   readonly notes: Readonly<Record<string, unknown>>;
@@ -57,6 +59,17 @@ export interface PipelineRunResult extends TokenStream {
   readonly warnings: readonly string[];
   /** Wording the pipeline suggests for the model's prompt. */
   readonly prompt?: PipelinePrompt;
+}
+
+/** The encoder geometry as plain data (`tokens --json`, inspect, metadata). */
+export interface PlanGeometry {
+  readonly frameGrid: { readonly h: number; readonly w: number };
+  readonly tokensPerFrame: number;
+  readonly inputSize: { readonly width: number; readonly height: number };
+  readonly tileTokens: number;
+  readonly imageTiling: 'none' | 'split' | 'anyres';
+  readonly maxImageTokens: number;
+  readonly source: string;
 }
 
 /** Frames the source will deliver for `spec` on a probed input (exact for count rules, an upper bound otherwise). */
@@ -182,6 +195,15 @@ async function runPrepared(input: string, options: RunPipelineOptions, definitio
       tokensAreUpperBound: graph.tokenCountIsUpperBound,
       budget: graph.budget,
       ...(graph.reducedFrames ? { reducedFrames: graph.reducedFrames } : {}),
+      geometry: {
+        frameGrid: graph.geometry.frameGrid,
+        tokensPerFrame: graph.geometry.tokensPerFrame,
+        inputSize: graph.geometry.inputSize,
+        tileTokens: graph.geometry.tileTokens,
+        imageTiling: graph.geometry.imageTiling,
+        maxImageTokens: graph.geometry.maxImageTokens,
+        source: graph.geometry.source,
+      },
     },
     notes: result.notes,
     warnings,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createPixelsEncoder } from '../../src/encoders/index.js';
 import { BudgetExceededError, GraphNegotiationError } from '../../src/errors/index.js';
-import { buildGraph, planGraph } from '../../src/graph/build-graph.js';
+import { buildGraph, resolveBudget, planGraph } from '../../src/graph/build-graph.js';
 import { validatePipelineDefinition } from '../../src/graph/pipeline-file.js';
 import { listBuiltInPipelines, resolvePipeline } from '../../src/graph/pipeline-registry.js';
 
@@ -127,15 +127,34 @@ test('built-in pipelines negotiate to their formulas (pixels 24x24 grid)', async
     const graph = buildGraph(pipeline, { encoder, source: source(want.frames) });
     assert.equal(graph.tokenCount, want.tokens, pipeline.name);
     assert.equal(graph.tokenCountIsUpperBound, want.upperBound, pipeline.name);
-    assert.ok(graph.tokenCount <= pipeline.budget, `${pipeline.name} fits its own budget`);
+    assert.ok(graph.tokenCount <= graph.budget, `${pipeline.name} fits its own budget`);
   }
 });
 
 test('negotiation follows the encoder geometry (pixels:224/16 gives a 14x14 grid)', async () => {
   const small = createPixelsEncoder({ size: 224, patch: 16 });
   const graph = buildGraph(await resolvePipeline('slowfast-llava'), { encoder: small, source: { count: 50, width: 224, height: 224 } });
-  assert.equal(graph.tokenCount, 10 * 14 * 7 + 50 * 16);
+  // The fast grid is 1/6 of the encoder's (floor, at least 1): 2x2 on 14x14, so the fast path stays the small one.
+  assert.equal(graph.tokenCount, 10 * 14 * 7 + 50 * 2 * 2);
+  assert.deepEqual(graph.nodes.find((node) => node.id === 'slowfast')!.params['fastGrid'], [2, 2]);
   assert.deepEqual(graph.nodes.find((node) => node.id === 'encode')!.caps, { kind: 'features', T: 50, h: 14, w: 14, D: 768 });
+});
+
+test('relative budgets resolve against the encoder geometry', async () => {
+  const geometry = createPixelsEncoder().geometry!;
+  assert.equal(resolveBudget({ frameTokens: 5, tileTokens: 1 }, geometry), 3456);
+  assert.equal(resolveBudget({ frameTokens: 6.3889 }, geometry), 3680);
+  assert.equal(resolveBudget(700, geometry), 700);
+  const small = createPixelsEncoder({ size: 128, patch: 16 }); // 8x8 = 64 tokens per frame
+  const graph = buildGraph(await resolvePipeline('ts-llava'), { encoder: small, source: { count: 50, width: 128, height: 128 } });
+  assert.equal(graph.budget, 5 * 64 + 64);
+  assert.equal(graph.tokenCount, 5 * 64 + 64);
+});
+
+test('an absolute pooling shape larger than the grid fails at build time naming the stage and the numbers', () => {
+  const pipeline = definition([{ id: 'encode', use: 'encode' }, { id: 'pool', use: 'pllava', params: { shape: [16, 12, 12] } }], 'pool');
+  const small = createPixelsEncoder({ size: 128, patch: 16 });
+  assert.throws(() => buildGraph(pipeline, { encoder: small, source: { count: 16, width: 128, height: 128 } }), /pool.*12x12 is larger than the encoder's 8x8/);
 });
 
 test('stages that do not feed the output are reported and not negotiated', () => {

@@ -44,7 +44,7 @@ test('a valid definition loads with stage defaults applied', () => {
   const definition = validatePipelineDefinition(valid, 'mine.yaml');
   assert.equal(definition.onOverBudget, 'fail');
   assert.deepEqual(definition.stages[0]!.params, { batchSize: 8 });
-  assert.deepEqual(definition.stages[1]!.params, { shape: [16, 12, 12] });
+  assert.deepEqual(definition.stages[1]!.params, { frames: 16, spatialFactor: 0.5, shape: [16, 12, 12] });
   assert.equal(definition.source, 'mine.yaml');
 });
 
@@ -98,7 +98,7 @@ test('user pipelines load from YAML or JSON paths; built-ins by name; unknown na
   writeFileSync(jsonPath, JSON.stringify(valid));
   assert.equal((await resolvePipeline(yamlPath)).name, 'mine');
   assert.equal((await resolvePipeline(jsonPath)).budget, 3000);
-  assert.equal((await resolvePipeline('ts-llava')).budget, 3456);
+  assert.deepEqual((await resolvePipeline('ts-llava')).budget, { frameTokens: 5, tileTokens: 1 });
   await assert.rejects(resolvePipeline('no-such-pipeline'), (error: unknown) => error instanceof PipelineConfigError && /built-in: .*slowfast-llava/.test(error.message));
 });
 

@@ -2,7 +2,9 @@
  * @file `vidtok pipelines`: lists the built-in pipelines (name, default token budget, frames, one-line description)
  * and, with `--stages`, the stages a pipeline file can use. `--json` for machine-readable output.
  */
-import { describeBudget } from '../../graph/build-graph.js';
+import { createPixelsEncoder } from '../../encoders/index.js';
+import { describeBudget, resolveBudget } from '../../graph/build-graph.js';
+import type { BudgetSpec } from '../../graph/pipeline-definition.js';
 import type { Argv } from 'yargs';
 import type { FramesSpec } from '../../graph/pipeline-definition.js';
 import { builtInPipelinesDirectory, listBuiltInPipelines } from '../../graph/pipeline-registry.js';
@@ -69,7 +71,10 @@ export const pipelinesCommand = defineCommand<PipelinesArguments>({
       );
       return 0;
     }
-    const rows = [['name', 'budget', 'frames', 'description'], ...pipelines.map((pipeline) => [pipeline.name, describeBudget(pipeline.budget), describeFrames(pipeline.frames), pipeline.description])];
+    // Budgets relative to the encoder are shown resolved on the pixels encoder's 24x24 grid, then as stated.
+    const reference = createPixelsEncoder().geometry!;
+    const budgetText = (budget: BudgetSpec): string => (typeof budget === 'number' ? String(budget) : `${resolveBudget(budget, reference)} (${describeBudget(budget)})`);
+    const rows = [['name', 'budget on 24x24', 'frames', 'description'], ...pipelines.map((pipeline) => [pipeline.name, budgetText(pipeline.budget), describeFrames(pipeline.frames), pipeline.description])];
     context.stdout.write(`${table(rows)}\n`);
     if (args.stages) {
       const stageRows = [
