@@ -242,9 +242,6 @@ export function validateSelection(input: string, selection: FrameSelection): voi
   positive('fps', selection.fps, false);
   positive('min frames', selection.minFrames, true);
   positive('max frames', selection.maxFrames, true);
-  if ((selection.minFrames !== undefined || selection.maxFrames !== undefined) && selection.fps === undefined) {
-    throw new UsageError(`${input}: min frames / max frames apply to fps sampling only`);
-  }
   if (selection.minFrames !== undefined && selection.maxFrames !== undefined && selection.minFrames > selection.maxFrames) {
     throw new UsageError(`${input}: min frames ${selection.minFrames} is more than max frames ${selection.maxFrames}`);
   }

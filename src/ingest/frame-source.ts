@@ -70,7 +70,7 @@ export interface FrameSource extends AsyncIterable<VideoFrame> {
 
 const maxStoredWarnings = 500;
 /** Largest drop-oldest buffer for live sources (frames), so memory stays bounded. */
-const maxBufferFrames = 1024;
+const maxBufferFrames = 10_000;
 const fileHighWater = 4;
 /** Seek jobs with at most this many frames are decoded one ahead of the consumer. */
 const prefetchMaxFrames = 16;

@@ -29,7 +29,7 @@ describe('option bounds', () => {
     { args: (path) => ['frames', path, '--fps', '1', '--min-frames', '10', '--max-frames', '2'], code: ExitCode.usage, message: /min frames 10 is more than max frames 2/ },
     { args: (path) => ['frames', path, '--at', '1,,2'], code: ExitCode.usage, message: /without empty items, got '1,,2'/ },
     { args: (path) => ['frames', path, '--fps', '1', '--max-frames', '1e7'], code: ExitCode.limitExceeded, message: /max frames 10000000 exceeds the limit/ },
-    { args: (path) => ['frames', path, '--buffer', '1e9'], code: ExitCode.usage, message: /buffer frames must be an integer in 1\.\.1024/ },
+    { args: (path) => ['frames', path, '--buffer', '1e9'], code: ExitCode.usage, message: /buffer frames must be an integer in 1\.\.10000/ },
     { args: () => ['probe', '-'], code: ExitCode.usage, message: /probe -: a stream on stdin can be read only once/ },
   ];
   for (const { args, code, message } of refused) {
