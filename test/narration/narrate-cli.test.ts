@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ExitCode } from '../../src/errors/index.js';
-import type { NarrationEvent } from '../../src/narration/index.js';
+import type { NarrationEndEvent, NarrationEvent } from '../../src/narration/index.js';
 import { scratchDir } from '../helpers/paths.js';
 import { checkEventOrder, fixtureModel, parseVtt, readServerSentEvents, runCli, sceneClip, survivingProcesses, transportStreamCopy, type SceneClip } from './narration-helpers.js';
 
@@ -41,15 +41,24 @@ describe('vidtok narrate', () => {
     assert.equal(loaded.status, 200);
     assert.match(loaded.html, /EventSource\('\/events'\)/);
     const received = await sse;
-    const sseEnds = received.filter((event) => event.event === 'narration-end').map((event) => event.data);
-    assert.deepEqual(sseEnds, ends, 'the SSE stream carries the same narration-end events');
+    const sseEnds = received.filter((event) => event.event === 'narration-end').map((event) => event.data as NarrationEndEvent);
+    // The page gets thumbnails of the frames each narration saw; stdout leaves them out unless --thumbnails.
+    assert.deepEqual(sseEnds.map((end) => ({ ...end, thumbnails: undefined })), ends.map((end) => ({ ...end, thumbnails: undefined })), 'the SSE stream carries the same narration-end events');
+    assert.ok(ends.every((end) => end.thumbnails === undefined), 'no thumbnails on stdout by default');
+    assert.ok(sseEnds.every((end) => end.thumbnails?.length === end.frames && end.frameTimes.length === end.frames), 'one thumbnail per frame seen');
     assert.equal(received[received.length - 1]!.event, 'stream-end');
     const cues = parseVtt(readFileSync(vttPath, 'utf8'));
     const spoken = ends.filter((end) => end.text.trim() !== '');
     assert.equal(cues.length, spoken.length);
     cues.forEach((cue, n) => {
       assert.ok(Math.abs(cue.start - spoken[n]!.start) < 0.0015 && Math.abs(cue.end - spoken[n]!.end) < 0.0015, `cue ${n} times`);
+      assert.equal(cue.id, `scene-${spoken[n]!.scene}`);
     });
+    const vttText = readFileSync(vttPath, 'utf8');
+    for (const end of ends) assert.match(vttText, new RegExp(`NOTE scene ${end.scene} from .* \\(${end.closedBy}`), 'each scene boundary is noted');
+    const thumbnails = parseVtt(readFileSync(join(directory, 'realtime.thumbnails.vtt'), 'utf8'));
+    assert.equal(thumbnails.length, ends.reduce((sum, end) => sum + end.frames, 0), 'one thumbnail cue per frame seen');
+    assert.ok(thumbnails.every((cue) => /^realtime\.frames\/scene-\d+-\d+\.png$/.test(cue.text)));
     assert.deepEqual(await survivingProcesses(run.childPids), []);
   });
 
