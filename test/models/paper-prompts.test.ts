@@ -83,7 +83,8 @@ describe('built-in pipelines carry the papers\' prompts', () => {
     assert.equal(paperSystemMessage(prompt, 'multiple-choice'), 'Select correct option to answer the question.');
   });
 
-  it('B-VLLM: the MVBench instruct for multiple choice, the question as written otherwise', () => {
+  it('B-VLLM (and its pre-encoder variant): the MVBench instruct for multiple choice, the question as written otherwise', () => {
+    assert.deepEqual(pipelines.get('b-vllm-prefilter')!.prompt, pipelines.get('b-vllm')!.prompt);
     const prompt = pipelines.get('b-vllm')!.prompt;
     assert.deepEqual(renderQuestion(prompt, 'What is shown?'), { text: 'What is shown?', wording: 'plain' });
     const choice = renderQuestion(prompt, 'What is shown?', ['a', 'b']);
