@@ -15,10 +15,15 @@ import { tsLlavaSample } from '../src/strategies/ts-llava/ts-llava-tokens.js';
 
 type Shape = readonly [number, number, number, number];
 
+// CLIP's 24x24 (the papers' grid, LLaVA-7B's D), SmolVLM2-256M/500M (8x8, D 576 / 960), LLaVA-OneVision-0.5B video
+// frames (14x14 after its 2x2 bilinear pooling, D 896) and its unpooled 27x27 image grid.
 const shapes: readonly Shape[] = [
   [16, 24, 24, 4096],
   [50, 24, 24, 4096],
   [64, 8, 8, 576],
+  [50, 8, 8, 960],
+  [16, 14, 14, 896],
+  [50, 14, 14, 896],
   [32, 27, 27, 896],
 ];
 
@@ -83,15 +88,17 @@ export async function run(): Promise<void> {
     const repetitions = bytes > 256 * 2 ** 20 ? 3 : bytes > 64 * 2 ** 20 ? 5 : 9;
     const floorBefore = measure(repetitions, () => plainPass(g.data));
     const question = g.data.slice(0, D);
-    const half: [number, number] = [Math.ceil(h / 2), Math.ceil(w / 2)];
+    // Parameters as the built-in pipelines resolve them on this grid (pllava h/2, ts-llava 5P, slowfast fast h/6).
+    const half: [number, number] = [Math.max(1, Math.floor(h / 2)), Math.max(1, Math.floor(w / 2))];
+    const fast: [number, number] = [Math.max(1, Math.floor(h / 6)), Math.max(1, Math.floor(w / 6))];
     const cases: Array<[string, () => number]> = [
       ['pllava (16, h/2, w/2)', () => pllavaPool(g, [Math.min(16, T), ...half]).data.length / D],
       ['spatial-pool area h/2', () => spatialPool(g, half, 'area').data.length / D],
       ['spatial-pool bilinear h/2', () => spatialPool(g, half, 'bilinear').data.length / D],
       [
-        'slowfast (S=10, 4x4)',
+        `slowfast (S=10, fast ${fast[0]}x${fast[1]})`,
         () => {
-          const r = slowFast(g, { slowFrames: Math.min(10, T), fastGrid: [4, 4] });
+          const r = slowFast(g, { slowFrames: Math.min(10, T), fastGrid: fast });
           return (r.slow.data.length + r.fast.data.length) / D;
         },
       ],
