@@ -17,7 +17,7 @@ export interface ModelManifest {
   readonly format: 1;
   readonly repositoryId: string;
   readonly revision: string;
-  /** Commit the hub resolved the revision to (`X-Repo-Commit`), when it said. */
+  /** Commit the revision was resolved to when pulled; every file was downloaded at it. */
   readonly commit?: string;
   readonly endpoint: string;
   readonly pulledAt: string;

@@ -1,9 +1,12 @@
 /**
- * @file `pullModel`: downloads the files a model needs for the chosen dtypes into the cache. Files are assembled in
+ * @file `pullModel`: downloads the files a model needs for the chosen dtypes into the cache. The revision is resolved
+ * to a commit once (retried on 5xx and dropped connections, as the listing is), and the listing and every download
+ * address that commit, so a push during the pull cannot mix two versions. Files are assembled in
  * `owner--name/.incomplete-<revision>/` (each in-flight file as `<name>.partial`, resumed on the next run), every
  * file is checked against the size and checksum of the hub's tree listing, files of the existing snapshot whose
  * checksum did not change are hard-linked instead of fetched again, and the snapshot folder is swapped into place
- * only when everything verified.
+ * only when everything verified. For LLaVA-OneVision, image_newline is read from model.safetensors with range
+ * requests (video-newline.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -27,6 +30,7 @@ import { manifestEntryOf, readModelManifest, sameManifestEntry, type ManifestFil
 import { acquirePullLock } from './pull-lock.js';
 import type { PullProgressListener } from './pull-progress.js';
 import { repositoryIdOf, validateRevision } from './repository-reference.js';
+import { resolveRevisionCommit } from './resolve-revision.js';
 import { resolveInside } from './safe-relative-path.js';
 import { selectModelFiles } from './select-model-files.js';
 import { fetchVideoNewline, videoNewlineCurrent, videoNewlineFileName, videoNewlineSource, type DerivedFile } from './video-newline.js';
@@ -80,7 +84,9 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
   const report = options.onProgress ?? (() => undefined);
 
   report({ type: 'listing', repositoryId, revision, endpoint: connection.endpoint });
-  const listed = await listRepositoryFiles(connection, repositoryId, revision, { signal });
+  // Pin the commit once; the listing and every download then address it, so a push mid-pull cannot mix versions.
+  const pinned = await withRetries(options, `resolving ${revision}`, () => resolveRevisionCommit(connection, repositoryId, revision, { signal }));
+  const listed = await withRetries(options, 'the file listing', () => listRepositoryFiles(connection, repositoryId, pinned, { signal }));
   const selected = selectModelFiles(listed, dtypes, repositoryId);
 
   const snapshot = snapshotDirectory(cacheRoot, repositoryId, revision);
@@ -95,13 +101,13 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
     newlineSource === undefined ||
     (videoNewlineCurrent(previous?.derived?.[videoNewlineFileName], newlineSource.file) &&
       (await sizeOf(join(snapshot, videoNewlineFileName))) === previous?.derived?.[videoNewlineFileName]?.size);
-  if (previous && keptFromSnapshot.size === selected.length && newlineKept) {
+  if (previous && previous.commit === pinned && keptFromSnapshot.size === selected.length && newlineKept) {
     report({ type: 'plan', files: selected.length, totalBytes, downloadFiles: 0, downloadBytes: 0 });
     report({ type: 'done', directory: snapshot, downloadedBytes: 0 });
     return {
       repositoryId,
       revision,
-      commit: previous.commit,
+      commit: pinned,
       directory: snapshot,
       dtypes,
       files: selected.map((file) => ({ path: file.path, size: file.size, source: 'kept' as const })),
@@ -132,14 +138,13 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
     }
     let doneBytes = sum(selected.filter((file) => keptFromSnapshot.has(file.path)).map((file) => file.size));
     let downloadedBytes = 0;
-    let commit: string | undefined;
     for (const file of selected) {
       throwIfAborted(signal, repositoryId);
       if (keptFromSnapshot.has(file.path)) {
         files.push({ path: file.path, size: file.size, source: 'kept' });
         continue;
       }
-      const url = resolveFileUrl(connection.endpoint, repositoryId, revision, file.path);
+      const url = resolveFileUrl(connection.endpoint, repositoryId, pinned, file.path);
       const target = resolveInside(staging, file.path, url);
       const checksum = checksumOf(file);
       if (await fileMatchesChecksum(target, file.size, checksum, signal)) {
@@ -165,9 +170,12 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
           (resumeFrom) => report({ type: 'file-start', path: file.path, size: file.size, resumeFrom }),
           partial,
         );
+        if (outcome.commit !== undefined && outcome.commit.toLowerCase() !== pinned) {
+          await rm(partial, { force: true });
+          throw new DownloadError(url, `the hub served commit ${outcome.commit} while the pull is pinned to ${pinned}`);
+        }
         await rename(partial, target);
         downloadedBytes += outcome.receivedBytes;
-        commit ??= outcome.commit;
         files.push({ path: file.path, size: file.size, source: outcome.resumedFrom > 0 ? 'resumed' : 'downloaded' });
       }
       doneBytes += file.size;
@@ -185,7 +193,7 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
         derived[videoNewlineFileName] = previousEntry!;
         report({ type: 'derived', path: videoNewlineFileName, from, outcome: 'reused' });
       } else {
-        const entry = await fetchVideoNewline({ connection, repositoryId, revision, hidden: stagedNewline.hidden, file: stagedNewline.file, folder: staging, ...(signal ? { signal } : {}) });
+        const entry = await fetchVideoNewline({ connection, repositoryId, revision: pinned, hidden: stagedNewline.hidden, file: stagedNewline.file, folder: staging, ...(signal ? { signal } : {}) });
         if (entry !== undefined) derived[videoNewlineFileName] = entry;
         report({ type: 'derived', path: videoNewlineFileName, from, outcome: entry === undefined ? 'missing' : 'fetched' });
       }
@@ -194,7 +202,7 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
       format: 1,
       repositoryId,
       revision,
-      ...((commit ?? previous?.commit) ? { commit: commit ?? previous?.commit } : {}),
+      commit: pinned,
       endpoint: connection.endpoint,
       pulledAt: new Date().toISOString(),
       files: manifestFiles,
@@ -216,6 +224,25 @@ export function checksumOf(file: RepositoryFile): ExpectedChecksum {
   if (file.sha256) return { algorithm: 'sha256', hex: file.sha256 };
   if (file.gitObjectId) return { algorithm: 'git-sha1', hex: file.gitObjectId };
   return { algorithm: 'none' };
+}
+
+/** Runs a listing-side request, trying again after a retryable failure (5xx, dropped connection) as downloads do. */
+async function withRetries<T>(options: PullModelOptions, what: string, attempt: () => Promise<T>): Promise<T> {
+  const retries = Math.max(0, options.retries ?? 2);
+  let delayMs = options.retryDelayMs ?? 1000;
+  for (let tries = 0; ; tries += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const retryable = VidtokError.isInstance(error) && error.retryable && !(error instanceof AbortedError);
+      if (!retryable || tries >= retries) throw error;
+      options.onProgress?.({ type: 'retry', path: what, attempt: tries + 1, delayMs, reason: (error as Error).message });
+      await sleep(delayMs, undefined, { signal: options.signal }).catch((cause: unknown) => {
+        throw new AbortedError(what, { cause });
+      });
+      delayMs *= 2;
+    }
+  }
 }
 
 async function downloadWithRetries<T extends { resumedFrom: number }>(

@@ -9,22 +9,21 @@ import { classifyGraphFile, graphFilePath, modelDtypes, modelGraphs, type GraphD
 
 const rootFilePattern = /^[^/]+\.(json|txt|jinja|model|tiktoken)$/i;
 
-/** The files to fetch, in a stable order (root files first, then graphs). */
+/** The files to fetch, in a stable order (root files first, then graphs); every missing graph is named at once. */
 export function selectModelFiles(files: readonly RepositoryFile[], dtypes: GraphDtypes, repositoryId: string): RepositoryFile[] {
   const byPath = new Map(files.map((file) => [file.path, file]));
   if (!byPath.has('config.json')) {
     throw new ModelNotFoundError(repositoryId, 'the repository has no config.json at its root; it is not a model export vidtok can use');
   }
   const selected = files.filter((file) => rootFilePattern.test(file.path)).sort(byPathOrder);
+  const missing: string[] = [];
   for (const graph of modelGraphs) {
     const wanted = graphFilePath(graph, dtypes[graph]);
     const main = byPath.get(wanted);
     if (!main) {
       const available = availableDtypes(files, graph);
-      throw new ModelNotFoundError(
-        repositoryId,
-        `the repository has no ${wanted} (${graph}=${dtypes[graph]}); available for ${graph}: ${available.join(', ') || 'none'}`,
-      );
+      missing.push(`no ${wanted} (${graph}=${dtypes[graph]}); available for ${graph}: ${available.join(', ') || 'none'}`);
+      continue;
     }
     selected.push(main);
     const companions = files
@@ -32,6 +31,8 @@ export function selectModelFiles(files: readonly RepositoryFile[], dtypes: Graph
       .sort(byPathOrder);
     selected.push(...companions);
   }
+  // Every missing graph at once, so one message says what to choose instead.
+  if (missing.length > 0) throw new ModelNotFoundError(repositoryId, `the repository has ${missing.join('; ')}`);
   return selected;
 }
 

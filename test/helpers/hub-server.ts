@@ -2,6 +2,7 @@
  * @file A local stand-in for the Hugging Face hub, for tests: node:http on 127.0.0.1 (random ports) serving fixture
  * repositories in the hub's URL layout.
  *
+ * - `GET /api/models/{owner}/{name}/revision/{revision}` → `{id, sha}` (the commit every revision resolves to).
  * - `GET /api/models/{owner}/{name}/tree/{revision}[/{path}]?recursive=true` → JSON entries
  *   `{type, oid, size, path, lfs?: {oid, size, pointerSize}}`, paginated with `Link: <…>; rel="next"`.
  * - `GET|HEAD /{owner}/{name}/resolve/{revision}/{path}` → small (non-LFS) files are served directly with
@@ -10,7 +11,8 @@
  * - Errors carry `X-Error-Code: RepoNotFound | RevisionNotFound | EntryNotFound` and a JSON `{error}` body.
  *
  * Faults for tests: drop the connection or stall after N bytes once, ignore a Range header once, serve corrupted
- * bytes, inject raw tree entries. Every
+ * bytes, inject raw tree entries, fail the next API (revision or tree) requests with a status or a dropped
+ * connection. Every
  * request is recorded (origin, path, Range, Authorization, bytes sent).
  */
 import { createHash } from 'node:crypto';
@@ -76,6 +78,8 @@ export interface HubServer {
   ignoreRangeOnce(repositoryId: string, path: string): void;
   /** Downloads of `path` in `repositoryId` serve bytes that differ from the listed checksum (same size). */
   corrupt(repositoryId: string, path: string): void;
+  /** The next `count` API requests (revision or tree) for `repositoryId` answer `status`, or drop the connection when 'drop'. */
+  failApiRequests(repositoryId: string, count: number, failure: number | 'drop'): void;
   /** Requests that downloaded bytes of `path` in `repositoryId` (resolve or CDN, status 200/206). */
   downloadsOf(repositoryId: string, path: string): HubRequestRecord[];
   close(): Promise<void>;
@@ -165,6 +169,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const corrupted = new Set<string>();
   const rangeIgnored = new Set<string>();
   const stalls = new Map<string, number>();
+  const apiFailures = new Map<string, { count: number; failure: number | 'drop' }>();
   const pageSize = options.pageSize ?? 1000;
   const commitOf = (id: string): string => createHash('sha1').update(`commit:${id}`).digest('hex');
 
@@ -187,6 +192,22 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
 
   function handleHub(request: IncomingMessage, response: ServerResponse, record: HubRequestRecord): void {
     const url = new URL(request.url ?? '/', endpoint);
+    const api = /^\/api\/models\/([^/]+\/[^/]+)\//.exec(url.pathname);
+    const pending = api ? apiFailures.get(decodeURIComponent(api[1] ?? '')) : undefined;
+    if (pending && pending.count > 0) {
+      pending.count -= 1;
+      if (pending.failure === 'drop') return void request.socket.destroy();
+      return sendError(response, record, pending.failure, undefined, 'Internal Error');
+    }
+    const revisionInfo = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(url.pathname);
+    if (revisionInfo) {
+      const id = decodeURIComponent(revisionInfo[1] ?? '');
+      if (!lookup(request, response, record, id, decodeURIComponent(revisionInfo[2] ?? ''))) return;
+      const body = Buffer.from(JSON.stringify({ id, sha: commitOf(id) }));
+      response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(body.byteLength) });
+      record.status = 200;
+      return void response.end(body);
+    }
     const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
     if (tree) return serveTree(request, response, record, url, decodeURIComponent(tree[1] ?? ''), decodeURIComponent(tree[2] ?? ''), tree[3] ? decodeURIComponent(tree[3]) : '');
     const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
@@ -343,6 +364,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     stallOnce: (repositoryId, path, afterBytes) => void stalls.set(`${repositoryId}:${path}`, afterBytes),
     ignoreRangeOnce: (repositoryId, path) => void rangeIgnored.add(`${repositoryId}:${path}`),
     corrupt: (repositoryId, path) => void corrupted.add(`${repositoryId}:${path}`),
+    failApiRequests: (repositoryId, count, failure) => void apiFailures.set(repositoryId, { count, failure }),
     downloadsOf: (repositoryId, path) =>
       requests.filter(
         (record) => record.repositoryId === repositoryId && record.filePath === path && (record.status === 200 || record.status === 206),

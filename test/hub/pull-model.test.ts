@@ -316,15 +316,54 @@ describe('pullModel against a hub-layout server', () => {
     assert.equal(statSync(join(mixed.directory, 'config.json')).ino, configBefore.ino);
   });
 
-  it('names the dtypes a repository does have when the chosen one is missing', async () => {
+  it('names every missing graph at once, with the dtypes the repository does have', async () => {
+    const before = server.requests.length;
     await assert.rejects(
       pullModel(smolRepository, { cacheDirectory: scratchDir('hub-missing-dtype'), endpoint: server.endpoint, environment: {}, dtype: 'bnb4' }),
       (error: unknown) => {
         assert.ok(error instanceof ModelNotFoundError);
-        assert.match(error.message, /no onnx\/embed_tokens_bnb4\.onnx \(embed_tokens=bnb4\); available for embed_tokens: fp32, fp16, q4, q4f16, q8$/);
+        assert.ok(!error.message.includes('\n'));
+        for (const graph of ['embed_tokens', 'vision_encoder', 'decoder_model_merged']) {
+          assert.ok(error.message.includes(`no onnx/${graph}_bnb4.onnx (${graph}=bnb4); available for ${graph}: fp32, fp16, q4, q4f16, q8`), error.message);
+        }
         return true;
       },
     );
+    await assert.rejects(
+      pullModel(smolRepository, { cacheDirectory: scratchDir('hub-missing-two'), endpoint: server.endpoint, environment: {}, dtype: 'embed_tokens=int8,vision_encoder=q4,decoder_model_merged=uint8' }),
+      (error: unknown) => error instanceof ModelNotFoundError && /embed_tokens_int8\.onnx.*; no onnx\/decoder_model_merged_uint8\.onnx/.test(error.message) && !error.message.includes('vision_encoder_q4'),
+    );
+    assert.ok(server.requests.slice(before).every((record) => !record.url.includes('/resolve/')), 'nothing is downloaded');
+  });
+
+  it('pins the commit: the revision is resolved once, then the listing and every download address that commit', async () => {
+    const before = server.requests.length;
+    const result = await pullModel(smolRepository, { cacheDirectory: scratchDir('hub-pinned'), endpoint: server.endpoint, environment: {}, dtype: 'q4' });
+    const commit = server.commitOf(smolRepository);
+    assert.equal(result.commit, commit);
+    const made = server.requests.slice(before).filter((record) => record.origin === 'hub');
+    assert.deepEqual(made.filter((record) => record.url.includes('/revision/')).map((record) => record.url), [`/api/models/${smolRepository}/revision/main`]);
+    const later = made.filter((record) => !record.url.includes('/revision/'));
+    assert.ok(later.length > 4);
+    for (const record of later) assert.ok(record.url.includes(commit) && !record.url.includes('/main'), record.url);
+    assert.equal(JSON.parse(readFileSync(join(result.directory, '.vidtok-model.json'), 'utf8')).commit, commit);
+  });
+
+  it('retries the revision and the listing after 5xx answers and dropped connections', async () => {
+    const events: PullProgressEvent[] = [];
+    server.failApiRequests(smolRepository, 2, 503);
+    const first = await pullModel(smolRepository, { cacheDirectory: scratchDir('hub-list-retry'), endpoint: server.endpoint, environment: {}, dtype: 'q4', retryDelayMs: 5, onProgress: (event) => events.push(event) });
+    assert.equal(first.commit, server.commitOf(smolRepository));
+    assert.equal(events.filter((event) => event.type === 'retry').length, 2);
+    server.failApiRequests(smolRepository, 2, 'drop');
+    const second = await pullModel(smolRepository, { cacheDirectory: scratchDir('hub-list-drop'), endpoint: server.endpoint, environment: {}, dtype: 'q4', retryDelayMs: 5 });
+    assert.equal(second.upToDate, false);
+    server.failApiRequests(smolRepository, 5, 500);
+    await assert.rejects(
+      pullModel(smolRepository, { cacheDirectory: scratchDir('hub-list-fail'), endpoint: server.endpoint, environment: {}, dtype: 'q4', retries: 2, retryDelayMs: 5 }),
+      (error: unknown) => error instanceof DownloadError && error.message.includes('HTTP 500'),
+    );
+    server.failApiRequests(smolRepository, 0, 500);
   });
 
   it('rejects bad names, revisions and dtypes before any request', async () => {
