@@ -32,7 +32,9 @@ export interface VisualSegment {
    * Set when an image went through the model's high-resolution path (SmolVLM2 image splitting, LLaVA-OneVision
    * anyres): `rows x cols` tiles of `tokensPerTile` tokens plus one global (base) image of `globalTokens` tokens, in
    * the family's own order (SmolVLM2: tiles row-major, then the global image; LLaVA-OneVision: base image first).
-   * `count = rows * cols * tokensPerTile + globalTokens`.
+   * For SmolVLM2 `count = rows * cols * tokensPerTile + globalTokens`; LLaVA-OneVision's anyres packing crops the
+   * padding and caps the grid (anyres_max_9), so there `count` is the packed count and `rows x cols` only names the
+   * tile layout.
    */
   readonly tiles?: { readonly rows: number; readonly cols: number; readonly tokensPerTile: number; readonly globalTokens: number };
 }
