@@ -6,6 +6,7 @@
  * cuts, B-VLLM's question scores when the encoder can embed text, and the run's parameters and timings. Returns the
  * self-contained HTML, optional PNG figures and a JSON-friendly summary.
  */
+import type { PlanGeometry } from '../pipeline/run-pipeline.js';
 import type { VisualEncoder } from '../core/encoder.js';
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../core/feature-grid.js';
 import type { RgbImage, VideoFrame } from '../core/frame.js';
@@ -67,7 +68,10 @@ export interface PipelineSummary {
   readonly tokensByRole: Readonly<Record<string, number>>;
   readonly frames: readonly { readonly index: number; readonly pts: number }[];
   readonly segments: readonly SegmentSummary[];
+  /** Stage parameters as resolved against the encoder (e.g. PLLaVA's pooled shape on this grid). */
   readonly params: Readonly<Record<string, unknown>>;
+  /** The encoder numbers the parameters were resolved against. */
+  readonly geometry?: PlanGeometry;
   readonly notes: Readonly<Record<string, unknown>>;
   readonly approximation?: string;
   /** Stage wall times, milliseconds, plus `total`. */
@@ -294,6 +298,7 @@ async function inspectOnePipeline(
     frames: result.frames,
     segments: visual.map(summarizeSegment),
     params: result.metadata.params,
+    geometry: result.plan.geometry,
     notes: result.notes,
     ...(result.metadata.approximation !== undefined ? { approximation: result.metadata.approximation } : {}),
     timings: { ...(result.metadata.timings ?? {}), total: elapsed },

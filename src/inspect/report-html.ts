@@ -194,7 +194,8 @@ function pipelineSection(pipeline: PipelineInspection, at: number, data: Inspect
   // Parameters, notes, timings.
   const timingRows = Object.entries(summary.timings).map(([stage, ms]) => `<tr><td>${escapeHtml(stage)}</td><td class="number">${ms} ms</td></tr>`).join('');
   parts.push(`<h3>Stage times</h3><table>${timingRows}</table>`);
-  parts.push(`<details><summary>Parameters</summary>${jsonBlock(summary.params)}</details>`);
+  parts.push(`<details><summary>Parameters (resolved for this encoder)</summary>${jsonBlock(summary.params)}</details>`);
+  if (summary.geometry !== undefined) parts.push(`<details><summary>Encoder geometry</summary>${jsonBlock(summary.geometry)}</details>`);
   const notes = Object.fromEntries(Object.entries(summary.notes).filter(([key]) => !key.endsWith('.approximation')));
   if (Object.keys(notes).length > 0) parts.push(`<details><summary>Stage notes</summary>${jsonBlock(notes)}</details>`);
   if (summary.warnings.length > 0) parts.push(`<details><summary>Decoder warnings (${summary.warnings.length})</summary>${jsonBlock(summary.warnings)}</details>`);

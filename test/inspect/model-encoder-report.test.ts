@@ -16,6 +16,9 @@ import { inspectVideo } from '../../src/inspect/inspect-video.js';
 import type { FrameProvider } from '../../src/pipeline/frame-provider.js';
 import { runPipeline } from '../../src/pipeline/run-pipeline.js';
 import { syntheticFrame } from '../graph/synthetic-frames.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { scratchDir } from '../helpers/paths.js';
 
 const side = 4;
 const dim = 8;
@@ -70,7 +73,8 @@ const provider: FrameProvider = {
     const positions = Array.from({ length: wanted }, (_, i) => Math.round((i * 39) / Math.max(1, wanted - 1)));
     return (async function* () {
       for (const n of positions) {
-        const frame = syntheticFrame(n, 64, 10);
+        // Delivered at the requested size, as ingest does.
+        const frame = resizeImageArea(syntheticFrame(n, 64, 10), request.size.width, request.size.height);
         yield { ...frame, pts: n / 4, index: n };
       }
     })();
@@ -92,7 +96,10 @@ function cosine(a: Float32Array, b: Float32Array): number {
 test('a model encoder gives heat maps, scene curves and question scores; a failing pipeline is reported', async () => {
   const encoder = deterministicEncoder();
   const question = 'what is on the table?';
-  const result = await inspectVideo('synthetic.mp4', { encoder, frameProvider: provider, question, pipelines: ['uniform', 'scenetilling', 'b-vllm', 'ts-llava', 'ig-vlm'] });
+  // A user pipeline with PLLaVA's absolute 24x24-grid shape cannot run on this 4x4 grid: it fails at negotiation.
+  const tooLarge = join(scratchDir('inspect-model'), 'pllava-absolute.yaml');
+  writeFileSync(tooLarge, 'name: pllava-absolute\ndescription: absolute shape\nversion: 1\nbudget: 5000\nframes: {count: 16, rule: np_linspace_int}\nstages:\n  - {id: encode, use: encode}\n  - {id: pool, use: pllava, params: {shape: [16, 12, 12]}}\noutput: pool\n');
+  const result = await inspectVideo('synthetic.mp4', { encoder, frameProvider: provider, question, pipelines: ['uniform', 'scenetilling', 'b-vllm', 'ts-llava', 'ig-vlm', tooLarge] });
   const byName = new Map(result.summary.pipelines.map((pipeline) => [pipeline.name, pipeline]));
   assert.equal(encoder.disposed, 0, 'an encoder passed in is not disposed by inspectVideo');
 
@@ -102,8 +109,11 @@ test('a model encoder gives heat maps, scene curves and question scores; a faili
   assert.equal(byName.get('uniform')!.totalTokens, 8 * side * side);
   assert.deepEqual(byName.get('uniform')!.frames, plain.frames);
 
-  // TS-LLaVA wants 2880 of 50x16 = 800 tokens: it fails at negotiation, the others still run.
-  assert.match(byName.get('ts-llava')!.error ?? '', /2880/);
+  // The absolute-shape pipeline fails at negotiation naming the numbers, the others still run; TS-LLaVA's 5 x P
+  // samples fit any grid.
+  assert.match(byName.get('pllava-absolute')!.error ?? '', /12x12 is larger than the encoder's 4x4/);
+  assert.equal(byName.get('ts-llava')!.error, undefined);
+  assert.equal(byName.get('ts-llava')!.totalTokens, 5 * side * side + side * side);
   assert.equal(byName.get('ig-vlm')!.error, undefined);
   assert.ok(result.html.includes('This pipeline failed on this input'));
 
