@@ -9,6 +9,8 @@ export {
   graphFilePath,
   classifyGraphFile,
   uniformDtypes,
+  isModelDtype,
+  isModelGraph,
   type ModelDtype,
   type ModelGraph,
   type GraphDtypes,

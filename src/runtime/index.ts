@@ -6,6 +6,8 @@
 import { registerOnnxEncoderFactory } from './register-encoder.js';
 
 export { loadModel } from './vlm-model.js';
+export { checkModel } from './check-model.js';
+export type { CheckModelOptions, CheckResult, CheckedGraph, ModelCheckReport } from './check-model.js';
 export type { Generation, LoadModelOptions, PromptSession, SessionOptions, VlmModel } from './vlm-model.js';
 export type { ModelInfo } from './model-config.js';
 export type { GenerationDelta, GenerationOptions, GenerationResult, GenerationStats, StopReason } from './generation.js';

@@ -1,19 +1,26 @@
 /**
- * @file `vidtok models pull|list|rm`: fetch a model export from the Hugging Face hub (or a mirror) into the cache,
- * show what is cached, remove a model. Progress goes to stderr: a bar on a terminal, JSON lines otherwise; results
- * go to stdout (`--json` for machine-readable output).
+ * @file `vidtok models pull|list|rm|check`: fetch a model export from the Hugging Face hub (or a mirror) into the
+ * cache, show what is cached, remove a model, and check that vidtok drives an export correctly (graph I/O and
+ * operators, tokenizer round trip, chunked vs one-call prefill, a short greedy answer, time per stage; exit 8 when a
+ * check fails). Progress goes to stderr: a bar on a terminal, JSON lines otherwise; results go to stdout (`--json`
+ * for machine-readable output).
  */
 import type { Argv } from 'yargs';
+import { ExitCode } from '../../errors/exit-codes.js';
 import { UsageError } from '../../errors/index.js';
 import {
   formatDtypes,
+  isModelDtype,
+  isModelGraph,
   listCachedModels,
   modelAliases,
   modelGraphs,
   pullModel,
   removeCachedModel,
+  resolveModelDirectory,
   type PullProgressEvent,
 } from '../../hub/index.js';
+import { checkModel, type DtypeChoice, type ModelCheckReport } from '../../runtime/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 
 interface ModelsArguments {
@@ -26,11 +33,11 @@ interface ModelsArguments {
   readonly aliases: boolean;
 }
 
-const actions = ['pull', 'list', 'rm'] as const;
+const actions = ['pull', 'list', 'rm', 'check'] as const;
 
 export const modelsCommand = defineCommand<ModelsArguments>({
   command: 'models <action> [model]',
-  describe: 'Manage cached models: pull from the hub, list, remove',
+  describe: 'Manage cached models: pull from the hub, list, remove, check an export',
   builder: (yargs: Argv) =>
     yargs
       .usage(
@@ -41,6 +48,8 @@ export const modelsCommand = defineCommand<ModelsArguments>({
           '    what is cached, with sizes and the dtypes present per graph',
           '$0 models rm <alias|owner/name> [--revision r]',
           '    remove from the cache',
+          '$0 models check <dir|alias|owner/name> [--dtype q4] [--json]',
+          '    confirm vidtok drives an export: graph I/O, tokenizer, chunked prefill, a greedy answer, timings',
           '',
           `Aliases: ${modelAliases.map((entry) => `${entry.alias} (${entry.repositoryId})`).join(', ')}.`,
           'The hub is HF_ENDPOINT (default https://huggingface.co); HF_TOKEN is sent as a Bearer token to it only.',
@@ -48,10 +57,10 @@ export const modelsCommand = defineCommand<ModelsArguments>({
         ].join('\n'),
       )
       .positional('action', { choices: actions, describe: 'pull, list or rm' })
-      .positional('model', { type: 'string', describe: 'An alias (smolvlm2-256m) or a hub repository id (owner/name)' })
+      .positional('model', { type: 'string', describe: 'An alias (smolvlm2-256m), a hub repository id (owner/name), or (check) an export directory' })
       .option('dtype', {
         type: 'string',
-        describe: 'pull: dtype for every graph (fp32, fp16, q4, q4f16, int8, uint8, q8, bnb4) or graph=dtype pairs',
+        describe: 'pull/check: dtype for every graph (fp32, fp16, q4, q4f16, int8, uint8, q8, bnb4) or graph=dtype pairs',
       })
       .option('revision', { type: 'string', describe: 'pull/rm: branch, tag, commit or refs/pr/N (default main)' })
       .option('cache-dir', { type: 'string', describe: 'Cache root (default VIDTOK_CACHE_DIR, then ~/.cache/vidtok/models)' })
@@ -62,11 +71,13 @@ export const modelsCommand = defineCommand<ModelsArguments>({
       .example('$0 models pull smolvlm2-256m --dtype vision_encoder=fp16', 'Override one graph, keep the other defaults')
       .example('HF_ENDPOINT=https://mirror.example $0 models pull llava-onevision-0.5b', 'Pull through a mirror')
       .example('$0 models list --json', 'Cached models as JSON')
-      .example('$0 models rm smolvlm2-256m', 'Remove every cached revision') as unknown as Argv<ModelsArguments>,
+      .example('$0 models rm smolvlm2-256m', 'Remove every cached revision')
+      .example('$0 models check ./SmolVLM2-256M-Video-Instruct --dtype q4f16', 'Check a local export with its q4f16 graphs') as unknown as Argv<ModelsArguments>,
   run: async (args, context) => {
     const cacheOptions = args['cache-dir'] === undefined ? {} : { cacheDirectory: args['cache-dir'] };
     if (args.action === 'list') return listAction(args, context, cacheOptions);
     if (args.model === undefined) throw new UsageError(`models ${args.action}: name a model (an alias or owner/name)`);
+    if (args.action === 'check') return checkAction(args, context, cacheOptions);
     if (args.action === 'rm') {
       const removed = await removeCachedModel(args.model, { ...cacheOptions, ...(args.revision ? { revision: args.revision } : {}) });
       context.stdout.write(
@@ -119,6 +130,47 @@ async function listAction(args: ModelsArguments, context: CommandContext, cacheO
     for (const entry of modelAliases) out.write(`  ${entry.alias}  ${entry.repositoryId}  --dtype ${formatDtypes(entry.defaultDtypes)}  ${entry.description}\n`);
   }
   return 0;
+}
+
+/** `--dtype` for check: one dtype, or graph=dtype pairs (graphs left out are chosen automatically). */
+function checkDtypeChoice(value: string): DtypeChoice {
+  const text = value.trim();
+  if (isModelDtype(text)) return text;
+  const choice: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const [graph, dtype, extra] = part.split('=').map((piece) => piece.trim());
+    if (extra !== undefined || graph === undefined || dtype === undefined || !isModelGraph(graph) || !isModelDtype(dtype)) {
+      throw new UsageError(`--dtype '${value}': expected a dtype or graph=dtype pairs (graphs: ${modelGraphs.join(', ')})`);
+    }
+    choice[graph] = dtype;
+  }
+  return choice;
+}
+
+async function checkAction(args: ModelsArguments, context: CommandContext, cacheOptions: { cacheDirectory?: string }): Promise<number> {
+  const directory = await resolveModelDirectory(args.model!, { ...cacheOptions, ...(args.revision ? { revision: args.revision } : {}) });
+  const report = await checkModel(directory, { ...(args.dtype ? { dtype: checkDtypeChoice(args.dtype) } : {}), signal: context.signal });
+  context.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheckReport(report));
+  return report.passed ? ExitCode.ok : ExitCode.modelError;
+}
+
+function formatCheckReport(report: ModelCheckReport): string {
+  const lines = [`model: ${report.directory} (${report.family}; ${formatDtypes(report.dtypes)})`, 'graphs:'];
+  const port = (direction: string, entry: { name: string; type: string; shape: readonly (number | string)[] }) =>
+    `    ${direction} ${entry.name} ${entry.type} [${entry.shape.join(', ')}]`;
+  for (const graph of report.graphs) {
+    lines.push(`  ${graph.graph}: ${graph.file}`);
+    for (const input of graph.inputs) lines.push(port('in ', input));
+    for (const output of graph.outputs) lines.push(port('out', output));
+    const operators = Object.entries(graph.operators).sort(([, left], [, right]) => right - left);
+    lines.push(`    ops ${operators.map(([name, count]) => `${name}×${count}`).join(' ')}`);
+  }
+  lines.push('checks:');
+  for (const check of report.checks) lines.push(`  ${check.passed ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+  lines.push(`answer: ${JSON.stringify(report.answer)}`);
+  lines.push(`stages: ${report.stages.map((stage) => `${stage.stage} ${stage.milliseconds.toFixed(0)} ms`).join(', ')}`);
+  lines.push(report.passed ? 'all checks passed' : 'some checks FAILED');
+  return `${lines.join('\n')}\n`;
 }
 
 /** Human-readable byte count: `12.3 MB`. */
