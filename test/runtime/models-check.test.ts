@@ -23,7 +23,7 @@ async function runCheck(model: string, dtype?: string): Promise<{ code: number; 
   stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const context: CommandContext = { signal: new AbortController().signal, verbose: false, stdout, stderr: new PassThrough(), interactive: false };
   const code = await modelsCommand.run({ action: 'check', model, json: false, aliases: false, ...(dtype ? { dtype } : {}) }, context);
-  return { code, stdout: text };
+  return { code: code ?? 0, stdout: text };
 }
 
 describe('vidtok models check', () => {
