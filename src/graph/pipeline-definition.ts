@@ -11,6 +11,12 @@ export interface FramesSpec {
   readonly rule?: FrameIndexRule;
   /** Frames per second (B-VLLM's ~1 fps), bounded by `minFrames`/`maxFrames`. */
   readonly fps?: number;
+  /**
+   * Which frame of each 1/fps interval: `start` (the first frame shown at or after the interval's start, ingest's
+   * fps rule) or `middle` (the frame shown at the interval's middle: B-VLLM's `np.arange(segment_len // 2, n,
+   * segment_len)`, the middle frame of each second).
+   */
+  readonly position?: 'start' | 'middle';
   readonly minFrames?: number;
   readonly maxFrames?: number;
   /** Scene-change sampling (one frame per detected scene change), at most `maxFrames`. */

@@ -40,6 +40,7 @@ export const pipelineSchema = {
         count: { type: 'integer', minimum: 1, maximum: 4096 },
         rule: { enum: [...frameIndexRules] },
         fps: { type: 'number', exclusiveMinimum: 0, maximum: 120 },
+        position: { enum: ['start', 'middle'] },
         minFrames: { type: 'integer', minimum: 1 },
         maxFrames: { type: 'integer', minimum: 1, maximum: 4096 },
         scenes: {

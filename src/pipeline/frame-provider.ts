@@ -22,6 +22,8 @@ export interface PipelineFrameRequest {
   readonly count?: number;
   readonly rule?: FrameIndexRule;
   readonly fps?: number;
+  /** Timestamps in seconds: the frame shown at each time (ingest's `at`). */
+  readonly at?: readonly number[];
   readonly minFrames?: number;
   readonly maxFrames?: number;
   readonly scenes?: boolean;

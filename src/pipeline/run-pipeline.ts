@@ -72,11 +72,30 @@ export interface PlanGeometry {
   readonly source: string;
 }
 
+/**
+ * The times of an fps spec with `position: middle`: the middle of each 1/fps interval of the window, thinned to
+ * `maxFrames` uniformly; undefined when it does not apply (no duration known, or fewer than `minFrames` intervals:
+ * the spec's uniform fallback is used then).
+ */
+export function middleOfIntervalTimes(spec: FramesSpec, probe: Pick<ProbeSummary, 'duration'>, window: { start?: number; end?: number } = {}): number[] | undefined {
+  if (spec.fps === undefined || spec.position !== 'middle' || !(probe.duration > 0)) return undefined;
+  const start = window.start ?? 0;
+  const end = Math.min(window.end ?? probe.duration, probe.duration);
+  const times: number[] = [];
+  for (let k = 0; start + (k + 0.5) / spec.fps < end && times.length < 100_000; k++) times.push(start + (k + 0.5) / spec.fps);
+  if (times.length < (spec.minFrames ?? 1) || times.length === 0) return undefined;
+  const maxFrames = spec.maxFrames ?? times.length;
+  if (times.length <= maxFrames) return times;
+  return Array.from({ length: maxFrames }, (_, i) => times[Math.floor((i * (times.length - 1)) / Math.max(1, maxFrames - 1))]!);
+}
+
 /** Frames the source will deliver for `spec` on a probed input (exact for count rules, an upper bound otherwise). */
 export function expectedFrameCount(spec: FramesSpec, probe: Pick<ProbeSummary, 'duration' | 'frameCount'>, window: { start?: number; end?: number } = {}): number {
   const total = probe.frameCount > 0 ? probe.frameCount : Number.POSITIVE_INFINITY;
   if (spec.count !== undefined) return Math.max(1, Math.min(spec.count, total));
   const maxFrames = spec.maxFrames ?? 1;
+  const middles = middleOfIntervalTimes(spec, probe, window);
+  if (middles !== undefined) return middles.length;
   if (spec.fps !== undefined && probe.duration > 0) {
     const seconds = Math.max(0, Math.min(window.end ?? probe.duration, probe.duration) - (window.start ?? 0));
     const atRate = Math.floor(seconds * spec.fps) + 1;
@@ -109,7 +128,7 @@ export function frameRequestFor(
   spec: FramesSpec,
   count: number,
   size: { readonly width: number; readonly height: number },
-  extra: { start?: number; end?: number; signal?: AbortSignal } = {},
+  extra: { start?: number; end?: number; signal?: AbortSignal; at?: readonly number[] } = {},
 ): PipelineFrameRequest {
   const resize = spec.resize === undefined || spec.resize === 'native' ? 'squash' : spec.resize;
   const common = {
@@ -120,6 +139,7 @@ export function frameRequestFor(
     ...(extra.signal !== undefined ? { signal: extra.signal } : {}),
   };
   if (spec.count !== undefined) return { ...common, count, rule: spec.rule ?? 'np_linspace_int' };
+  if (extra.at !== undefined) return { ...common, at: extra.at };
   if (spec.fps !== undefined) {
     return { ...common, fps: spec.fps, maxFrames: count, ...(spec.minFrames !== undefined ? { minFrames: Math.min(spec.minFrames, count) } : {}) };
   }
@@ -159,6 +179,7 @@ async function runPrepared(input: string, options: RunPipelineOptions, definitio
   const window = { ...(options.start !== undefined ? { start: options.start } : {}), ...(options.end !== undefined ? { end: options.end } : {}) };
   const count = expectedFrameCount(definition.frames, probe, window);
   const frameSize = sourceFrameSize(definition.frames, encoder, probe);
+  const middles = middleOfIntervalTimes(definition.frames, probe, window);
   const graph: PlannedGraph = planGraph(definition, {
     encoder,
     source: { count, ...frameSize, ...(definition.frames.count === undefined ? { atMost: true } : {}) },
@@ -168,7 +189,11 @@ async function runPrepared(input: string, options: RunPipelineOptions, definitio
   options.onProgress?.({ type: 'planned', frames: graph.source.count, tokens: graph.tokenCount, budget: graph.budget });
   const warnings: string[] = [];
   const request: PipelineFrameRequest = {
-    ...frameRequestFor(definition.frames, graph.source.count, frameSize, { ...window, ...(signal ? { signal } : {}) }),
+    ...frameRequestFor(definition.frames, graph.source.count, frameSize, {
+      ...window,
+      ...(signal ? { signal } : {}),
+      ...(middles !== undefined ? { at: middles.slice(0, graph.source.count) } : {}),
+    }),
     onWarning: (warning) => {
       if (warnings.length < 100) warnings.push(`${warning.kind}: ${warning.message}`);
     },
