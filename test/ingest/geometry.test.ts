@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateSamples, type SamplesManifest } from '../../samples/generate.js';
 import type { VideoFrame } from '../../src/core/frame.js';
 import { extractFrames, normalizeFrame, probe } from '../../src/ingest/index.js';
-import { survivingFfmpegChildren } from '../helpers/media.js';
+import { runFfmpeg, survivingFfmpegChildren } from '../helpers/media.js';
 import { scratchDir, sharedVideo } from '../helpers/paths.js';
 
 function rowMean(frame: VideoFrame, row: number): number {
@@ -68,5 +68,21 @@ describe('rotation and resizing', () => {
     const floats = normalizeFrame(fitted, { layout: 'chw' });
     assert.equal(floats.length, 64 * 64 * 3);
     assert.ok(floats.every((value) => value >= 0 && value <= 1));
+  });
+
+  it('keeps the display aspect ratio of anamorphic video when fitting or cropping', async () => {
+    // 96x64 stored at SAR 4:3 is displayed 2:1 (128x64).
+    const path = join(samplesDirectory, 'anamorphic-4x3.mp4');
+    await runFfmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=25:duration=1', '-vf', 'setsar=4/3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', `file:${path}`]);
+    const info = await probe(path);
+    assert.deepEqual([info.sampleAspectRatio, info.displayAspectRatio, info.width, info.height], [[4, 3], [2, 1], 96, 64]);
+    const size = { width: 64, height: 64 };
+    const fitted = (await extractFrames(path, { at: [0.5], size, resize: 'fit' })).frames[0]!;
+    // 2:1 in 64x64: 64x32 of picture, 16 black rows above and below (square pixels would give 64x43).
+    for (const row of [0, 15, 48, 63]) assert.equal(rowMean(fitted, row), 0, `row ${row} is padding`);
+    for (const row of [17, 32, 46]) assert.ok(rowMean(fitted, row) > 5, `row ${row} is picture`);
+    // Without --size the stored pixels come out unchanged.
+    const stored = (await extractFrames(path, { at: [0.5] })).frames[0]!;
+    assert.deepEqual([stored.width, stored.height], [96, 64]);
   });
 });
