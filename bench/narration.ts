@@ -7,14 +7,19 @@
  * `/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out bench/.work/smolvlm2-256m-random`):
  *   - baseline: one scene narrated alone (prefill of the scene's frames + generation, nothing else running): the
  *     floor of the close-to-end latency;
- *   - full speed: the samples scenes clip read as fast as possible: real-time factor and latencies;
- *   - realtime: the same clip played at real speed like a live source: latencies and dropped frames.
+ *   - full speed: the scene set's five-clips concatenation (20 s, 4 cuts) read as fast as possible: real-time
+ *     factor and latencies;
+ *   - realtime: the same clip played at real speed like a live source: close-to-end latency p50/p95, real-time
+ *     factor, dropped frames and merged scenes (the narrator being behind is counted, never silent); once with
+ *     scenes cut on HSV histograms only (the default: no per-frame encode), once on HSV + the model's features
+ *     (every frame encoded).
  * `VIDTOK_BENCH_NARRATION_MODEL` overrides the large model's directory.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSamples } from '../samples/generate.js';
+import { buildSceneSet } from './scene-set.js';
 import { meanTokenDescriptors } from '../src/core/feature-grid.js';
 import { openFrames } from '../src/ingest/index.js';
 import { narrateStream, type NarrationEvent } from '../src/narration/index.js';
@@ -26,6 +31,7 @@ import { loadModel, type VlmModel } from '../src/runtime/index.js';
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const fixtureModel = join(benchDir, '..', 'test', 'fixtures', 'models', 'smolvlm2-tiny');
 const largeModel = process.env.VIDTOK_BENCH_NARRATION_MODEL ?? join(benchDir, '.work', 'smolvlm2-256m-random');
+const videosDir = process.env.VIDTOK_SHARED ? join(process.env.VIDTOK_SHARED, 'videos') : join(benchDir, '..', '..', 'shared', 'videos');
 const maxNewTokens = 24;
 const fps = 2;
 
@@ -38,6 +44,10 @@ interface Row {
   readonly latencies: number[];
   readonly dropped: number;
   readonly tokens: number;
+  /** Scenes folded into a waiting one because the narrator was behind. */
+  readonly merged: number;
+  /** Median visual tokens per narration prompt. */
+  readonly visualTokens: number;
 }
 
 function percentile(values: readonly number[], fraction: number): number {
@@ -63,17 +73,19 @@ async function baseline(model: VlmModel, clip: string, name: string): Promise<Ro
     latencies.push(performance.now() - started);
     tokens = result.stats.generatedTokens;
   }
-  return { model: name, mode: 'baseline: one scene alone', mediaSeconds: 2, wallSeconds: percentile(latencies, 0.5) / 1000, scenes: 1, latencies, dropped: 0, tokens };
+  return { model: name, mode: 'baseline: one scene alone', mediaSeconds: 2, wallSeconds: percentile(latencies, 0.5) / 1000, scenes: 1, latencies, dropped: 0, tokens, merged: 0, visualTokens: frames.T * frames.h * frames.w };
 }
 
-async function narrate(model: VlmModel, clip: string, duration: number, name: string, realtime: boolean): Promise<Row> {
+async function narrate(model: VlmModel, clip: string, duration: number, name: string, realtime: boolean, descriptor: 'hsv' | 'hsv+model' = 'hsv'): Promise<Row> {
   const started = performance.now();
   const ends: Extract<NarrationEvent, { type: 'narration-end' }>[] = [];
-  const stream = narrateStream(clip, { model, fps, maxNewTokens, realtime });
+  const stream = narrateStream(clip, { model, fps, maxNewTokens, realtime, sceneDescriptor: descriptor });
   for await (const event of stream) if (event.type === 'narration-end') ends.push(event);
   return {
     model: name,
-    mode: realtime ? 'realtime (live-like)' : 'full speed',
+    mode: `${realtime ? 'realtime (live-like)' : 'full speed'}, scenes on ${descriptor}`,
+    merged: stream.stats.scenesMerged,
+    visualTokens: percentile(ends.map((end) => end.visualTokens), 0.5),
     mediaSeconds: duration,
     wallSeconds: (performance.now() - started) / 1000,
     scenes: ends.length,
@@ -85,8 +97,11 @@ async function narrate(model: VlmModel, clip: string, duration: number, name: st
 
 export async function run(): Promise<void> {
   const samples = await generateSamples(join(benchDir, '.work', 'narration-samples'));
-  const clip = join(benchDir, '.work', 'narration-samples', samples.scenes.file);
-  const duration = samples.scenes.duration;
+  const samplesClip = join(benchDir, '.work', 'narration-samples', samples.scenes.file);
+  const sceneSet = await buildSceneSet(join(benchDir, '.work', 'scene-set'), videosDir);
+  const five = sceneSet.find((entry) => entry.name === 'five-clips')!;
+  const clip = five.file;
+  const duration = five.duration;
   const models: Array<{ name: string; directory: string }> = [{ name: 'fixture (tiny)', directory: fixtureModel }];
   if (existsSync(join(largeModel, 'config.json'))) models.push({ name: 'SmolVLM2-256M dims (random, fp32)', directory: largeModel });
   else process.stdout.write(`No ${largeModel}: only the tiny fixture is measured (numbers are not representative).\n\n`);
@@ -97,19 +112,20 @@ export async function run(): Promise<void> {
     const model = await loadModel(entry.directory, { runner: 'child' });
     loads.push(`${entry.name}: load ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
     try {
-      rows.push(await baseline(model, clip, entry.name));
+      rows.push(await baseline(model, samplesClip, entry.name));
       rows.push(await narrate(model, clip, duration, entry.name, false));
       rows.push(await narrate(model, clip, duration, entry.name, true));
+      rows.push(await narrate(model, clip, duration, entry.name, true, 'hsv+model'));
     } finally {
       await model.dispose();
     }
   }
-  process.stdout.write(`Clip: samples scenes.mp4 (${duration} s, cuts at ${samples.scenes.cuts.join(' s, ')} s), ${fps} fps encoded, ${maxNewTokens} new tokens per scene, child runner.\n\n`);
-  process.stdout.write('| model | mode | scenes | wall s | real-time factor | close→end latency p50 ms | max ms | tokens | frames dropped |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n');
+  process.stdout.write(`Clip: the scene set's five-clips.mp4 (${duration} s, cuts at ${five.boundaries.join(' s, ')} s), ${fps} fps, built-in scenetilling pipeline, ${maxNewTokens} new tokens per scene, child runner. Baseline: one scene of samples/scenes.mp4 (8 frames) narrated alone.\n\n`);
+  process.stdout.write('| model | mode | scenes | merged | wall s | real-time factor | close→end p50 ms | p95 ms | visual tokens / prompt | tokens | frames dropped |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
   for (const row of rows) {
     const factor = row.mode.startsWith('baseline') ? '–' : (row.wallSeconds / row.mediaSeconds).toFixed(2);
     process.stdout.write(
-      `| ${row.model} | ${row.mode} | ${row.scenes} | ${row.wallSeconds.toFixed(2)} | ${factor} | ${percentile(row.latencies, 0.5).toFixed(0)} | ${Math.max(...row.latencies).toFixed(0)} | ${row.tokens} | ${row.dropped} |\n`,
+      `| ${row.model} | ${row.mode} | ${row.scenes} | ${row.merged} | ${row.wallSeconds.toFixed(2)} | ${factor} | ${percentile(row.latencies, 0.5).toFixed(0)} | ${percentile(row.latencies, 0.95).toFixed(0)} | ${row.visualTokens} | ${row.tokens} | ${row.dropped} |\n`,
     );
   }
   process.stdout.write(`\n${loads.join('; ')}. Latency counts from the scene's close (the frame that made the cut certain) to its narration-end, including waiting behind earlier scenes; the baseline row is a scene narrated alone (its latency column is the whole prefill + generation).\n`);

@@ -53,7 +53,7 @@ export interface NarrateOptions {
   readonly sceneRule?: SceneCutRule;
   readonly sceneThreshold?: number;
   readonly sceneRatio?: number;
-  /** What the detector compares: `hsv+model` (default), `hsv` or `model` (the mean token, as before). */
+  /** What the detector compares: `hsv` (default: no per-frame encode), `hsv+model` (every frame encoded) or `model`. */
   readonly sceneDescriptor?: SceneDescriptorKind;
   /** Depth rule: SceneTilling threshold factor (default 0.5) and minimum cut depth (default 0.05). */
   readonly sceneAlpha?: number;
@@ -149,7 +149,7 @@ export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateO
     sceneRule: choiceOption('sceneRule', options.sceneRule, sceneDetectorDefaults.rule, ['threshold', 'depth']),
     sceneThreshold: numberOption('sceneThreshold', options.sceneThreshold, sceneDetectorDefaults.threshold, 0, 2),
     sceneRatio: numberOption('sceneRatio', options.sceneRatio, sceneDetectorDefaults.ratio, 0, 1000),
-    sceneDescriptor: choiceOption('sceneDescriptor', options.sceneDescriptor, 'hsv+model', ['hsv+model', 'hsv', 'model']),
+    sceneDescriptor: choiceOption('sceneDescriptor', options.sceneDescriptor, 'hsv', ['hsv', 'hsv+model', 'model']),
     sceneAlpha: numberOption('sceneAlpha', options.sceneAlpha, 0.5, 0, 10),
     sceneMinDepth: numberOption('sceneMinDepth', options.sceneMinDepth, 0.05, 0, 4),
     maxSceneFrames: numberOption('maxSceneFrames', options.maxSceneFrames, 64, 2, 100_000, true),

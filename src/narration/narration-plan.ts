@@ -135,7 +135,8 @@ export function planNarration(pipeline: PipelineDefinition, options: NarrationPl
       frames: { count: sceneFrames, rule: frameRule, ...(pipeline.frames.resize ? { resize: pipeline.frames.resize } : {}) },
       stages: [
         ...encodeStages,
-        { id: 'scene-pool', use: 'spatial-pool', inputs: features ?? 'encode', params: { grid: [grid[0], grid[1]], mode: 'area' } },
+        // Pooled to sceneGrid, never upsampled past the encoder's grid (as the scene stages cap it).
+        { id: 'scene-pool', use: 'spatial-pool', inputs: features ?? 'encode', params: { grid: [Math.min(grid[0], options.encoder.grid.h), Math.min(grid[1], options.encoder.grid.w)], mode: 'area' } },
         { id: 'scene', use: 'uniform', inputs: 'scene-pool', params: {} },
       ],
       output: 'scene',

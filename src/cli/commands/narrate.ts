@@ -71,7 +71,7 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       .option('scene-rule', { type: 'string', choices: ['threshold', 'depth'], default: 'threshold', describe: 'Cut rule: descriptor distance threshold, or SceneTilling depth score' })
       .option('scene-threshold', { type: 'number', default: 0.3, describe: 'Threshold rule: smallest descriptor distance (1 - Bhattacharyya for HSV) of a cut' })
       .option('scene-ratio', { type: 'number', default: 3, describe: 'Threshold rule: a cut also needs this many times the open scene\'s recent mean distance' })
-      .option('scene-descriptor', { type: 'string', choices: ['hsv+model', 'hsv', 'model'], describe: 'What scenes are cut on: HSV histograms, the model\'s features (encodes every frame), or both (default hsv+model)' })
+      .option('scene-descriptor', { type: 'string', choices: ['hsv+model', 'hsv', 'model'], describe: 'What scenes are cut on: HSV histograms (default), the model\'s features, or both (these two encode every frame)' })
       .option('thumbnails', { type: 'boolean', default: false, describe: 'Add PNG thumbnails of the frames each narration saw to narration-end (implied by --serve and --vtt)' })
       .option('scene-alpha', { type: 'number', default: 0.5, describe: 'Depth rule: mean + alpha * std of the depth scores' })
       .option('scene-min-depth', { type: 'number', default: 0.05, describe: 'Depth rule: a cut also needs at least this depth score' })
