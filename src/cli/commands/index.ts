@@ -14,6 +14,7 @@ import { askCommand } from './ask.js';
 import { captionCommand } from './caption.js';
 import { workerCommand } from './worker.js';
 import { narrateCommand } from './narrate.js';
+import { serveCommand } from './serve.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: readonly CliCommand<any>[] = [
@@ -29,4 +30,5 @@ export const commands: readonly CliCommand<any>[] = [
   captionCommand,
   workerCommand,
   narrateCommand,
+  serveCommand,
 ];
