@@ -36,6 +36,8 @@ interface FramesArguments {
 
 /** Frames kept for --out / --contact-sheet are held in memory; 4 GiB of RGB is the cap. */
 const maxKeptBytes = 4 * 2 ** 30;
+/** --json frame entries held in memory before the report starts streaming. */
+const jsonHeldEntries = 10_000;
 /** Warnings kept for the --json report (the stream may warn on every frame). */
 const maxReportedWarnings = 500;
 
@@ -154,10 +156,18 @@ export const framesCommand = defineCommand<FramesArguments>({
       stdoutClosed = true;
     };
     context.stdout.on('error', onStdoutError);
-    // --json without --out streams one frame per line, so the report never has to fit in one string.
+    // --json without --out: the first entries are held back so a run that fails early prints no JSON at all; past
+    // `jsonHeldEntries` the report streams one frame per line, so it never has to fit in one string.
     const streamJson = args.json && !keep;
     let delivered = 0;
-    if (streamJson) context.stdout.write(`{\n"input": ${JSON.stringify(input)},\n"plan": ${JSON.stringify(plan)},\n"frames": [`);
+    let jsonStarted = false;
+    const held: string[] = [];
+    const startJson = (): void => {
+      if (jsonStarted) return;
+      jsonStarted = true;
+      context.stdout.write(`{\n"input": ${JSON.stringify(input)},\n"plan": ${JSON.stringify(plan)},\n"frames": [${held.join(',')}`);
+      held.length = 0;
+    };
     try {
       for await (const frame of source) {
         if (stdoutClosed) break;
@@ -165,7 +175,14 @@ export const framesCommand = defineCommand<FramesArguments>({
         if (keep) {
           kept.push(frame);
           listed.push(entry);
-        } else if (streamJson) context.stdout.write(`${delivered === 0 ? '' : ','}\n  ${JSON.stringify(entry)}`);
+        } else if (streamJson) {
+          const line = `\n  ${JSON.stringify(entry)}`;
+          if (jsonStarted) context.stdout.write(`,${line}`);
+          else {
+            held.push(line);
+            if (held.length >= jsonHeldEntries) startJson();
+          }
+        }
         else context.stdout.write(`${frame.index}\t${frame.pts.toFixed(6)}\t${frame.width}x${frame.height}\n`);
         delivered += 1;
       }
@@ -189,6 +206,7 @@ export const framesCommand = defineCommand<FramesArguments>({
     const probe = args.json ? await source.probe().catch(() => null) : null;
     const tail = { probe, warnings, dropped: source.dropped, missing: source.missing, partial };
     if (streamJson) {
+      startJson();
       context.stdout.write(`${delivered === 0 ? '' : '\n'}],\n${Object.entries(tail).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(',\n')}\n}\n`);
     } else if (args.json) {
       context.stdout.write(`${JSON.stringify({ input, plan, frames: listed, ...tail }, null, 2)}\n`);
