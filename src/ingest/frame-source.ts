@@ -25,13 +25,16 @@ export interface FrameRequest {
   fps?: number;
   minFrames?: number;
   maxFrames?: number;
-  /** Timestamps in seconds: the frame shown at each time (last frame with pts <= t), ascending, deduplicated. */
+  /**
+   * Timestamps in seconds on the stream's pts timeline: the frame shown at each time (last frame with pts <= t),
+   * ascending, each frame once; a time before the first frame gives the first frame with a warning.
+   */
   at?: readonly number[];
   keyframes?: boolean;
   scenes?: boolean;
   /** Scene-change score threshold in (0, 1), default 0.3. */
   sceneThreshold?: number;
-  /** Time window in seconds (stream pts timeline): frames with start <= pts < end. */
+  /** Time window in seconds (stream pts timeline, compared in integer pts units): frames with start <= pts < end. */
   start?: number;
   end?: number;
   /** Output size; frames keep the display size (after rotation) when omitted. */
