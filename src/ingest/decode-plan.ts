@@ -61,6 +61,8 @@ export interface ResolvedPlan {
 
 /** Decoding from a keyframe costs about this many frames of work per extra ffmpeg process (spawn, open, seek). */
 export const seekOverheadFrames = 12;
+/** Most frames one decode job selects by pts (its expression stays well under the argument cap). */
+const maxGroupFrames = 2000;
 /** Longest select expression we pass on the command line (Linux caps one argument at 128 KiB). */
 const maxExpressionLength = 120_000;
 export const defaultSceneThreshold = 0.3;
@@ -400,7 +402,9 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
     const keyframe = keyframeAtOrBefore(timeline, index);
     const current = groups[groups.length - 1];
     const seekCost = index - keyframe + 1 + seekOverheadFrames;
-    if (current && index - current[current.length - 1]! <= seekCost && !selection.realtime) {
+    // A group is one select expression on the command line: past `maxGroupFrames` the next job continues from the
+    // keyframe before its first frame.
+    if (current && index - current[current.length - 1]! <= seekCost && !selection.realtime && current.length < maxGroupFrames) {
       decoded += index - current[current.length - 1]!;
       current.push(index);
     } else if (current && selection.realtime) {

@@ -141,3 +141,16 @@ describe('time comparisons in integer pts units', () => {
     assert.equal(decodeDeadlineMs({ ...limits, decodeTimeoutMs: 1e15 }, 10, false), maxDecodeDeadlineMs);
   });
 });
+
+describe('large index selections', () => {
+  it('splits thousands of picked frames into decode jobs that each fit on a command line', () => {
+    const long = timeline(36_000, 10, 20);
+    const plan = planFile('long.mp4', { count: 9000, rule: 'np_linspace_int' }, probeResult(36_000, 10), long);
+    const expected = plan.jobs.flatMap((job) => job.expected ?? []);
+    assert.equal(expected.length, 9000);
+    assert.deepEqual(expected, [...expected].sort((a, b) => a - b));
+    assert.ok(plan.jobs.length >= 5, `${plan.jobs.length} jobs`);
+    for (const job of plan.jobs) assert.ok((job.select?.length ?? 0) < 120_000 && (job.expected?.length ?? 0) <= 2000);
+    for (const job of plan.jobs.slice(1)) assert.ok(job.seekSeconds !== undefined);
+  });
+});
