@@ -156,7 +156,7 @@ export function createModelEngine(): ModelRunner {
   }
 
   /** Validates the opened graphs against each other and keeps them as the loaded model. */
-  function describeAndKeep(embed: GraphSession, decoder: GraphSession, vision: GraphSession | undefined): LoadedGraphs {
+  function describeAndKeep(embed: GraphSession, decoder: GraphSession, vision: GraphSession | undefined): Omit<LoadedGraphs, 'device' | 'notices'> {
     for (const required of requiredDecoderInputs) findPort(decoder.inputs, required, decoder.path);
     checkFeedable(decoder, [...requiredDecoderInputs, ...optionalDecoderInputs], 'decoder', true);
     const positionPort = decoder.inputs.find((port) => port.name === 'position_ids');
@@ -210,9 +210,12 @@ export function createModelEngine(): ModelRunner {
       throwIfAborted(options.signal, 'load model');
       const { graphs } = request.files;
       const threads = request.threads === undefined ? {} : { threads: request.threads };
+      const requested = request.device ?? 'cpu';
       const opened: GraphSession[] = [];
+      // The first graph settles `auto`: once it ended on the CPU, the others go there without trying CUDA again.
       const open = async (path: string): Promise<GraphSession> => {
-        const session = await openGraphSession(path, threads);
+        const device = opened.length > 0 && opened[0]!.device === 'cpu' ? 'cpu' : requested;
+        const session = await openGraphSession(path, { ...threads, device });
         opened.push(session);
         return session;
       };
@@ -220,7 +223,8 @@ export function createModelEngine(): ModelRunner {
         const embed = await open(graphs.embed_tokens!);
         const decoder = await open(graphs.decoder_model_merged!);
         const vision = graphs.vision_encoder === undefined ? undefined : await open(graphs.vision_encoder);
-        return describeAndKeep(embed, decoder, vision);
+        const notices = opened.flatMap((session) => (session.notice === undefined ? [] : [session.notice]));
+        return { ...describeAndKeep(embed, decoder, vision), device: decoder.device, notices };
       } catch (error) {
         await Promise.all(opened.map((session) => session.dispose().catch(() => undefined)));
         throw error;

@@ -4,7 +4,7 @@
  * process. Every payload is structured-clone friendly (typed arrays, plain objects) so it crosses IPC unchanged.
  */
 import type { ModelFiles } from './model-files.js';
-import type { GraphPort } from './onnx-session.js';
+import type { ExecutionDevice, GraphPort } from './onnx-session.js';
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
@@ -15,6 +15,10 @@ export interface LoadedGraphs {
   readonly embed: { readonly inputs: readonly GraphPort[]; readonly outputs: readonly GraphPort[] };
   readonly decoder: { readonly inputs: readonly GraphPort[]; readonly outputs: readonly GraphPort[] };
   readonly vision?: { readonly inputs: readonly GraphPort[]; readonly outputs: readonly GraphPort[] };
+  /** The device the decoder runs on (the others run there too unless a notice says otherwise). */
+  readonly device: 'cpu' | 'cuda';
+  /** One line per fallback `auto` made (for example no CUDA binaries), for the caller to show. */
+  readonly notices: readonly string[];
   /** Derived from the decoder metadata. */
   readonly decoderShape: {
     readonly hidden: number;
@@ -28,6 +32,8 @@ export interface LoadedGraphs {
 export interface LoadRequest {
   readonly files: ModelFiles;
   readonly threads?: number;
+  /** Default `cpu`. */
+  readonly device?: ExecutionDevice;
 }
 
 /** Vision encoder output `[count, tokens, hidden]`. */

@@ -1,8 +1,12 @@
 /**
- * @file The one place that imports onnxruntime-node: opens an ONNX graph as a session, exposes its input/output
- * metadata (names, element types, shapes with symbolic dims as strings) and runs it on plain tensors. Everything
- * else in the runtime talks to graphs through `GraphSession`.
+ * @file The one place that imports onnxruntime-node: opens an ONNX graph as a session on a device (CPU, or CUDA when
+ * onnxruntime-node's CUDA binaries are installed; `auto` falls back to the CPU with a notice), exposes its
+ * input/output metadata (names, element types, shapes with symbolic dims as strings) and runs it on plain tensors.
+ * Everything else in the runtime talks to graphs through `GraphSession`.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors/index.js';
 import { float16Bits } from './float16.js';
@@ -27,14 +31,26 @@ export interface GraphPort {
   readonly shape: readonly (number | string)[];
 }
 
+/**
+ * Where the graphs run: `cpu`; `cuda` (onnxruntime-node's CUDA execution provider, an error when it is unavailable);
+ * `auto` (CUDA when its binaries are installed and a session opens on it, else CPU with a notice).
+ */
+export type ExecutionDevice = 'cpu' | 'cuda' | 'auto';
+
 export interface GraphSessionOptions {
   /** Threads for one operator (onnxruntime's intra-op pool); default: onnxruntime's choice. */
   readonly threads?: number;
+  /** Default `cpu`. */
+  readonly device?: ExecutionDevice;
 }
 
 /** An open ONNX graph. */
 export interface GraphSession {
   readonly path: string;
+  /** The device the session was opened on. */
+  readonly device: 'cpu' | 'cuda';
+  /** Why `auto` ended on the CPU, when it did (one line). */
+  readonly notice?: string;
   readonly inputs: readonly GraphPort[];
   readonly outputs: readonly GraphPort[];
   run(feeds: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
@@ -71,33 +87,82 @@ function toOrtTensor(tensor: HostTensor): ort.Tensor {
   return withUint16Storage(new ort.Tensor(tensor.type as TensorElementType, data as never, tensor.dims));
 }
 
-/** Opens `path` as an onnxruntime CPU session; a file onnxruntime rejects becomes ModelLoadError naming it. */
+const cudaInstallHint =
+  "onnxruntime-node's CUDA binaries are not installed (they are downloaded at install time: npm install onnxruntime-node --onnxruntime-node-install=cuda12; this project's .npmrc skips them)";
+
+/**
+ * Whether onnxruntime-node's CUDA execution provider library sits next to its native binding (the package bundles
+ * only the CPU binaries; the CUDA ones come from its install script).
+ */
+export function cudaProviderInstalled(): boolean {
+  const packageRoot = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+  const binRoot = join(packageRoot, 'bin');
+  if (!existsSync(binRoot)) return false;
+  const library = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  return readdirSync(binRoot)
+    .filter((entry) => entry.startsWith('napi-v'))
+    .some((napi) => existsSync(join(binRoot, napi, process.platform, process.arch, library)));
+}
+
+async function createSession(path: string, provider: 'cpu' | 'cuda', threads: number | undefined): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(path, {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
+  });
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+/**
+ * Opens `path` as an onnxruntime session on the requested device; a file onnxruntime rejects becomes
+ * ModelLoadError naming it, and so does an explicit `cuda` that cannot be used.
+ */
 export async function openGraphSession(path: string, options: GraphSessionOptions = {}): Promise<GraphSession> {
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(path, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      ...(options.threads !== undefined ? { intraOpNumThreads: options.threads } : {}),
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ModelLoadError(path, `onnxruntime cannot load it: ${message.split('\n')[0]}`, { cause: error });
+  const requested = options.device ?? 'cpu';
+  let session: ort.InferenceSession | undefined;
+  let device: 'cpu' | 'cuda' = 'cpu';
+  let notice: string | undefined;
+  if (requested !== 'cpu') {
+    if (!cudaProviderInstalled()) {
+      if (requested === 'cuda') throw new ModelLoadError(path, `device cuda: ${cudaInstallHint}`);
+      notice = `device auto: running on the CPU (${cudaInstallHint})`;
+    } else {
+      try {
+        session = await createSession(path, 'cuda', options.threads);
+        device = 'cuda';
+      } catch (error) {
+        if (requested === 'cuda') throw new ModelLoadError(path, `device cuda: onnxruntime cannot use it: ${firstLine(error)}`, { cause: error });
+        notice = `device auto: running on the CPU (CUDA did not open a session: ${firstLine(error)})`;
+      }
+    }
   }
+  if (session === undefined) {
+    try {
+      session = await createSession(path, 'cpu', options.threads);
+    } catch (error) {
+      throw new ModelLoadError(path, `onnxruntime cannot load it: ${firstLine(error)}`, { cause: error });
+    }
+  }
+  const opened = session;
   return {
     path,
-    inputs: session.inputMetadata.map(toPort),
-    outputs: session.outputMetadata.map(toPort),
+    device,
+    ...(notice === undefined ? {} : { notice }),
+    inputs: opened.inputMetadata.map(toPort),
+    outputs: opened.outputMetadata.map(toPort),
     async run(feeds) {
       const converted: Record<string, ort.Tensor> = {};
       for (const [name, tensor] of Object.entries(feeds)) converted[name] = toOrtTensor(tensor);
-      const results = await session.run(converted);
+      const results = await opened.run(converted);
       const out: Record<string, HostTensor> = {};
       for (const [name, value] of Object.entries(results)) out[name] = value as ort.Tensor;
       return out;
     },
     async dispose() {
-      await session.release();
+      await opened.release();
     },
   };
 }

@@ -16,6 +16,7 @@ import { createModelEncoder, type ModelEncoderOptions } from './model-encoder.js
 import { createModelEngine } from './model-engine.js';
 import { locateModelFiles, type DtypeChoice } from './model-files.js';
 import type { LoadedGraphs, ModelRunner } from './model-runner.js';
+import type { ExecutionDevice } from './onnx-session.js';
 import { loadTextTokenizer, type TextTokenizer } from './text-tokenizer.js';
 import { readVideoNewline, videoNewlineSegment } from './video-newline.js';
 
@@ -30,6 +31,10 @@ export interface LoadModelOptions {
   readonly callTimeoutMs?: number;
   /** Load without vision_encoder when the export has none (text + precomputed tokens only). Default false. */
   readonly allowMissingVision?: boolean;
+  /** `cpu` (default), `cuda` (an error when unavailable) or `auto` (CUDA when usable, else CPU with a notice). */
+  readonly device?: ExecutionDevice;
+  /** Receives one-line notices, such as `auto` falling back to the CPU (library code never prints). */
+  readonly onNotice?: (message: string) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -166,7 +171,11 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
   let info: ModelInfo;
   let graphs: LoadedGraphs;
   try {
-    graphs = await runner.load({ files, ...(options.threads === undefined ? {} : { threads: options.threads }) }, options.signal ? { signal: options.signal } : {});
+    graphs = await runner.load(
+      { files, ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.device === undefined ? {} : { device: options.device }) },
+      options.signal ? { signal: options.signal } : {},
+    );
+    for (const notice of graphs.notices) options.onNotice?.(notice);
     info = resolveModelInfo(files, graphs);
   } catch (error) {
     await runner.dispose().catch(() => undefined);
