@@ -27,5 +27,6 @@ export * from './jobs/index.js';
 export * from './output/index.js';
 export * from './uses/index.js';
 export * from './narration/index.js';
+export { startServer, type ServeOptions, type VidtokServer } from './serve/index.js';
 export { collectInspection, encodePng, inspectVideo, renderReportFigures, renderReportHtml } from './inspect/index.js';
 export type { InspectFigure, InspectSummary, InspectVideoOptions, InspectVideoResult, PipelineSummary } from './inspect/index.js';
