@@ -8,6 +8,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ModelLoadError, ModelNotFoundError } from '../errors/index.js';
 import { dtypeFileSuffix, isModelDtype, modelGraphs, type ModelDtype, type ModelGraph } from '../hub/model-dtypes.js';
+import { checkExternalDataSizes, checkModelMemory } from './model-file-limits.js';
 import { scanOnnxFile } from './onnx-file-scan.js';
 
 export type { ModelDtype, ModelGraph };
@@ -105,6 +106,7 @@ export function checkGraphFile(path: string, root: string): void {
       throw new ModelLoadError(path, `external data location '${location}' resolves (through a link) outside the model directory ${root}`);
     }
   }
+  checkExternalDataSizes(path, scan);
 }
 
 export interface LocateOptions {
@@ -133,6 +135,7 @@ export function locateModelFiles(directory: string, options: LocateOptions = {})
     checkGraphFile(path, root);
     graphs[graph] = path;
   }
+  checkModelMemory(directory, Object.values(graphs));
   const files: ModelFiles = {
     directory: root,
     config,

@@ -13,8 +13,20 @@ export interface OnnxFileScan {
   readonly externalLocations: readonly string[];
   /** Number of initializers seen (all graphs). */
   readonly initializerCount: number;
+  /** Every tensor stored as external data: its location, declared offset/length, dims and data type. */
+  readonly externalTensors: readonly ExternalTensor[];
   /** Node count per operator, keyed `domain:op_type` for contrib domains and `op_type` for the default one. */
   readonly operators: Readonly<Record<string, number>>;
+}
+
+/** A tensor whose bytes live in an external-data file (TensorProto fields as written; see src/runtime/model-file-limits.ts). */
+export interface ExternalTensor {
+  readonly location: string;
+  readonly offset?: number;
+  readonly length?: number;
+  readonly dims: readonly number[];
+  /** TensorProto.DataType (1 float, 10 float16, ...). */
+  readonly dataType: number;
 }
 
 const windowSize = 1 << 16;
@@ -112,13 +124,25 @@ function* fields(file: FileWindow, start: number, end: number): Generator<Field>
 
 interface Collected {
   locations: string[];
+  externalTensors: ExternalTensor[];
   initializers: number;
   operators: Record<string, number>;
 }
 
 function scanTensor(file: FileWindow, start: number, end: number, out: Collected): void {
   out.initializers += 1;
+  const dims: number[] = [];
+  let dataType = 0;
+  const external: Record<string, string> = {};
   for (const field of fields(file, start, end)) {
+    if (field.number === 1 && field.wireType === 0) dims.push(readVarint(file, field.start, field.end).value); // dims
+    else if (field.number === 1 && field.wireType === 2) {
+      for (let position = field.start; position < field.end; ) {
+        const dim = readVarint(file, position, field.end); // packed dims
+        dims.push(dim.value);
+        position = dim.next;
+      }
+    } else if (field.number === 2 && field.wireType === 0) dataType = readVarint(file, field.start, field.end).value;
     if (field.number !== 13 || field.wireType !== 2) continue; // external_data: StringStringEntryProto
     let key = '';
     let value = '';
@@ -129,6 +153,13 @@ function scanTensor(file: FileWindow, start: number, end: number, out: Collected
       else if (entry.number === 2) value = text;
     }
     if (key === 'location') out.locations.push(value);
+    external[key] = value;
+  }
+  if (external.location !== undefined) {
+    const number = (text: string | undefined): number | undefined => (text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined);
+    const offset = number(external.offset);
+    const length = number(external.length);
+    out.externalTensors.push({ location: external.location, dims, dataType, ...(offset !== undefined ? { offset } : {}), ...(length !== undefined ? { length } : {}) });
   }
 }
 
@@ -166,7 +197,7 @@ export function scanOnnxFile(path: string): OnnxFileScan {
     const size = fstatSync(descriptor).size;
     if (size === 0) throw new ModelLoadError(path, 'empty file (not an ONNX model)');
     const file = new FileWindow(descriptor, size);
-    const out: Collected = { locations: [], initializers: 0, operators: {} };
+    const out: Collected = { locations: [], externalTensors: [], initializers: 0, operators: {} };
     let graphs = 0;
     try {
       for (const field of fields(file, 0, size)) {
@@ -180,7 +211,7 @@ export function scanOnnxFile(path: string): OnnxFileScan {
       throw error;
     }
     if (graphs !== 1) throw new ModelLoadError(path, `not a valid ONNX file (${graphs} graphs, expected 1)`);
-    return { externalLocations: out.locations, initializerCount: out.initializers, operators: out.operators };
+    return { externalLocations: out.locations, initializerCount: out.initializers, operators: out.operators, externalTensors: out.externalTensors };
   } finally {
     closeSync(descriptor);
   }
