@@ -133,7 +133,7 @@ test('with an API key: 503 while loading, 401 without the key, 429 when the queu
   const early = await statusOf(client.chat.completions.create({ model: 'smolvlm2-tiny', max_tokens: 1, messages: videoQuestion('yoga.mp4', 'What?') }));
   await server.ready;
   if (loading.status === 503) {
-    assert.equal((await loading.json()).status, 'loading');
+    assert.equal(((await loading.json()) as { status: string }).status, 'loading');
     assert.equal(early.status, 503);
   }
   assert.equal((await fetch(`${server.url}/health`, { headers: { Authorization: 'Bearer test-key' } })).status, 200);
