@@ -5,7 +5,7 @@
  * (user + system), which a machine shared with other jobs disturbs far less than wall time; wall time is shown too.
  */
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../src/core/feature-grid.js';
-import { bvllmApproximate } from '../src/strategies/b-vllm.js';
+import { bvllmApproximate } from '../src/strategies/b-vllm/b-vllm-approximation.js';
 import { pllavaPool } from '../src/strategies/pllava/pllava-pool.js';
 import { sceneTilling } from '../src/strategies/scene-tilling.js';
 import { slowFast } from '../src/strategies/slowfast/slowfast-llava.js';

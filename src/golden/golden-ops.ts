@@ -4,7 +4,7 @@
  */
 import { featureGrid, type FeatureGrid } from '../core/feature-grid.js';
 import { frameIndices, isFrameIndexRule } from '../sampling/frame-indices.js';
-import { bvllmTemporalMerge, tomeMerge } from '../strategies/b-vllm.js';
+import { bvllmTemporalMerge, tomeMerge } from '../strategies/b-vllm/b-vllm-approximation.js';
 import { igVlmGrid } from '../strategies/ig-vlm/ig-vlm-grid.js';
 import type { PlanarFrames } from '../strategies/planar-frames.js';
 import { pllavaPool } from '../strategies/pllava/pllava-pool.js';

@@ -18,7 +18,7 @@ import type { PipelineDefinition } from '../graph/pipeline-definition.js';
 import { listBuiltInPipelines, resolvePipeline } from '../graph/pipeline-registry.js';
 import { ingestFrameProvider, type FrameProvider, type ProbeSummary } from '../pipeline/frame-provider.js';
 import { runPipeline, type PipelineRunResult } from '../pipeline/run-pipeline.js';
-import { frameQuestionScores } from '../strategies/b-vllm.js';
+import { frameQuestionScores } from '../strategies/b-vllm/b-vllm-approximation.js';
 import { sceneTilling } from '../strategies/scene-tilling.js';
 import { recordingEncoder, type RecordingEncoder } from './recording-encoder.js';
 import { recordingFrameProvider } from './recording-frame-provider.js';

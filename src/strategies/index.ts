@@ -5,6 +5,6 @@ export * from './ts-llava/ts-llava-tokens.js';
 export * from './ig-vlm/ig-vlm-grid.js';
 export * from './slowfast/slowfast-llava.js';
 export * from './slowfast/slowfast-shi.js';
-export * from './b-vllm.js';
+export * from './b-vllm/b-vllm-approximation.js';
 export * from './scene-tilling.js';
 export * from './spatial-pool.js';

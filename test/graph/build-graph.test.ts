@@ -118,6 +118,7 @@ test('built-in pipelines negotiate to their formulas (pixels 24x24 grid)', async
     'slowfast-llava': { frames: 50, tokens: 10 * 24 * 12 + 50 * 4 * 4, upperBound: false },
     'b-vllm': { frames: 64, tokens: 576, upperBound: true },
     'b-vllm-prefilter': { frames: 64, tokens: 576, upperBound: true },
+    'b-vllm-pllava': { frames: 64, tokens: 16 * 12 * 12, upperBound: true },
     scenetilling: { frames: 16, tokens: 3 * 32 + 8 * 12 * 12, upperBound: true },
   };
   const pipelines = await listBuiltInPipelines();

@@ -107,7 +107,7 @@ test('the built-in pipelines folder is the package root pipelines/ and every fil
   const pipelines = await listBuiltInPipelines();
   assert.deepEqual(
     pipelines.map((pipeline) => pipeline.name),
-    ['b-vllm', 'b-vllm-prefilter', 'ig-vlm', 'pllava', 'scenetilling', 'slowfast-llava', 'ts-llava', 'uniform'],
+    ['b-vllm', 'b-vllm-pllava', 'b-vllm-prefilter', 'ig-vlm', 'pllava', 'scenetilling', 'slowfast-llava', 'ts-llava', 'uniform'],
   );
   for (const pipeline of pipelines) {
     assert.ok(pipeline.description.length > 10);

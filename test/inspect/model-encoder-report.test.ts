@@ -70,7 +70,11 @@ const provider: FrameProvider = {
   },
   openFrames(_input, request) {
     const wanted = Math.min(40, request.count ?? request.maxFrames ?? 40);
-    const positions = Array.from({ length: wanted }, (_, i) => Math.round((i * 39) / Math.max(1, wanted - 1)));
+    // Exact times (`at`) give the frame shown at each time, as ingest does; otherwise evenly spread frames.
+    const positions =
+      request.at !== undefined
+        ? [...new Set(request.at.map((time) => Math.min(39, Math.floor(time * 4))))]
+        : Array.from({ length: wanted }, (_, i) => Math.round((i * 39) / Math.max(1, wanted - 1)));
     return (async function* () {
       for (const n of positions) {
         // Delivered at the requested size, as ingest does.

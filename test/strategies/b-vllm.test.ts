@@ -10,7 +10,7 @@ import {
   bvllmBudget,
   bvllmTemporalMerge,
   tomeMerge,
-} from '../../src/strategies/b-vllm.js';
+} from '../../src/strategies/b-vllm/b-vllm-approximation.js';
 import { cosineSimilarity } from '../../src/tensor/cosine-similarity.js';
 import { randomArray, randomGrid } from '../tensor/random-data.js';
 

@@ -3,7 +3,8 @@
  * (programmatic users); built-in names cannot be replaced.
  */
 import type { StageDescriptor } from '../stage.js';
-import { bvllmStage } from './b-vllm.js';
+import { bvllmSelectStage } from '../../strategies/b-vllm/b-vllm-select-stage.js';
+import { bvllmStage } from '../../strategies/b-vllm/b-vllm-stage.js';
 import { concatStage } from './concat.js';
 import { descriptorsStage } from './descriptors.js';
 import { encodeImageStage } from './encode-image.js';
@@ -12,7 +13,7 @@ import { igVlmGridStage } from '../../strategies/ig-vlm/ig-vlm-stage.js';
 import { pllavaStage } from '../../strategies/pllava/pllava-stage.js';
 import { sceneStreamStage } from './scene-stream.js';
 import { sceneTillingStage } from './scene-tilling.js';
-import { selectFramesStage } from './select-frames.js';
+import { selectFramesStage } from '../../strategies/b-vllm/select-frames-stage.js';
 import { slowFastShiStage, slowFastStage } from '../../strategies/slowfast/slowfast-stages.js';
 import { spatialPoolStage } from './spatial-pool.js';
 import { tsLlavaSampleStage, tsLlavaThumbnailStage } from '../../strategies/ts-llava/ts-llava-stages.js';
@@ -35,6 +36,7 @@ const builtInStages: readonly AnyStageDescriptor[] = [
   slowFastStage,
   slowFastShiStage,
   bvllmStage,
+  bvllmSelectStage,
   sceneTillingStage,
   sceneStreamStage,
   selectFramesStage,

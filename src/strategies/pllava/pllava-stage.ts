@@ -32,7 +32,8 @@ export function pllavaTokenCount(shape: readonly [number, number, number]): numb
 
 /** The pooled shape on a `[T, h, w]` grid. */
 export function pllavaShape(params: PllavaParams, grid: { T: number; h: number; w: number }): [number, number, number] {
-  if (params.shape !== undefined) return [params.shape[0], params.shape[1], params.shape[2]];
+  // T' never exceeds the frames received (PLLaVA would repeat frames up to T'; repeating only duplicates tokens).
+  if (params.shape !== undefined) return [Math.min(params.shape[0], grid.T), params.shape[1], params.shape[2]];
   const side = (length: number): number => Math.max(1, Math.floor(length * params.spatialFactor + 1e-9));
   return [Math.min(params.frames, grid.T), side(grid.h), side(grid.w)];
 }
@@ -62,9 +63,6 @@ export const pllavaStage: StageDescriptor<PllavaParams> = {
     const shape = pllavaShape(params, features);
     if (shape[1] > features.h || shape[2] > features.w) {
       throw new GraphNegotiationError('pllava', `pooled grid ${shape[1]}x${shape[2]} is larger than the encoder's ${features.h}x${features.w} token grid (use spatialFactor instead of an absolute shape)`);
-    }
-    if (shape[0] > features.T) {
-      throw new GraphNegotiationError('pllava', `pools to ${shape[0]} frames but receives ${features.T}`);
     }
     return { kind: 'tokens', count: pllavaTokenCount(shape), D: features.D };
   },

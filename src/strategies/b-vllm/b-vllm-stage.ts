@@ -13,10 +13,10 @@ import type { FeatureGrid } from '../../core/feature-grid.js';
 import type { RgbImage } from '../../core/frame.js';
 import type { VisualSegment } from '../../core/token-stream.js';
 import { decodePatchTokens, type PixelsEncoder } from '../../encoders/pixels.js';
-import { bvllmApproximate, bvllmDefaults, approximationNote, bvllmSelectionDefaults, type BvllmMixing, type BvllmReduction } from '../../strategies/b-vllm.js';
-import { colourHistogramDescriptors, unitMeanTokenDescriptors, type UnitDescriptors } from '../../strategies/frame-descriptors.js';
-import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload, throwIfAborted } from './stage-helpers.js';
+import { bvllmApproximate, bvllmDefaults, approximationNote, bvllmSelectionDefaults, type BvllmMixing, type BvllmReduction } from './b-vllm-approximation.js';
+import { colourHistogramDescriptors, unitMeanTokenDescriptors, type UnitDescriptors } from '../frame-descriptors.js';
+import type { StageContext, StageDescriptor } from '../../graph/stage.js';
+import { expectCaps, expectPayload, throwIfAborted } from '../../graph/stages/stage-helpers.js';
 
 export type BvllmDescriptorChoice = 'auto' | 'mean-token' | 'colour-histogram';
 
@@ -71,11 +71,19 @@ function decodedHistograms(grid: FeatureGrid, geometry: Pick<PixelsEncoder, 'pat
   return colourHistogramDescriptors(images);
 }
 
-function descriptorsFor(grid: FeatureGrid, choice: BvllmDescriptorChoice, encoder: VisualEncoder): UnitDescriptors {
+/** The descriptors B-VLLM's selection weights are computed on, for `choice` and this run's encoder. */
+export function descriptorsFor(grid: FeatureGrid, choice: BvllmDescriptorChoice, encoder: VisualEncoder): UnitDescriptors {
   if (choice === 'mean-token') return unitMeanTokenDescriptors(grid);
   const geometry = pixelGeometry(encoder);
   if (geometry !== undefined) return decodedHistograms(grid, geometry);
   return unitMeanTokenDescriptors(grid); // a model's tokens cannot be decoded into colours
+}
+
+/** The question's embedding when the run has a question and the encoder can embed text; else why not. */
+export async function questionEmbedding(context: Pick<StageContext, 'question' | 'encoder'>): Promise<{ question?: Float32Array; unconditionedReason?: string }> {
+  if (context.question === undefined || context.question.trim() === '') return { unconditionedReason: 'no question was given' };
+  if (context.encoder.embedText === undefined) return { unconditionedReason: `no text embedding (${context.encoder.name} encoder)` };
+  return { question: await context.encoder.embedText(context.question) };
 }
 
 export const bvllmStage: StageDescriptor<BvllmParams> = {
@@ -117,11 +125,7 @@ export const bvllmStage: StageDescriptor<BvllmParams> = {
   },
   async run(inputs, params, context) {
     const { grid } = expectPayload('b-vllm', inputs, 'in', 'features');
-    let question: Float32Array | undefined;
-    let unconditionedReason: string | undefined;
-    if (context.question === undefined || context.question.trim() === '') unconditionedReason = 'no question was given';
-    else if (context.encoder.embedText === undefined) unconditionedReason = `no text embedding (${context.encoder.name} encoder)`;
-    else question = await context.encoder.embedText(context.question);
+    const { question, unconditionedReason } = await questionEmbedding(context);
     throwIfAborted(context.signal, 'b-vllm');
     const result = bvllmApproximate(grid, {
       budget: params.budget,

@@ -7,10 +7,10 @@
  * descriptors of the decoded pixels. It cannot be question-conditioned: no tokens exist yet to compare with a text
  * embedding. The output holds at most `min(windows, T)` frames, in temporal order.
  */
-import { bvllmSelectFrames, bvllmSelectionDefaults } from '../../strategies/b-vllm-selection.js';
-import { colourHistogramDescriptors, defaultHistogramBins } from '../../strategies/frame-descriptors.js';
-import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload, throwIfAborted } from './stage-helpers.js';
+import { bvllmSelectFrames, bvllmSelectionDefaults } from './b-vllm-selection.js';
+import { colourHistogramDescriptors, defaultHistogramBins } from '../frame-descriptors.js';
+import type { StageDescriptor } from '../../graph/stage.js';
+import { expectCaps, expectPayload, throwIfAborted } from '../../graph/stages/stage-helpers.js';
 
 export interface SelectFramesParams {
   /** Maximum number of temporal queries K, hence of frames kept. */

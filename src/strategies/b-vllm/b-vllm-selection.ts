@@ -17,10 +17,10 @@
  * into it), not B-VLLM's soft mixture `Y_k = sum_t W_k(t) X_t`; `mixWeights` gives the soft rows for callers that
  * mix. Two queries that pick the same frame give one frame. Kept frames are returned in temporal order.
  */
-import { StrategyInputError } from '../errors/index.js';
+import { StrategyInputError } from '../../errors/index.js';
 import { bvllmConstants, bvllmTemporalMergePlan, mergedRow, type TemporalMergePlan } from './b-vllm-temporal-merge.js';
-import type { UnitDescriptors } from './frame-descriptors.js';
-import { requireInteger } from './strategy-input.js';
+import type { UnitDescriptors } from '../frame-descriptors.js';
+import { requireInteger } from '../strategy-input.js';
 
 /** Selection defaults: B-VLLM's 16 queries, 0.75 threshold and temperature 0.5; our logit scale and question weight. */
 export const bvllmSelectionDefaults = {

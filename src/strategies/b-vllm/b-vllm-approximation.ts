@@ -23,16 +23,16 @@
  * the encoder's real tokens instead of to 32 learned queries. One kept frame therefore gives min(P, 576) tokens, not
  * 32; sixteen give 36 each (576), not 32 (512).
  */
-import type { FeatureGrid } from '../core/feature-grid.js';
-import { StrategyInputError } from '../errors/index.js';
-import { cosineSimilarity, dotProduct } from '../tensor/cosine-similarity.js';
-import { tomeMerge } from '../tensor/token-merging.js';
+import type { FeatureGrid } from '../../core/feature-grid.js';
+import { StrategyInputError } from '../../errors/index.js';
+import { cosineSimilarity, dotProduct } from '../../tensor/cosine-similarity.js';
+import { tomeMerge } from '../../tensor/token-merging.js';
 import { bvllmConstants } from './b-vllm-temporal-merge.js';
 import { bvllmSelectFrames, bvllmSelectionDefaults } from './b-vllm-selection.js';
-import { unitMeanTokenDescriptors, type DescriptorKind, type UnitDescriptors } from './frame-descriptors.js';
-import { requireGrid, requireInteger } from './strategy-input.js';
+import { unitMeanTokenDescriptors, type DescriptorKind, type UnitDescriptors } from '../frame-descriptors.js';
+import { requireGrid, requireInteger } from '../strategy-input.js';
 
-export { tomeMerge, bipartiteMergeRound } from '../tensor/token-merging.js';
+export { tomeMerge, bipartiteMergeRound } from '../../tensor/token-merging.js';
 export { bvllmBudget, bvllmTemporalMerge, bvllmTemporalMergePlan, type TemporalMergePlan, type TemporalMergeResult } from './b-vllm-temporal-merge.js';
 export { bvllmSelectFrames, bvllmSelectionDefaults, type BvllmSelection, type BvllmSelectionOptions } from './b-vllm-selection.js';
 

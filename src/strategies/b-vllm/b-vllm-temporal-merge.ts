@@ -5,9 +5,9 @@
  * `max_{j<i} S_ij > threshold` with `S = (cos + 1) / 2` (float32 as torch computes it); kept rows ascending. Checked
  * bit-exactly against the golden vectors (`bvllm_temporal_merge`).
  */
-import { StrategyInputError } from '../errors/index.js';
-import { cosineSimilarity } from '../tensor/cosine-similarity.js';
-import { requireInteger } from './strategy-input.js';
+import { StrategyInputError } from '../../errors/index.js';
+import { cosineSimilarity } from '../../tensor/cosine-similarity.js';
+import { requireInteger } from '../strategy-input.js';
 
 /** B-VLLM's released constants: merge threshold 0.75, 16 temporal queries, 576 = 18 x 32 tokens, 32 Q-Former queries. */
 export const bvllmConstants = { threshold: 0.75, windows: 16, budget: 576, queries: 32 } as const;
