@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const all = ['ingest', 'strategies', 'runtime', 'hub', 'jobs', 'narration', 'scenes', 'inspect'];
+const all = ['ingest', 'strategies', 'runtime', 'ask-pipelines', 'hub', 'jobs', 'narration', 'scenes', 'inspect', 'serve'];
 const wanted = process.argv.slice(2).filter((name) => !name.startsWith('-'));
 const names = wanted.length > 0 ? wanted : all;
 
