@@ -71,6 +71,9 @@ export const serveCommand = defineCommand<ServeArguments>({
       onLog: log,
     });
     log(`listening on ${server.url} (model loading)`);
+    if (!['127.0.0.1', 'localhost', '::1'].includes(args.host) && apiKey === undefined) {
+      log(`warning: bound to ${args.host} without --api-key-env: anyone who can reach this address can use the model`);
+    }
     const stopped = new Promise<void>((resolve) => {
       if (context.signal.aborted) resolve();
       context.signal.addEventListener('abort', () => resolve(), { once: true });
