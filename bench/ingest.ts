@@ -2,7 +2,9 @@
  * @file Ingest benchmarks (`npm run bench -- ingest`), each against a baseline measured in the same run:
  * 1. overhead: vidtok 1 fps at 448x448 RGB from a 60 s 1080p H.264 clip vs the bare ffmpeg command into a null sink;
  * 2. sparse sampling: 16 frames from a 1-hour 720p clip vs 16 single-frame seeks by bare ffmpeg and vs a full decode;
- * 3. memory: peak RSS while streaming the 1-hour clip at 1 fps, at 10 and 60 minutes of source time.
+ * 3. memory: peak RSS while streaming the 1-hour clip at 1 fps, at 10 and 60 minutes of source time;
+ * 4. probe: the exact frame count from the packet list (edit-list discards left out) on the 1-hour clip vs ffprobe's
+ *    header-only summary and vs `ffprobe -count_packets`.
  * Inputs are generated with lavfi into bench/.work (git-ignored) and reused by later runs.
  */
 import { existsSync, promises as fs } from 'node:fs';
@@ -145,4 +147,21 @@ export async function run(): Promise<void> {
   out(row(['before streaming (baseline)', mib(baselineRss)]));
   out(row(['10 min', mib(rssAtTenMinutes)]));
   out(row([`${(hourInfo.duration / 60).toFixed(0)} min (${frames} frames, ${streamed.seconds.toFixed(1)} s)`, mib(peakRss)]));
+
+  out('');
+
+  // 4. Probe cost: exact counting reads the packet list (demux only).
+  const { ffprobe } = await resolveBinaries();
+  const ffprobeRun = async (args: readonly string[]): Promise<number> =>
+    (await timed(() => runToCompletion(ffprobe.path, ['-v', 'error', ...args, `file:${hour}`], { operation: 'bench ffprobe', input: hour, deadlineMs: 600_000 }))).seconds;
+  const best = async (action: () => Promise<number>): Promise<number> => Math.min(await action(), await action(), await action());
+  const header = await best(() => ffprobeRun(['-show_format', '-show_streams', '-of', 'json']));
+  const counted = await best(() => ffprobeRun(['-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0']));
+  const probed = await best(async () => (await timed(() => probe(hour))).seconds);
+  out(`### 4. Probe: the ${(hourInfo.duration / 60).toFixed(0)}-minute clip (${hourInfo.frameCount} frames), best of 3\n`);
+  out(row(['run', 'seconds', 'vs header-only ffprobe']));
+  out(row(['---', '---', '---']));
+  out(row(['ffprobe -show_format -show_streams (header only, baseline)', header.toFixed(3), '1.00x']));
+  out(row(['ffprobe -count_packets (an exact packet count)', counted.toFixed(3), `${(counted / header).toFixed(2)}x`]));
+  out(row(['vidtok probe (header + packet list: exact decoder frame count, keyframes)', probed.toFixed(3), `${(probed / header).toFixed(2)}x (${(probed / counted).toFixed(2)}x of -count_packets)`]));
 }
