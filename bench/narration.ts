@@ -13,7 +13,9 @@
  *     factor, dropped frames and merged scenes (the narrator being behind is counted, never silent); once with
  *     scenes cut on HSV histograms only (the default: no per-frame encode), once on HSV + the model's features
  *     (every frame encoded).
- * `VIDTOK_BENCH_NARRATION_MODEL` overrides the large model's directory.
+ * `VIDTOK_BENCH_NARRATION_MODEL` overrides the large model's directory. When that directory also holds the q4/fp16
+ * variants (`decoder_model_merged_q4.onnx` ...), the large model is measured a second time with the alias's default
+ * dtypes (q4 vision and decoder, fp16 embeddings).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,6 +29,9 @@ import { narrationQuestion, narrationTokenStream } from '../src/narration/narrat
 import { stackFrameGrids } from '../src/scenes/scene-tracker.js';
 import { defaultNarrationPrompt } from '../src/narration/narration-options.js';
 import { loadModel, type VlmModel } from '../src/runtime/index.js';
+
+/** `smolvlm2-256m`'s pull dtypes (src/hub/model-aliases.ts). */
+const aliasDtypes = { embed_tokens: 'fp16', vision_encoder: 'q4', decoder_model_merged: 'q4' } as const;
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const fixtureModel = join(benchDir, '..', 'test', 'fixtures', 'models', 'smolvlm2-tiny');
@@ -102,14 +107,18 @@ export async function run(): Promise<void> {
   const five = sceneSet.find((entry) => entry.name === 'five-clips')!;
   const clip = five.file;
   const duration = five.duration;
-  const models: Array<{ name: string; directory: string }> = [{ name: 'fixture (tiny)', directory: fixtureModel }];
+  const models: Array<{ name: string; directory: string; dtype?: typeof aliasDtypes }> = [{ name: 'fixture (tiny)', directory: fixtureModel }];
   if (existsSync(join(largeModel, 'config.json'))) models.push({ name: 'SmolVLM2-256M dims (random, fp32)', directory: largeModel });
+  // The alias's default dtypes (q4 vision and decoder, fp16 embeddings) when the bench model has those variants.
+  if (existsSync(join(largeModel, 'onnx', 'decoder_model_merged_q4.onnx'))) {
+    models.push({ name: 'SmolVLM2-256M dims (random, default dtypes q4/q4/fp16)', directory: largeModel, dtype: aliasDtypes });
+  }
   else process.stdout.write(`No ${largeModel}: only the tiny fixture is measured (numbers are not representative).\n\n`);
   const rows: Row[] = [];
   const loads: string[] = [];
   for (const entry of models) {
     const loadStarted = performance.now();
-    const model = await loadModel(entry.directory, { runner: 'child' });
+    const model = await loadModel(entry.directory, { runner: 'child', ...(entry.dtype ? { dtype: entry.dtype } : {}) });
     loads.push(`${entry.name}: load ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
     try {
       rows.push(await baseline(model, samplesClip, entry.name));

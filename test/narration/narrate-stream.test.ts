@@ -1,7 +1,8 @@
 /**
  * @file `narrateStream` with the random-weight SmolVLM2 fixture (text is gibberish: only events, times and bounds are
  * checked): scenes of the samples clip close at its known cuts, events come in a valid order, long scenes are
- * force-closed, memory stays bounded, a slow narrator on a realtime source makes the live buffer drop frames, an
+ * force-closed, memory stays bounded, any pipeline drives narration within its budget, a slow narrator on a realtime
+ * source merges scenes (counted) or, with per-frame encodes, makes the live buffer drop frames (reported), an
  * abort cuts the narration cleanly, an HLS playlist is narrated, and an HTTP source that drops its connection is
  * reconnected.
  */
@@ -11,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { InputNotFoundError, UsageError } from '../../src/errors/index.js';
+import { BudgetExceededError, InputNotFoundError, UsageError } from '../../src/errors/index.js';
 import { narrateStream, type NarrationEvent } from '../../src/narration/index.js';
 import { loadModel, type VlmModel } from '../../src/runtime/index.js';
 import { makeClip, runFfmpeg, survivingFfmpegChildren } from '../helpers/media.js';
@@ -74,6 +75,29 @@ describe('narrateStream', () => {
     assert.deepEqual(await survivingFfmpegChildren(), []);
   });
 
+  it('any pipeline drives narration through the stage graph; its budget is checked before the first frame', async () => {
+    // uniform: 8 frames, every token, budget = 8 frames' tokens, so memories of earlier scenes do not fit.
+    const events: NarrationEvent[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const event of narrateStream(clip.path, { model, pipeline: 'uniform', maxNewTokens: 2 })) events.push(event);
+      })(),
+      (error: unknown) => error instanceof BudgetExceededError && /narrate with pipeline uniform/.test(error.message),
+    );
+    assert.deepEqual(events, [], 'refused before any frame was read');
+    const { events: run } = await collect(clip.path, { pipeline: 'uniform', budget: 100_000, memoryScenes: 1, memoryTokens: 8, maxNewTokens: 2 });
+    const ends = checkEventOrder(run);
+    assert.equal(ends.length, clip.manifest.cuts.length + 1);
+    const perFrame = model.encoder().grid.h * model.encoder().grid.w;
+    for (const [n, end] of ends.entries()) {
+      assert.equal(end.frames, 8, "the pipeline's own frame count");
+      assert.equal(end.frameTimes.length, 8);
+      assert.ok(end.frameTimes.every((time) => time >= end.start && time < end.end), 'frames come from the scene');
+      assert.equal(end.memoryTokens, n === 0 ? 0 : 8);
+      assert.equal(end.visualTokens, end.memoryTokens + 8 * perFrame);
+    }
+  });
+
   it('force-closes scenes at maxSceneSeconds, keeps a bounded memory, and a file waits for a slow narrator', async () => {
     const path = await makeClip(join(directory, 'long-scene.mp4'), { seconds: 9, fps: 10, source: 'testsrc2' });
     const { events, stream } = await collect(path, { fps: 2, maxSceneSeconds: 2, minSceneSeconds: 1, sceneThreshold: 2, maxNewTokens: 8, memoryScenes: 2, memoryTokens: 16, maxSceneFrames: 3, maxPendingScenes: 1, stepDelayMilliseconds: 60 });
@@ -94,8 +118,31 @@ describe('narrateStream', () => {
     assert.ok(stream.stats.peakHeldFrames <= 4, `held ${stream.stats.peakHeldFrames}`);
   });
 
+  it('a slow narrator on a realtime source merges waiting scenes and says so (HSV scenes: intake never waits)', async () => {
+    const { events, stream } = await collect(clip.path, {
+      fps: 5,
+      realtime: true,
+      stepDelayMilliseconds: 500,
+      maxNewTokens: 4,
+      maxPendingScenes: 1,
+      minSceneSeconds: 0.5,
+      maxSceneSeconds: 1.5,
+    });
+    const ends = checkEventOrder(events);
+    const merges = events.filter((event): event is Extract<NarrationEvent, { type: 'scene-merged' }> => event.type === 'scene-merged');
+    assert.ok(merges.length >= 1, `no scene-merged event (stats ${JSON.stringify(stream.stats)})`);
+    merges.forEach((merge, n) => assert.equal(merge.total, n + 1, 'merges are counted'));
+    assert.equal(stream.stats.scenesMerged, merges.length);
+    // Every merged scene is named by the narration that covered it; nothing is lost silently.
+    assert.deepEqual(ends.flatMap((end) => end.mergedScenes).sort((a, b) => a - b), merges.map((merge) => merge.scene).sort((a, b) => a - b));
+    assert.equal(stream.stats.framesDropped, 0, 'the HSV descriptor needs no model, so intake keeps up');
+    assert.ok(stream.stats.peakPendingScenes <= 1);
+  });
+
   it('a slow narrator on a realtime source drops frames (reported) while every buffer stays bounded', async () => {
     const { events, stream } = await collect(clip.path, {
+      // Scenes cut on the model's features: every frame is encoded, so intake waits behind generation steps.
+      sceneDescriptor: 'hsv+model',
       fps: 5,
       realtime: true,
       bufferFrames: 2,
@@ -139,8 +186,12 @@ describe('narrateStream', () => {
       const runnerPid = (own.runner as { pid?: number }).pid;
       assert.ok(runnerPid !== undefined);
       await assert.rejects(async () => {
+        let killed = false;
         for await (const event of narrateStream(clip.path, { model: own, fps: 2, realtime: true, maxNewTokens: 50, stepDelayMilliseconds: 50 })) {
-          if (event.type === 'scene-start') process.kill(runnerPid, 'SIGKILL');
+          if (event.type === 'scene-start' && !killed) {
+            killed = true;
+            process.kill(runnerPid, 'SIGKILL');
+          }
         }
       }, (error: Error) => error.name === 'InferenceError');
     } finally {
