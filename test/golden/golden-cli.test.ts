@@ -3,11 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { goldenCasesDir, repoRoot, scratchDir } from '../helpers/paths.js';
-
-const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
 function vidtok(...args: string[]): { code: number | null; lines: string[] } {
   const result = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), ...args], {
@@ -19,7 +16,7 @@ function vidtok(...args: string[]): { code: number | null; lines: string[] } {
 }
 
 test('all cases pass: exit 0 and the summary alone on the last line', () => {
-  const { code, lines } = vidtok('golden', fixturesDir);
+  const { code, lines } = vidtok('golden', goldenCasesDir, '--filter', 'bvllm_temporal_merge');
   assert.equal(code, 0);
   assert.deepEqual(lines, ['3 passed, 0 failed']);
 });
