@@ -1,16 +1,18 @@
 /**
  * @file `narrateStream(source, options)`: live narration of a video source as an async iterable of NarrationEvents.
  *
- * Two tasks share one model. Intake takes frames at a low fps from a bounded drop-oldest buffer (for live and
- * realtime sources), encodes each with the model's vision encoder and feeds its mean token to the scene tracker
- * (streaming SceneTilling plus min/max scene lengths); a closed scene joins a bounded queue. The narrator takes
- * scenes from that queue one by one and streams the model's answer for the scene's frames, conditioned on the
- * memory tokens of the last `memoryScenes` narrated scenes and the previous narration text. Inference runs in the
- * child runner, so this event loop keeps taking frames while a scene is narrated; encodes and generation steps take
- * turns through an InferenceLane, and when intake still falls behind the live buffer drops the oldest frames and
- * `frame-dropped` events report it. Everything held is bounded: the live buffer, the open scene's frames, the
- * waiting scenes (beyond `maxPendingScenes` a live source merges them; a file read at full speed waits) and the
- * remembered scenes.
+ * Narration is a streaming run of a pipeline (narration-plan.ts; default `scenetilling`). Two tasks share one model.
+ * Intake takes frames at a low fps from a bounded drop-oldest buffer (for live and realtime sources) and feeds them
+ * to the shared SceneTracker (src/scenes: HSV histograms by default, so no frame is encoded for detection; with the
+ * `hsv+model` or `model` descriptor each frame is encoded first); a closed scene, with its held frames, joins a
+ * bounded queue. The narrator takes scenes from that queue one by one, runs the pipeline's per-scene graph on the
+ * scene's frames (runGraph; budget and context were checked before the first frame), prefixes the memory tokens of
+ * the last remembered scenes and streams the model's answer, conditioned on the previous narration text. Inference
+ * runs in the child runner, so this event loop keeps taking frames while a scene is narrated; encodes and generation
+ * steps take turns through an InferenceLane. Falling behind is always reported: the live buffer's drops as
+ * `frame-dropped`, scenes folded into a waiting one (beyond `maxPendingScenes` on a live source; a file read at full
+ * speed waits instead) as `scene-merged`. Everything held is bounded: the live buffer, the open scene's frames, the
+ * waiting scenes and the remembered scenes.
  *
  * Aborting `options.signal` (or leaving the iteration early) stops intake, cuts the current narration between two
  * tokens (its `narration-end` has `interrupted: true`), drops scenes not yet narrated, disposes what this call
