@@ -81,6 +81,11 @@ export interface ModelFamily {
   readonly tileGrid: { readonly h: number; readonly w: number };
   /** The high-resolution image path, when the family has one and the model's processor enables it. */
   readonly nativeImage?: NativeImagePath;
+  /**
+   * The same family whose image path appends the model's learned newline after every packed row (LLaVA-OneVision
+   * anyres with `image_newline`); absent for families without one.
+   */
+  withImageNewline?(newline: Float32Array): ModelFamily;
   /** Placeholder token strings whose embedding rows receive visual tokens. */
   readonly placeholderTokens: readonly string[];
   /** Writes one image's normalised CHW pixels (`3 * imageSize^2` values) at `offset` of `out`. */

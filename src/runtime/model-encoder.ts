@@ -24,6 +24,8 @@ export interface ModelEncoderOptions {
   readonly name?: string;
   /** Called after the encoder is disposed (e.g. to dispose a model the encoder owns). */
   readonly onDispose?: () => Promise<void>;
+  /** The model's learned image newline (LLaVA-OneVision), appended after each packed row of a native image. */
+  readonly imageNewline?: Float32Array;
 }
 
 export interface ModelEncoderParts {
@@ -35,7 +37,8 @@ export interface ModelEncoderParts {
 
 /** Creates the visual encoder of a loaded model. */
 export function createModelEncoder(parts: ModelEncoderParts, options: ModelEncoderOptions = {}): VisualEncoder {
-  const { info, family, runner, tokenizer } = parts;
+  const { info, runner, tokenizer } = parts;
+  const family = options.imageNewline !== undefined && parts.family.withImageNewline !== undefined ? parts.family.withImageNewline(options.imageNewline) : parts.family;
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 8));
   const size = family.imageSize;
   const imageValues = 3 * size * size;

@@ -197,7 +197,8 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
     runner,
 
     encoder(encoderOptions: ModelEncoderOptions = {}) {
-      return createModelEncoder({ info, family, runner, tokenizer }, encoderOptions);
+      // The learned newline (LLaVA-OneVision) also ends every packed row of a native-resolution image (anyres).
+      return createModelEncoder({ info, family, runner, tokenizer }, videoNewline === undefined ? encoderOptions : { ...encoderOptions, imageNewline: videoNewline });
     },
 
     async createSession(stream: TokenStream, sessionOptions: SessionOptions = {}): Promise<PromptSession> {

@@ -34,9 +34,9 @@ function squareSide(output: VisionOutput): number {
   return side;
 }
 
-function anyresPath(vision: VisionConfig): NativeImagePath | undefined {
+function anyresPath(vision: VisionConfig, newline?: Float32Array): NativeImagePath | undefined {
   if (vision.anyres === undefined) return undefined;
-  const settings: AnyresSettings = { ...vision.anyres, tileSize: vision.imageSize, tileSide: vision.tileSide, newline: false };
+  const settings: AnyresSettings = { ...vision.anyres, tileSize: vision.imageSize, tileSide: vision.tileSide, newline: newline !== undefined };
   // Upper bound of anyres_max_N: the packed grid keeps at most 1.1^2 x N tiles' features (a larger one is resized
   // down), plus one newline per row when the model has image_newline, plus the base tile.
   const tileTokens = settings.tileSide * settings.tileSide;
@@ -47,18 +47,19 @@ function anyresPath(vision: VisionConfig): NativeImagePath | undefined {
     maxImageTokens,
     plan: (width, height) => anyresTiling(width, height, settings),
     images: (image) => anyresImages(image, settings),
-    pack: (output, width, height) => packAnyresFeatures(output.data, output.hidden, width, height, settings),
+    pack: (output, width, height) => packAnyresFeatures(output.data, output.hidden, width, height, settings, newline),
   };
 }
 
-function createLlavaOnevisionFamily(vision: VisionConfig): ModelFamily {
+function createLlavaOnevisionFamily(vision: VisionConfig, newline?: Float32Array): ModelFamily {
   const pooled = Math.ceil(vision.tileSide / 2);
-  const nativeImage = anyresPath(vision);
+  const nativeImage = anyresPath(vision, newline);
   return {
     name: 'llava-onevision',
     modelTypes: ['llava_onevision'],
     vision,
-    configure: (sources: VisionConfigSources, where: string) => createLlavaOnevisionFamily(resolveVisionConfig(sources, llavaOnevisionDefaults, where)),
+    configure: (sources: VisionConfigSources, where: string) => createLlavaOnevisionFamily(resolveVisionConfig(sources, llavaOnevisionDefaults, where), newline),
+    withImageNewline: (vector: Float32Array) => createLlavaOnevisionFamily(vision, vector),
     imageSize: vision.imageSize,
     frameGrid: { h: pooled, w: pooled },
     tileGrid: { h: vision.tileSide, w: vision.tileSide },
