@@ -80,10 +80,12 @@ describe('image_newline from model.safetensors at pull time', () => {
     ),
     hugeHeader: llavaRepository('llava-fixture/huge-header', Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, ...generatedBytes(100, 3)])),
     without: llavaRepository('llava-fixture/without', safetensors({ 'language_model.lm_head.weight': big })),
+    gated: { ...llavaRepository('llava-fixture/gated', safetensors({ 'model.image_newline': { dtype: 'F32', shape: [hidden], bytes: new Uint8Array(new Float32Array(hidden).fill(0.5).buffer) } })), private: true },
   };
+  const token = 'hf_newlineFixtureToken';
   let server: HubServer;
   before(async () => {
-    server = await startHubServer({ repositories: Object.values(repositories) });
+    server = await startHubServer({ repositories: Object.values(repositories), token });
   });
   after(async () => server.close());
 
@@ -128,6 +130,17 @@ describe('image_newline from model.safetensors at pull time', () => {
     await assert.rejects(pull(repositories.wrongShape.id, scratchDir('newline-shape')), (error) => error instanceof DownloadError && /shape \[16\], expected \[32\]/.test(error.message));
     await assert.rejects(pull(repositories.badOffsets.id, scratchDir('newline-offsets')), (error) => error instanceof DownloadError && /data_offsets span 64 bytes/.test(error.message));
     await assert.rejects(pull(repositories.hugeHeader.id, scratchDir('newline-header')), (error) => error instanceof DownloadError && /header length/.test(error.message));
+  });
+
+  it('the range requests send the token to the hub only, never to the CDN they are redirected to', async () => {
+    const first = server.requests.length;
+    const result = await pullModel(repositories.gated.id, { cacheDirectory: scratchDir('newline-gated'), endpoint: server.endpoint, environment: { HF_TOKEN: token }, dtype: 'fp32' });
+    assert.deepEqual([...parseNpy(readFileSync(join(result.directory, 'image_newline.npy'))).data], new Array(hidden).fill(0.5));
+    const reads = server.requests.slice(first).filter((record) => record.filePath === 'model.safetensors');
+    assert.ok(reads.some((record) => record.origin === 'hub' && record.authorization === `Bearer ${token}`));
+    const cdn = reads.filter((record) => record.origin === 'cdn');
+    assert.equal(cdn.length, 2);
+    assert.ok(cdn.every((record) => record.authorization === undefined && record.range !== undefined));
   });
 
   it('a model.safetensors without image_newline pulls without the vector and says so', async () => {
