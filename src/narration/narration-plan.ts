@@ -126,8 +126,20 @@ export function planNarration(pipeline: PipelineDefinition, options: NarrationPl
     }
     const grid = (output.params.sceneGrid as readonly [number, number] | undefined) ?? [12, 12];
     const feeding = ancestors(pipeline, output.id);
-    const features = feeding.length > 0 ? feeding[feeding.length - 1]!.id : undefined;
-    const encodeStages: StageSpec[] = features !== undefined ? feeding : [{ id: 'encode', use: 'encode', inputs: sourceStageId, params: {} }];
+    // The stage the scene stage reads its features from (its `in` port); none for scene-stream (it reads frames).
+    const position = pipeline.stages.indexOf(output);
+    const direct = inputsOf(output, position === 0 ? sourceStageId : pipeline.stages[position - 1]!.id)[0];
+    // scene-tilling reads features (pool them); scene-stream reads frames (encode them first).
+    const reader = direct ?? sourceStageId;
+    const encodeStages: StageSpec[] = output.use === 'scene-stream' ? [...feeding, { id: 'scene-encode', use: 'encode', inputs: reader, params: {} }] : feeding;
+    const features = output.use === 'scene-stream' ? 'scene-encode' : reader;
+    // The grid of the features the scene stage reads (negotiated): the pool never upsamples past it.
+    const probe = buildGraph(
+      { ...pipeline, onOverBudget: 'fail', frames: { count: sceneFrames, rule: frameRule }, stages: [...encodeStages, { id: 'scene-probe', use: 'uniform', inputs: features, params: {} }], output: 'scene-probe' },
+      { encoder: options.encoder, source: { count: sceneFrames, ...options.encoder.inputSize }, budget: Number.MAX_SAFE_INTEGER },
+    );
+    const featureCaps = probe.nodes.find((node) => node.id === features)?.caps;
+    const limit = featureCaps?.kind === 'features' ? featureCaps : { h: options.encoder.grid.h, w: options.encoder.grid.w };
     sceneDefinition = {
       ...pipeline,
       name: `${pipeline.name} (per scene)`,
@@ -135,8 +147,8 @@ export function planNarration(pipeline: PipelineDefinition, options: NarrationPl
       frames: { count: sceneFrames, rule: frameRule, ...(pipeline.frames.resize ? { resize: pipeline.frames.resize } : {}) },
       stages: [
         ...encodeStages,
-        // Pooled to sceneGrid, never upsampled past the encoder's grid (as the scene stages cap it).
-        { id: 'scene-pool', use: 'spatial-pool', inputs: features ?? 'encode', params: { grid: [Math.min(grid[0], options.encoder.grid.h), Math.min(grid[1], options.encoder.grid.w)], mode: 'area' } },
+        // Pooled to sceneGrid, never upsampled past the grid it reads (as the scene stages cap it).
+        { id: 'scene-pool', use: 'spatial-pool', inputs: features, params: { grid: [Math.min(grid[0], limit.h), Math.min(grid[1], limit.w)], mode: 'area' } },
         { id: 'scene', use: 'uniform', inputs: 'scene-pool', params: {} },
       ],
       output: 'scene',

@@ -32,6 +32,27 @@ describe('planNarration', () => {
     assert.equal(plan.sceneTokens, 8 * 8 * 8);
   });
 
+  it('a scene stage reading from a later stage keeps that stage in the per-scene graph', () => {
+    const definition = validatePipelineDefinition({
+      name: 'pooled-scenes',
+      description: 'scene-tilling over pooled features',
+      version: 1,
+      budget: 2000,
+      frames: { count: 16, rule: 'np_linspace_int' },
+      stages: [
+        { id: 'encode', use: 'encode' },
+        { id: 'pool', use: 'spatial-pool', inputs: 'encode', params: { grid: [6, 6] } },
+        { id: 'scenes', use: 'scene-tilling', inputs: 'pool', params: { k: 2 } },
+      ],
+      output: 'scenes',
+    });
+    const plan = planNarration(definition, { encoder, defaults });
+    assert.deepEqual(plan.sceneDefinition.stages.map((stage) => stage.id), ['encode', 'pool', 'scene-pool', 'scene']);
+    assert.equal(plan.sceneDefinition.stages[2]!.inputs, 'pool');
+    assert.equal(plan.sceneTokens, 8 * 6 * 6, 'pooled to 6x6 by the pipeline, not upsampled to 12x12');
+    assert.equal(plan.memoryScenes, 2);
+  });
+
   it('another pipeline runs whole on every scene with its own frame rule', async () => {
     const pllava = await resolvePipeline('pllava');
     const plan = planNarration(pllava, { encoder, defaults, budget: 100_000 });
