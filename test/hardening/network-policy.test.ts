@@ -7,8 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -26,9 +27,16 @@ interface TestServer {
   readonly requests: string[];
 }
 
-async function serve(directory: string, host: string, extra: (url: string) => { status: number; headers: Record<string, string> } | undefined = () => undefined): Promise<TestServer> {
+const tlsDirectory = new URL('./tls/', import.meta.url);
+
+async function serve(
+  directory: string,
+  host: string,
+  extra: (url: string) => { status: number; headers: Record<string, string> } | undefined = () => undefined,
+  tls = false,
+): Promise<TestServer> {
   const requests: string[] = [];
-  const server = createServer((request, response) => {
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
     requests.push(request.url ?? '');
     const special = extra(request.url ?? '');
     if (special) {
@@ -42,9 +50,12 @@ async function serve(directory: string, host: string, extra: (url: string) => { 
     }
     response.writeHead(200, { 'content-type': path.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t' });
     createReadStream(path).pipe(response);
-  });
+  };
+  const server = tls
+    ? createTlsServer({ key: readFileSync(new URL('loopback-key.pem', tlsDirectory)), cert: readFileSync(new URL('loopback-cert.pem', tlsDirectory)) }, handler)
+    : createServer(handler);
   await new Promise<void>((resolvePromise) => server.listen(0, host, resolvePromise));
-  return { server, base: `http://${host}:${(server.address() as AddressInfo).port}`, requests };
+  return { server, base: `${tls ? 'https' : 'http'}://${host}:${(server.address() as AddressInfo).port}`, requests };
 }
 
 function expectRefused(error: unknown, input: string, host: string): true {
@@ -172,6 +183,24 @@ describe('network policy', () => {
     configureNetworkPolicy({ allowPrivateNetwork: true });
     const info = await probe(`${allowed.base}/redirect.m3u8`);
     assert.equal(info.isLive, true);
+  });
+
+  it('HTTPS: the tunnel to an allowed host carries the stream; a segment on a refused host is refused at CONNECT', async () => {
+    const secureOther = await serve(directory, '127.0.0.2', undefined, true);
+    const secure = await serve(directory, '127.0.0.1', undefined, true);
+    try {
+      writeFileSync(join(directory, 'secure-cross.m3u8'), `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:1.0,\n${secureOther.base}/index0.ts\n#EXT-X-ENDLIST\n`);
+      configureNetworkPolicy({ allowedHosts: ['127.0.0.1'] });
+      const result = await extractFrames(`${secure.base}/index.m3u8`, { fps: 5, size: { width: 16, height: 16 }, bufferFrames: 1000 });
+      assert.ok(result.frames.length >= 13, `${result.frames.length} frames`);
+      const port = secure.base.split(':').pop();
+      assert.ok(seen.some((request) => request.method === 'CONNECT' && request.target === `127.0.0.1:${port}` && request.address === '127.0.0.1'), JSON.stringify(seen));
+      const input = `${secure.base}/secure-cross.m3u8`;
+      await assert.rejects(extractFrames(input, { fps: 5, bufferFrames: 1000 }), (error) => expectRefused(error, input, '127.0.0.2'));
+      assert.deepEqual(secureOther.requests, []);
+    } finally {
+      await Promise.all([secure, secureOther].map(({ server }) => new Promise((resolvePromise) => server.close(resolvePromise))));
+    }
   });
 
   it('the proxy serves only vidtok children: a request without their credentials gets 407', async () => {
