@@ -4,6 +4,7 @@
  * deduplicated and times before the first frame warned about.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ExitCode } from '../../src/errors/index.js';
@@ -42,6 +43,15 @@ describe('option bounds', () => {
       assert.equal(run.stdout, '');
     });
   }
+
+  it('never writes an empty --out folder', async () => {
+    // The clip has one keyframe, at 0 s: a window from 1 s holds none.
+    const out = join(scratchDir('ingest-bounds-out'), 'keyframes');
+    const run = await runCli(['frames', clip, '--keyframes', '--start', '1', '--out', out]);
+    assert.equal(run.code, ExitCode.usage, run.stderr);
+    assert.match(run.stderr, /selects no frame; nothing written/);
+    assert.equal(existsSync(out), false);
+  });
 
   it('says what is wrong when stdin holds no stream', async () => {
     const run = await runCli(['frames', '-', '--fps', '1']);

@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import type { VideoFrame } from '../../core/frame.js';
-import { FfmpegError, LimitExceededError, PartialResultError, UsageError } from '../../errors/index.js';
+import { LimitExceededError, PartialResultError, UsageError } from '../../errors/index.js';
 import { openFrames, writeContactSheet, writeFrames, type FrameRequest, type IngestWarning } from '../../ingest/index.js';
 import { frameIndexRules, type FrameIndexRule } from '../../sampling/frame-indices.js';
 import { defineCommand } from '../command.js';
@@ -192,7 +192,9 @@ export const framesCommand = defineCommand<FramesArguments>({
     if (stdoutClosed) return;
     const partial = source.missing > 0;
     const wanted = (plan.distinctFrames ?? delivered + source.missing);
-    if (keep && kept.length === 0) throw new FfmpegError(input, 'no frame was decoded; nothing written');
+    // (Nothing decoding at all is an FfmpegError from the source; here the request selected no frame, e.g. no keyframe
+    // in the window.) An empty --out folder is never written.
+    if (keep && kept.length === 0) throw new UsageError(`${input}: the request selects no frame; nothing written`);
     const writeOutput = !partial || args['allow-partial'];
     const format = args.format === 'jpg' ? 'jpg' : 'png';
     if (args.out !== undefined && writeOutput) {
