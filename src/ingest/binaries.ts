@@ -9,7 +9,9 @@
  * or 7.x decodes more codecs and has years of demuxer fixes. ffprobe: the one built with the same libraries as the
  * chosen ffmpeg (same libavcodec and libavformat), because the npm @ffprobe-installer 5.2.0 build is a different
  * snapshot that segfaults on MPEG-TS and http input; when no ffprobe matches, the newest working one, and probing
- * falls back to `ffmpeg -i` whenever ffprobe crashes. `vidtok doctor` shows every candidate and the choice.
+ * falls back to `ffmpeg -i` whenever ffprobe crashes. Decoding uses the newest ffmpeg that lists the input's codec
+ * among its decoders (`ffmpegForCodec`), in case the newest build lacks one. `vidtok doctor` shows every candidate
+ * and the choice.
  */
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -198,9 +200,49 @@ async function resolveNow(): Promise<ResolvedBinaries> {
   const working = (reports: CandidateReport[]): BinaryInfo[] => reports.flatMap((report) => (report.info ? [report.info] : []));
   const ffmpegList = working(ffmpegReports);
   const ffprobeList = working(ffprobeReports);
+  workingFfmpegs = ffmpegList;
   if (ffmpegList.length === 0) throw new FfmpegNotFoundError('ffmpeg', ffmpegReports.map((report) => `${report.source}:${report.path}`));
   if (ffprobeList.length === 0) throw new FfmpegNotFoundError('ffprobe', ffprobeReports.map((report) => `${report.source}:${report.path}`));
   return chooseBinaries(ffmpegList, ffprobeList)!;
+}
+
+/** The working ffmpeg candidates found by the last resolveBinaries() (for ffmpegForCodec). */
+let workingFfmpegs: readonly BinaryInfo[] = [];
+
+/** The codec names an ffmpeg can decode (`-codecs`, the `D` flag), cached per path. */
+const decodableCodecs = new Map<string, Promise<ReadonlySet<string>>>();
+
+/** The codec names `info` decodes, from its `-codecs` table. */
+export function decodable(info: BinaryInfo): Promise<ReadonlySet<string>> {
+  let known = decodableCodecs.get(info.path);
+  if (!known) {
+    known = runToCompletion(info.path, ['-hide_banner', '-codecs'], { operation: 'ffmpeg -codecs', input: info.path, deadlineMs: versionDeadlineMs, maxBytes: 1024 * 1024 })
+      .then((result) => {
+        const names = new Set<string>();
+        for (const line of result.stdout.split('\n')) {
+          const match = /^\s(D)[.E][VASDT][.I][.L][.S]\s+(\S+)/.exec(line);
+          if (match) names.add(match[2]!);
+        }
+        return names;
+      })
+      .catch(() => new Set<string>());
+    decodableCodecs.set(info.path, known);
+  }
+  return known;
+}
+
+/**
+ * The newest working ffmpeg (by libavcodec) whose `-codecs` list decodes `codec` (ffprobe's codec name, e.g.
+ * `hevc`, `av1`); the chosen default when none does or when VIDTOK_FFMPEG pins one.
+ */
+export async function ffmpegForCodec(codec: string, candidatesByAge?: readonly BinaryInfo[]): Promise<BinaryInfo> {
+  const resolved = await resolveBinaries();
+  if (resolved.ffmpeg.source === 'env') return resolved.ffmpeg;
+  const list = candidatesByAge ?? workingFfmpegs;
+  if (list.length <= 1) return resolved.ffmpeg; // nothing to choose from: no extra process
+  const newestFirst = [...list].sort((left, right) => compareLibraryVersions(right.libavcodec, left.libavcodec));
+  for (const candidate of newestFirst) if ((await decodable(candidate)).has(codec)) return candidate;
+  return resolved.ffmpeg;
 }
 
 let cached: Promise<ResolvedBinaries> | undefined;
@@ -220,4 +262,6 @@ export function resolveBinaries(): Promise<ResolvedBinaries> {
 /** Forgets the resolved binaries (after changing VIDTOK_FFMPEG / VIDTOK_FFPROBE). */
 export function resetBinaryCache(): void {
   cached = undefined;
+  workingFfmpegs = [];
+  decodableCodecs.clear();
 }

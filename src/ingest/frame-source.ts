@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { VideoFrame } from '../core/frame.js';
 import { AbortedError, FfmpegError, InputRejectedError, UnsupportedSourceError, UsageError } from '../errors/index.js';
 import type { FrameIndexRule } from '../sampling/frame-indices.js';
-import { resolveBinaries } from './binaries.js';
+import { ffmpegForCodec, resolveBinaries } from './binaries.js';
 import { frameAtPtsUnits, planFile, planLive, ptsSetExpression, validateSelection, type DecodeJob, type DecodePlan, type ResolvedPlan } from './decode-plan.js';
 import { startDecodeJob, type DecodedFrame, type ResizePolicy, type RunningJob } from './decode-job.js';
 import type { IngestWarning, InputVideoDescription } from './ffmpeg-log.js';
@@ -177,7 +177,8 @@ class DecodingFrameSource implements FrameSource {
     if (this.iterated) throw new UsageError(`${this.input}: a FrameSource can be iterated once; open a new one`);
     this.iterated = true;
     const prepared = await this.prepare();
-    const { ffmpeg } = await resolveBinaries();
+    // The newest ffmpeg that decodes this codec (see binaries.ts); the default one for live sources probed later.
+    const ffmpeg = prepared.probe ? await ffmpegForCodec(prepared.probe.codec) : (await resolveBinaries()).ffmpeg;
     const live = prepared.source.isLive || Boolean(this.request.realtime);
     const jobs = [...prepared.resolved.jobs];
     // Seek plans run many short ffmpeg processes: decode the next small job while the current one is consumed

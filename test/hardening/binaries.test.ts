@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chooseBinaries, compareLibraryVersions, resolveBinaries, type BinaryInfo } from '../../src/ingest/binaries.js';
+import { chooseBinaries, compareLibraryVersions, decodable, ffmpegForCodec, resolveBinaries, type BinaryInfo } from '../../src/ingest/binaries.js';
 import { repoRoot, scratchDir } from '../helpers/paths.js';
 
 const npmFfmpeg: BinaryInfo = { path: '/n/ffmpeg-installer/ffmpeg', source: '@ffmpeg-installer', version: 'N-47683', libavcodec: '58.42.100', libavformat: '58.24.100' };
@@ -83,5 +83,24 @@ describe('binary choice', () => {
     assert.equal((withCopy.report.ffmpeg as BinaryInfo).path, ffmpeg.path);
     assert.equal(typeof withCopy.report.ffprobeMatchesFfmpeg, 'boolean');
     assert.ok((withCopy.report.candidates as { ffmpeg: unknown[] }).ffmpeg.length >= 2);
+  });
+});
+
+describe('ffmpeg per codec', () => {
+  it('takes the newest ffmpeg that decodes the codec, an older one when the newest lacks it', async () => {
+    const { ffmpeg } = await resolveBinaries();
+    const directory = scratchDir('binaries-codec');
+    // A newer build stand-in that decodes only h264 (a shell script answering -version and -codecs like ffmpeg).
+    const newer = join(directory, 'ffmpeg');
+    writeFileSync(
+      newer,
+      "#!/bin/sh\ncase \"$*\" in *-codecs*) printf ' DEV.LS h264                 H.264\\n DEA.L. aac                  AAC\\n' ;; *) printf 'ffmpeg version 99.0\\nlibavcodec     99.  1.100 / 99.  1.100\\nlibavformat    99.  1.100 / 99.  1.100\\n' ;; esac\n",
+      { mode: 0o755 },
+    );
+    const newerInfo: BinaryInfo = { path: newer, source: 'PATH', version: '99.0', libavcodec: '99.1.100', libavformat: '99.1.100' };
+    assert.equal((await ffmpegForCodec('h264', [ffmpeg, newerInfo])).path, newer, 'the newest one when it decodes the codec');
+    assert.equal((await ffmpegForCodec('hevc', [ffmpeg, newerInfo])).path, ffmpeg.path, 'the older one when the newest lacks the codec');
+    assert.equal((await ffmpegForCodec('no-such-codec', [ffmpeg, newerInfo])).path, ffmpeg.path, 'the default when none decodes it');
+    assert.ok((await decodable(ffmpeg)).has('h264'));
   });
 });
