@@ -23,6 +23,8 @@ export interface VidtokResponseDetails {
   readonly frames: readonly { readonly index: number; readonly pts: number }[];
   readonly stop_reason: string;
   readonly time_to_first_token_ms: number;
+  /** The paper's assistant prefix the answer continues (the content does not repeat it), when there is one. */
+  readonly assistant_prefix?: string;
 }
 
 /** A fresh `chatcmpl-…` id. */
@@ -52,6 +54,7 @@ export function vidtokDetails(summary: VideoContextSummary, answer: VideoAnswer,
     frames: summary.frames,
     stop_reason: answer.stopReason,
     time_to_first_token_ms: Math.round(timeToFirstTokenMilliseconds * 10) / 10,
+    ...(answer.assistantPrefix !== undefined ? { assistant_prefix: answer.assistantPrefix } : {}),
   };
 }
 

@@ -79,8 +79,10 @@ for (const [index, block] of runnable.entries()) {
     else assert.ok(result.stdout.trim().length > 0, 'prints something');
     if (block.code.includes('"stream": true')) assert.ok(result.stdout.trimEnd().endsWith('data: [DONE]'), 'the stream ends with [DONE]');
     else if (expected === undefined && block.language === 'sh' && block.code.includes('/v1/')) {
-      const parsed = JSON.parse(result.stdout) as { object: string };
+      const parsed = JSON.parse(result.stdout) as { object: string; vidtok?: { pipeline: string; assistant_prefix?: string } };
       assert.ok(['chat.completion', 'list'].includes(parsed.object), parsed.object);
+      // The vidtok options reach the model: PLLaVA's multiple-choice wording ends in its assistant prefix.
+      if (block.code.includes('"pipeline": "pllava"')) assert.deepEqual([parsed.vidtok?.pipeline, parsed.vidtok?.assistant_prefix], ['pllava', 'Best option:(']);
     }
   });
 }
