@@ -2,7 +2,8 @@
  * @file Turns a media URL from a request into something the pipeline may read, and the key its prefilled context is
  * cached under. Local files only inside the `--media-dir` folders: `file://` URLs, or paths relative to one of the
  * folders; symlinks are resolved before the containment check, so a link pointing outside is refused (403) like a
- * `../` path. http(s) URLs go through the network policy (src/net) and are keyed by URL. `data:` URLs are accepted
+ * `../` path. http(s) URLs are downloaded under the network policy (download-media.ts; each URL once per server
+ * run, the last 64 remembered), so they are read like files and keyed by content. `data:` URLs are accepted
  * for images only (PNG, JPEG, WebP, GIF by their magic bytes) and stored content-addressed in a scratch folder.
  * Anything else is a 403. A file is keyed by the SHA-256 of its content (remembered per path, size and mtime).
  */
@@ -10,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveAllowedAddress } from '../net/resolve-host.js';
+import { downloadMedia, type DownloadedMedia } from './download-media.js';
 import { HttpError } from './openai-error.js';
 
 export type MediaKind = 'video' | 'image';
@@ -18,15 +19,19 @@ export type MediaKind = 'video' | 'image';
 export interface ResolvedMedia {
   /** What the pipeline reads: an absolute real path, or an http(s) URL. */
   readonly input: string;
-  /** Cache identity of the content: `sha256:<hex>` for files, `url:<href>` for remote media. */
+  /** Cache identity of the content: `sha256:<hex>`. */
   readonly contentKey: string;
 }
 
 export interface MediaResolverOptions {
   /** Folders local media may come from; none = no local files. */
   readonly mediaDirectories: readonly string[];
-  /** Where decoded `data:` images are stored. */
+  /** Where decoded `data:` images and downloads are stored. */
   readonly scratchDirectory: string;
+  /** Largest http(s) download, bytes (default 1 GiB). */
+  readonly maxDownloadBytes?: number;
+  /** Deadline of one download, milliseconds (default 5 minutes). */
+  readonly downloadDeadlineMs?: number;
 }
 
 const imageSignatures: ReadonlyArray<{ readonly extension: string; readonly test: (bytes: Buffer) => boolean }> = [
@@ -46,6 +51,7 @@ function inside(directory: string, path: string): boolean {
 
 export class MediaResolver {
   private readonly hashes = new Map<string, { size: number; modified: number; hash: string }>();
+  private readonly downloads = new Map<string, Promise<DownloadedMedia>>();
   private realDirectories: Promise<string[]> | undefined;
 
   constructor(private readonly options: MediaResolverOptions) {}
@@ -70,10 +76,8 @@ export class MediaResolver {
       } catch {
         throw new HttpError(400, 'invalid_request_error', `${url}: not a valid URL`, 'invalid_value');
       }
-      await resolveAllowedAddress(url, parsed.hostname).catch((error: unknown) => {
-        throw error instanceof Error && 'code' in error && (error as { code: string }).code === 'NETWORK_REFUSED' ? forbidden(url, (error as Error).message) : error;
-      });
-      return { input: parsed.href, contentKey: `url:${parsed.href}` };
+      const downloaded = await this.download(parsed.href);
+      return { input: downloaded.path, contentKey: `sha256:${downloaded.sha256}` };
     }
     let path: string;
     if (scheme === 'file') {
@@ -109,6 +113,23 @@ export class MediaResolver {
     }
     if (lexicallyInside) throw notFound(url);
     throw forbidden(url, 'outside the --media-dir folders');
+  }
+
+  private async download(href: string): Promise<DownloadedMedia> {
+    const known = this.downloads.get(href);
+    if (known) {
+      const done = await known.catch(() => undefined);
+      if (done && (await fs.stat(done.path).then(() => true, () => false))) return done;
+      this.downloads.delete(href);
+    }
+    const started = downloadMedia(href, join(this.options.scratchDirectory, 'downloads'), {
+      maxBytes: this.options.maxDownloadBytes ?? 2 ** 30,
+      deadlineMs: this.options.downloadDeadlineMs ?? 300_000,
+    });
+    this.downloads.set(href, started);
+    started.catch(() => this.downloads.delete(href));
+    while (this.downloads.size > 64) this.downloads.delete(this.downloads.keys().next().value as string);
+    return started;
   }
 
   private async hashOf(path: string, size: number, modified: number): Promise<string> {

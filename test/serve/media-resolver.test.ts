@@ -1,8 +1,9 @@
 /**
  * @file Media resolution of `vidtok serve` without a model: files only inside `--media-dir` (relative paths,
  * file:// URLs), `../` and symlinks pointing outside refused with 403 after the link is resolved, other schemes
- * 403, loopback http(s) refused by the network policy, data: URLs only for real images, and the content key the
- * same for two names of one content and different for different content.
+ * 403, loopback http(s) refused by the network policy (and, when allowed, downloaded: keyed by content, redirects
+ * re-checked, size bounded, playlists refused), data: URLs only for real images, and the content key the same for
+ * two names of one content and different for different content.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -81,4 +82,36 @@ test('data: images are checked by their magic bytes and stored content-addressed
   assert.match(first.input, /\.png$/);
   assert.equal(await status(`data:image/png;base64,${Buffer.from('hello').toString('base64')}`, 'image'), 400);
   assert.equal(await status('data:image/png,rawtext', 'image'), 400);
+});
+
+test('http(s) media is downloaded under the policy: keyed by content, redirects re-checked, size bounded, playlists refused', async () => {
+  const { createServer } = await import('node:http');
+  const { readFileSync } = await import('node:fs');
+  const { configureNetworkPolicy } = await import('../../src/net/network-policy.js');
+  const boat = readFileSync(sharedVideo('boat.mp4'));
+  const server = createServer((request, response) => {
+    if (request.url === '/boat.mp4') response.writeHead(200, { 'Content-Type': 'video/mp4' }).end(boat);
+    else if (request.url === '/moved') response.writeHead(302, { Location: '/boat.mp4' }).end();
+    else if (request.url === '/elsewhere') response.writeHead(302, { Location: 'http://[::1]:9/secret.mp4' }).end();
+    else if (request.url === '/list.m3u8') response.writeHead(200, { 'Content-Type': 'application/vnd.apple.mpegurl' }).end('#EXTM3U\n');
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  configureNetworkPolicy({ allowedHosts: ['127.0.0.1'] });
+  try {
+    const local = await resolver.resolve('boat.mp4', 'video');
+    const remote = await resolver.resolve(`${base}/boat.mp4`, 'video');
+    assert.equal(remote.contentKey, local.contentKey, 'the same content downloaded has the same key as the local file');
+    assert.notEqual(remote.input, `${base}/boat.mp4`, 'read from the downloaded file');
+    assert.equal((await resolver.resolve(`${base}/moved`, 'video')).contentKey, local.contentKey, 'a redirect to an allowed host is followed');
+    assert.equal(await status(`${base}/elsewhere`), 403, 'a redirect to a refused address');
+    assert.equal(await status(`${base}/list.m3u8`), 400);
+    assert.equal(await status(`${base}/missing.mp4`), 400);
+    const small = new MediaResolver({ mediaDirectories: [], scratchDirectory: join(scratch, 'small'), maxDownloadBytes: 1000 });
+    await assert.rejects(small.resolve(`${base}/boat.mp4`, 'video'), (error: unknown) => error instanceof HttpError && error.status === 413);
+  } finally {
+    configureNetworkPolicy({});
+    server.close();
+  }
 });
