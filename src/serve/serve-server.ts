@@ -6,6 +6,8 @@
  * client that disconnects is dropped from the queue, or its generation is stopped. With `apiKey` every route needs
  * `Authorization: Bearer <key>`. Nothing is written to stdout: `onLog` gets one line per event worth logging.
  */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,7 +39,7 @@ export interface ServeOptions extends VideoAnswererOptions {
   readonly maxTokensLimit?: number;
   /** Largest request body, bytes (default 32 MiB: room for a data: image). */
   readonly bodyLimitBytes?: number;
-  /** Where data: images are stored (default a folder under the OS temp directory). */
+  /** Where data: images and downloads are stored (default a fresh folder under the OS temp directory, removed on close). */
   readonly scratchDirectory?: string;
   /** One line per event worth logging (model loaded, internal errors). */
   readonly onLog?: (line: string) => void;
@@ -65,10 +67,9 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
 export async function startServer(options: ServeOptions): Promise<VidtokServer> {
   const metrics = new ServerMetrics();
   const answerer = new VideoAnswerer(options, metrics);
-  const media = new MediaResolver({
-    mediaDirectories: options.mediaDirectories ?? [],
-    scratchDirectory: options.scratchDirectory ?? join(tmpdir(), `vidtok-serve-${process.pid}`),
-  });
+  // Downloads and data: images; a default folder is removed on close.
+  const scratchDirectory = options.scratchDirectory ?? join(tmpdir(), `vidtok-serve-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const media = new MediaResolver({ mediaDirectories: options.mediaDirectories ?? [], scratchDirectory });
   const authenticate = options.apiKey !== undefined ? bearerAuthenticator(options.apiKey) : undefined;
   const maxQueue = options.maxQueue ?? 16;
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError(`maxQueue ${maxQueue}: must be an integer >= 0`);
@@ -231,6 +232,7 @@ export async function startServer(options: ServeOptions): Promise<VidtokServer> 
         await queue.onIdle();
         await ready.catch(() => undefined);
         await answerer.dispose();
+        if (options.scratchDirectory === undefined) await rm(scratchDirectory, { recursive: true, force: true });
       })();
       return closed;
     },
