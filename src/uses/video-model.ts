@@ -58,16 +58,20 @@ export async function presentDtypes(directory: string): Promise<Record<ModelGrap
 }
 
 /**
- * The dtypes a model loads with: `--dtype` when given; otherwise, per graph, the alias's pull default when its file
- * is present, else fp32 when present, else the first dtype present (so a directory holding only q4 graphs works).
- * Without a directory (a queue producer without a local copy) the alias's defaults, else fp32.
+ * The dtypes a model loads with. Per graph, without `--dtype`: the alias's pull default when its file is present,
+ * else fp32 when present, else the first dtype present (so a directory holding only q4 graphs works). `--dtype` with
+ * one dtype sets every graph; `graph=dtype` pairs set those graphs and leave the others at that per-graph choice, so
+ * `decoder_model_merged=q4f16` on an export without an fp32 embed still loads the embed the directory has. Without a
+ * directory (a queue producer without a local copy) the alias's defaults, else fp32, stand for what is present.
  */
 export async function chooseDtypes(modelSpec: string, dtype: string | undefined, directory?: string): Promise<GraphDtypes> {
   const alias = findModelAlias(modelSpec);
-  if (dtype !== undefined) return parseDtypeOption(dtype, alias?.defaultDtypes ?? fallbackDtypes);
   const preferred = alias?.defaultDtypes ?? fallbackDtypes;
-  if (directory === undefined) return preferred;
-  const present = await presentDtypes(directory);
+  const fromDirectory = directory === undefined ? preferred : choosePresentDtypes(preferred, await presentDtypes(directory));
+  return dtype === undefined ? fromDirectory : parseDtypeOption(dtype, fromDirectory);
+}
+
+function choosePresentDtypes(preferred: GraphDtypes, present: Record<ModelGraph, ModelDtype[]>): GraphDtypes {
   const chosen = {} as Record<ModelGraph, ModelDtype>;
   for (const graph of modelGraphs) {
     const options = present[graph];
