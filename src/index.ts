@@ -1,5 +1,10 @@
 /**
- * @file The public programmatic API of vidtok: everything the CLI does is available from here.
+ * @file The light entry point `vidtok`: probing, frame extraction, strategies, the stage graph and pipelines, the
+ * pixels encoder, model-family geometry and prompts, caption output, the golden runner and the inspect report. It
+ * loads no ONNX runtime, no Redis client and no model hub; those live behind subpath entry points:
+ * `vidtok/runtime` (src/runtime/index.ts), `vidtok/uses` (ask and caption, src/uses/index.ts), `vidtok/hub`
+ * (src/hub/index.ts), `vidtok/jobs` (src/jobs/index.ts), `vidtok/narration` (src/narration/index.ts) and
+ * `vidtok/serve` (src/serve/index.ts). A model encoder spec given to `runPipeline` loads the runtime on demand.
  *
  * @example
  * import { probe, extractFrames, runPipeline } from 'vidtok';
@@ -18,15 +23,9 @@ export * from './ingest/index.js';
 export * from './strategies/index.js';
 export * from './encoders/index.js';
 export * from './pipeline/index.js';
-export * from './runtime/index.js';
 export * from './models/index.js';
-export * from './hub/index.js';
 export { runGoldenCase, runGoldenDirectory } from './golden/run-golden.js';
 export type { GoldenCaseResult, GoldenRunOptions, GoldenRunResult } from './golden/run-golden.js';
-export * from './jobs/index.js';
 export * from './output/index.js';
-export * from './uses/index.js';
-export * from './narration/index.js';
-export { startServer, type ServeOptions, type VidtokServer } from './serve/index.js';
 export { collectInspection, encodePng, inspectVideo, renderReportFigures, renderReportHtml } from './inspect/index.js';
 export type { InspectFigure, InspectSummary, InspectVideoOptions, InspectVideoResult, PipelineSummary } from './inspect/index.js';

@@ -1,7 +1,8 @@
 /**
  * @file The encoder registry. `resolveEncoder('pixels')` (or `pixels:224/16`) returns the embedded pixels encoder;
- * any other spec goes to the factories registered with `registerEncoderFactory` (the ONNX runtime registers one for
- * model directories and aliases). Nothing able to build it → ModelNotFoundError saying what would.
+ * any other spec goes to the factories registered with `registerEncoderFactory`, then to the built-in model encoder
+ * factory (model directories, aliases, cached ids), which is imported lazily so that importing this module loads
+ * no runtime. Nothing able to build it → ModelNotFoundError saying what would.
  */
 import type { VisualEncoder } from '../core/encoder.js';
 import { ModelNotFoundError } from '../errors/index.js';
@@ -33,9 +34,12 @@ export function registerEncoderFactory(name: string, factory: EncoderFactory): (
   };
 }
 
-/** Names of the registered factories (for error messages and `vidtok doctor`). */
+/** Name of the built-in model encoder factory, tried after the registered ones. */
+const modelFactoryName = 'onnx-model';
+
+/** Names of the factories tried for a non-pixels spec, in order (for error messages and `vidtok doctor`). */
 export function encoderFactoryNames(): string[] {
-  return factories.map((entry) => entry.name);
+  return [...factories.map((entry) => entry.name), modelFactoryName];
 }
 
 /** Resolves an encoder spec: `pixels`, `pixels:<size>/<patch>`, or whatever a registered factory accepts. */
@@ -45,6 +49,9 @@ export async function resolveEncoder(spec: string, options: ResolveEncoderOption
     const encoder = await factory(spec, options);
     if (encoder !== undefined) return encoder;
   }
-  const known = factories.length > 0 ? ` (registered encoder factories: ${encoderFactoryNames().join(', ')})` : ' (no model encoder factory is registered: load the runtime, or use --encoder pixels)';
+  const { modelEncoderFactory } = await import('./model-encoder-factory.js');
+  const encoder = await modelEncoderFactory(spec, options);
+  if (encoder !== undefined) return encoder;
+  const known = ` (encoder factories tried: ${encoderFactoryNames().join(', ')})`;
   throw new ModelNotFoundError(spec, `no encoder can be built from this spec${known}; use 'pixels', 'pixels:<size>/<patch>' or a model directory`);
 }

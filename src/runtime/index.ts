@@ -1,9 +1,8 @@
 /**
  * @file Public API of the ONNX VLM runtime: load an export, encode frames with its vision tower, prefill a token
- * stream once and ask several questions with KV-cached, streamed generation. Importing this module registers the
- * model-directory encoder factory with the encoder registry.
+ * stream once and ask several questions with KV-cached, streamed generation. Importing it has no side effect: the
+ * encoder registry imports the model encoder factory (src/encoders/model-encoder-factory.ts) lazily.
  */
-import { registerOnnxEncoderFactory } from './register-encoder.js';
 
 export { loadModel } from './vlm-model.js';
 export { checkModel } from './check-model.js';
@@ -21,6 +20,3 @@ export { cudaProviderInstalled } from './onnx-session.js';
 export { startChildRunner } from './child-runner.js';
 export type { ChildModelRunner, ChildRunnerOptions } from './child-runner.js';
 export type { TextTokenizer } from './text-tokenizer.js';
-export { registerOnnxEncoderFactory };
-
-registerOnnxEncoderFactory();

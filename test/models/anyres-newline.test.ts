@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { visualTokenCount } from '../../src/core/token-stream.js';
 import { encodeNpy } from '../../src/golden/npy.js';
 import { runPipeline } from '../../src/pipeline/run-pipeline.js';
-import '../../src/runtime/index.js'; // registers the model-directory encoder factory
+// the model-directory encoder factory is imported lazily by resolveEncoder
 import { repoRoot, sharedVideo } from '../helpers/paths.js';
 import { cloneFixture, removeClones } from '../runtime/clone-fixture.js';
 

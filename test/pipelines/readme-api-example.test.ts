@@ -1,7 +1,8 @@
 /**
  * @file The README's programmatic API example runs as written: the ```ts block under "Programmatic API" is taken
  * from README.md, only its inputs are pointed at a real clip and the SmolVLM2 fixture model (and `vidtok` at
- * src/index.ts), and it is run in a child Node process; it must exit 0 and print the streamed answer text.
+ * src/index.ts, `vidtok/<subpath>` at the source entry that package.json's `exports` maps it to), and it is run in a
+ * child Node process; it must exit 0 and print the streamed answer text.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,8 +19,14 @@ test('the README API example runs against the fixtures', () => {
   assert.ok(code, 'README has a ts example under Programmatic API');
   assert.match(code, /from 'vidtok'/);
   assert.match(code, /runPipeline\('clip\.mp4', \{ pipeline: 'pllava'/, 'the example runs the PLLaVA pipeline on a model encoder');
+  const exportsMap = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports;
   const runnable = code
-    .replaceAll("from 'vidtok'", `from ${JSON.stringify(pathToFileURL(join(repoRoot, 'src', 'index.ts')).href)}`)
+    .replaceAll(/from 'vidtok(\/[a-z-]+)?'/g, (_match, subpath: string | undefined) => {
+      const key = subpath === undefined ? '.' : `.${subpath}`;
+      assert.ok(key in exportsMap, `package.json exports has no '${key}' for the README's import`);
+      const source = subpath === undefined ? join(repoRoot, 'src', 'index.ts') : join(repoRoot, 'src', subpath, 'index.ts');
+      return `from ${JSON.stringify(pathToFileURL(source).href)}`;
+    })
     .replaceAll("'clip.mp4'", JSON.stringify(sharedVideo('boat.mp4')))
     .replaceAll("'smolvlm2-256m'", JSON.stringify(join(repoRoot, 'test', 'fixtures', 'models', 'smolvlm2-tiny')));
   const file = join(scratchDir('readme-example'), 'example.ts');

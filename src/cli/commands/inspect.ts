@@ -86,7 +86,6 @@ export const inspectCommand = defineCommand<InspectArguments>({
     }
     const pipelines = args.pipelines !== undefined ? parsePipelineList(args.pipelines) : undefined;
     const encoder = args.encoder ?? 'pixels';
-    if (encoder !== 'pixels' && !encoder.startsWith('pixels:')) await import('../../runtime/index.js'); // registers the model encoder factory
     const onProgress = progressWriter(context);
     const result = await inspectVideo(args.video, {
       encoder,

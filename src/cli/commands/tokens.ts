@@ -118,12 +118,12 @@ function progressWriter(context: CommandContext): ((event: PipelineProgress) => 
 }
 
 /**
- * A model encoder spec (alias, owner/name or directory) becomes the model's directory, with the runtime's encoder
- * factory registered; `pixels` specs pass through. Loaded lazily so `--encoder pixels` never loads onnxruntime.
+ * A model encoder spec (alias, owner/name or directory) becomes the model's directory; `pixels` specs pass through.
+ * The hub is loaded lazily and the runtime only by `resolveEncoder`, so `--encoder pixels` never loads onnxruntime.
  */
 async function encoderSpec(spec: string): Promise<string> {
   if (spec === 'pixels' || spec.startsWith('pixels:')) return spec;
-  const [{ resolveModelDirectory }] = await Promise.all([import('../../hub/index.js'), import('../../runtime/index.js')]);
+  const { resolveModelDirectory } = await import('../../hub/index.js');
   return resolveModelDirectory(spec);
 }
 
