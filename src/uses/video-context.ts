@@ -9,7 +9,7 @@ import type { VisualSegment } from '../core/token-stream.js';
 import { AbortedError } from '../errors/index.js';
 import type { PipelineDefinition } from '../graph/pipeline-definition.js';
 import { runPipeline, type PipelineProgress } from '../pipeline/run-pipeline.js';
-import type { GenerationOptions, PromptSession, VlmModel } from '../runtime/index.js';
+import type { ExecutionDevice, GenerationOptions, PromptSession, VlmModel } from '../runtime/index.js';
 import { chosenLetter } from './choice-prompt.js';
 import { paperSystemMessage, renderQuestion, type QuestionKind } from './paper-prompt.js';
 import { splitStageTimes } from './pipeline-timings.js';
@@ -21,6 +21,9 @@ export interface VideoContextOptions {
   readonly model?: string | VlmModel;
   /** `--dtype` when the model is opened here. */
   readonly dtype?: string;
+  /** `--device` when the model is opened here (cpu, cuda or auto; see docs/runtime.md), and where its notices go. */
+  readonly device?: ExecutionDevice;
+  readonly onNotice?: (message: string) => void;
   /** Built-in pipeline name, pipeline file, or definition (default `uniform`). */
   readonly pipeline?: string | PipelineDefinition;
   /** Force an encoder spec; default the model's own vision encoder (a mismatching one is a GraphNegotiationError). */
@@ -140,7 +143,12 @@ export async function openVideoContext(input: string, options: VideoContextOptio
   const opened =
     typeof options.model === 'object'
       ? undefined
-      : await openVideoModel(options.model, { ...(options.dtype !== undefined ? { dtype: options.dtype } : {}), ...(signal ? { signal } : {}) });
+      : await openVideoModel(options.model, {
+          ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
+          ...(options.device !== undefined ? { device: options.device } : {}),
+          ...(options.onNotice ? { onNotice: options.onNotice } : {}),
+          ...(signal ? { signal } : {}),
+        });
   const model = typeof options.model === 'object' ? options.model : opened!.model;
   let session: PromptSession | undefined;
   let encoderToDispose: { dispose?: () => Promise<void> } | undefined;

@@ -23,7 +23,7 @@ import {
   type ModelGraph,
 } from '../hub/index.js';
 import { resolveEncoder } from '../encoders/index.js';
-import { loadModel, type VlmModel } from '../runtime/index.js';
+import { loadModel, type ExecutionDevice, type VlmModel } from '../runtime/index.js';
 import { defaultVideoModel } from './use-defaults.js';
 
 export interface OpenVideoModelOptions {
@@ -33,6 +33,10 @@ export interface OpenVideoModelOptions {
   readonly runner?: 'child' | 'in-process';
   /** onnxruntime intra-op threads. */
   readonly threads?: number;
+  /** `--device`: cpu (default), cuda (an error when unavailable) or auto (CUDA when it opens, else CPU and a notice). */
+  readonly device?: ExecutionDevice;
+  /** One line per fallback the load made (`device auto: running on the CPU (…)`). */
+  readonly onNotice?: (message: string) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -108,6 +112,8 @@ export async function openVideoModel(modelSpec: string = defaultVideoModel, opti
     runner: options.runner ?? 'child',
     dtype: dtypes,
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.device !== undefined ? { device: options.device } : {}),
+    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return { model, directory, identity, loadMilliseconds: performance.now() - startedAt };

@@ -25,6 +25,7 @@ interface AskArguments {
   readonly pipeline: string;
   readonly model: string;
   readonly dtype?: string;
+  readonly device?: 'cpu' | 'cuda' | 'auto';
   readonly encoder?: string;
   readonly budget?: number;
   readonly start?: number;
@@ -171,6 +172,7 @@ export const askCommand = defineCommand<AskArguments>({
         .option('pipeline', { alias: 'p', type: 'string', default: defaultVideoPipeline, describe: 'Built-in pipeline (see `vidtok pipelines`) or a pipeline file' })
         .option('model', { alias: 'm', type: 'string', default: defaultVideoModel, describe: 'Model alias or directory (see `vidtok models`)' })
         .option('dtype', { type: 'string', describe: 'dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs (default: what the model directory holds)' })
+        .option('device', { type: 'string', choices: ['cpu', 'cuda', 'auto'], describe: 'Where the model runs: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice); see docs/runtime.md' })
         .option('encoder', { type: 'string', describe: 'Force an encoder (default: the model\'s own vision encoder)' })
         .option('budget', { alias: 'b', type: 'number', describe: 'Visual-token budget (default the pipeline\'s)' })
         .option('start', { type: 'number', describe: 'Start of the time window, seconds' })
@@ -202,6 +204,8 @@ export const askCommand = defineCommand<AskArguments>({
       pipeline: args.pipeline,
       model: args.model,
       ...(args.dtype !== undefined ? { dtype: args.dtype } : {}),
+      ...(args.device !== undefined ? { device: args.device } : {}),
+      onNotice: (message: string) => context.stderr.write(`${message}\n`),
       ...(args.encoder !== undefined ? { encoder: args.encoder } : {}),
       ...(args.budget !== undefined ? { budget: args.budget } : {}),
       ...(args.start !== undefined ? { start: args.start } : {}),

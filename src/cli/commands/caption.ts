@@ -27,6 +27,7 @@ interface CaptionArguments {
   readonly pipeline: string;
   readonly model: string;
   readonly dtype?: string;
+  readonly device?: 'cpu' | 'cuda' | 'auto';
   readonly prompt?: string;
   readonly budget?: number;
   readonly concurrency: number;
@@ -63,6 +64,7 @@ export const captionCommand = defineCommand<CaptionArguments>({
         .option('pipeline', { alias: 'p', type: 'string', default: defaultVideoPipeline, describe: 'Pipeline run on each chunk (built-in name or file)' })
         .option('model', { alias: 'm', type: 'string', default: defaultVideoModel, describe: 'Model alias or directory' })
         .option('dtype', { type: 'string', describe: 'dtype for every graph or graph=dtype pairs (default: what the model directory holds)' })
+        .option('device', { type: 'string', choices: ['cpu', 'cuda', 'auto'], describe: 'Where the model runs in local mode: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice)' })
         .option('prompt', { type: 'string', describe: 'Caption instruction (default "Describe what happens in this clip.")' })
         .option('budget', { alias: 'b', type: 'number', describe: 'Visual-token budget per chunk (default the pipeline\'s)' })
         .option('concurrency', { alias: 'c', type: 'number', default: 1, describe: 'Videos processed at the same time (local mode)' })
@@ -87,6 +89,7 @@ export const captionCommand = defineCommand<CaptionArguments>({
     const generation = generationFromArguments(args);
     const { maxNewTokens, ...sampling } = generation;
     if (args.detach && args.queue === undefined) throw new UsageError('--detach needs --queue redis://host:port');
+    if (args.device !== undefined && args.queue !== undefined) throw new UsageError('--device with --queue: the workers open the model; give --device to `vidtok worker`s instead');
     if (args.budget !== undefined && (!Number.isInteger(args.budget) || args.budget < 1)) throw new UsageError(`--budget ${args.budget}: must be a positive integer`);
     const settings = await captionSettings({
       pipeline: args.pipeline,
@@ -127,8 +130,20 @@ export const captionCommand = defineCommand<CaptionArguments>({
       const directory = await resolveModelDirectory(args.model);
       const identity = await modelIdentity(args.model, directory, args.dtype);
       const { runLocalBatch } = await import('../../jobs/local-batch.js');
+      const shownNotices = new Set<string>();
       const models = createReloadingCaptionProcessor(
-        () => openVideoModel(args.model, { ...(args.dtype !== undefined ? { dtype: args.dtype } : {}), signal: context.signal }),
+        () =>
+          openVideoModel(args.model, {
+            ...(args.dtype !== undefined ? { dtype: args.dtype } : {}),
+            ...(args.device !== undefined ? { device: args.device } : {}),
+            // A reload after a crash would repeat the same fallback line; each is shown once.
+            onNotice: (message: string) => {
+              if (shownNotices.has(message)) return;
+              shownNotices.add(message);
+              context.stderr.write(`${message}\n`);
+            },
+            signal: context.signal,
+          }),
         identity,
       );
       try {
