@@ -10,7 +10,8 @@ import { classifyStderrLine, parseInputVideo, parseOutputSize, parseShowinfo, ty
 import type { DecodeJob } from './decode-plan.js';
 import type { InputSource } from './input-source.js';
 
-export type ResizePolicy = 'squash' | 'fit' | 'crop';
+export type { ResizePolicy } from './frame-request.js';
+import type { ResizePolicy } from './frame-request.js';
 
 export interface DecodedFrame {
   readonly data: Uint8Array;

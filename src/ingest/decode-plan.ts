@@ -8,7 +8,7 @@
 import { UsageError, LimitExceededError } from '../errors/index.js';
 import { frameIndices, type FrameIndexRule } from '../sampling/frame-indices.js';
 import type { FrameTimeline, ProbeResult } from './probe-types.js';
-import type { FrameRequest } from './frame-source.js';
+import type { FrameRequest } from './frame-request.js';
 
 export interface DecodePlan {
   mode: 'sequential' | 'seek' | 'keyframes' | 'live';

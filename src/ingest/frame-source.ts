@@ -3,10 +3,8 @@
  * index) plus its probe, its decode plan, warnings and the drop count. Files are read with backpressure (ffmpeg
  * waits for a slow consumer); live sources and `realtime` playback go through a drop-oldest buffer instead.
  */
-import type { Readable } from 'node:stream';
 import type { VideoFrame } from '../core/frame.js';
 import { AbortedError, FfmpegError, InputRejectedError, UnsupportedSourceError, UsageError } from '../errors/index.js';
-import type { FrameIndexRule } from '../sampling/frame-indices.js';
 import { ffmpegForCodec, resolveBinaries } from './binaries.js';
 import { frameAtPtsUnits, planFile, planLive, ptsSetExpression, validateSelection, type DecodeJob, type DecodePlan, type ResolvedPlan } from './decode-plan.js';
 import { startDecodeJob, type DecodedFrame, type ResizePolicy, type RunningJob } from './decode-job.js';
@@ -17,42 +15,8 @@ import { DropOldestBuffer } from './live-buffer.js';
 import { probeFile, probeSource } from './probe.js';
 import type { FrameTimeline, ProbeResult } from './probe-types.js';
 
-export interface FrameRequest {
-  /** Uniform sampling by index: how many frames (default rule 'np_linspace_int'). */
-  count?: number;
-  rule?: FrameIndexRule;
-  /** Frames per second: the first frame of every 1/fps interval; min/max frames clamp to a uniform count. */
-  fps?: number;
-  minFrames?: number;
-  maxFrames?: number;
-  /**
-   * Timestamps in seconds on the stream's pts timeline: the frame shown at each time (last frame with pts <= t),
-   * ascending, each frame once; a time before the first frame gives the first frame with a warning.
-   */
-  at?: readonly number[];
-  keyframes?: boolean;
-  scenes?: boolean;
-  /** Scene-change score threshold in (0, 1), default 0.3. */
-  sceneThreshold?: number;
-  /** Time window in seconds (stream pts timeline, compared in integer pts units): frames with start <= pts < end. */
-  start?: number;
-  end?: number;
-  /** Output size; frames keep the display size (after rotation) when omitted. */
-  size?: { width: number; height: number };
-  /** squash = exact size ignoring aspect; fit = letterbox with black padding; crop = cover then centre-crop. */
-  resize?: ResizePolicy;
-  /** Play a file at real speed (`-re`) like a live source. */
-  realtime?: boolean;
-  /** Capacity of the drop-oldest buffer for live/realtime sources (default 8 frames). */
-  bufferFrames?: number;
-  signal?: AbortSignal;
-  limits?: Partial<IngestLimits>;
-  onWarning?: (warning: IngestWarning) => void;
-  /** Called on every frame dropped by the live buffer with the total dropped so far. */
-  onDrop?: (dropped: number) => void;
-  /** The stream read for input `-` (default: process.stdin). */
-  stdin?: Readable;
-}
+export type { FrameRequest } from './frame-request.js';
+import type { FrameRequest } from './frame-request.js';
 
 export interface FrameSource extends AsyncIterable<VideoFrame> {
   readonly input: string;

@@ -6,7 +6,7 @@
  */
 import type { RgbImage } from '../core/frame.js';
 import { resizeImageArea } from '../encoders/resize-image.js';
-import type { InspectFigure, InspectionData } from './inspect-video.js';
+import type { InspectFigure, InspectionData } from './inspection-types.js';
 import { encodePng } from './png-encode.js';
 import { RasterCanvas, type Color } from './raster-canvas.js';
 import { parseHexColor, pipelinePalette, roleColor } from './report-style.js';

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { RgbImage } from '../core/frame.js';
 import { resizeImageArea } from '../encoders/resize-image.js';
 import { escapeHtml } from './html-escape.js';
-import type { InspectionData, PipelineInspection } from './inspect-video.js';
+import type { InspectionData, PipelineInspection } from './inspection-types.js';
 import { encodeJpegImages } from './jpeg-encode.js';
 import { pipelinePalette, reportStyle, roleColor, roleColors } from './report-style.js';
 import { budgetBarsSvg, lineChartSvg, timelineSvg } from './svg-charts.js';
