@@ -1,16 +1,19 @@
 /**
- * @file Runtime benchmark: prefill tokens/s, decode tokens/s, time to first token and peak RSS for a video prompt
- * (N frames x 64 visual tokens + SmolVLM2's per-frame text), vidtok's runtime side by side with transformers.js
- * running the same ONNX files (greedy, same prompt ids and pixel values) in the same run. Each contender runs in its
- * own worker process so peak RSS is its own.
+ * @file Runtime benchmark: a video prompt (N frames x 64 visual tokens + SmolVLM2's per-frame text) through vidtok's
+ * runtime and through transformers.js on the same ONNX files, for each dtype variant (fp32, fp16, q8, q4): vision
+ * encoding per frame, prefill (embed + decoder over the prompt, vision excluded) and decode reported separately, and
+ * decode against the memory limit: the bytes one decode step must read (decoder weights + the KV cache at the decode
+ * context) divided by this machine's copy bandwidth, measured in the same run. Each contender runs in its own worker
+ * process so peak RSS is its own; vidtok runs with its child runner, as the CLI does.
  *
- * Model: a random-weight export with SmolVLM2-256M's real dimensions, made once with
+ * Model: a random-weight export with SmolVLM2-256M's real dimensions, vision tower included, made once with
  *   /usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out bench/.work/smolvlm2-256m-random
  * (override with VIDTOK_BENCH_RUNTIME_MODEL). Without it the tiny test fixture is used and the table says so.
- * Frames: VIDTOK_BENCH_RUNTIME_FRAMES (default 64); new tokens: VIDTOK_BENCH_RUNTIME_TOKENS (default 32).
+ * Frames: VIDTOK_BENCH_RUNTIME_FRAMES (default 64); new tokens: VIDTOK_BENCH_RUNTIME_TOKENS (default 32);
+ * variants: VIDTOK_BENCH_RUNTIME_VARIANTS (default fp32,fp16,q8,q4; those whose files are missing are skipped).
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,30 +22,35 @@ const repoRoot = dirname(benchDir);
 const defaultModel = join(benchDir, '.work', 'smolvlm2-256m-random');
 const fixtureModel = join(repoRoot, 'test', 'fixtures', 'models', 'smolvlm2-tiny');
 
-type Contender = 'vidtok-in-process' | 'vidtok-child' | 'transformers.js';
+type Contender = 'vidtok' | 'vidtok-in-process' | 'transformers.js';
+type GraphName = 'embed_tokens' | 'vision_encoder' | 'decoder_model_merged';
+type Dtypes = Record<GraphName, string>;
+
+/** The graph files each variant loads (the same files for both contenders); the bench models have no fp16 vision. */
+const variants: Record<string, Dtypes> = {
+  fp32: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' },
+  fp16: { embed_tokens: 'fp16', vision_encoder: 'fp32', decoder_model_merged: 'fp16' },
+  q8: { embed_tokens: 'fp32', vision_encoder: 'q8', decoder_model_merged: 'q8' },
+  q4: { embed_tokens: 'q4', vision_encoder: 'q4', decoder_model_merged: 'q4' },
+};
+const suffixes: Record<string, string> = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4', q4f16: '_q4f16' };
 
 interface Measurement {
   readonly contender: Contender;
   readonly promptTokens: number;
   readonly generatedTokens: number;
+  readonly visionMs: number;
   readonly timeToFirstTokenMs: number;
+  /** Milliseconds between the first and the last generated token. */
   readonly decodeMs: number;
   readonly peakRssMiB: number;
-  /** CPU seconds (all threads of the worker process) until the first token, and after it. */
-  readonly prefillCpuSeconds: number;
-  readonly decodeCpuSeconds: number;
   readonly tokenIds: readonly number[];
-}
-
-/** CPU seconds used by this process so far (user + system, all threads). */
-function cpuSeconds(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1e6;
 }
 
 interface WorkerRequest {
   readonly contender: Contender;
   readonly model: string;
+  readonly dtypes: Dtypes;
   readonly frames: number;
   readonly newTokens: number;
 }
@@ -65,12 +73,12 @@ const question = 'Describe this video.';
 
 async function measureVidtok(request: WorkerRequest): Promise<Measurement> {
   const { loadModel } = await import('../src/runtime/index.js');
-  const model = await loadModel(request.model, { runner: request.contender === 'vidtok-child' ? 'child' : 'in-process' });
+  const model = await loadModel(request.model, { runner: request.contender === 'vidtok' ? 'child' : 'in-process', dtype: request.dtypes as never });
   try {
     const frames = syntheticFrames(request.frames);
     const started = performance.now();
-    const cpuStarted = cpuSeconds();
     const grid = await model.encoder().encodeFrames(frames);
+    const visionMs = performance.now() - started;
     const perFrame = grid.h * grid.w * grid.D;
     const segments = frames.map((frame, t) => ({
       type: 'visual' as const,
@@ -84,27 +92,21 @@ async function measureVidtok(request: WorkerRequest): Promise<Measurement> {
     const session = await model.createSession({ dim: grid.D, segments, metadata: { pipeline: 'bench', encoder: model.info.family, params: {} } }, { videoDuration: request.frames });
     let first = 0;
     let last = 0;
-    let cpuFirst = 0;
     const generation = session.ask(question, { maxNewTokens: request.newTokens });
     for await (const delta of generation) {
       if (delta.tokenId < 0) continue;
       last = performance.now();
-      if (first === 0) {
-        first = last;
-        cpuFirst = cpuSeconds();
-      }
+      if (first === 0) first = last;
     }
-    const cpuEnd = cpuSeconds();
     const result = await generation.result();
     return {
       contender: request.contender,
       promptTokens: session.contextIds.length + session.questionIds(question).length,
       generatedTokens: result.tokenIds.length,
+      visionMs,
       timeToFirstTokenMs: first - started,
       decodeMs: last - first,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
-      prefillCpuSeconds: cpuFirst - cpuStarted,
-      decodeCpuSeconds: cpuEnd - cpuFirst,
       tokenIds: result.tokenIds,
     };
   } finally {
@@ -135,20 +137,34 @@ async function measureTransformers(request: WorkerRequest): Promise<Measurement>
   const side = smolvlm2Family.imageSize;
   env.allowRemoteModels = false;
   env.localModelPath = `${dirname(request.model)}/`;
-  const model = await AutoModelForImageTextToText.from_pretrained(basename(request.model), { dtype: 'fp32', device: 'cpu' });
+  const model = await AutoModelForImageTextToText.from_pretrained(basename(request.model), { dtype: request.dtypes as never, device: 'cpu' });
+  // Time the vision encoder's runs inside generate() by wrapping its onnxruntime session.
+  let visionMs = 0;
+  const sessions = (model as unknown as { sessions: Record<string, { run: (...args: unknown[]) => Promise<unknown> }> }).sessions;
+  const vision = sessions.vision_encoder;
+  if (vision) {
+    const run = vision.run.bind(vision);
+    vision.run = async (...args: unknown[]) => {
+      const began = performance.now();
+      try {
+        return await run(...args);
+      } finally {
+        visionMs += performance.now() - began;
+      }
+    };
+  }
   const stamps: number[] = [];
-  const cpuStamps: number[] = [];
   class TimingStreamer extends BaseStreamer {
     override put(): void {
       stamps.push(performance.now());
-      cpuStamps.push(cpuSeconds());
     }
     override end(): void {}
   }
   const started = performance.now();
-  const cpuStarted = cpuSeconds();
+  // Preprocessing counts as vision, as vidtok's encodeFrames includes its own.
   const pixels = new Float32Array(frames.length * 3 * side * side);
   frames.forEach((frame, index) => smolvlm2Family.writePixels(frame, pixels, index * 3 * side * side));
+  visionMs += performance.now() - started;
   const output = (await model.generate({
     input_ids: new Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
     attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
@@ -166,11 +182,10 @@ async function measureTransformers(request: WorkerRequest): Promise<Measurement>
     contender: 'transformers.js',
     promptTokens: ids.length,
     generatedTokens: generated.length,
+    visionMs,
     timeToFirstTokenMs: tokenStamps[0]! - started,
     decodeMs: tokenStamps.at(-1)! - tokenStamps[0]!,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    prefillCpuSeconds: cpuStamps[1]! - cpuStarted,
-    decodeCpuSeconds: cpuStamps.at(-1)! - cpuStamps[1]!,
     tokenIds: generated,
   };
 }
@@ -193,6 +208,43 @@ function runWorker(request: WorkerRequest): Promise<Measurement> {
   });
 }
 
+/** Bytes per second this machine copies between two 256 MiB buffers (best of 5), the memory limit's yardstick. */
+export function copyBandwidth(): number {
+  const bytes = 256 * 1024 * 1024;
+  const source = new Uint8Array(bytes).fill(7);
+  const target = new Uint8Array(bytes);
+  target.set(source);
+  let best = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const began = performance.now();
+    target.set(source);
+    best = Math.min(best, performance.now() - began);
+  }
+  return (bytes * 1000) / best;
+}
+
+/** Size on disk of one graph (the .onnx file and its external data). */
+function graphBytes(model: string, graph: GraphName, dtype: string): number {
+  const name = `${graph}${suffixes[dtype] ?? ''}.onnx`;
+  return readdirSync(join(model, 'onnx'))
+    .filter((entry) => entry === name || entry.startsWith(`${name}_data`))
+    .reduce((sum, entry) => sum + statSync(join(model, 'onnx', entry)).size, 0);
+}
+
+/** KV-cache bytes per token of context: 2 (key, value) x layers x KV heads x head dim x element size. */
+async function kvBytesPerToken(model: string, dtypes: Dtypes): Promise<number> {
+  const { loadModel } = await import('../src/runtime/index.js');
+  const loaded = await loadModel(model, { runner: 'in-process', dtype: dtypes as never, allowMissingVision: true });
+  try {
+    const past = loaded.graphs.decoder.inputs.find((port) => port.name === 'past_key_values.0.key');
+    const element = past?.type === 'float16' ? 2 : 4;
+    const shape = loaded.graphs.decoderShape;
+    return 2 * shape.layers * shape.kvHeads * shape.headDim * element;
+  } finally {
+    await loaded.dispose();
+  }
+}
+
 const format = (value: number, digits = 1): string => value.toFixed(digits);
 
 export async function run(): Promise<void> {
@@ -203,40 +255,57 @@ export async function run(): Promise<void> {
   if (model === fixtureModel) {
     process.stdout.write(`No benchmark model at ${requested}; using the tiny test fixture (numbers are not representative). Make one with\n\`/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out ${requested}\`.\n\n`);
   }
-  const rounds = Math.max(1, Number(process.env.VIDTOK_BENCH_RUNTIME_ROUNDS ?? 1));
-  const contenders: Contender[] = ['transformers.js', 'vidtok-in-process', 'vidtok-child'];
-  const byContender = new Map<Contender, Measurement[]>(contenders.map((contender) => [contender, []]));
-  for (let round = 0; round < rounds; round++) {
-    // Alternate the order so a load change on the shared machine does not always hit the same contender.
-    const order = round % 2 === 0 ? contenders : [...contenders].reverse();
-    for (const contender of order) byContender.get(contender)!.push(await runWorker({ contender, model, frames, newTokens }));
-  }
-  const median = (values: number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)]!;
-  };
-  const baselineIds = byContender.get('transformers.js')![0]!.tokenIds.join(',');
+  const wanted = (process.env.VIDTOK_BENCH_RUNTIME_VARIANTS ?? 'fp32,fp16,q8,q4').split(',').map((name) => name.trim());
+  const chosen = wanted.filter((name) => {
+    const dtypes = variants[name];
+    return dtypes !== undefined && (Object.entries(dtypes) as [GraphName, string][]).every(([graph, dtype]) => graphBytes(model, graph, dtype) > 0);
+  });
+  const skipped = wanted.filter((name) => !chosen.includes(name));
+  const contenders: Contender[] = process.env.VIDTOK_BENCH_RUNTIME_IN_PROCESS === '1' ? ['transformers.js', 'vidtok', 'vidtok-in-process'] : ['transformers.js', 'vidtok'];
+  const bandwidth = copyBandwidth();
+  const visionLayers = (JSON.parse(readFileSync(join(model, 'config.json'), 'utf8')) as { vision_config?: { num_hidden_layers?: number } }).vision_config?.num_hidden_layers ?? 0;
+  const tower = visionLayers > 0 ? `vision tower of ${visionLayers} layers` : 'NO vision transformer layers (old bench model: vision figures leave out its cost)';
   process.stdout.write(
-    `Model: ${basename(model)} (random weights), ${frames} frames, fp32, CPU; greedy, ${newTokens} new tokens; median of ${rounds} round(s), contenders alternating. ` +
-      'Prefill = pixels to first token (vision encoder + embed + decoder). CPU columns count all threads of the worker process (not the child runner\'s), so they hold under machine contention where wall times do not.\n\n',
+    `Model: ${basename(model)} (random weights, ${tower}), ${frames} frames, CPU (${(await import('node:os')).cpus().length} cores); greedy, ${newTokens} new tokens; ` +
+      'one run per contender and variant, the contenders alternating. Vision = the vision encoder over the frames (per frame); prefill = time to first token minus vision ' +
+      '(embed + decoder over the prompt); decode = the steps after the first token. Memory limit = (decoder weights + KV cache at the mean decode context) / copy bandwidth ' +
+      `(${format(bandwidth / 1e9)} GB/s, 256 MiB buffers, measured in this run). ` +
+      (skipped.length > 0 ? `Skipped (files missing): ${skipped.join(', ')}. ` : '') +
+      '\n\n',
   );
   process.stdout.write(
-    '| runtime | prompt tokens | time to first token (ms) | prefill tok/s | decode tok/s | prefill CPU s | decode CPU ms/token | peak RSS (MiB) | same ids as transformers.js |\n|---|---|---|---|---|---|---|---|---|\n',
+    '| variant (embed / vision / decoder) | runtime | prompt tokens | vision ms/frame | prefill tok/s | decode tok/s | decode ms/step | memory-limit ms/step | x limit | vs transformers.js (prefill / decode) | peak RSS (MiB) | same ids |\n' +
+      '|---|---|---|---|---|---|---|---|---|---|---|---|\n',
   );
-  for (const contender of contenders) {
-    const results = byContender.get(contender)!;
-    const first = results[0]!;
-    const ttft = median(results.map((result) => result.timeToFirstTokenMs));
-    const decodeRate = median(results.map((result) => (result.generatedTokens > 1 ? ((result.generatedTokens - 1) * 1000) / result.decodeMs : 0)));
-    const child = contender === 'vidtok-child';
-    const prefillCpu = child ? 'n/a' : format(median(results.map((result) => result.prefillCpuSeconds)));
-    const decodeCpu = child ? 'n/a' : format(median(results.map((result) => (result.decodeCpuSeconds * 1000) / Math.max(1, result.generatedTokens - 1))));
-    const rss = format(Math.max(...results.map((result) => result.peakRssMiB)), 0) + (child ? ' (parent only)' : '');
-    const same = results.every((result) => result.tokenIds.join(',') === baselineIds) ? 'yes' : 'no';
-    process.stdout.write(
-      `| ${contender}${contender === 'transformers.js' ? ' (baseline)' : ''} | ${first.promptTokens} | ${format(ttft, 0)} | ${format((first.promptTokens * 1000) / ttft)} | ${format(decodeRate)} | ${prefillCpu} | ${decodeCpu} | ${rss} | ${same} |\n`,
-    );
+  let order = contenders;
+  for (const name of chosen) {
+    const dtypes = variants[name]!;
+    const results = new Map<Contender, Measurement>();
+    for (const contender of order) results.set(contender, await runWorker({ contender, model, dtypes, frames, newTokens }));
+    order = [...order].reverse();
+    const weights = graphBytes(model, 'decoder_model_merged', dtypes.decoder_model_merged);
+    const perToken = await kvBytesPerToken(model, dtypes);
+    const baseline = results.get('transformers.js')!;
+    const rates = (measurement: Measurement) => {
+      const prefillMs = measurement.timeToFirstTokenMs - measurement.visionMs;
+      const steps = Math.max(1, measurement.generatedTokens - 1);
+      return { prefill: (measurement.promptTokens * 1000) / prefillMs, stepMs: measurement.decodeMs / steps, decode: (steps * 1000) / measurement.decodeMs };
+    };
+    const base = rates(baseline);
+    for (const contender of contenders) {
+      const measurement = results.get(contender)!;
+      const rate = rates(measurement);
+      const meanContext = measurement.promptTokens + measurement.generatedTokens / 2;
+      const limitMs = ((weights + perToken * meanContext) * 1000) / bandwidth;
+      const versus = contender === 'transformers.js' ? 'baseline' : `${format(rate.prefill / base.prefill, 2)}x / ${format(rate.decode / base.decode, 2)}x`;
+      const same = measurement.tokenIds.join(',') === baseline.tokenIds.join(',') ? 'yes' : 'no';
+      process.stdout.write(
+        `| ${name} (${dtypes.embed_tokens} / ${dtypes.vision_encoder} / ${dtypes.decoder_model_merged}) | ${contender} | ${measurement.promptTokens} | ${format(measurement.visionMs / frames, 0)} | ` +
+          `${format(rate.prefill)} | ${format(rate.decode)} | ${format(rate.stepMs)} | ${format(limitMs)} | ${format(rate.stepMs / limitMs, 2)} | ${versus} | ${format(measurement.peakRssMiB, 0)}${contender === 'vidtok' ? ' (parent)' : ''} | ${same} |\n`,
+      );
+    }
   }
+  process.stdout.write(`\nDecoder weights read per step: ${chosen.map((name) => `${name} ${format(graphBytes(model, 'decoder_model_merged', variants[name]!.decoder_model_merged) / 1e6, 0)} MB`).join(', ')}.\n`);
 }
 
 if (process.argv.includes('--worker')) {
