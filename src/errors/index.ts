@@ -6,3 +6,4 @@ export * from './process-errors.js';
 export * from './config-errors.js';
 export * from './model-errors.js';
 export * from './queue-errors.js';
+export * from './throw-if-aborted.js';

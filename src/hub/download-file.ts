@@ -7,7 +7,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, stat, truncate } from 'node:fs/promises';
-import { AbortedError, DownloadError } from '../errors/index.js';
+import { AbortedError, DownloadError, throwIfAborted } from '../errors/index.js';
 
 /** What the bytes must hash to. */
 export type ExpectedChecksum =
@@ -47,7 +47,7 @@ const maximumRedirects = 10;
 /** Downloads (or finishes) one file and verifies it; see the file comment for the failure contract. */
 export async function downloadFile(request: DownloadFileRequest): Promise<DownloadFileOutcome> {
   const { url, partialPath, expectedSize } = request;
-  throwIfAborted(request.signal, url);
+  throwIfAborted(request.signal, `download of ${url}`);
   let onDisk = await sizeOf(partialPath);
   if (onDisk > expectedSize) {
     await truncate(partialPath, 0);
@@ -226,6 +226,3 @@ async function hashFilePrefix(path: string, length: number, hash: Hash, signal?:
   for await (const chunk of stream as AsyncIterable<Buffer>) hash.update(chunk);
 }
 
-function throwIfAborted(signal: AbortSignal | undefined, url: string): void {
-  if (signal?.aborted) throw new AbortedError(`download of ${url}`, { cause: signal.reason });
-}

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, DownloadError, VidtokError } from '../errors/index.js';
+import { AbortedError, DownloadError, throwIfAborted, VidtokError } from '../errors/index.js';
 import {
   incompleteDirectory,
   manifestFileName,
@@ -139,7 +139,7 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
     let doneBytes = sum(selected.filter((file) => keptFromSnapshot.has(file.path)).map((file) => file.size));
     let downloadedBytes = 0;
     for (const file of selected) {
-      throwIfAborted(signal, repositoryId);
+      throwIfAborted(signal, `pull of ${repositoryId}`);
       if (keptFromSnapshot.has(file.path)) {
         files.push({ path: file.path, size: file.size, source: 'kept' });
         continue;
@@ -185,7 +185,7 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
     const derived: Record<string, DerivedFile> = {};
     const stagedNewline = await videoNewlineSource(join(staging, 'config.json'), listed);
     if (stagedNewline !== undefined) {
-      throwIfAborted(signal, repositoryId);
+      throwIfAborted(signal, `pull of ${repositoryId}`);
       const previousEntry = previous?.derived?.[videoNewlineFileName];
       const from = stagedNewline.file.path;
       if (videoNewlineCurrent(previousEntry, stagedNewline.file) && (await sizeOf(join(snapshot, videoNewlineFileName))) === previousEntry?.size) {
@@ -210,7 +210,7 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
     };
     await pruneUnlisted(staging, new Set([...Object.keys(manifestFiles), ...Object.keys(derived), manifestFileName]));
     await writeFile(join(staging, manifestFileName), `${JSON.stringify(manifest, null, 2)}\n`);
-    throwIfAborted(signal, repositoryId);
+    throwIfAborted(signal, `pull of ${repositoryId}`);
     await swapIntoPlace(staging, snapshot, repositoryFolder);
     report({ type: 'done', directory: snapshot, downloadedBytes });
     return { repositoryId, revision, commit: manifest.commit, directory: snapshot, dtypes, files, downloadedBytes, upToDate: false };
@@ -340,6 +340,3 @@ function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
 
-function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new AbortedError(`pull of ${what}`, { cause: signal.reason });
-}

@@ -7,7 +7,7 @@
  * without copying it, which is how a prefilled video is reused for several questions. It runs in-process or inside
  * the child runner.
  */
-import { AbortedError, InputRejectedError, ModelLoadError } from '../errors/index.js';
+import { InputRejectedError, ModelLoadError, throwIfAborted } from '../errors/index.js';
 import { float16Bits, float16DataToFloat32, float32ToFloat16 } from './float16.js';
 import type {
   CallOptions,
@@ -89,10 +89,6 @@ function lastRow(tensor: HostTensor, rows: number, width: number): Float32Array 
 
 function floatTensor(type: string, values: Float32Array, dims: readonly number[]): HostTensor {
   return type === 'float16' ? createTensor('float16', float32ToFloat16(values), dims) : createTensor('float32', values, dims);
-}
-
-function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
-  if (signal?.aborted) throw new AbortedError(operation);
 }
 
 /** Builds the empty-past feeds: batch dims become 1, every other symbolic dim 0, as transformers.js does. */

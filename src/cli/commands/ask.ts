@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import type { Argv } from 'yargs';
 import { InputNotFoundError, UsageError } from '../../errors/index.js';
+import { parseBudgetOption } from '../budget-option.js';
 import type { PipelineProgress } from '../../pipeline/run-pipeline.js';
 import type { AskVideoResult } from '../../uses/ask-video.js';
 import { parseChoices } from '../../uses/choice-prompt.js';
@@ -197,7 +198,7 @@ export const askCommand = defineCommand<AskArguments>({
     const generation = generationFromArguments(args);
     const choices = args.choices !== undefined ? parseChoices(args.choices) : undefined;
     if (args.stream && args.json) throw new UsageError('--stream and --json: choose one (JSON is printed when the answers are complete)');
-    if (args.budget !== undefined && (!Number.isInteger(args.budget) || args.budget < 1)) throw new UsageError(`--budget ${args.budget}: must be a positive integer`);
+    parseBudgetOption(args.budget);
     if (args.question !== undefined && args.questions !== undefined) throw new UsageError('give either a question or --questions <file>, not both');
     const onProgress = pipelineProgress(context);
     const contextOptions: VideoContextOptions = {

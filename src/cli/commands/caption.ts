@@ -8,6 +8,7 @@
  */
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors/index.js';
+import { parseBudgetOption } from '../budget-option.js';
 import { formatBatchSummary, type BatchSummary } from '../../jobs/batch-summary.js';
 import type { ChunkingSpec } from '../../jobs/caption-processor.js';
 import { parseDurationOption } from '../../jobs/duration-option.js';
@@ -90,7 +91,7 @@ export const captionCommand = defineCommand<CaptionArguments>({
     const { maxNewTokens, ...sampling } = generation;
     if (args.detach && args.queue === undefined) throw new UsageError('--detach needs --queue redis://host:port');
     if (args.device !== undefined && args.queue !== undefined) throw new UsageError('--device with --queue: the workers open the model; give --device to `vidtok worker`s instead');
-    if (args.budget !== undefined && (!Number.isInteger(args.budget) || args.budget < 1)) throw new UsageError(`--budget ${args.budget}: must be a positive integer`);
+    parseBudgetOption(args.budget);
     const settings = await captionSettings({
       pipeline: args.pipeline,
       ...(args.prompt !== undefined ? { prompt: args.prompt } : {}),

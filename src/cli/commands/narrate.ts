@@ -7,6 +7,7 @@
  */
 import type { Argv } from 'yargs';
 import { ExitCode, UsageError } from '../../errors/index.js';
+import { parseBudgetOption } from '../budget-option.js';
 import { defaultNarrationModel, narrateStream, NarrationEventServer, parseListenAddress, VttAppender, type NarrateOptions } from '../../narration/index.js';
 import { defineCommand } from '../command.js';
 import { inputArgument } from './frames.js';
@@ -105,7 +106,7 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       maxSceneSeconds: finite('max-scene-seconds', args['max-scene-seconds']),
       minSceneSeconds: finite('min-scene-seconds', args['min-scene-seconds']),
       ...(args.pipeline !== undefined ? { pipeline: String(args.pipeline) } : {}),
-      ...(args.budget !== undefined ? { budget: finite('budget', args.budget) } : {}),
+      ...(args.budget !== undefined ? { budget: parseBudgetOption(args.budget) } : {}),
       sceneRule: args['scene-rule'] as 'threshold' | 'depth',
       sceneThreshold: finite('scene-threshold', args['scene-threshold']),
       sceneRatio: finite('scene-ratio', args['scene-ratio']),

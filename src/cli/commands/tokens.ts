@@ -8,7 +8,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { VisualSegment } from '../../core/token-stream.js';
-import { UsageError } from '../../errors/index.js';
+import { parseBudgetOption } from '../budget-option.js';
 import { encodeNpy } from '../../golden/npy.js';
 import { runPipeline, type PipelineProgress, type PipelineRunResult } from '../../pipeline/run-pipeline.js';
 import { defineCommand, type CommandContext } from '../command.js';
@@ -146,9 +146,7 @@ export const tokensCommand = defineCommand<TokensArguments>({
       .example('$0 tokens clip.mp4 -p b-vllm -q "what is the dog doing?"', 'Question-conditioned frame selection (approximation)')
       .example('$0 tokens clip.mp4 -p ./my-pipeline.yaml --budget 2000 --dump-tokens tokens.npy', 'A custom pipeline under a tighter budget') as unknown as Argv<TokensArguments>,
   run: async (args, context) => {
-    if (args.budget !== undefined && (!Number.isInteger(args.budget) || args.budget < 1)) {
-      throw new UsageError(`--budget ${args.budget}: must be a positive integer`);
-    }
+    parseBudgetOption(args.budget);
     const onProgress = progressWriter(context);
     const encoder = args.encoder === undefined ? undefined : await encoderSpec(args.encoder);
     const result = await runPipeline(args.video, {

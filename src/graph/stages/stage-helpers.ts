@@ -5,7 +5,7 @@
 import { featureGrid, type FeatureGrid } from '../../core/feature-grid.js';
 import type { RgbImage, VideoFrame } from '../../core/frame.js';
 import type { VisualRole, VisualSegment } from '../../core/token-stream.js';
-import { AbortedError, GraphNegotiationError } from '../../errors/index.js';
+import { GraphNegotiationError } from '../../errors/index.js';
 import type { Caps, CapsKind, CapsOf } from '../caps.js';
 import type { Payload, PayloadOf } from '../payload.js';
 
@@ -26,10 +26,7 @@ export function expectPayload<K extends CapsKind>(stage: string, inputs: Readonl
   return payload as PayloadOf<K>;
 }
 
-/** Throws AbortedError when the signal has fired. */
-export function throwIfAborted(signal: AbortSignal, operation: string): void {
-  if (signal.aborted) throw new AbortedError(operation, { cause: signal.reason });
-}
+export { throwIfAborted } from '../../errors/throw-if-aborted.js';
 
 /** Concatenates grids along T (same h, w, D). */
 export function concatenateGrids(grids: readonly FeatureGrid[]): FeatureGrid {
