@@ -1,6 +1,7 @@
 /**
- * @file Encodes RGB24 frames to PNG/JPEG image files with one ffmpeg process per run of equally sized frames: raw
- * frames are written into ffmpeg's stdin (with backpressure), the image2 muxer writes the numbered files.
+ * @file Encodes RGB24 frames to images with one ffmpeg process per run of equally sized frames: raw frames are
+ * written into ffmpeg's stdin (with backpressure). `runFfmpegOnRawImages` is the one runner (deadline, abort, EPIPE
+ * policy) that both the frame writer's image2 files and the inspect report's JPEGs (src/inspect/jpeg-encode.ts) use.
  */
 import { once } from 'node:events';
 import type { RgbImage } from '../core/frame.js';
@@ -22,21 +23,37 @@ export interface EncodeOptions {
   readonly operation: string;
 }
 
-/** Runs ffmpeg reading `images` (all the same size) as rawvideo from stdin and writing `outputPath` (our own path). */
-export async function encodeRawImages(images: readonly RgbImage[], outputPath: string, options: EncodeOptions): Promise<void> {
+/** Options of one ffmpeg run fed raw RGB24 images through stdin. */
+export interface RawImageRunOptions {
+  /** What the error messages and the deadline name (e.g. `jpeg encoding of 12 images`). */
+  readonly operation: string;
+  /** The input or output the errors name. */
+  readonly input: string;
+  readonly signal?: AbortSignal | undefined;
+  /** Collect ffmpeg's stdout (for `pipe:1` outputs); otherwise it is drained. */
+  readonly captureStdout?: boolean;
+}
+
+/** The one deadline of an ffmpeg image encode: a minute, plus two seconds per image. */
+export function rawImageDeadlineMs(imageCount: number): number {
+  return 60_000 + imageCount * 2000;
+}
+
+/**
+ * Runs ffmpeg with `-f rawvideo` input from stdin (all `images` the same size, written with backpressure) and the
+ * given output arguments. One policy for every caller: a deadline from `rawImageDeadlineMs`, killed on abort, a
+ * stdin error (EPIPE when ffmpeg exits early, e.g. after `-frames:v 1`) stops the writing, and the exit status with
+ * ffmpeg's stderr decides success. Returns the captured stdout (empty unless `captureStdout`).
+ */
+export async function runFfmpegOnRawImages(images: readonly RgbImage[], outputArguments: readonly string[], options: RawImageRunOptions): Promise<Buffer> {
   const first = images[0];
-  if (!first) return;
+  if (!first) return Buffer.alloc(0);
   const { ffmpeg } = await resolveBinaries();
-  const args = ['-hide_banner', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${first.width}x${first.height}`, '-framerate', '1', '-i', 'pipe:0'];
-  if (options.filters && options.filters.length > 0) args.push('-vf', options.filters.join(','));
-  if (options.format === 'jpg') args.push('-q:v', '2', '-pix_fmt', 'yuvj444p');
-  if (options.single) args.push('-frames:v', '1', '-update', '1');
-  else args.push('-start_number', String(options.startNumber ?? 0));
-  args.push('-f', 'image2', '-y', `file:${outputPath}`);
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${first.width}x${first.height}`, '-framerate', '1', '-i', 'pipe:0', ...outputArguments];
   const child = startChild(ffmpeg.path, args, {
     operation: options.operation,
-    input: outputPath,
-    deadlineMs: 60_000 + images.length * 2000,
+    input: options.input,
+    deadlineMs: rawImageDeadlineMs(images.length),
     signal: options.signal,
     stdin: 'pipe',
   });
@@ -45,7 +62,9 @@ export async function encodeRawImages(images: readonly RgbImage[], outputPath: s
   child.stderr.on('data', (text: string) => {
     if (stderr.length < 64 * 1024) stderr += text;
   });
-  child.stdout.resume();
+  const chunks: Buffer[] = [];
+  if (options.captureStdout === true) child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  else child.stdout.resume();
   const stdin = child.stdin!;
   let stdinFailed = false;
   stdin.on('error', () => {
@@ -63,5 +82,17 @@ export async function encodeRawImages(images: readonly RgbImage[], outputPath: s
     await child.kill();
     throw error;
   }), child.exited]);
-  if (exitCode !== 0) throw new FfmpegError(outputPath, `image encoding failed: ${stderrTail(stderr, 1)}`, stderrTail(stderr));
+  if (exitCode !== 0) throw new FfmpegError(options.input, `${options.operation} failed: ${stderrTail(stderr, 1)}`, stderrTail(stderr));
+  return Buffer.concat(chunks);
+}
+
+/** Runs ffmpeg reading `images` (all the same size) as rawvideo from stdin and writing `outputPath` (our own path). */
+export async function encodeRawImages(images: readonly RgbImage[], outputPath: string, options: EncodeOptions): Promise<void> {
+  const args: string[] = [];
+  if (options.filters && options.filters.length > 0) args.push('-vf', options.filters.join(','));
+  if (options.format === 'jpg') args.push('-q:v', '2', '-pix_fmt', 'yuvj444p');
+  if (options.single) args.push('-frames:v', '1', '-update', '1');
+  else args.push('-start_number', String(options.startNumber ?? 0));
+  args.push('-f', 'image2', '-y', `file:${outputPath}`);
+  await runFfmpegOnRawImages(images, args, { operation: options.operation, input: outputPath, signal: options.signal });
 }

@@ -1,13 +1,12 @@
 /**
  * @file JPEG encoding of RGB images through ffmpeg (mjpeg), for the report's embedded pictures: one ffmpeg process per
  * run of equally sized images, raw RGB24 in through stdin, `image2pipe` JPEGs out through stdout, split back into
- * single files by walking the JPEG marker structure. Every process has a deadline and is killed on abort.
+ * single files by walking the JPEG marker structure. The process runs under the one raw-image runner of
+ * src/ingest/raw-image-encoder.ts (its deadline, abort and EPIPE policy).
  */
-import { once } from 'node:events';
 import type { RgbImage } from '../core/frame.js';
 import { FfmpegError } from '../errors/index.js';
-import { resolveBinaries } from '../ingest/binaries.js';
-import { startChild, stderrTail } from '../ingest/ffmpeg-adapter.js';
+import { runFfmpegOnRawImages } from '../ingest/raw-image-encoder.js';
 
 export interface JpegOptions {
   /** ffmpeg's `-q:v`, 2 (best) to 31 (worst); default 5. */
@@ -53,38 +52,11 @@ export function splitJpegStream(bytes: Uint8Array): Uint8Array[] {
 
 async function encodeSameSize(images: readonly RgbImage[], options: JpegOptions): Promise<Uint8Array[]> {
   const first = images[0]!;
-  const { ffmpeg } = await resolveBinaries();
   const quality = Math.min(31, Math.max(2, Math.round(options.quality ?? 5)));
-  const args = [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${first.width}x${first.height}`, '-framerate', '1', '-i', 'pipe:0',
-    '-c:v', 'mjpeg', '-q:v', String(quality), '-pix_fmt', 'yuvj444p', '-f', 'image2pipe', 'pipe:1',
-  ];
+  const args = ['-c:v', 'mjpeg', '-q:v', String(quality), '-pix_fmt', 'yuvj444p', '-f', 'image2pipe', 'pipe:1'];
   const operation = `jpeg encoding of ${images.length} ${first.width}x${first.height} images`;
-  const child = startChild(ffmpeg.path, args, { operation, input: 'report images', deadlineMs: 30_000 + images.length * 500, stdin: 'pipe', ...(options.signal ? { signal: options.signal } : {}) });
-  const chunks: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => {
-    if (stderr.length < 16 * 1024) stderr += text;
-  });
-  const stdin = child.stdin!;
-  const writeAll = async (): Promise<void> => {
-    for (const image of images) {
-      if (!stdin.write(image.data)) await Promise.race([once(stdin, 'drain'), child.exited]);
-    }
-    stdin.end();
-  };
-  const [, exitCode] = await Promise.all([
-    writeAll().catch(async (error: unknown) => {
-      await child.kill();
-      throw error;
-    }),
-    child.exited,
-  ]);
-  if (exitCode !== 0) throw new FfmpegError('report images', `JPEG encoding failed: ${stderrTail(stderr, 1)}`, stderrTail(stderr));
-  const files = splitJpegStream(Buffer.concat(chunks));
+  const stdout = await runFfmpegOnRawImages(images, args, { operation, input: 'report images', signal: options.signal, captureStdout: true });
+  const files = splitJpegStream(stdout);
   if (files.length !== images.length) throw new FfmpegError('report images', `JPEG encoding returned ${files.length} images for ${images.length}`);
   return files;
 }

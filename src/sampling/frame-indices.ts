@@ -3,7 +3,8 @@
  * `total` frames. Names and definitions follow `shared/golden/README.md`; every rule is checked against the
  * reference vectors generated with real NumPy/PyTorch.
  */
-import { npLinspace, roundHalfEven, torchLinspaceF32 } from '../numeric/rounding.js';
+import { npLinspace, roundHalfEven } from '../numeric/rounding.js';
+import { torchLinspaceRoundIndices, torchLinspaceTruncIndices } from '../tensor/torch-linspace.js';
 
 export const frameIndexRules = [
   'pllava_demo',
@@ -67,8 +68,8 @@ export function frameIndices(rule: FrameIndexRule, total: number, count: number)
     case 'np_linspace_int':
       return npLinspace(0, total - 1, count).map((v) => Math.trunc(v));
     case 'torch_linspace_round':
-      return Array.from(torchLinspaceF32(0, total - 1, count), (v) => Math.min(total - 1, Math.max(0, roundHalfEven(v))));
+      return torchLinspaceRoundIndices(total, count);
     case 'torch_linspace_trunc':
-      return Array.from(torchLinspaceF32(0, total, count + 1), (v) => Math.trunc(v)).slice(0, -1);
+      return torchLinspaceTruncIndices(total, count);
   }
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bilinearResizeGrids } from '../../src/models/llava-onevision/bilinear-pool.js';
+import { bilinearResample } from '../../src/tensor/bilinear-resample.js';
 import { llavaOnevisionFamily, smolvlm2Family } from '../../src/models/index.js';
 
 function solid(width: number, height: number, rgb: [number, number, number]) {
@@ -39,7 +39,7 @@ describe('LLaVA-OneVision bilinear pooling', () => {
         data[(y * side + x) * dim + 1] = -y;
       }
     }
-    const pooled = bilinearResizeGrids(data, 1, side, side, dim, 14, 14);
+    const pooled = bilinearResample(data, [1, side, side, dim], [14, 14]);
     const source = (o: number) => (27 / 14) * (o + 0.5) - 0.5; // inside [0, 26] for every o: no clamping
     for (let y = 0; y < 14; y++) {
       for (let x = 0; x < 14; x++) {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { resolveEncoder } from '../../src/encoders/index.js';
-import { bilinearResizeGrids } from '../../src/models/llava-onevision/bilinear-pool.js';
+import { bilinearResample } from '../../src/tensor/bilinear-resample.js';
 import { loadModel, type VlmModel } from '../../src/runtime/index.js';
 import { llavaOnevisionFixture, smolvlm2Fixture, streamFromGrid, syntheticFrames } from './fixture-models.js';
 
@@ -92,7 +92,7 @@ describe('LLaVA-OneVision fixture', () => {
     assert.deepEqual([grid.T, grid.h, grid.w, grid.D], [2, 14, 14, 16]);
     const image = await model.encoder().encodeImage(frames[1]!);
     assert.deepEqual([image.T, image.h, image.w, image.D], [1, 27, 27, 16]);
-    const pooled = bilinearResizeGrids(image.data, 1, 27, 27, 16, 14, 14);
+    const pooled = bilinearResample(image.data, [1, 27, 27, 16], [14, 14]);
     assert.ok(maxDifference(pooled, grid.data.subarray(196 * 16)) < 1e-5);
   });
 

@@ -13,6 +13,7 @@ import { sceneMemory, sceneTilling } from '../../strategies/scene-tilling.js';
 import { spatialPool } from '../../strategies/spatial-pool.js';
 import type { StageDescriptor } from '../stage.js';
 import { expectCaps, expectPayload } from './stage-helpers.js';
+import { torchLinspaceInt } from '../../numeric/rounding.js';
 import { perFrameSegments, visualSegment, type VisualSegment } from '../../core/token-stream.js';
 
 export interface SceneTillingParams {
@@ -24,12 +25,6 @@ export interface SceneTillingParams {
   readonly sceneFrames: number;
   /** Pooled grid of the last scene's frames (capped at the encoder's grid). */
   readonly sceneGrid: readonly [number, number];
-}
-
-/** `torch.linspace(a, b, n, dtype=torch.int)`: float steps truncated toward zero. */
-function truncatedLinspace(a: number, b: number, n: number): number[] {
-  if (n === 1) return [a];
-  return Array.from({ length: n }, (_, i) => Math.trunc(a + ((b - a) * i) / (n - 1)));
 }
 
 function sliceFrames(grid: FeatureGrid, positions: readonly number[]): FeatureGrid {
@@ -90,7 +85,7 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = {
     }
     const last = scenes[scenes.length - 1]!;
     const length = last.end - last.start + 1;
-    const positions = truncatedLinspace(last.start, last.end, Math.min(params.sceneFrames, length));
+    const positions = torchLinspaceInt(last.start, last.end, Math.min(params.sceneFrames, length));
     const pooled = spatialPool(sliceFrames(grid, positions), [Math.min(grid.h, params.sceneGrid[0]), Math.min(grid.w, params.sceneGrid[1])], 'area');
     segments.push(...perFrameSegments(pooled, 'scene'));
     return { kind: 'tokens', segments };

@@ -11,7 +11,7 @@
 import type { ImageTiling } from '../../core/encoder.js';
 import type { RgbImage } from '../../core/frame.js';
 import { resizeImageArea } from '../../encoders/resize-image.js';
-import { bilinearResizeGrids } from './bilinear-pool.js';
+import { bilinearResample } from '../../tensor/bilinear-resample.js';
 
 export interface AnyresSettings {
   /** Candidate resolutions `[height, width]`. */
@@ -163,7 +163,7 @@ export function packAnyresFeatures(
   const grid =
     layout.height === layout.unpaddedHeight && layout.width === layout.unpaddedWidth
       ? cropped
-      : bilinearResizeGrids(cropped, 1, layout.unpaddedHeight, layout.unpaddedWidth, dim, layout.height, layout.width);
+      : bilinearResample(cropped, [1, layout.unpaddedHeight, layout.unpaddedWidth, dim], [layout.height, layout.width]);
   const withNewline = settings.newline && newline !== undefined;
   const rowLength = layout.width + (withNewline ? 1 : 0);
   const out = new Float32Array((side * side + layout.height * rowLength) * dim);

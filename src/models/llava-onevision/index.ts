@@ -8,12 +8,11 @@
 import type { ModelFamily, NativeImagePath, TokenGrids, VisionOutput } from '../model-family.js';
 import { resolveVisionConfig, type VisionConfig, type VisionConfigSources, type VisionDefaults } from '../vision-config.js';
 import { anyresImages, anyresTiling, packAnyresFeatures, type AnyresSettings } from './anyres.js';
-import { bilinearResizeGrids } from './bilinear-pool.js';
+import { bilinearResample } from '../../tensor/bilinear-resample.js';
 import { llavaOnevisionImageSize, writeLlavaOnevisionPixels } from './image-processor.js';
 import { llavaOnevisionContextText, llavaOnevisionQuestionText } from './prompt-builder.js';
 import { llavaOnevisionTokens } from './special-tokens.js';
 
-export { bilinearResizeGrids } from './bilinear-pool.js';
 export { anyresImages, anyresTiling, packAnyresFeatures, selectBestResolution } from './anyres.js';
 export { llavaOnevisionContextText, llavaOnevisionMediaText, llavaOnevisionQuestionText } from './prompt-builder.js';
 export { llavaOnevisionTokenIds, llavaOnevisionTokens } from './special-tokens.js';
@@ -69,7 +68,7 @@ function createLlavaOnevisionFamily(vision: VisionConfig, newline?: Float32Array
     frameTokens(output: VisionOutput): TokenGrids {
       const side = squareSide(output);
       const frameSide = Math.ceil(side / 2);
-      return { data: bilinearResizeGrids(output.data, output.count, side, side, output.hidden, frameSide, frameSide), h: frameSide, w: frameSide };
+      return { data: bilinearResample(output.data, [output.count, side, side, output.hidden], [frameSide, frameSide]), h: frameSide, w: frameSide };
     },
     imageTokens(output: VisionOutput): TokenGrids {
       const side = squareSide(output);
