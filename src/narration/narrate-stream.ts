@@ -396,7 +396,11 @@ class NarrationRun implements NarrationStream {
   /** The per-scene graph over the scene's frames: its token stream, with the memories of earlier scenes first. */
   private async sceneTokens(encoder: VisualEncoder, plan: NarrationPlan, job: PendingNarration, memories: readonly RememberedScene[]): Promise<{ stream: TokenStream; picked: VideoFrame[]; memory: RememberedScene['memory'] }> {
     const fixedCount = plan.sceneDefinition.stages.some((stage) => stage.id === 'scene-pool') ? Math.min(plan.sceneFrames, job.frames.length) : plan.sceneFrames;
-    const picked = frameIndices(plan.frameRule, job.frames.length, fixedCount).map((index) => job.frames[Math.min(job.frames.length - 1, index)]!);
+    // A rule that takes fewer frames than asked from a short scene (seq_frames) falls back to evenly spaced repeats,
+    // so a pipeline that needs its frame count (SlowFast's slow pathway) gets it.
+    let indices = frameIndices(plan.frameRule, job.frames.length, fixedCount);
+    if (indices.length < fixedCount) indices = frameIndices('np_linspace_int', job.frames.length, fixedCount);
+    const picked = indices.map((index) => job.frames[Math.min(job.frames.length - 1, index)]!);
     const graph = sceneGraph(plan, encoder, picked.length, { width: picked[0]!.width, height: picked[0]!.height });
     const result = await runGraph(graph, picked, { encoder, signal: this.stopper.signal });
     const segments = result.stream.segments.filter((segment): segment is VisualSegment => segment.type === 'visual');
