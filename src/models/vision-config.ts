@@ -7,8 +7,8 @@
  * turns these into its geometry; a missing field falls back to the family's published default and says so in
  * `source`.
  */
-import { readFileSync } from 'node:fs';
 import { ModelLoadError } from '../errors/index.js';
+import { readJsonObject } from './read-json-object.js';
 
 export interface VisionConfigFiles {
   readonly config: string;
@@ -43,15 +43,8 @@ export interface VisionConfig {
   readonly source: string;
 }
 
-function readJsonObject(path: string | undefined): Record<string, unknown> {
-  if (path === undefined) return {};
-  try {
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
-    return value as Record<string, unknown>;
-  } catch (error) {
-    throw new ModelLoadError(path, `not a readable JSON object: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
+function readOptionalJsonObject(path: string | undefined): Record<string, unknown> {
+  return path === undefined ? {} : readJsonObject(path);
 }
 
 /** Reads the three files of a model directory. */
@@ -60,9 +53,9 @@ export function readVisionConfigSources(files: VisionConfigFiles): VisionConfigS
   if (files.preprocessorConfig !== undefined) read.push('preprocessor_config.json');
   if (files.processorConfig !== undefined) read.push('processor_config.json');
   return {
-    config: readJsonObject(files.config),
-    preprocessor: readJsonObject(files.preprocessorConfig),
-    processor: readJsonObject(files.processorConfig),
+    config: readOptionalJsonObject(files.config),
+    preprocessor: readOptionalJsonObject(files.preprocessorConfig),
+    processor: readOptionalJsonObject(files.processorConfig),
     read,
   };
 }

@@ -3,7 +3,7 @@
  * ids) and checks them against what the loaded graphs report, so a config that disagrees with its graphs fails at
  * load with both numbers named.
  */
-import { readFileSync } from 'node:fs';
+import { readJsonObject } from '../models/read-json-object.js';
 import { ModelLoadError } from '../errors/index.js';
 import { familyForModelType, type ModelFamily } from '../models/index.js';
 import { readVisionConfigSources } from '../models/vision-config.js';
@@ -51,15 +51,6 @@ interface RawConfig {
   readonly eos: number[];
 }
 
-function readJson(path: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
-    return value as Record<string, unknown>;
-  } catch (error) {
-    throw new ModelLoadError(path, `not a readable JSON object: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-  }
-}
 
 const numberAt = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
@@ -70,7 +61,7 @@ function eosIds(value: unknown): number[] {
 }
 
 function readRawConfig(files: ModelFiles): RawConfig & { family: ModelFamily } {
-  const config = readJson(files.config);
+  const config = readJsonObject(files.config);
   const modelType = config['model_type'];
   if (typeof modelType !== 'string') throw new ModelLoadError(files.config, 'has no model_type');
   const adapter = familyForModelType(modelType);
@@ -78,7 +69,7 @@ function readRawConfig(files: ModelFiles): RawConfig & { family: ModelFamily } {
   // Vision numbers (input size, patch, pixel shuffle, tokens per image, mean/std, tiling) from the model's own files.
   const family = adapter.configure(readVisionConfigSources(files), files.config);
   const text = (config['text_config'] ?? {}) as Record<string, unknown>;
-  const generation = files.generationConfig === undefined ? {} : readJson(files.generationConfig);
+  const generation = files.generationConfig === undefined ? {} : readJsonObject(files.generationConfig);
   const eos = eosIds(generation['eos_token_id']);
   const raw: RawConfig = {
     modelType,
