@@ -121,13 +121,7 @@ export function tsLlavaThumbnail(
     requirePlanarFrames('ts-llava', frames);
     const { T, channels, height, width } = frames;
     if (T < k) throw new StrategyInputError('ts-llava', `thumbnail needs at least ${k} frames, got ${T}`);
-    const size = outputSize ?? { width, height };
-    const cellH = Math.floor(size.height / rows);
-    const cellW = Math.floor(size.width / cols);
-    requireCell(cellW, cellH, size, rows, cols);
-    const indices = torchLinspaceRoundIndices(T, k);
-    const outW = cellW * cols;
-    const outH = cellH * rows;
+    const { cellW, cellH, indices, outW, outH } = thumbnailLayout(T, k, outputSize ?? { width, height }, rows, cols);
     const data = new Float32Array(channels * outH * outW);
     const target = planarView(data, outW, outH, channels);
     indices.forEach((t, n) => {
@@ -139,13 +133,7 @@ export function tsLlavaThumbnail(
   const T = frames.length;
   if (T < k) throw new StrategyInputError('ts-llava', `thumbnail needs at least ${k} frames, got ${T}`);
   const first = frames[0]!;
-  const size = outputSize ?? { width: first.width, height: first.height };
-  const cellH = Math.floor(size.height / rows);
-  const cellW = Math.floor(size.width / cols);
-  requireCell(cellW, cellH, size, rows, cols);
-  const indices = torchLinspaceRoundIndices(T, k);
-  const outW = cellW * cols;
-  const outH = cellH * rows;
+  const { cellW, cellH, indices, outW, outH } = thumbnailLayout(T, k, outputSize ?? { width: first.width, height: first.height }, rows, cols);
   const data = new Uint8Array(outW * outH * 3);
   const target = interleavedView(data, outW, outH);
   indices.forEach((t, n) => {
@@ -159,10 +147,14 @@ export function tsLlavaThumbnail(
   return { indices, rows, cols, image: { width: outW, height: outH, data } };
 }
 
-function requireCell(cellW: number, cellH: number, size: ThumbnailSize, rows: number, cols: number): void {
+/** Cell size, chosen frames and output size of a `rows x cols` thumbnail of `size` from `T` frames. */
+function thumbnailLayout(T: number, k: number, size: ThumbnailSize, rows: number, cols: number): { cellW: number; cellH: number; indices: number[]; outW: number; outH: number } {
+  const cellH = Math.floor(size.height / rows);
+  const cellW = Math.floor(size.width / cols);
   if (cellW < 1 || cellH < 1) {
     throw new StrategyInputError('ts-llava', `a ${size.width}x${size.height} thumbnail cannot hold ${rows}x${cols} cells`);
   }
+  return { cellW, cellH, indices: torchLinspaceRoundIndices(T, k), outW: cellW * cols, outH: cellH * rows };
 }
 
 /** TS-LLaVA variant ordering: `sampled-first` (V*, the default) or `thumbnail-first` (Y*). */
