@@ -17,9 +17,10 @@
  * Options the caller sets explicitly (`sceneFrames`, `memoryTokens`, `memoryScenes`) win over the pipeline.
  *
  * Budgets and context apply as in `ask`: before the first frame, the per-scene graph is negotiated for the largest
- * scene (its frame count) against the pipeline's budget less the memory tokens, and the memory plus the scene's
- * tokens against the model's context window; an over-budget plan fails with BudgetExceededError (exit 5) naming
- * the pipeline. Every scene's graph is negotiated again with its real frame count.
+ * scene (its frame count) against the pipeline's budget — less the memory tokens where the budget counts them (a
+ * scene stage's budget, or an explicit `budget` for the whole prompt) — and the memory plus the scene's tokens
+ * against the model's context window; an over-budget plan fails with BudgetExceededError (exit 5) naming the
+ * pipeline. Every scene's graph is negotiated again with its real frame count.
  */
 import { geometryOf, type VisualEncoder } from '../core/encoder.js';
 import { BudgetExceededError, PipelineConfigError } from '../errors/index.js';
@@ -54,7 +55,7 @@ export interface NarrationPlanOptions {
   readonly overrides?: { readonly sceneFrames?: number | undefined; readonly memoryTokens?: number | undefined; readonly memoryScenes?: number | undefined };
   /** The model's context window (positions), when known. */
   readonly contextWindow?: number;
-  /** Visual-token budget of one narration prompt (default the pipeline's). */
+  /** Visual-token budget of one whole narration prompt, memories included (default: the pipeline's, see above). */
   readonly budget?: number;
 }
 
@@ -162,7 +163,11 @@ export function planNarration(pipeline: PipelineDefinition, options: NarrationPl
   }
   const pipelineBudget = options.budget ?? resolveBudget(pipeline.budget, geometryOf(options.encoder));
   const memoryBound = memoryScenes * memoryTokens;
-  const sceneBudget = pipelineBudget - memoryBound;
+  // A scene stage's budget already counts its memories (scenetilling: k x 32 + the last scene); another pipeline's
+  // budget is for its own output, so there the memories only have to fit the context window. An explicit budget
+  // bounds the whole prompt.
+  const memoryInBudget = sceneStages.has(output.use) || options.budget !== undefined;
+  const sceneBudget = pipelineBudget - (memoryInBudget ? memoryBound : 0);
   if (sceneBudget < 1) throw new BudgetExceededError(`narrate with pipeline ${pipeline.name}: ${memoryScenes} memories of ${memoryTokens} tokens`, memoryBound + 1, pipelineBudget);
   const plan = { pipeline, sceneDefinition, sceneFrames, frameRule, memoryTokens, memoryScenes, detector, ...(descriptor ? { descriptor } : {}), budget: sceneBudget };
   let graph: BuiltGraph;
@@ -170,7 +175,8 @@ export function planNarration(pipeline: PipelineDefinition, options: NarrationPl
     graph = sceneGraph(plan, options.encoder, sceneFrames, options.encoder.inputSize);
   } catch (error) {
     if (error instanceof BudgetExceededError) {
-      throw new BudgetExceededError(`narrate with pipeline ${pipeline.name}: one scene (${sceneFrames} frames) plus ${memoryBound} memory tokens`, error.needed + memoryBound, pipelineBudget, { cause: error });
+      const what = memoryInBudget ? `one scene (${sceneFrames} frames) plus ${memoryBound} memory tokens` : `one scene (${sceneFrames} frames)`;
+      throw new BudgetExceededError(`narrate with pipeline ${pipeline.name}: ${what}`, error.needed + (memoryInBudget ? memoryBound : 0), pipelineBudget, { cause: error });
     }
     throw error;
   }

@@ -76,16 +76,17 @@ describe('narrateStream', () => {
   });
 
   it('any pipeline drives narration through the stage graph; its budget is checked before the first frame', async () => {
-    // uniform: 8 frames, every token, budget = 8 frames' tokens, so memories of earlier scenes do not fit.
+    // uniform: 8 frames, every token (8 x 64 on the fixture); a whole-prompt budget of 300 cannot hold one scene.
     const events: NarrationEvent[] = [];
     await assert.rejects(
       (async () => {
-        for await (const event of narrateStream(clip.path, { model, pipeline: 'uniform', maxNewTokens: 2 })) events.push(event);
+        for await (const event of narrateStream(clip.path, { model, pipeline: 'uniform', budget: 300, maxNewTokens: 2 })) events.push(event);
       })(),
       (error: unknown) => error instanceof BudgetExceededError && /narrate with pipeline uniform/.test(error.message),
     );
     assert.deepEqual(events, [], 'refused before any frame was read');
-    const { events: run } = await collect(clip.path, { pipeline: 'uniform', budget: 100_000, memoryScenes: 1, memoryTokens: 8, maxNewTokens: 2 });
+    // Its own budget is for its output; the memories only have to fit the context window.
+    const { events: run } = await collect(clip.path, { pipeline: 'uniform', memoryScenes: 1, memoryTokens: 8, maxNewTokens: 2 });
     const ends = checkEventOrder(run);
     assert.equal(ends.length, clip.manifest.cuts.length + 1);
     const perFrame = model.encoder().grid.h * model.encoder().grid.w;

@@ -55,8 +55,11 @@ describe('planNarration', () => {
 
   it('another pipeline runs whole on every scene with its own frame rule', async () => {
     const pllava = await resolvePipeline('pllava');
-    const plan = planNarration(pllava, { encoder, defaults, budget: 100_000 });
+    const plan = planNarration(pllava, { encoder, defaults });
     assert.deepEqual(plan.sceneDefinition.stages.map((stage) => stage.id), pllava.stages.map((stage) => stage.id));
+    assert.equal(plan.budget, 2304, "pllava's own budget bounds its output; the memories need only the context");
+    assert.throws(() => planNarration(pllava, { encoder, defaults, budget: 2304 }), BudgetExceededError, 'an explicit budget counts the memories');
+    assert.throws(() => planNarration(pllava, { encoder, defaults, contextWindow: 2304 + 100 }), /context window/);
     assert.equal(plan.sceneFrames, pllava.frames.count);
     assert.equal(plan.memoryScenes, 4);
   });
