@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pullModel } from '../src/hub/index.js';
 import { fixtureVlmRepository, startHubServer } from '../test/helpers/hub-server.js';

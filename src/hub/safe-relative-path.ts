@@ -9,7 +9,7 @@ import { DownloadError } from '../errors/index.js';
 /** True when `path` is a plain relative `a/b/c` path that stays inside any folder it is joined to. */
 export function isSafeRelativePath(path: string): boolean {
   if (path.length === 0 || path.length > 1024) return false;
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this check refuses
   if (/[\u0000-\u001f\u007f\\:]/.test(path)) return false;
   if (path.startsWith('/') || isAbsolute(path)) return false;
   return path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');

@@ -6,7 +6,7 @@
  * windows are one sequential decode; keyframes use `-skip_frame nokey`; live sources read everything in order.
  */
 import { UsageError, LimitExceededError } from '../errors/index.js';
-import { frameIndices, type FrameIndexRule } from '../sampling/frame-indices.js';
+import { frameIndices, } from '../sampling/frame-indices.js';
 import type { FrameTimeline, ProbeResult } from './probe-types.js';
 import type { FrameRequest } from './frame-request.js';
 

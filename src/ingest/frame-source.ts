@@ -7,7 +7,7 @@ import type { VideoFrame } from '../core/frame.js';
 import { AbortedError, FfmpegError, InputRejectedError, UnsupportedSourceError, UsageError } from '../errors/index.js';
 import { ffmpegForCodec, resolveBinaries } from './binaries.js';
 import { frameAtPtsUnits, planFile, planLive, ptsSetExpression, validateSelection, type DecodeJob, type DecodePlan, type ResolvedPlan } from './decode-plan.js';
-import { startDecodeJob, type DecodedFrame, type ResizePolicy, type RunningJob } from './decode-job.js';
+import { startDecodeJob, type DecodedFrame, type RunningJob } from './decode-job.js';
 import type { IngestWarning, InputVideoDescription } from './ffmpeg-log.js';
 import { classifyInput, type InputSource } from './input-source.js';
 import { checkLimits, decodeDeadlineMs, resolveLimits, type IngestLimits } from './limits.js';

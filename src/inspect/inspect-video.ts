@@ -6,7 +6,6 @@
  * cuts, B-VLLM's question scores when the encoder can embed text, and the run's parameters and timings. Returns the
  * self-contained HTML, optional PNG figures and a JSON-friendly summary.
  */
-import type { PlanGeometry } from '../pipeline/run-pipeline.js';
 import type { VisualEncoder } from '../core/encoder.js';
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../core/feature-grid.js';
 import type { RgbImage, VideoFrame } from '../core/frame.js';
@@ -27,7 +26,7 @@ import { renderReportFigures } from './report-figures.js';
 import { evenlySpread, fitWithin, segmentPictures, type PixelsGeometry, type SegmentPictures } from './token-images.js';
 
 export type { InspectVideoOptions, InspectProgress, SegmentSummary, PipelineSummary, SceneCurves, QuestionScores, InspectSummary, InspectFigure, InspectVideoResult, PipelineInspection, InspectionData } from './inspection-types.js';
-import type { InspectVideoOptions, InspectProgress, SegmentSummary, PipelineSummary, SceneCurves, QuestionScores, InspectSummary, InspectFigure, InspectVideoResult, PipelineInspection, InspectionData } from './inspection-types.js';
+import type { InspectVideoOptions, SegmentSummary, PipelineSummary, SceneCurves, QuestionScores, InspectSummary, InspectVideoResult, PipelineInspection, InspectionData } from './inspection-types.js';
 
 const pictureableRoles = new Set(['frames', 'slow', 'fast', 'thumbnail', 'sampled', 'grid', 'memory', 'scene']);
 

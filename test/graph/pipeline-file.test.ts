@@ -24,8 +24,11 @@ const valid = {
   output: 'pool',
 };
 
-function withChange(change: (document: Record<string, any>) => void): Record<string, unknown> {
-  const document = structuredClone(valid) as Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: tests mutate arbitrary fields of a pipeline document
+type MutableDocument = Record<string, any>;
+
+function withChange(change: (document: MutableDocument) => void): Record<string, unknown> {
+  const document = structuredClone(valid) as MutableDocument;
   change(document);
   return document;
 }

@@ -85,7 +85,7 @@ describe('format zoo against the decoder\'s own frame list', () => {
     assert.ok(expectedKeys.length >= 10 && expectedKeys[0]! > 0, `keyframes ${expectedKeys.join(' ')}`);
     // A window with fps: intervals counted from --start, on the decoder's pts.
     const windowed = await extractFrames(path, { fps: 1, start: 5.5, end: 9, size });
-    const inWindow = reference.units.flatMap((units, index) => (seconds(reference, index) >= 5.5 && seconds(reference, index) < 9 ? [index] : []));
+    const inWindow = reference.units.flatMap((_units, index) => (seconds(reference, index) >= 5.5 && seconds(reference, index) < 9 ? [index] : []));
     assert.deepEqual(windowed.frames.map((frame) => frame.index), [0, 1, 2, 3].map((offset) => inWindow.find((index) => seconds(reference, index) >= 5.5 + offset)!));
   });
 

@@ -242,7 +242,7 @@ describe('narrateStream', () => {
     const bytes = readFileSync(await transportStreamCopy(clip.path, join(directory, 'scenes.ts')));
     // stall: 40 % of the stream, then the connection stays open without data; full; gone: 404.
     let mode: 'stall' | 'full' | 'gone' = 'stall';
-    const server = createServer((request, response) => {
+    const server = createServer((_request, response) => {
       if (mode === 'gone') return void response.writeHead(404).end();
       response.writeHead(200, { 'content-type': 'video/mp2t' });
       if (mode === 'full') return void response.end(bytes);
@@ -274,7 +274,7 @@ describe('narrateStream', () => {
     const bytes = readFileSync(await transportStreamCopy(clip.path, join(directory, 'scenes.ts')));
     // truncate: every response stops at 40 % and the socket is destroyed; full: whole file; gone: 404.
     let mode: 'truncate' | 'full' | 'gone' = 'truncate';
-    const server = createServer((request, response) => {
+    const server = createServer((_request, response) => {
       if (mode === 'gone') return void response.writeHead(404).end();
       response.writeHead(200, { 'content-type': 'video/mp2t' });
       if (mode === 'full') return void response.end(bytes);

@@ -19,7 +19,7 @@ export const sceneClips = [
 ] as const;
 
 /** Start time (s) of each clip in the multi-scene video. */
-export const sceneStarts: readonly number[] = sceneClips.reduce<number[]>((starts, clip, k) => {
+export const sceneStarts: readonly number[] = sceneClips.reduce<number[]>((starts, _clip, k) => {
   starts.push(k === 0 ? 0 : starts[k - 1]! + sceneClips[k - 1]!.seconds);
   return starts;
 }, []);

@@ -84,7 +84,7 @@ test('local batch: outputs in four formats, the bad file fails alone (exit 10), 
   assert.deepEqual([summary.total, summary.done, summary.skipped, summary.failed, summary.exitCode], [3, 2, 0, 1, 10]);
   const failed = summary.items.find((item) => item.status === 'failed')!;
   assert.equal(basename(failed.input), 'broken.mp4');
-  assert.ok(failed.reason && failed.reason.includes('broken.mp4'), failed.reason);
+  assert.ok(failed.reason?.includes('broken.mp4'), failed.reason);
   for (const item of summary.items.filter((entry) => entry.status === 'done')) {
     assertOutputs(item, expectedSpans(durations.get(item.input)!, 6, 1));
   }

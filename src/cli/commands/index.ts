@@ -16,7 +16,7 @@ import { workerCommand } from './worker.js';
 import { narrateCommand } from './narrate.js';
 import { serveCommand } from './serve.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds descriptors of every parameter type
 export const commands: readonly CliCommand<any>[] = [
   probeCommand,
   framesCommand,

@@ -19,7 +19,7 @@ import { spatialPoolStage } from './spatial-pool.js';
 import { tsLlavaSampleStage, tsLlavaThumbnailStage } from '../../strategies/ts-llava/ts-llava-stages.js';
 import { uniformStage } from './uniform.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds descriptors of every parameter type
 export type AnyStageDescriptor = StageDescriptor<any>;
 
 const builtInStages: readonly AnyStageDescriptor[] = [

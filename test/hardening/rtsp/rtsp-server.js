@@ -33,7 +33,7 @@ if (user) {
   factory.add_role_from_structure(Array.isArray(parsed) ? parsed[0] : parsed);
 }
 server.get_mount_points().add_factory(mount, factory);
-server.connect('client-connected', (_server, client) => {
+server.connect('client-connected', (_server, _client) => {
   print('client-connected');
 });
 if (server.attach(null) === 0) {
