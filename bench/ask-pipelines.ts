@@ -22,7 +22,9 @@ const repoRoot = dirname(benchDir);
 const workDirectory = join(benchDir, '.work');
 const benchModel = process.env.VIDTOK_BENCH_MODEL ?? join(workDirectory, 'smolvlm2-256m-random');
 const fixtureModel = join(repoRoot, 'test', 'fixtures', 'models', 'smolvlm2-tiny');
-const sharedVideos = process.env.VIDTOK_SHARED ? join(process.env.VIDTOK_SHARED, 'videos') : join(repoRoot, '..', 'shared', 'videos');
+const sharedVideos = process.env.VIDTOK_SHARED
+  ? join(process.env.VIDTOK_SHARED, 'videos')
+  : join(repoRoot, '..', 'shared', 'videos');
 const clips = ['birthday.mp4', 'boat.mp4', 'making_cake.mp4', 'skateboarding_dog.mp4', 'yoga.mp4'];
 const question = 'What happens in this video?';
 const newTokens = 16;
@@ -53,7 +55,25 @@ async function makeClip(): Promise<string> {
   const joined = `${clips.map((_, k) => `[v${k}]`).join('')}concat=n=${clips.length}:v=1:a=0,loop=loop=1:size=2000,trim=duration=60[out]`;
   const result = await runToCompletion(
     ffmpeg.path,
-    ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...inputs, '-filter_complex', `${filters};${joined}`, '-map', '[out]', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '50', `file:${path}`],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-y',
+      '-loglevel',
+      'error',
+      ...inputs,
+      '-filter_complex',
+      `${filters};${joined}`,
+      '-map',
+      '[out]',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-g',
+      '50',
+      `file:${path}`,
+    ],
     { operation: 'bench clip', input: 'bench', deadlineMs: 10 * 60_000 },
   );
   if (result.exitCode !== 0) throw new Error(`ffmpeg: ${stderrTail(result.stderr)}`);
@@ -66,7 +86,12 @@ async function workerMain(request: WorkerRequest): Promise<WorkerResult> {
   const { resolvePipeline } = await import('../src/graph/pipeline-registry.js');
   let pipeline = await resolvePipeline(request.pipeline === 'uniform-64' ? 'uniform' : request.pipeline);
   if (request.pipeline === 'uniform-64') {
-    pipeline = { ...pipeline, name: 'uniform-64', frames: { ...pipeline.frames, count: 64 }, budget: { frameTokens: 64 } };
+    pipeline = {
+      ...pipeline,
+      name: 'uniform-64',
+      frames: { ...pipeline.frames, count: 64 },
+      budget: { frameTokens: 64 },
+    };
   }
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
@@ -95,14 +120,20 @@ async function workerMain(request: WorkerRequest): Promise<WorkerResult> {
 
 function runWorker(request: WorkerRequest): Promise<WorkerResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--worker'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), ['--worker'], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     child.once('message', (message: { result?: WorkerResult; error?: string }) => {
       if (message.error !== undefined) reject(new Error(`${request.pipeline}: ${message.error}`));
       else resolve(message.result!);
       child.kill();
     });
     child.once('error', reject);
-    child.once('exit', (code) => code !== 0 && code !== null && reject(new Error(`${request.pipeline}: worker exited ${code}`)));
+    child.once(
+      'exit',
+      (code) => code !== 0 && code !== null && reject(new Error(`${request.pipeline}: worker exited ${code}`)),
+    );
     child.send(request);
   });
 }
@@ -110,7 +141,13 @@ function runWorker(request: WorkerRequest): Promise<WorkerResult> {
 export async function run(): Promise<void> {
   const realSize = existsSync(join(benchModel, 'config.json'));
   const model = realSize ? benchModel : fixtureModel;
-  const vision = realSize ? ((JSON.parse(readFileSync(join(benchModel, 'config.json'), 'utf8')) as { vision_config?: { num_hidden_layers?: number; hidden_size?: number } }).vision_config ?? {}) : {};
+  const vision = realSize
+    ? ((
+        JSON.parse(readFileSync(join(benchModel, 'config.json'), 'utf8')) as {
+          vision_config?: { num_hidden_layers?: number; hidden_size?: number };
+        }
+      ).vision_config ?? {})
+    : {};
   const realVision = (vision.num_hidden_layers ?? 0) >= 12 && (vision.hidden_size ?? 0) >= 768;
   const video = await makeClip();
   const { listBuiltInPipelines } = await import('../src/graph/pipeline-registry.js');
@@ -142,7 +179,8 @@ if (process.argv.includes('--worker')) {
   process.once('message', (request: WorkerRequest) => {
     workerMain(request).then(
       (result) => process.send!({ result }, () => process.exit(0)),
-      (error: unknown) => process.send!({ error: error instanceof Error ? error.message : String(error) }, () => process.exit(0)),
+      (error: unknown) =>
+        process.send!({ error: error instanceof Error ? error.message : String(error) }, () => process.exit(0)),
     );
   });
 } else if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -18,20 +18,27 @@ const graphBytes = 24 * 1024 * 1024;
 export async function run(): Promise<void> {
   const repository = fixtureVlmRepository(repositoryId, { suffixes: ['_q4'], graphBytes });
   const server = await startHubServer({ repositories: [repository] });
-  const totalBytes = repository.files.filter((file) => /^[^/]+\.(json|txt|jinja)$/.test(file.path) || file.path.startsWith('onnx/')).reduce((sum, file) => sum + file.content.byteLength, 0);
+  const totalBytes = repository.files
+    .filter((file) => /^[^/]+\.(json|txt|jinja)$/.test(file.path) || file.path.startsWith('onnx/'))
+    .reduce((sum, file) => sum + file.content.byteLength, 0);
   const rows: [string, number, number][] = [];
   try {
     const work = scratchDir('bench-hub');
     // Baseline: fetch every selected file (following the CDN redirect) and write it, no listing, no checksum.
     const baselineDirectory = join(work, 'baseline');
     await mkdir(baselineDirectory, { recursive: true });
-    const paths = repository.files.map((file) => file.path).filter((path) => /^[^/]+\.(json|txt|jinja)$/.test(path) || path.startsWith('onnx/'));
+    const paths = repository.files
+      .map((file) => file.path)
+      .filter((path) => /^[^/]+\.(json|txt|jinja)$/.test(path) || path.startsWith('onnx/'));
     await (await fetch(`${server.endpoint}/${repositoryId}/resolve/main/config.json`)).arrayBuffer(); // warm-up
     let started = performance.now();
     for (const path of paths) {
       const response = await fetch(`${server.endpoint}/${repositoryId}/resolve/main/${path}`);
       if (!response.body) throw new Error(`no body for ${path}`);
-      await pipeline(response.body as unknown as NodeJS.ReadableStream, createWriteStream(join(baselineDirectory, path.replaceAll('/', '_'))) as Writable);
+      await pipeline(
+        response.body as unknown as NodeJS.ReadableStream,
+        createWriteStream(join(baselineDirectory, path.replaceAll('/', '_'))) as Writable,
+      );
     }
     rows.push(['baseline: fetch + write, no verification', performance.now() - started, totalBytes]);
 
@@ -39,7 +46,11 @@ export async function run(): Promise<void> {
     const options = { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'q4' };
     started = performance.now();
     await pullModel(repositoryId, options);
-    rows.push(['pullModel: list + fetch + sha256/git-sha1 verify + atomic rename', performance.now() - started, totalBytes]);
+    rows.push([
+      'pullModel: list + fetch + sha256/git-sha1 verify + atomic rename',
+      performance.now() - started,
+      totalBytes,
+    ]);
 
     started = performance.now();
     await pullModel(repositoryId, options);
@@ -59,7 +70,11 @@ export async function run(): Promise<void> {
     );
     started = performance.now();
     await pullModel(repositoryId, resumeOptions);
-    rows.push(['pullModel resuming (re-hash on-disk bytes, fetch the missing half)', performance.now() - started, remaining]);
+    rows.push([
+      'pullModel resuming (re-hash on-disk bytes, fetch the missing half)',
+      performance.now() - started,
+      remaining,
+    ]);
     await rm(work, { recursive: true, force: true });
   } finally {
     await server.close();
@@ -67,7 +82,9 @@ export async function run(): Promise<void> {
   process.stdout.write('| case | time (ms) | MB | MB/s |\n|---|---:|---:|---:|\n');
   for (const [name, milliseconds, bytes] of rows) {
     const megabytes = bytes / 1e6;
-    process.stdout.write(`| ${name} | ${milliseconds.toFixed(0)} | ${megabytes.toFixed(1)} | ${bytes > 0 ? (megabytes / (milliseconds / 1000)).toFixed(0) : '-'} |\n`);
+    process.stdout.write(
+      `| ${name} | ${milliseconds.toFixed(0)} | ${megabytes.toFixed(1)} | ${bytes > 0 ? (megabytes / (milliseconds / 1000)).toFixed(0) : '-'} |\n`,
+    );
   }
 }
 

@@ -38,8 +38,25 @@ async function clip1080p(): Promise<string> {
   const path = join(workDirectory, 'testsrc2-1080p30-60s.mp4');
   if (!existsSync(path)) {
     await ffmpeg([
-      '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=30:duration=60', '-vf', 'noise=alls=12:allf=t',
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-maxrate', '8M', '-bufsize', '16M', '-pix_fmt', 'yuv420p', `file:${path}.partial.mp4`,
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1920x1080:rate=30:duration=60',
+      '-vf',
+      'noise=alls=12:allf=t',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '23',
+      '-maxrate',
+      '8M',
+      '-bufsize',
+      '16M',
+      '-pix_fmt',
+      'yuv420p',
+      `file:${path}.partial.mp4`,
     ]);
     await fs.rename(`${path}.partial.mp4`, path);
   }
@@ -52,15 +69,43 @@ async function clipOneHour(): Promise<{ hour: string; segment: string }> {
   const hour = join(workDirectory, 'testsrc2-720p10-60min.mp4');
   if (!existsSync(segment)) {
     await ffmpeg([
-      '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=10:duration=300',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30', '-g', '30', '-pix_fmt', 'yuv420p', `file:${segment}.partial.mp4`,
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1280x720:rate=10:duration=300',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-crf',
+      '30',
+      '-g',
+      '30',
+      '-pix_fmt',
+      'yuv420p',
+      `file:${segment}.partial.mp4`,
     ]);
     await fs.rename(`${segment}.partial.mp4`, segment);
   }
   if (!existsSync(hour)) {
     const list = join(workDirectory, 'concat-12.txt');
-    await fs.writeFile(list, Array.from({ length: 12 }, () => `file '${segment.replace(/'/g, "'\\''")}'`).join('\n') + '\n');
-    await ffmpeg(['-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file', '-i', `file:${list}`, '-c', 'copy', `file:${hour}.partial.mp4`]);
+    await fs.writeFile(
+      list,
+      Array.from({ length: 12 }, () => `file '${segment.replace(/'/g, "'\\''")}'`).join('\n') + '\n',
+    );
+    await ffmpeg([
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-protocol_whitelist',
+      'file',
+      '-i',
+      `file:${list}`,
+      '-c',
+      'copy',
+      `file:${hour}.partial.mp4`,
+    ]);
     await fs.rename(`${hour}.partial.mp4`, hour);
   }
   return { hour, segment };
@@ -74,7 +119,9 @@ export async function run(): Promise<void> {
   await fs.mkdir(workDirectory, { recursive: true });
   const { ffmpeg: binary } = await resolveBinaries();
   const out = (text: string): boolean => process.stdout.write(`${text}\n`);
-  out(`Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores; ffmpeg ${binary.version} (${binary.source})\n`);
+  out(
+    `Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores; ffmpeg ${binary.version} (${binary.source})\n`,
+  );
 
   // 1. Overhead.
   const full = await clip1080p();
@@ -86,7 +133,8 @@ export async function run(): Promise<void> {
     bare.push((await timed(() => ffmpeg(bareArgs))).seconds);
     const measured = await timed(async () => {
       let count = 0;
-      for await (const frame of openFrames(full, { fps: 1, size: { width: 448, height: 448 } })) count += frame.data.length > 0 ? 1 : 0;
+      for await (const frame of openFrames(full, { fps: 1, size: { width: 448, height: 448 } }))
+        count += frame.data.length > 0 ? 1 : 0;
       return count;
     });
     ours.push(measured.seconds);
@@ -97,8 +145,22 @@ export async function run(): Promise<void> {
   out('### 1. Overhead: 1 fps at 448x448 RGB from 60 s of 1080p30 H.264 (best of 3, alternating)\n');
   out(row(['run', 'frames', 'seconds', 'throughput (source s / s)']));
   out(row(['---', '---', '---', '---']));
-  out(row(['bare ffmpeg `-vf fps=1,scale=448:448,format=rgb24 -f null`', 60, bareBest.toFixed(2), (60 / bareBest).toFixed(1)]));
-  out(row(['vidtok openFrames({fps: 1, size: 448x448}) (probe + timeline + RGB pipe)', vidtokFrames, oursBest.toFixed(2), (60 / oursBest).toFixed(1)]));
+  out(
+    row([
+      'bare ffmpeg `-vf fps=1,scale=448:448,format=rgb24 -f null`',
+      60,
+      bareBest.toFixed(2),
+      (60 / bareBest).toFixed(1),
+    ]),
+  );
+  out(
+    row([
+      'vidtok openFrames({fps: 1, size: 448x448}) (probe + timeline + RGB pipe)',
+      vidtokFrames,
+      oursBest.toFixed(2),
+      (60 / oursBest).toFixed(1),
+    ]),
+  );
   out(`\nvidtok / ffmpeg throughput ratio: **${(bareBest / oursBest).toFixed(3)}** (target >= 0.95)\n`);
 
   // 2. Sparse sampling.
@@ -109,7 +171,19 @@ export async function run(): Promise<void> {
   const seekAll = (): Promise<{ seconds: number; value: void }> =>
     timed(async () => {
       for (const time of times) {
-        await ffmpeg(['-ss', time.toFixed(3), '-i', `file:${hour}`, '-frames:v', '1', '-vf', 'scale=448:448,format=rgb24', '-f', 'null', '-']);
+        await ffmpeg([
+          '-ss',
+          time.toFixed(3),
+          '-i',
+          `file:${hour}`,
+          '-frames:v',
+          '1',
+          '-vf',
+          'scale=448:448,format=rgb24',
+          '-f',
+          'null',
+          '-',
+        ]);
       }
     });
   let seeks = await seekAll();
@@ -120,12 +194,32 @@ export async function run(): Promise<void> {
   if (seeksAgain.seconds < seeks.seconds) seeks = seeksAgain;
   const segmentDecode = await timed(() => ffmpeg(['-i', `file:${segment}`, '-f', 'null', '-']));
   const fullDecodeEstimate = segmentDecode.seconds * (hourInfo.duration / 300);
-  out(`### 2. Sparse: 16 frames (np_linspace_int, best of 2) from a ${(hourInfo.duration / 60).toFixed(0)}-minute 720p10 clip (${hourInfo.frameCount} frames, keyframe every ${hourInfo.keyframeInterval?.toFixed(1)} s)\n`);
+  out(
+    `### 2. Sparse: 16 frames (np_linspace_int, best of 2) from a ${(hourInfo.duration / 60).toFixed(0)}-minute 720p10 clip (${hourInfo.frameCount} frames, keyframe every ${hourInfo.keyframeInterval?.toFixed(1)} s)\n`,
+  );
   out(row(['run', 'seconds', 'vs vidtok']));
   out(row(['---', '---', '---']));
-  out(row([`vidtok extractFrames({count: 16}) incl. probe + frame timeline; plan=${sparse.value.plan.mode}, ${sparse.value.plan.jobs} jobs, ~${sparse.value.plan.decodedFrames} frames decoded`, sparse.seconds.toFixed(2), '1.00x']));
-  out(row(['bare ffmpeg: 16 single-frame `-ss t -frames:v 1` processes', seeks.seconds.toFixed(2), `${(sparse.seconds / seeks.seconds).toFixed(2)}x of its time (target <= 2x)`]));
-  out(row([`full decode of the hour (estimated: measured 5-minute decode ${segmentDecode.seconds.toFixed(2)} s x ${(hourInfo.duration / 300).toFixed(0)})`, fullDecodeEstimate.toFixed(1), `vidtok is ${(fullDecodeEstimate / sparse.seconds).toFixed(0)}x faster (target >= 20x)`]));
+  out(
+    row([
+      `vidtok extractFrames({count: 16}) incl. probe + frame timeline; plan=${sparse.value.plan.mode}, ${sparse.value.plan.jobs} jobs, ~${sparse.value.plan.decodedFrames} frames decoded`,
+      sparse.seconds.toFixed(2),
+      '1.00x',
+    ]),
+  );
+  out(
+    row([
+      'bare ffmpeg: 16 single-frame `-ss t -frames:v 1` processes',
+      seeks.seconds.toFixed(2),
+      `${(sparse.seconds / seeks.seconds).toFixed(2)}x of its time (target <= 2x)`,
+    ]),
+  );
+  out(
+    row([
+      `full decode of the hour (estimated: measured 5-minute decode ${segmentDecode.seconds.toFixed(2)} s x ${(hourInfo.duration / 300).toFixed(0)})`,
+      fullDecodeEstimate.toFixed(1),
+      `vidtok is ${(fullDecodeEstimate / sparse.seconds).toFixed(0)}x faster (target >= 20x)`,
+    ]),
+  );
   out('');
 
   // 3. Memory while streaming the hour at 1 fps.
@@ -146,22 +240,54 @@ export async function run(): Promise<void> {
   out(row(['---', '---']));
   out(row(['before streaming (baseline)', mib(baselineRss)]));
   out(row(['10 min', mib(rssAtTenMinutes)]));
-  out(row([`${(hourInfo.duration / 60).toFixed(0)} min (${frames} frames, ${streamed.seconds.toFixed(1)} s)`, mib(peakRss)]));
+  out(
+    row([
+      `${(hourInfo.duration / 60).toFixed(0)} min (${frames} frames, ${streamed.seconds.toFixed(1)} s)`,
+      mib(peakRss),
+    ]),
+  );
 
   out('');
 
   // 4. Probe cost: exact counting reads the packet list (demux only).
   const { ffprobe } = await resolveBinaries();
   const ffprobeRun = async (args: readonly string[]): Promise<number> =>
-    (await timed(() => runToCompletion(ffprobe.path, ['-v', 'error', ...args, `file:${hour}`], { operation: 'bench ffprobe', input: hour, deadlineMs: 600_000 }))).seconds;
-  const best = async (action: () => Promise<number>): Promise<number> => Math.min(await action(), await action(), await action());
+    (
+      await timed(() =>
+        runToCompletion(ffprobe.path, ['-v', 'error', ...args, `file:${hour}`], {
+          operation: 'bench ffprobe',
+          input: hour,
+          deadlineMs: 600_000,
+        }),
+      )
+    ).seconds;
+  const best = async (action: () => Promise<number>): Promise<number> =>
+    Math.min(await action(), await action(), await action());
   const header = await best(() => ffprobeRun(['-show_format', '-show_streams', '-of', 'json']));
-  const counted = await best(() => ffprobeRun(['-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0']));
+  const counted = await best(() =>
+    ffprobeRun([
+      '-select_streams',
+      'v:0',
+      '-count_packets',
+      '-show_entries',
+      'stream=nb_read_packets',
+      '-of',
+      'csv=p=0',
+    ]),
+  );
   const probed = await best(async () => (await timed(() => probe(hour))).seconds);
-  out(`### 4. Probe: the ${(hourInfo.duration / 60).toFixed(0)}-minute clip (${hourInfo.frameCount} frames), best of 3\n`);
+  out(
+    `### 4. Probe: the ${(hourInfo.duration / 60).toFixed(0)}-minute clip (${hourInfo.frameCount} frames), best of 3\n`,
+  );
   out(row(['run', 'seconds', 'vs header-only ffprobe']));
   out(row(['---', '---', '---']));
   out(row(['ffprobe -show_format -show_streams (header only, baseline)', header.toFixed(3), '1.00x']));
   out(row(['ffprobe -count_packets (an exact packet count)', counted.toFixed(3), `${(counted / header).toFixed(2)}x`]));
-  out(row(['vidtok probe (header + packet list: exact decoder frame count, keyframes)', probed.toFixed(3), `${(probed / header).toFixed(2)}x (${(probed / counted).toFixed(2)}x of -count_packets)`]));
+  out(
+    row([
+      'vidtok probe (header + packet list: exact decoder frame count, keyframes)',
+      probed.toFixed(3),
+      `${(probed / header).toFixed(2)}x (${(probed / counted).toFixed(2)}x of -count_packets)`,
+    ]),
+  );
 }

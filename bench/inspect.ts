@@ -9,7 +9,8 @@ import { listBuiltInPipelines } from '../src/graph/pipeline-registry.js';
 import { inspectVideo } from '../src/inspect/inspect-video.js';
 import { runPipeline } from '../src/pipeline/run-pipeline.js';
 
-const sharedDirectory = process.env.VIDTOK_SHARED ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared');
+const sharedDirectory =
+  process.env.VIDTOK_SHARED ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared');
 
 export async function run(): Promise<void> {
   const clip = join(sharedDirectory, 'videos', 'yoga.mp4');
@@ -26,8 +27,18 @@ export async function run(): Promise<void> {
   const figureBytes = withFigures.figures.reduce((sum, figure) => sum + figure.png.length, 0);
   const rows = [
     ['plain runPipeline x7 (baseline)', `${(baseline / 1000).toFixed(1)} s`, '-', '-'],
-    ['inspectVideo, HTML only', `${(inspect / 1000).toFixed(1)} s`, `${((result.summary.timings.render ?? 0) / 1000).toFixed(1)} s`, `${(Buffer.byteLength(result.html) / 1024).toFixed(0)} KiB HTML`],
-    ['inspectVideo, HTML + PNG figures', `${(figuresTime / 1000).toFixed(1)} s`, `${((withFigures.summary.timings.render ?? 0) / 1000).toFixed(1)} s`, `${withFigures.figures.length} PNGs, ${(figureBytes / 1024).toFixed(0)} KiB`],
+    [
+      'inspectVideo, HTML only',
+      `${(inspect / 1000).toFixed(1)} s`,
+      `${((result.summary.timings.render ?? 0) / 1000).toFixed(1)} s`,
+      `${(Buffer.byteLength(result.html) / 1024).toFixed(0)} KiB HTML`,
+    ],
+    [
+      'inspectVideo, HTML + PNG figures',
+      `${(figuresTime / 1000).toFixed(1)} s`,
+      `${((withFigures.summary.timings.render ?? 0) / 1000).toFixed(1)} s`,
+      `${withFigures.figures.length} PNGs, ${(figureBytes / 1024).toFixed(0)} KiB`,
+    ],
   ];
   process.stdout.write(`yoga.mp4 (10 s, 568x320), ${pipelines.length} built-in pipelines, pixels encoder\n\n`);
   process.stdout.write('| run | wall time | of which rendering | output |\n|---|---|---|---|\n');

@@ -56,7 +56,12 @@ function makeVideos(directory: string): string[] {
 
 function spawnBenchWorker(queueUrl: string, queueName: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
-    env: { ...process.env, VIDTOK_BENCH_JOBS_WORKER: '1', VIDTOK_BENCH_QUEUE_URL: queueUrl, VIDTOK_BENCH_QUEUE_NAME: queueName },
+    env: {
+      ...process.env,
+      VIDTOK_BENCH_JOBS_WORKER: '1',
+      VIDTOK_BENCH_QUEUE_URL: queueUrl,
+      VIDTOK_BENCH_QUEUE_NAME: queueName,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolvePromise, reject) => {
@@ -109,15 +114,27 @@ export async function run(): Promise<void> {
       rows.push({ mode, seconds });
     };
     await timed('local p-queue, concurrency 1 (baseline)', (outDir) =>
-      runLocalBatch(videos, { ...batchOptions(outDir), formats: ['jsonl', 'srt'], processor: benchProcessor, concurrency: 1 }),
+      runLocalBatch(videos, {
+        ...batchOptions(outDir),
+        formats: ['jsonl', 'srt'],
+        processor: benchProcessor,
+        concurrency: 1,
+      }),
     );
     for (const workerCount of [1, 2]) {
       const queueName = `bench-${workerCount}`;
       const children: ChildProcess[] = [];
       try {
-        for (let index = 0; index < workerCount; index += 1) children.push(await spawnBenchWorker(redis.url, queueName));
+        for (let index = 0; index < workerCount; index += 1)
+          children.push(await spawnBenchWorker(redis.url, queueName));
         await timed(`BullMQ, ${workerCount} worker process${workerCount > 1 ? 'es' : ''}`, (outDir) =>
-          submitBatch(videos, { ...batchOptions(outDir), formats: ['jsonl', 'srt'], queueUrl: redis.url, queueName, pollIntervalMs: 50 }),
+          submitBatch(videos, {
+            ...batchOptions(outDir),
+            formats: ['jsonl', 'srt'],
+            queueUrl: redis.url,
+            queueName,
+            pollIntervalMs: 50,
+          }),
         );
       } finally {
         await stopWorkers(children);
@@ -130,7 +147,12 @@ export async function run(): Promise<void> {
   const baseline = rows[0]!.seconds;
   const calibrationStart = performance.now();
   await benchProcessor(
-    { input: 'calibration', key: 'k', chunking: { mode: 'fixed', chunkSeconds: 2, overlapSeconds: 0 }, keyParameters: batchOptions('').keyParameters },
+    {
+      input: 'calibration',
+      key: 'k',
+      chunking: { mode: 'fixed', chunkSeconds: 2, overlapSeconds: 0 },
+      keyParameters: batchOptions('').keyParameters,
+    },
     { signal: new AbortController().signal },
   );
   const millisecondsPerChunk = (performance.now() - calibrationStart) / 6;
@@ -141,7 +163,8 @@ export async function run(): Promise<void> {
     '| mode | wall time (s) | videos/min | vs baseline |',
     '|---|---:|---:|---:|',
     ...rows.map(
-      (row) => `| ${row.mode} | ${row.seconds.toFixed(2)} | ${((videoCount / row.seconds) * 60).toFixed(1)} | ${(baseline / row.seconds).toFixed(2)}x |`,
+      (row) =>
+        `| ${row.mode} | ${row.seconds.toFixed(2)} | ${((videoCount / row.seconds) * 60).toFixed(1)} | ${(baseline / row.seconds).toFixed(2)}x |`,
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -36,7 +36,9 @@ const aliasDtypes = { embed_tokens: 'fp16', vision_encoder: 'q4', decoder_model_
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const fixtureModel = join(benchDir, '..', 'test', 'fixtures', 'models', 'smolvlm2-tiny');
 const largeModel = process.env.VIDTOK_BENCH_NARRATION_MODEL ?? join(benchDir, '.work', 'smolvlm2-256m-random');
-const videosDir = process.env.VIDTOK_SHARED ? join(process.env.VIDTOK_SHARED, 'videos') : join(benchDir, '..', '..', 'shared', 'videos');
+const videosDir = process.env.VIDTOK_SHARED
+  ? join(process.env.VIDTOK_SHARED, 'videos')
+  : join(benchDir, '..', '..', 'shared', 'videos');
 const maxNewTokens = 24;
 const fps = 2;
 
@@ -65,7 +67,8 @@ function percentile(values: readonly number[], fraction: number): number {
 async function baseline(model: VlmModel, clip: string, name: string): Promise<Row> {
   const encoder = model.encoder({ batchSize: 1 });
   const grids = [];
-  for await (const frame of openFrames(clip, { fps: 4, end: 2, size: encoder.inputSize })) grids.push(await encoder.encodeFrames([frame]));
+  for await (const frame of openFrames(clip, { fps: 4, end: 2, size: encoder.inputSize }))
+    grids.push(await encoder.encodeFrames([frame]));
   const frames = stackFrameGrids(grids.slice(0, 8));
   void meanTokenDescriptors(frames);
   const latencies: number[] = [];
@@ -78,10 +81,28 @@ async function baseline(model: VlmModel, clip: string, name: string): Promise<Ro
     latencies.push(performance.now() - started);
     tokens = result.stats.generatedTokens;
   }
-  return { model: name, mode: 'baseline: one scene alone', mediaSeconds: 2, wallSeconds: percentile(latencies, 0.5) / 1000, scenes: 1, latencies, dropped: 0, tokens, merged: 0, visualTokens: frames.T * frames.h * frames.w };
+  return {
+    model: name,
+    mode: 'baseline: one scene alone',
+    mediaSeconds: 2,
+    wallSeconds: percentile(latencies, 0.5) / 1000,
+    scenes: 1,
+    latencies,
+    dropped: 0,
+    tokens,
+    merged: 0,
+    visualTokens: frames.T * frames.h * frames.w,
+  };
 }
 
-async function narrate(model: VlmModel, clip: string, duration: number, name: string, realtime: boolean, descriptor: 'hsv' | 'hsv+model' = 'hsv'): Promise<Row> {
+async function narrate(
+  model: VlmModel,
+  clip: string,
+  duration: number,
+  name: string,
+  realtime: boolean,
+  descriptor: 'hsv' | 'hsv+model' = 'hsv',
+): Promise<Row> {
   const started = performance.now();
   const ends: Extract<NarrationEvent, { type: 'narration-end' }>[] = [];
   const stream = narrateStream(clip, { model, fps, maxNewTokens, realtime, sceneDescriptor: descriptor });
@@ -90,7 +111,10 @@ async function narrate(model: VlmModel, clip: string, duration: number, name: st
     model: name,
     mode: `${realtime ? 'realtime (live-like)' : 'full speed'}, scenes on ${descriptor}`,
     merged: stream.stats.scenesMerged,
-    visualTokens: percentile(ends.map((end) => end.visualTokens), 0.5),
+    visualTokens: percentile(
+      ends.map((end) => end.visualTokens),
+      0.5,
+    ),
     mediaSeconds: duration,
     wallSeconds: (performance.now() - started) / 1000,
     scenes: ends.length,
@@ -107,13 +131,20 @@ export async function run(): Promise<void> {
   const five = sceneSet.find((entry) => entry.name === 'five-clips')!;
   const clip = five.file;
   const duration = five.duration;
-  const models: Array<{ name: string; directory: string; dtype?: typeof aliasDtypes }> = [{ name: 'fixture (tiny)', directory: fixtureModel }];
-  if (existsSync(join(largeModel, 'config.json'))) models.push({ name: 'SmolVLM2-256M dims (random, fp32)', directory: largeModel });
+  const models: Array<{ name: string; directory: string; dtype?: typeof aliasDtypes }> = [
+    { name: 'fixture (tiny)', directory: fixtureModel },
+  ];
+  if (existsSync(join(largeModel, 'config.json')))
+    models.push({ name: 'SmolVLM2-256M dims (random, fp32)', directory: largeModel });
   // The alias's default dtypes (q4 vision and decoder, fp16 embeddings) when the bench model has those variants.
   if (existsSync(join(largeModel, 'onnx', 'decoder_model_merged_q4.onnx'))) {
-    models.push({ name: 'SmolVLM2-256M dims (random, default dtypes q4/q4/fp16)', directory: largeModel, dtype: aliasDtypes });
-  }
-  else process.stdout.write(`No ${largeModel}: only the tiny fixture is measured (numbers are not representative).\n\n`);
+    models.push({
+      name: 'SmolVLM2-256M dims (random, default dtypes q4/q4/fp16)',
+      directory: largeModel,
+      dtype: aliasDtypes,
+    });
+  } else
+    process.stdout.write(`No ${largeModel}: only the tiny fixture is measured (numbers are not representative).\n\n`);
   const rows: Row[] = [];
   const loads: string[] = [];
   for (const entry of models) {
@@ -129,15 +160,21 @@ export async function run(): Promise<void> {
       await model.dispose();
     }
   }
-  process.stdout.write(`Clip: the scene set's five-clips.mp4 (${duration} s, cuts at ${five.boundaries.join(' s, ')} s), ${fps} fps, built-in scenetilling pipeline, ${maxNewTokens} new tokens per scene, child runner. Baseline: one scene of samples/scenes.mp4 (8 frames) narrated alone.\n\n`);
-  process.stdout.write('| model | mode | scenes | merged | wall s | real-time factor | close→end p50 ms | p95 ms | visual tokens / prompt | tokens | frames dropped |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+  process.stdout.write(
+    `Clip: the scene set's five-clips.mp4 (${duration} s, cuts at ${five.boundaries.join(' s, ')} s), ${fps} fps, built-in scenetilling pipeline, ${maxNewTokens} new tokens per scene, child runner. Baseline: one scene of samples/scenes.mp4 (8 frames) narrated alone.\n\n`,
+  );
+  process.stdout.write(
+    '| model | mode | scenes | merged | wall s | real-time factor | close→end p50 ms | p95 ms | visual tokens / prompt | tokens | frames dropped |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+  );
   for (const row of rows) {
     const factor = row.mode.startsWith('baseline') ? '–' : (row.wallSeconds / row.mediaSeconds).toFixed(2);
     process.stdout.write(
       `| ${row.model} | ${row.mode} | ${row.scenes} | ${row.merged} | ${row.wallSeconds.toFixed(2)} | ${factor} | ${percentile(row.latencies, 0.5).toFixed(0)} | ${percentile(row.latencies, 0.95).toFixed(0)} | ${row.visualTokens} | ${row.tokens} | ${row.dropped} |\n`,
     );
   }
-  process.stdout.write(`\n${loads.join('; ')}. Latency counts from the scene's close (the frame that made the cut certain) to its narration-end, including waiting behind earlier scenes; the baseline row is a scene narrated alone (its latency column is the whole prefill + generation).\n`);
+  process.stdout.write(
+    `\n${loads.join('; ')}. Latency counts from the scene's close (the frame that made the cut certain) to its narration-end, including waiting behind earlier scenes; the baseline row is a scene narrated alone (its latency column is the whole prefill + generation).\n`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -8,12 +8,25 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const all = ['ingest', 'strategies', 'runtime', 'ask-pipelines', 'hub', 'jobs', 'narration', 'scenes', 'inspect', 'serve'];
+const all = [
+  'ingest',
+  'strategies',
+  'runtime',
+  'ask-pipelines',
+  'hub',
+  'jobs',
+  'narration',
+  'scenes',
+  'inspect',
+  'serve',
+];
 const wanted = process.argv.slice(2).filter((name) => !name.startsWith('-'));
 const names = wanted.length > 0 ? wanted : all;
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-process.stdout.write(`# vidtok benchmarks\n\nMachine: ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n\n`);
+process.stdout.write(
+  `# vidtok benchmarks\n\nMachine: ${cpus().length} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n\n`,
+);
 
 let failures = 0;
 for (const name of names) {

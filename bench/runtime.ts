@@ -73,7 +73,10 @@ const question = 'Describe this video.';
 
 async function measureVidtok(request: WorkerRequest): Promise<Measurement> {
   const { loadModel } = await import('../src/runtime/index.js');
-  const model = await loadModel(request.model, { runner: request.contender === 'vidtok' ? 'child' : 'in-process', dtype: request.dtypes as never });
+  const model = await loadModel(request.model, {
+    runner: request.contender === 'vidtok' ? 'child' : 'in-process',
+    dtype: request.dtypes as never,
+  });
   try {
     const frames = syntheticFrames(request.frames);
     const started = performance.now();
@@ -89,7 +92,10 @@ async function measureVidtok(request: WorkerRequest): Promise<Measurement> {
       timestamps: [frame.pts],
       frameIndices: [frame.index],
     }));
-    const session = await model.createSession({ dim: grid.D, segments, metadata: { pipeline: 'bench', encoder: model.info.family, params: {} } }, { videoDuration: request.frames });
+    const session = await model.createSession(
+      { dim: grid.D, segments, metadata: { pipeline: 'bench', encoder: model.info.family, params: {} } },
+      { videoDuration: request.frames },
+    );
     let first = 0;
     let last = 0;
     const generation = session.ask(question, { maxNewTokens: request.newTokens });
@@ -132,15 +138,22 @@ async function measureTransformers(request: WorkerRequest): Promise<Measurement>
   }));
   const stream = { dim: ours.info.hidden, segments, metadata: { pipeline: 'bench', encoder: 'x', params: {} } };
   const options = { videoDuration: request.frames };
-  const ids = ours.tokenizer.encode(smolvlm2Family.contextText(stream, ours.tokenizer, options) + smolvlm2Family.questionText(question, ours.tokenizer, options));
+  const ids = ours.tokenizer.encode(
+    smolvlm2Family.contextText(stream, ours.tokenizer, options) +
+      smolvlm2Family.questionText(question, ours.tokenizer, options),
+  );
   await ours.dispose();
   const side = smolvlm2Family.imageSize;
   env.allowRemoteModels = false;
   env.localModelPath = `${dirname(request.model)}/`;
-  const model = await AutoModelForImageTextToText.from_pretrained(basename(request.model), { dtype: request.dtypes as never, device: 'cpu' });
+  const model = await AutoModelForImageTextToText.from_pretrained(basename(request.model), {
+    dtype: request.dtypes as never,
+    device: 'cpu',
+  });
   // Time the vision encoder's runs inside generate() by wrapping its onnxruntime session.
   let visionMs = 0;
-  const sessions = (model as unknown as { sessions: Record<string, { run: (...args: unknown[]) => Promise<unknown> }> }).sessions;
+  const sessions = (model as unknown as { sessions: Record<string, { run: (...args: unknown[]) => Promise<unknown> }> })
+    .sessions;
   const vision = sessions.vision_encoder;
   if (vision) {
     const run = vision.run.bind(vision);
@@ -169,7 +182,12 @@ async function measureTransformers(request: WorkerRequest): Promise<Measurement>
     input_ids: new Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
     attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
     pixel_values: new Tensor('float32', pixels, [1, frames.length, 3, side, side]),
-    pixel_attention_mask: new Tensor('bool', new Uint8Array(frames.length * side * side).fill(1), [1, frames.length, side, side]),
+    pixel_attention_mask: new Tensor('bool', new Uint8Array(frames.length * side * side).fill(1), [
+      1,
+      frames.length,
+      side,
+      side,
+    ]),
     max_new_tokens: request.newTokens,
     do_sample: false,
     streamer: new TimingStreamer() as never,
@@ -192,7 +210,11 @@ async function measureTransformers(request: WorkerRequest): Promise<Measurement>
 
 function runWorker(request: WorkerRequest): Promise<Measurement> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--worker'], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(import.meta.url), ['--worker'], {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30 * 60_000);
     let result: Measurement | undefined;
     child.on('message', (message: Measurement | { error: string }) => {
@@ -253,21 +275,34 @@ export async function run(): Promise<void> {
   const frames = Number(process.env.VIDTOK_BENCH_RUNTIME_FRAMES ?? 64);
   const newTokens = Number(process.env.VIDTOK_BENCH_RUNTIME_TOKENS ?? 32);
   if (model === fixtureModel) {
-    process.stdout.write(`No benchmark model at ${requested}; using the tiny test fixture (numbers are not representative). Make one with\n\`/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out ${requested}\`.\n\n`);
+    process.stdout.write(
+      `No benchmark model at ${requested}; using the tiny test fixture (numbers are not representative). Make one with\n\`/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out ${requested}\`.\n\n`,
+    );
   }
   const wanted = (process.env.VIDTOK_BENCH_RUNTIME_VARIANTS ?? 'fp32,fp16,q8,q4').split(',').map((name) => name.trim());
   const chosen = wanted.filter((name) => {
     const dtypes = variants[name];
-    return dtypes !== undefined && (Object.entries(dtypes) as [GraphName, string][]).every(([graph, dtype]) => graphBytes(model, graph, dtype) > 0);
+    return (
+      dtypes !== undefined &&
+      (Object.entries(dtypes) as [GraphName, string][]).every(([graph, dtype]) => graphBytes(model, graph, dtype) > 0)
+    );
   });
   const skipped = wanted.filter((name) => !chosen.includes(name));
-  const contenders: Contender[] = process.env.VIDTOK_BENCH_RUNTIME_IN_PROCESS === '1' ? ['transformers.js', 'vidtok', 'vidtok-in-process'] : ['transformers.js', 'vidtok'];
+  const contenders: Contender[] =
+    process.env.VIDTOK_BENCH_RUNTIME_IN_PROCESS === '1'
+      ? ['transformers.js', 'vidtok', 'vidtok-in-process']
+      : ['transformers.js', 'vidtok'];
   // The machine is shared: the copy bandwidth is measured before every variant and the best figure is the yardstick
   // (the least contended one; a contended figure would flatter every step).
   const bandwidths = [copyBandwidth()];
   const bandwidth = (): number => Math.max(...bandwidths);
-  const visionLayers = (JSON.parse(readFileSync(join(model, 'config.json'), 'utf8')) as { vision_config?: { num_hidden_layers?: number } }).vision_config?.num_hidden_layers ?? 0;
-  const tower = visionLayers > 0 ? `vision tower of ${visionLayers} layers` : 'NO vision transformer layers (old bench model: vision figures leave out its cost)';
+  const visionLayers =
+    (JSON.parse(readFileSync(join(model, 'config.json'), 'utf8')) as { vision_config?: { num_hidden_layers?: number } })
+      .vision_config?.num_hidden_layers ?? 0;
+  const tower =
+    visionLayers > 0
+      ? `vision tower of ${visionLayers} layers`
+      : 'NO vision transformer layers (old bench model: vision figures leave out its cost)';
   process.stdout.write(
     `Model: ${basename(model)} (random weights, ${tower}), ${frames} frames, CPU (${(await import('node:os')).cpus().length} cores); greedy, ${newTokens} new tokens; ` +
       'one run per contender and variant, the contenders alternating. Vision = the vision encoder over the frames (per frame); prefill = time to first token minus vision ' +
@@ -281,21 +316,38 @@ export async function run(): Promise<void> {
       '|---|---|---|---|---|---|---|---|---|---|---|---|\n',
   );
   let order = contenders;
-  const measured: { name: string; dtypes: Dtypes; results: Map<Contender, Measurement>; weights: number; perToken: number }[] = [];
+  const measured: {
+    name: string;
+    dtypes: Dtypes;
+    results: Map<Contender, Measurement>;
+    weights: number;
+    perToken: number;
+  }[] = [];
   for (const name of chosen) {
     const dtypes = variants[name]!;
     bandwidths.push(copyBandwidth());
     const results = new Map<Contender, Measurement>();
-    for (const contender of order) results.set(contender, await runWorker({ contender, model, dtypes, frames, newTokens }));
+    for (const contender of order)
+      results.set(contender, await runWorker({ contender, model, dtypes, frames, newTokens }));
     order = [...order].reverse();
-    measured.push({ name, dtypes, results, weights: graphBytes(model, 'decoder_model_merged', dtypes.decoder_model_merged), perToken: await kvBytesPerToken(model, dtypes) });
+    measured.push({
+      name,
+      dtypes,
+      results,
+      weights: graphBytes(model, 'decoder_model_merged', dtypes.decoder_model_merged),
+      perToken: await kvBytesPerToken(model, dtypes),
+    });
   }
   for (const { name, dtypes, results, weights, perToken } of measured) {
     const baseline = results.get('transformers.js')!;
     const rates = (measurement: Measurement) => {
       const prefillMs = measurement.timeToFirstTokenMs - measurement.visionMs;
       const steps = Math.max(1, measurement.generatedTokens - 1);
-      return { prefill: (measurement.promptTokens * 1000) / prefillMs, stepMs: measurement.decodeMs / steps, decode: (steps * 1000) / measurement.decodeMs };
+      return {
+        prefill: (measurement.promptTokens * 1000) / prefillMs,
+        stepMs: measurement.decodeMs / steps,
+        decode: (steps * 1000) / measurement.decodeMs,
+      };
     };
     const base = rates(baseline);
     for (const contender of contenders) {
@@ -303,7 +355,10 @@ export async function run(): Promise<void> {
       const rate = rates(measurement);
       const meanContext = measurement.promptTokens + measurement.generatedTokens / 2;
       const limitMs = ((weights + perToken * meanContext) * 1000) / bandwidth();
-      const versus = contender === 'transformers.js' ? 'baseline' : `${format(rate.prefill / base.prefill, 2)}x / ${format(rate.decode / base.decode, 2)}x`;
+      const versus =
+        contender === 'transformers.js'
+          ? 'baseline'
+          : `${format(rate.prefill / base.prefill, 2)}x / ${format(rate.decode / base.decode, 2)}x`;
       const same = measurement.tokenIds.join(',') === baseline.tokenIds.join(',') ? 'yes' : 'no';
       process.stdout.write(
         `| ${name} (${dtypes.embed_tokens} / ${dtypes.vision_encoder} / ${dtypes.decoder_model_merged}) | ${contender} | ${measurement.promptTokens} | ${format(measurement.visionMs / frames, 0)} | ` +
@@ -311,8 +366,12 @@ export async function run(): Promise<void> {
       );
     }
   }
-  process.stdout.write(`\nCopy bandwidth measured before each variant: ${bandwidths.map((value) => format(value / 1e9)).join(', ')} GB/s; the limit uses ${format(bandwidth() / 1e9)} GB/s.`);
-  process.stdout.write(`\nDecoder weights read per step: ${chosen.map((name) => `${name} ${format(graphBytes(model, 'decoder_model_merged', variants[name]!.decoder_model_merged) / 1e6, 0)} MB`).join(', ')}.\n`);
+  process.stdout.write(
+    `\nCopy bandwidth measured before each variant: ${bandwidths.map((value) => format(value / 1e9)).join(', ')} GB/s; the limit uses ${format(bandwidth() / 1e9)} GB/s.`,
+  );
+  process.stdout.write(
+    `\nDecoder weights read per step: ${chosen.map((name) => `${name} ${format(graphBytes(model, 'decoder_model_merged', variants[name]!.decoder_model_merged) / 1e6, 0)} MB`).join(', ')}.\n`,
+  );
 }
 
 if (process.argv.includes('--worker')) {
@@ -320,7 +379,10 @@ if (process.argv.includes('--worker')) {
     const measure = request.contender === 'transformers.js' ? measureTransformers : measureVidtok;
     measure(request).then(
       (result) => process.send!(result, () => process.exit(0)),
-      (error: unknown) => process.send!({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () => process.exit(1)),
+      (error: unknown) =>
+        process.send!({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }, () =>
+          process.exit(1),
+        ),
     );
   });
 }

@@ -45,11 +45,19 @@ async function ffmpeg(args: readonly string[], what: string): Promise<void> {
     input: what,
     deadlineMs: 180_000,
   });
-  if (result.exitCode !== 0) throw new FfmpegError(what, `ffmpeg failed: ${stderrTail(result.stderr, 2)}`, stderrTail(result.stderr));
+  if (result.exitCode !== 0)
+    throw new FfmpegError(what, `ffmpeg failed: ${stderrTail(result.stderr, 2)}`, stderrTail(result.stderr));
 }
 
 function inputs(videos: string, segments: readonly Segment[]): string[] {
-  return segments.flatMap((segment) => ['-ss', String(segment.start), '-t', String(segment.length + 1), '-i', `file:${join(videos, segment.clip)}`]);
+  return segments.flatMap((segment) => [
+    '-ss',
+    String(segment.start),
+    '-t',
+    String(segment.length + 1),
+    '-i',
+    `file:${join(videos, segment.clip)}`,
+  ]);
 }
 
 /** The segment normalised and cut to exactly `length * 25` frames, so the joins fall on known frames. */
@@ -60,7 +68,10 @@ function exact(segment: Segment): string {
 export async function concatenation(videos: string, out: string, segments: readonly Segment[]): Promise<number[]> {
   const labels = segments.map((_, n) => `[${n}:v]${exact(segments[n]!)},setpts=PTS-STARTPTS[v${n}]`).join(';');
   const joined = `${segments.map((_, n) => `[v${n}]`).join('')}concat=n=${segments.length}:v=1:a=0[out]`;
-  await ffmpeg([...inputs(videos, segments), '-filter_complex', `${labels};${joined}`, '-map', '[out]', ...x264, `file:${out}`], out);
+  await ffmpeg(
+    [...inputs(videos, segments), '-filter_complex', `${labels};${joined}`, '-map', '[out]', ...x264, `file:${out}`],
+    out,
+  );
   const cuts: number[] = [];
   let at = 0;
   for (const segment of segments.slice(0, -1)) {
@@ -89,7 +100,10 @@ async function dissolve(videos: string, out: string, segments: readonly Segment[
     previous = `o${n}`;
   }
   parts.push(`[${previous}]format=yuv420p[out]`);
-  await ffmpeg([...inputs(videos, segments), '-filter_complex', parts.join(';'), '-map', '[out]', ...x264, `file:${out}`], out);
+  await ffmpeg(
+    [...inputs(videos, segments), '-filter_complex', parts.join(';'), '-map', '[out]', ...x264, `file:${out}`],
+    out,
+  );
   return boundaries;
 }
 
@@ -99,7 +113,8 @@ export async function buildSceneSet(dir: string, videos: string): Promise<SceneC
   const manifestPath = join(directory, 'scene-set.json');
   if (existsSync(manifestPath)) {
     const manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8')) as { version: number; cases: SceneCase[] };
-    if (manifest.version === setVersion && manifest.cases.every((entry) => existsSync(entry.file))) return manifest.cases;
+    if (manifest.version === setVersion && manifest.cases.every((entry) => existsSync(entry.file)))
+      return manifest.cases;
   }
   await fs.mkdir(directory, { recursive: true });
   const cases: SceneCase[] = [];
@@ -126,7 +141,13 @@ export async function buildSceneSet(dir: string, videos: string): Promise<SceneC
   ];
   add('eight-short', 'hard-cut', await concatenation(videos, join(directory, 'eight-short.mp4'), eight), 18.4);
   const samples = await generateSamples();
-  cases.push({ name: 'samples-scenes', kind: 'hard-cut', file: join(resolve('samples', 'generated'), samples.scenes.file), boundaries: samples.scenes.cuts, duration: samples.scenes.duration });
+  cases.push({
+    name: 'samples-scenes',
+    kind: 'hard-cut',
+    file: join(resolve('samples', 'generated'), samples.scenes.file),
+    boundaries: samples.scenes.cuts,
+    duration: samples.scenes.duration,
+  });
   const dissolved: Segment[] = [
     { clip: 'birthday.mp4', start: 2, length: 5 },
     { clip: 'boat.mp4', start: 0.5, length: 5 },
@@ -136,10 +157,16 @@ export async function buildSceneSet(dir: string, videos: string): Promise<SceneC
   const black = join(directory, 'fade-black.mp4');
   await ffmpeg(
     [
-      ...inputs(videos, [{ clip: 'skateboarding_dog.mp4', start: 2, length: 4 }, { clip: 'yoga.mp4', start: 3, length: 4 }]),
+      ...inputs(videos, [
+        { clip: 'skateboarding_dog.mp4', start: 2, length: 4 },
+        { clip: 'yoga.mp4', start: 3, length: 4 },
+      ]),
       '-filter_complex',
       `[0:v]${normalize},trim=end_frame=100,fade=t=out:st=3.4:d=0.6,setpts=PTS-STARTPTS[a];[1:v]${normalize},trim=end_frame=100,fade=t=in:st=0:d=0.6,setpts=PTS-STARTPTS[b];[a][b]concat=n=2:v=1:a=0[out]`,
-      '-map', '[out]', ...x264, `file:${black}`,
+      '-map',
+      '[out]',
+      ...x264,
+      `file:${black}`,
     ],
     black,
   );
@@ -147,18 +174,46 @@ export async function buildSceneSet(dir: string, videos: string): Promise<SceneC
   for (const clip of ['birthday', 'boat', 'making_cake', 'skateboarding_dog', 'yoga']) {
     const out = join(directory, `shot-${clip}.mp4`);
     await ffmpeg(['-i', `file:${join(videos, `${clip}.mp4`)}`, '-vf', normalize, ...x264, `file:${out}`], out);
-    const durations: Record<string, number> = { birthday: 16.68, boat: 6.06, making_cake: 10, skateboarding_dog: 14.08, yoga: 10 };
+    const durations: Record<string, number> = {
+      birthday: 16.68,
+      boat: 6.06,
+      making_cake: 10,
+      skateboarding_dog: 14.08,
+      yoga: 10,
+    };
     add(`shot-${clip}`, 'no-cut', [], durations[clip]!);
   }
   const pan = join(directory, 'pan.mp4');
   await ffmpeg(
-    ['-ss', '4', '-t', '8', '-i', `file:${join(videos, 'birthday.mp4')}`, '-vf', "scale=960:540,setsar=1,fps=25,crop=320:240:x='min(640\\,t*80)':y='150+40*sin(t)',format=yuv420p", ...x264, `file:${pan}`],
+    [
+      '-ss',
+      '4',
+      '-t',
+      '8',
+      '-i',
+      `file:${join(videos, 'birthday.mp4')}`,
+      '-vf',
+      "scale=960:540,setsar=1,fps=25,crop=320:240:x='min(640\\,t*80)':y='150+40*sin(t)',format=yuv420p",
+      ...x264,
+      `file:${pan}`,
+    ],
     pan,
   );
   add('pan', 'no-cut', [], 8);
   const zoom = join(directory, 'zoom.mp4');
   await ffmpeg(
-    ['-ss', '1', '-t', '6', '-i', `file:${join(videos, 'yoga.mp4')}`, '-vf', "scale=640:480,setsar=1,fps=25,zoompan=z='1+0.006*on':d=1:s=320x240:fps=25:x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)',setsar=1,format=yuv420p", ...x264, `file:${zoom}`],
+    [
+      '-ss',
+      '1',
+      '-t',
+      '6',
+      '-i',
+      `file:${join(videos, 'yoga.mp4')}`,
+      '-vf',
+      "scale=640:480,setsar=1,fps=25,zoompan=z='1+0.006*on':d=1:s=320x240:fps=25:x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)',setsar=1,format=yuv420p",
+      ...x264,
+      `file:${zoom}`,
+    ],
     zoom,
   );
   add('zoom', 'no-cut', [], 6);

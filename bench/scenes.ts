@@ -28,7 +28,9 @@ import { StreamingSceneDetector, type SceneDetectorOptions } from '../src/scenes
 import { buildSceneSet, type SceneCase, type SceneCaseKind } from './scene-set.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const videos = process.env.VIDTOK_SHARED ? join(process.env.VIDTOK_SHARED, 'videos') : join(benchDir, '..', '..', 'shared', 'videos');
+const videos = process.env.VIDTOK_SHARED
+  ? join(process.env.VIDTOK_SHARED, 'videos')
+  : join(benchDir, '..', '..', 'shared', 'videos');
 const fixtureModel = join(benchDir, '..', 'test', 'fixtures', 'models', 'smolvlm2-tiny');
 const tolerance = 0.5;
 const fps = 2;
@@ -44,7 +46,9 @@ interface CaseFrames {
 /** One-to-one matches within the tolerance (greedy by distance). */
 export function matchBoundaries(found: readonly number[], truth: readonly number[], within = tolerance): number {
   const pairs: [number, number, number][] = [];
-  found.forEach((time, f) => truth.forEach((known, t) => Math.abs(time - known) <= within && pairs.push([Math.abs(time - known), f, t])));
+  found.forEach((time, f) =>
+    truth.forEach((known, t) => Math.abs(time - known) <= within && pairs.push([Math.abs(time - known), f, t])),
+  );
   pairs.sort((a, b) => a[0] - b[0]);
   const usedFound = new Set<number>();
   const usedTruth = new Set<number>();
@@ -68,11 +72,16 @@ function f1(score: Score): { precision: number; recall: number; f1: number } {
   return { precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
 }
 
-function detect(times: readonly number[], descriptors: readonly Float32Array[], options: SceneDetectorOptions): number[] {
+function detect(
+  times: readonly number[],
+  descriptors: readonly Float32Array[],
+  options: SceneDetectorOptions,
+): number[] {
   const detector = new StreamingSceneDetector({ frameInterval: 1 / fps, ...options });
   const found: number[] = [];
   descriptors.forEach((descriptor, n) => {
-    for (const boundary of detector.push(descriptor, times[n]!)) if (boundary.closedBy === 'cut') found.push(boundary.endTime);
+    for (const boundary of detector.push(descriptor, times[n]!))
+      if (boundary.closedBy === 'cut') found.push(boundary.endTime);
   });
   for (const boundary of detector.end()) if (boundary.closedBy === 'cut') found.push(boundary.endTime);
   return found;
@@ -91,7 +100,11 @@ async function meanTokens(encoder: VisualEncoder, frames: readonly VideoFrame[])
 type Detector = { readonly name: string; readonly seconds: number; readonly found: ReadonlyMap<string, number[]> };
 
 function summarize(cases: readonly SceneCase[], found: ReadonlyMap<string, number[]>): Record<SceneCaseKind, Score> {
-  const totals: Record<SceneCaseKind, Score> = { 'hard-cut': { found: 0, truth: 0, matched: 0 }, gradual: { found: 0, truth: 0, matched: 0 }, 'no-cut': { found: 0, truth: 0, matched: 0 } };
+  const totals: Record<SceneCaseKind, Score> = {
+    'hard-cut': { found: 0, truth: 0, matched: 0 },
+    gradual: { found: 0, truth: 0, matched: 0 },
+    'no-cut': { found: 0, truth: 0, matched: 0 },
+  };
   for (const entry of cases) {
     const boundaries = found.get(entry.name) ?? [];
     const total = totals[entry.kind];
@@ -102,7 +115,12 @@ function summarize(cases: readonly SceneCase[], found: ReadonlyMap<string, numbe
   return totals;
 }
 
-function row(name: string, cases: readonly SceneCase[], found: ReadonlyMap<string, number[]>, seconds?: number): string {
+function row(
+  name: string,
+  cases: readonly SceneCase[],
+  found: ReadonlyMap<string, number[]>,
+  seconds?: number,
+): string {
   const totals = summarize(cases, found);
   const hard = f1(totals['hard-cut']);
   const gradual = f1(totals.gradual);
@@ -120,10 +138,21 @@ export async function run(): Promise<void> {
     const ffmpegFound = new Map<string, number[]>();
     let started = performance.now();
     for (const entry of cases) {
-      const { frames } = await extractFrames(entry.file, { scenes: true, size: { width: 64, height: 48 }, resize: 'squash' });
-      ffmpegFound.set(entry.name, frames.slice(1).map((frame) => frame.pts));
+      const { frames } = await extractFrames(entry.file, {
+        scenes: true,
+        size: { width: 64, height: 48 },
+        resize: 'squash',
+      });
+      ffmpegFound.set(
+        entry.name,
+        frames.slice(1).map((frame) => frame.pts),
+      );
     }
-    detectors.push({ name: "ffmpeg scene filter, threshold 0.3, every frame (baseline)", seconds: (performance.now() - started) / 1000, found: ffmpegFound });
+    detectors.push({
+      name: 'ffmpeg scene filter, threshold 0.3, every frame (baseline)',
+      seconds: (performance.now() - started) / 1000,
+      found: ffmpegFound,
+    });
 
     started = performance.now();
     const decoded: CaseFrames[] = [];
@@ -141,55 +170,139 @@ export async function run(): Promise<void> {
       at = performance.now();
       const fixtureTokens = await meanTokens(fixture, frames);
       fixtureSeconds += (performance.now() - at) / 1000;
-      decoded.push({ entry, times: frames.map((frame) => frame.pts), hsv, pixels: pixelTokens, fixture: fixtureTokens });
+      decoded.push({
+        entry,
+        times: frames.map((frame) => frame.pts),
+        hsv,
+        pixels: pixelTokens,
+        fixture: fixtureTokens,
+      });
     }
     const decodeSeconds = (performance.now() - started) / 1000 - hsvSeconds - pixelsSeconds - fixtureSeconds;
-    const streaming = (name: string, descriptors: (frames: CaseFrames) => Float32Array[], options: SceneDetectorOptions, seconds: number): void => {
+    const streaming = (
+      name: string,
+      descriptors: (frames: CaseFrames) => Float32Array[],
+      options: SceneDetectorOptions,
+      seconds: number,
+    ): void => {
       const found = new Map<string, number[]>();
       for (const frames of decoded) found.set(frames.entry.name, detect(frames.times, descriptors(frames), options));
       detectors.push({ name, seconds, found });
     };
-    streaming('streaming, HSV histogram, threshold rule (default)', (frames) => frames.hsv, {}, decodeSeconds + hsvSeconds);
-    streaming('streaming, HSV histogram, SceneTilling depth rule', (frames) => frames.hsv, { rule: 'depth' }, decodeSeconds + hsvSeconds);
-    streaming('streaming, pixels mean token, depth rule (before)', (frames) => frames.pixels, { rule: 'depth' }, decodeSeconds + pixelsSeconds);
-    streaming('streaming, pixels mean token, threshold rule', (frames) => frames.pixels, {}, decodeSeconds + pixelsSeconds);
-    streaming('streaming, SmolVLM2 fixture mean token, depth rule (before)', (frames) => frames.fixture, { rule: 'depth' }, decodeSeconds + fixtureSeconds);
+    streaming(
+      'streaming, HSV histogram, threshold rule (default)',
+      (frames) => frames.hsv,
+      {},
+      decodeSeconds + hsvSeconds,
+    );
+    streaming(
+      'streaming, HSV histogram, SceneTilling depth rule',
+      (frames) => frames.hsv,
+      { rule: 'depth' },
+      decodeSeconds + hsvSeconds,
+    );
+    streaming(
+      'streaming, pixels mean token, depth rule (before)',
+      (frames) => frames.pixels,
+      { rule: 'depth' },
+      decodeSeconds + pixelsSeconds,
+    );
+    streaming(
+      'streaming, pixels mean token, threshold rule',
+      (frames) => frames.pixels,
+      {},
+      decodeSeconds + pixelsSeconds,
+    );
+    streaming(
+      'streaming, SmolVLM2 fixture mean token, depth rule (before)',
+      (frames) => frames.fixture,
+      { rule: 'depth' },
+      decodeSeconds + fixtureSeconds,
+    );
     const combined = (frames: CaseFrames, weight: number): Float32Array[] =>
-      frames.hsv.map((hsv, n) => combineDescriptors([{ vector: hsv, weight }, { vector: frames.fixture[n]!, weight: 1 - weight }]));
-    streaming('streaming, fixture + HSV (0.5 / 0.5), threshold rule', (frames) => combined(frames, 0.5), {}, decodeSeconds + hsvSeconds + fixtureSeconds);
-    streaming('streaming, fixture + HSV (0.5 / 0.5), depth rule', (frames) => combined(frames, 0.5), { rule: 'depth' }, decodeSeconds + hsvSeconds + fixtureSeconds);
+      frames.hsv.map((hsv, n) =>
+        combineDescriptors([
+          { vector: hsv, weight },
+          { vector: frames.fixture[n]!, weight: 1 - weight },
+        ]),
+      );
+    streaming(
+      'streaming, fixture + HSV (0.5 / 0.5), threshold rule',
+      (frames) => combined(frames, 0.5),
+      {},
+      decodeSeconds + hsvSeconds + fixtureSeconds,
+    );
+    streaming(
+      'streaming, fixture + HSV (0.5 / 0.5), depth rule',
+      (frames) => combined(frames, 0.5),
+      { rule: 'depth' },
+      decodeSeconds + hsvSeconds + fixtureSeconds,
+    );
 
     started = performance.now();
     const chunked = new Map<string, number[]>();
-    for (const entry of cases) chunked.set(entry.name, (await planSceneChunks(entry.file)).chunks.slice(1).map((chunk) => chunk.start));
-    detectors.push({ name: 'caption --scenes chunks (same detector, 64x48 HSV)', seconds: (performance.now() - started) / 1000, found: chunked });
+    for (const entry of cases)
+      chunked.set(
+        entry.name,
+        (await planSceneChunks(entry.file)).chunks.slice(1).map((chunk) => chunk.start),
+      );
+    detectors.push({
+      name: 'caption --scenes chunks (same detector, 64x48 HSV)',
+      seconds: (performance.now() - started) / 1000,
+      found: chunked,
+    });
 
     started = performance.now();
     const offline = new Map<string, number[]>();
     for (const entry of cases) {
       const result = await runPipeline(entry.file, { pipeline: 'scenetilling', encoder: pixels });
       const scenes = (result.notes['scenes.scenes'] ?? []) as { start: number }[];
-      offline.set(entry.name, scenes.slice(1).map((scene) => scene.start));
+      offline.set(
+        entry.name,
+        scenes.slice(1).map((scene) => scene.start),
+      );
     }
-    detectors.push({ name: 'offline scenetilling pipeline (16 frames, k = 3, pixels)', seconds: (performance.now() - started) / 1000, found: offline });
+    detectors.push({
+      name: 'offline scenetilling pipeline (16 frames, k = 3, pixels)',
+      seconds: (performance.now() - started) / 1000,
+      found: offline,
+    });
 
-    process.stdout.write(`${cases.length} clips: ${cases.filter((c) => c.kind === 'hard-cut').reduce((s, c) => s + c.boundaries.length, 0)} hard cuts, ${cases.filter((c) => c.kind === 'gradual').reduce((s, c) => s + c.boundaries.length, 0)} gradual transitions, ${cases.filter((c) => c.kind === 'no-cut').length} continuous shots (${cases.filter((c) => c.kind === 'no-cut').reduce((s, c) => s + c.duration, 0).toFixed(0)} s). Matching within +-${tolerance} s; streaming detectors see ${fps} fps.\n\n`);
-    process.stdout.write('| detector | hard P | hard R | hard F1 | gradual P | gradual R | gradual F1 | false cuts in continuous shots | s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n');
-    for (const detector of detectors) process.stdout.write(`${row(detector.name, cases, detector.found, detector.seconds)}\n`);
+    process.stdout.write(
+      `${cases.length} clips: ${cases.filter((c) => c.kind === 'hard-cut').reduce((s, c) => s + c.boundaries.length, 0)} hard cuts, ${cases.filter((c) => c.kind === 'gradual').reduce((s, c) => s + c.boundaries.length, 0)} gradual transitions, ${cases.filter((c) => c.kind === 'no-cut').length} continuous shots (${cases
+        .filter((c) => c.kind === 'no-cut')
+        .reduce((s, c) => s + c.duration, 0)
+        .toFixed(0)} s). Matching within +-${tolerance} s; streaming detectors see ${fps} fps.\n\n`,
+    );
+    process.stdout.write(
+      '| detector | hard P | hard R | hard F1 | gradual P | gradual R | gradual F1 | false cuts in continuous shots | s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+    );
+    for (const detector of detectors)
+      process.stdout.write(`${row(detector.name, cases, detector.found, detector.seconds)}\n`);
 
-    process.stdout.write('\nThreshold rule sweep (HSV histogram; ratio = multiple of the open scene\'s recent mean distance):\n\n');
-    process.stdout.write('| detector | hard P | hard R | hard F1 | gradual P | gradual R | gradual F1 | false cuts in continuous shots | s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n');
+    process.stdout.write(
+      "\nThreshold rule sweep (HSV histogram; ratio = multiple of the open scene's recent mean distance):\n\n",
+    );
+    process.stdout.write(
+      '| detector | hard P | hard R | hard F1 | gradual P | gradual R | gradual F1 | false cuts in continuous shots | s |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n',
+    );
     for (const threshold of [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5]) {
       for (const ratio of [0, 2, 3, 4]) {
         const found = new Map<string, number[]>();
-        for (const frames of decoded) found.set(frames.entry.name, detect(frames.times, frames.hsv, { threshold, ratio }));
+        for (const frames of decoded)
+          found.set(frames.entry.name, detect(frames.times, frames.hsv, { threshold, ratio }));
         process.stdout.write(`${row(`threshold ${threshold}, ratio ${ratio}`, cases, found)}\n`);
       }
     }
-    process.stdout.write('\nPer clip (found boundaries, s):\n\n| clip | known | ffmpeg | HSV threshold | pixels depth (before) | offline scenetilling |\n|---|---|---|---|---|---|\n');
-    const list = (values: readonly number[] | undefined): string => (values ?? []).map((value) => value.toFixed(1)).join(' ');
+    process.stdout.write(
+      '\nPer clip (found boundaries, s):\n\n| clip | known | ffmpeg | HSV threshold | pixels depth (before) | offline scenetilling |\n|---|---|---|---|---|---|\n',
+    );
+    const list = (values: readonly number[] | undefined): string =>
+      (values ?? []).map((value) => value.toFixed(1)).join(' ');
     for (const entry of cases) {
-      process.stdout.write(`| ${entry.name} | ${list(entry.boundaries)} | ${list(detectors[0]!.found.get(entry.name))} | ${list(detectors[1]!.found.get(entry.name))} | ${list(detectors[3]!.found.get(entry.name))} | ${list(offline.get(entry.name))} |\n`);
+      process.stdout.write(
+        `| ${entry.name} | ${list(entry.boundaries)} | ${list(detectors[0]!.found.get(entry.name))} | ${list(detectors[1]!.found.get(entry.name))} | ${list(detectors[3]!.found.get(entry.name))} | ${list(offline.get(entry.name))} |\n`,
+      );
     }
   } finally {
     await model.dispose();

@@ -22,16 +22,27 @@ const fixtureModel = join(repoRoot, 'test', 'fixtures', 'models', 'smolvlm2-tiny
 
 type Message = OpenAI.Chat.ChatCompletionMessageParam;
 const question = (video: string, text: string): Message[] => [
-  { role: 'user', content: [{ type: 'video_url', video_url: { url: video } } as unknown as OpenAI.Chat.ChatCompletionContentPart, { type: 'text', text }] },
+  {
+    role: 'user',
+    content: [
+      { type: 'video_url', video_url: { url: video } } as unknown as OpenAI.Chat.ChatCompletionContentPart,
+      { type: 'text', text },
+    ],
+  },
 ];
 
-async function timeToFirstToken(client: OpenAI, model: string, messages: Message[]): Promise<{ milliseconds: number; cache: string }> {
+async function timeToFirstToken(
+  client: OpenAI,
+  model: string,
+  messages: Message[],
+): Promise<{ milliseconds: number; cache: string }> {
   const startedAt = performance.now();
   const stream = await client.chat.completions.create({ model, stream: true, max_tokens: 4, messages });
   let first = 0;
   let cache = '?';
   for await (const chunk of stream) {
-    if (first === 0 && ((chunk.choices[0]?.delta.content ?? '').length > 0 || chunk.choices[0]?.finish_reason)) first = performance.now();
+    if (first === 0 && ((chunk.choices[0]?.delta.content ?? '').length > 0 || chunk.choices[0]?.finish_reason))
+      first = performance.now();
     const details = (chunk as unknown as { vidtok?: { cache: string } }).vidtok;
     if (details) cache = details.cache;
   }
@@ -45,7 +56,11 @@ async function requestsPerSecond(client: OpenAI, model: string, clients: number,
     Array.from({ length: clients }, async (_, worker) => {
       while (next < total) {
         const index = next++;
-        await client.chat.completions.create({ model, max_tokens: 4, messages: question('yoga.mp4', `Short question ${worker}-${index}?`) });
+        await client.chat.completions.create({
+          model,
+          max_tokens: 4,
+          messages: question('yoga.mp4', `Short question ${worker}-${index}?`),
+        });
       }
     }),
   );
@@ -61,31 +76,55 @@ const median = (values: readonly number[]): number => {
 export async function run(): Promise<void> {
   const requested = process.env.VIDTOK_BENCH_SERVE_MODEL ?? benchModel;
   const modelDirectory = existsSync(join(requested, 'config.json')) ? requested : fixtureModel;
-  const modelLabel = modelDirectory === fixtureModel ? 'fixture (tiny; numbers not representative)' : modelDirectory === benchModel ? 'SmolVLM2-256M dims (random, fp32)' : modelDirectory;
+  const modelLabel =
+    modelDirectory === fixtureModel
+      ? 'fixture (tiny; numbers not representative)'
+      : modelDirectory === benchModel
+        ? 'SmolVLM2-256M dims (random, fp32)'
+        : modelDirectory;
   const loadStartedAt = performance.now();
-  const server = await startServer({ model: modelDirectory, modelName: 'bench', port: 0, mediaDirectories: [sharedVideos], cacheSize: 8 });
+  const server = await startServer({
+    model: modelDirectory,
+    modelName: 'bench',
+    port: 0,
+    mediaDirectories: [sharedVideos],
+    cacheSize: 8,
+  });
   try {
     await server.ready;
     const loadSeconds = (performance.now() - loadStartedAt) / 1000;
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-    process.stdout.write(`Model: ${modelLabel}, loaded in ${loadSeconds.toFixed(1)} s; pipeline uniform (8 frames); client: the openai npm client, streaming, 4 new tokens.\n\n`);
-    process.stdout.write('| clip | first question TTFT ms (baseline: decode + encode + prefill) | second question TTFT ms (cached context) | ratio |\n|---|---:|---:|---:|\n');
+    process.stdout.write(
+      `Model: ${modelLabel}, loaded in ${loadSeconds.toFixed(1)} s; pipeline uniform (8 frames); client: the openai npm client, streaming, 4 new tokens.\n\n`,
+    );
+    process.stdout.write(
+      '| clip | first question TTFT ms (baseline: decode + encode + prefill) | second question TTFT ms (cached context) | ratio |\n|---|---:|---:|---:|\n',
+    );
     const ratios: number[] = [];
     for (const clip of ['yoga.mp4', 'boat.mp4', 'skateboarding_dog.mp4']) {
       const first = await timeToFirstToken(client, 'bench', question(clip, 'What is happening in the video?'));
       const second = await timeToFirstToken(client, 'bench', question(clip, 'Where does it take place?'));
-      if (first.cache !== 'miss' || second.cache !== 'hit') throw new Error(`${clip}: expected a miss then a hit, got ${first.cache}, ${second.cache}`);
+      if (first.cache !== 'miss' || second.cache !== 'hit')
+        throw new Error(`${clip}: expected a miss then a hit, got ${first.cache}, ${second.cache}`);
       ratios.push(second.milliseconds / first.milliseconds);
-      process.stdout.write(`| ${clip} | ${first.milliseconds.toFixed(0)} | ${second.milliseconds.toFixed(1)} | ${(second.milliseconds / first.milliseconds).toFixed(3)} |\n`);
+      process.stdout.write(
+        `| ${clip} | ${first.milliseconds.toFixed(0)} | ${second.milliseconds.toFixed(1)} | ${(second.milliseconds / first.milliseconds).toFixed(3)} |\n`,
+      );
     }
     process.stdout.write(`\nMedian TTFT ratio second/first: **${median(ratios).toFixed(3)}** (target <= 0.2).\n\n`);
     const total = Number(process.env.VIDTOK_BENCH_SERVE_REQUESTS ?? 24);
     await requestsPerSecond(client, 'bench', 1, 2); // warm
     const single = await requestsPerSecond(client, 'bench', 1, total);
     const four = await requestsPerSecond(client, 'bench', 4, total);
-    process.stdout.write(`| clients | requests | requests/s (4-token answers, cached video) | vs 1 client |\n|---:|---:|---:|---:|\n`);
-    process.stdout.write(`| 1 (baseline) | ${total} | ${single.toFixed(1)} | 1.00 |\n| 4 | ${total} | ${four.toFixed(1)} | ${(four / single).toFixed(2)} |\n\n`);
-    process.stdout.write('One model serves the queue in order, so 4 clients gain only the overlap of HTTP and JSON work with inference.\n');
+    process.stdout.write(
+      `| clients | requests | requests/s (4-token answers, cached video) | vs 1 client |\n|---:|---:|---:|---:|\n`,
+    );
+    process.stdout.write(
+      `| 1 (baseline) | ${total} | ${single.toFixed(1)} | 1.00 |\n| 4 | ${total} | ${four.toFixed(1)} | ${(four / single).toFixed(2)} |\n\n`,
+    );
+    process.stdout.write(
+      'One model serves the queue in order, so 4 clients gain only the overlap of HTTP and JSON work with inference.\n',
+    );
   } finally {
     await server.close();
   }

@@ -78,7 +78,9 @@ function measure(repetitions: number, body: () => unknown): Timing {
 
 export async function run(): Promise<void> {
   const rows: string[] = [];
-  rows.push('| shape [T,h,w,D] | strategy | tokens out | median wall ms | median CPU ms | floor CPU ms (one sum pass) | ratio to floor (CPU) |');
+  rows.push(
+    '| shape [T,h,w,D] | strategy | tokens out | median wall ms | median CPU ms | floor CPU ms (one sum pass) | ratio to floor (CPU) |',
+  );
   rows.push('|---|---|---:|---:|---:|---:|---:|');
   for (const shape of shapes) {
     const [T, h, w, D] = shape;
@@ -105,9 +107,13 @@ export async function run(): Promise<void> {
       ['slowfast-shi (2, 4, 16)', () => slowFastShi(g).fast.data.length / D],
       ['ts-llava sample 5P', () => tsLlavaSample(g, 5 * h * w).count],
       ['b-vllm approx (question, top-N, B=576)', () => bvllmApproximate(g, { question, budget: 576 }).count],
-      ['scene-tilling (mean descriptors, k=3)', () => sceneTilling(meanTokenDescriptors(g), { k: 3 }).boundaries.length],
+      [
+        'scene-tilling (mean descriptors, k=3)',
+        () => sceneTilling(meanTokenDescriptors(g), { k: 3 }).boundaries.length,
+      ],
     ];
-    if (h * w * D <= 64 * 576) cases.push(['b-vllm approx (no question, ToMe)', () => bvllmApproximate(g, { budget: 576 }).count]);
+    if (h * w * D <= 64 * 576)
+      cases.push(['b-vllm approx (no question, ToMe)', () => bvllmApproximate(g, { budget: 576 }).count]);
     const measured: Array<[string, number, Timing]> = [];
     for (const [name, body] of cases) {
       let tokens = 0;

@@ -6,7 +6,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const required = [
-  { program: 'redis-server', debianPackage: 'redis-server', candidates: ['/usr/bin/redis-server', '/usr/local/bin/redis-server'] },
+  {
+    program: 'redis-server',
+    debianPackage: 'redis-server',
+    candidates: ['/usr/bin/redis-server', '/usr/local/bin/redis-server'],
+  },
   { program: 'chromium', debianPackage: 'chromium', candidates: ['/usr/bin/chromium'] },
   // A real RTSP server for test/hardening/rtsp-narrate.test.ts: GStreamer's gst-rtsp-server driven by gjs.
   { program: 'gjs', debianPackage: 'gjs', candidates: ['/usr/bin/gjs'] },
@@ -26,17 +30,24 @@ function onPath(program) {
 }
 
 export function ensureTestDependencies() {
-  const missing = required.filter((entry) => !entry.candidates.some((path) => existsSync(path)) && !onPath(entry.program));
+  const missing = required.filter(
+    (entry) => !entry.candidates.some((path) => existsSync(path)) && !onPath(entry.program),
+  );
   if (missing.length === 0) return true;
   const packages = missing.map((entry) => entry.debianPackage);
   const canInstall = typeof process.getuid === 'function' && process.getuid() === 0 && existsSync('/usr/bin/apt-get');
   if (!canInstall) {
-    console.error(`tests need: ${packages.join(', ')} — install them, e.g. sudo apt-get install -y ${packages.join(' ')}`);
+    console.error(
+      `tests need: ${packages.join(', ')} — install them, e.g. sudo apt-get install -y ${packages.join(' ')}`,
+    );
     return false;
   }
   console.error(`installing test dependencies: ${packages.join(', ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env,
+  });
   return update.status === 0 && install.status === 0;
 }

@@ -3,5 +3,9 @@
 // ../shared/videos through the real CLI (see test/hardening/fuzz-main.ts); failing cases are kept as regressions.
 import { spawnSync } from 'node:child_process';
 
-const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/hardening/fuzz-main.ts', ...process.argv.slice(2)], { stdio: 'inherit' });
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', 'test/hardening/fuzz-main.ts', ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

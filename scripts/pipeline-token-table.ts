@@ -49,7 +49,10 @@ export async function pipelineTokenTable(): Promise<string> {
     const cells = columns.map(({ encoder }) => {
       const count = expectedFrameCount(pipeline.frames, referenceVideo);
       const size = sourceFrameSize(pipeline.frames, encoder, referenceVideo);
-      const graph = planGraph(pipeline, { encoder, source: { count, ...size, ...(pipeline.frames.count === undefined ? { atMost: true } : {}) } });
+      const graph = planGraph(pipeline, {
+        encoder,
+        source: { count, ...size, ...(pipeline.frames.count === undefined ? { atMost: true } : {}) },
+      });
       return `${graph.tokenCountIsUpperBound ? '≤ ' : ''}${graph.tokenCount} / ${graph.budget}`;
     });
     lines.push(`| \`${pipeline.name}\` | ${cells.join(' | ')} |`);

@@ -20,7 +20,9 @@ export function runQualityGates() {
     const started = Date.now();
     const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
     const status = result.status ?? 1;
-    process.stdout.write(`quality gate ${name}: ${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `quality gate ${name}: ${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
     if (status !== 0) return status;
   }
   return 0;

@@ -28,4 +28,10 @@ export { runGoldenCase, runGoldenDirectory } from './golden/run-golden.js';
 export type { GoldenCaseResult, GoldenRunOptions, GoldenRunResult } from './golden/run-golden.js';
 export * from './output/index.js';
 export { collectInspection, encodePng, inspectVideo, renderReportFigures, renderReportHtml } from './inspect/index.js';
-export type { InspectFigure, InspectSummary, InspectVideoOptions, InspectVideoResult, PipelineSummary } from './inspect/index.js';
+export type {
+  InspectFigure,
+  InspectSummary,
+  InspectVideoOptions,
+  InspectVideoResult,
+  PipelineSummary,
+} from './inspect/index.js';

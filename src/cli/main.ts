@@ -32,7 +32,9 @@ export function reportError(error: unknown, verbose: boolean, stderr: NodeJS.Wri
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`vidtok: internal error: ${message.split('\n')[0]}${verbose ? '' : ' (rerun with --verbose for details)'}\n`);
+  stderr.write(
+    `vidtok: internal error: ${message.split('\n')[0]}${verbose ? '' : ' (rerun with --verbose for details)'}\n`,
+  );
   if (verbose && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
   return ExitCode.internal;
 }
@@ -60,9 +62,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   let program = yargs([...argv])
     .scriptName('vidtok')
-    .usage('$0 <command> [options]\n\nVideo-LLM processing pipeline: exact frames, temporal token strategies, ONNX VLMs.')
-    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print stack traces and debug details' })
-    .option('allow-private-network', { type: 'boolean', default: false, describe: 'Let URL inputs reach loopback, private and link-local addresses (cameras, local servers); see docs/security.md' })
+    .usage(
+      '$0 <command> [options]\n\nVideo-LLM processing pipeline: exact frames, temporal token strategies, ONNX VLMs.',
+    )
+    .option('verbose', {
+      alias: 'v',
+      type: 'boolean',
+      default: false,
+      describe: 'Print stack traces and debug details',
+    })
+    .option('allow-private-network', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'Let URL inputs reach loopback, private and link-local addresses (cameras, local servers); see docs/security.md',
+    })
     .strict()
     .demandCommand(1, 'Name a command; `vidtok --help` lists them.')
     .recommendCommands()

@@ -96,7 +96,11 @@ export function singleTile(tokens: number): ImageTiling {
 }
 
 /** Geometry of an encoder whose image path is always one square tile of the frame grid (the pixels encoder). */
-export function singleTileGeometry(grid: { h: number; w: number }, inputSize: { width: number; height: number }, source: string): EncoderGeometry {
+export function singleTileGeometry(
+  grid: { h: number; w: number },
+  inputSize: { width: number; height: number },
+  source: string,
+): EncoderGeometry {
   const tokens = grid.h * grid.w;
   return {
     frameGrid: grid,
@@ -113,5 +117,7 @@ export function singleTileGeometry(grid: { h: number; w: number }, inputSize: { 
 
 /** The geometry of an encoder: its own description, or a single tile of its frame grid when it gives none. */
 export function geometryOf(encoder: Pick<VisualEncoder, 'name' | 'grid' | 'inputSize' | 'geometry'>): EncoderGeometry {
-  return encoder.geometry ?? singleTileGeometry(encoder.grid, encoder.inputSize, `${encoder.name}: grid and input size only`);
+  return (
+    encoder.geometry ?? singleTileGeometry(encoder.grid, encoder.inputSize, `${encoder.name}: grid and input size only`)
+  );
 }

@@ -36,7 +36,12 @@ export interface VisualSegment {
    * padding and caps the grid (anyres_max_9), so there `count` is the packed count and `rows x cols` only names the
    * tile layout.
    */
-  readonly tiles?: { readonly rows: number; readonly cols: number; readonly tokensPerTile: number; readonly globalTokens: number };
+  readonly tiles?: {
+    readonly rows: number;
+    readonly cols: number;
+    readonly tokensPerTile: number;
+    readonly globalTokens: number;
+  };
 }
 
 export type TokenSegment = TextSegment | VisualSegment;

@@ -53,5 +53,8 @@ export async function resolveEncoder(spec: string, options: ResolveEncoderOption
   const encoder = await modelEncoderFactory(spec, options);
   if (encoder !== undefined) return encoder;
   const known = ` (encoder factories tried: ${encoderFactoryNames().join(', ')})`;
-  throw new ModelNotFoundError(spec, `no encoder can be built from this spec${known}; use 'pixels', 'pixels:<size>/<patch>' or a model directory`);
+  throw new ModelNotFoundError(
+    spec,
+    `no encoder can be built from this spec${known}; use 'pixels', 'pixels:<size>/<patch>' or a model directory`,
+  );
 }

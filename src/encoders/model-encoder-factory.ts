@@ -21,7 +21,10 @@ function isModelDirectory(spec: string): boolean {
 }
 
 /** Builds the model's visual encoder for `spec`, or undefined when the spec names no model directory, alias or id. */
-export async function modelEncoderFactory(spec: string, options: ModelEncoderFactoryOptions): Promise<VisualEncoder | undefined> {
+export async function modelEncoderFactory(
+  spec: string,
+  options: ModelEncoderFactoryOptions,
+): Promise<VisualEncoder | undefined> {
   if (!isModelDirectory(spec) && findModelAlias(spec) === undefined && !isRepositoryId(spec)) return undefined;
   const directory = await resolveModelDirectory(spec);
   const model = await loadModel(directory, options.signal ? { signal: options.signal } : {});

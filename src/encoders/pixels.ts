@@ -34,7 +34,8 @@ export interface PixelsEncoder extends VisualEncoder {
 /** Parses `pixels`, `pixels:224` or `pixels:224/16` (size/patch); throws UsageError naming the spec. */
 export function parsePixelsSpec(spec: string): PixelsEncoderOptions {
   const match = /^pixels(?::(\d+)(?:\/(\d+))?)?$/.exec(spec);
-  if (match === null) throw new UsageError(`encoder '${spec}': expected pixels, pixels:<size> or pixels:<size>/<patch>`);
+  if (match === null)
+    throw new UsageError(`encoder '${spec}': expected pixels, pixels:<size> or pixels:<size>/<patch>`);
   return {
     ...(match[1] !== undefined ? { size: Number(match[1]) } : {}),
     ...(match[2] !== undefined ? { patch: Number(match[2]) } : {}),
@@ -42,7 +43,14 @@ export function parsePixelsSpec(spec: string): PixelsEncoderOptions {
 }
 
 /** Patch tokens of one image already at `size`×`size`, written into `out` at `offset`. */
-function patchify(image: RgbImage, patch: number, mean: readonly number[], std: readonly number[], out: Float32Array, offset: number): void {
+function patchify(
+  image: RgbImage,
+  patch: number,
+  mean: readonly number[],
+  std: readonly number[],
+  out: Float32Array,
+  offset: number,
+): void {
   const gridWidth = image.width / patch;
   const gridHeight = image.height / patch;
   const D = 3 * patch * patch;
@@ -72,7 +80,8 @@ export function createPixelsEncoder(options: PixelsEncoderOptions = {}): PixelsE
   const mean = options.mean ?? clipMean;
   const std = options.std ?? clipStd;
   const name = `pixels:${size}/${patch}`;
-  if (!Number.isInteger(patch) || patch < 1 || patch > 64) throw new UsageError(`encoder '${name}': patch must be an integer from 1 to 64`);
+  if (!Number.isInteger(patch) || patch < 1 || patch > 64)
+    throw new UsageError(`encoder '${name}': patch must be an integer from 1 to 64`);
   if (!Number.isInteger(size) || size < patch || size > 2048 || size % patch !== 0) {
     throw new UsageError(`encoder '${name}': size must be a multiple of the patch (${patch}) up to 2048`);
   }
@@ -80,10 +89,16 @@ export function createPixelsEncoder(options: PixelsEncoderOptions = {}): PixelsE
   const D = 3 * patch * patch;
   const perImage = side * side * D;
 
-  const encodeImages = (images: readonly RgbImage[], timestamps: number[], indices: number[], encodeOptions?: EncodeOptions): FeatureGrid => {
+  const encodeImages = (
+    images: readonly RgbImage[],
+    timestamps: number[],
+    indices: number[],
+    encodeOptions?: EncodeOptions,
+  ): FeatureGrid => {
     const data = new Float32Array(images.length * perImage);
     images.forEach((image, t) => {
-      if (encodeOptions?.signal?.aborted) throw new AbortedError(`encoder ${name}`, { cause: encodeOptions.signal.reason });
+      if (encodeOptions?.signal?.aborted)
+        throw new AbortedError(`encoder ${name}`, { cause: encodeOptions.signal.reason });
       patchify(resizeImageArea(image, size, size), patch, mean, std, data, t * perImage);
     });
     return featureGrid(images.length, side, side, D, data, timestamps, indices);
@@ -94,12 +109,21 @@ export function createPixelsEncoder(options: PixelsEncoderOptions = {}): PixelsE
     dim: D,
     inputSize: { width: size, height: size },
     grid: { h: side, w: side },
-    geometry: singleTileGeometry({ h: side, w: side }, { width: size, height: size }, `${name}: ${side}x${side} patches of ${patch} px`),
+    geometry: singleTileGeometry(
+      { h: side, w: side },
+      { width: size, height: size },
+      `${name}: ${side}x${side} patches of ${patch} px`,
+    ),
     patch,
     mean,
     std,
     async encodeFrames(frames: readonly VideoFrame[], encodeOptions?: EncodeOptions): Promise<FeatureGrid> {
-      return encodeImages(frames, frames.map((frame) => frame.pts), frames.map((frame) => frame.index), encodeOptions);
+      return encodeImages(
+        frames,
+        frames.map((frame) => frame.pts),
+        frames.map((frame) => frame.index),
+        encodeOptions,
+      );
     },
     async encodeImage(image: RgbImage, encodeOptions?: EncodeOptions): Promise<FeatureGrid> {
       return encodeImages([image], [0], [0], encodeOptions);
@@ -127,11 +151,13 @@ export function decodePatchTokens(tokens: Float32Array, options: DecodePatchOpti
   const mean = options.mean ?? clipMean;
   const std = options.std ?? clipStd;
   const D = 3 * patch * patch;
-  if (tokens.length % D !== 0) throw new RangeError(`decodePatchTokens: ${tokens.length} values are not a whole number of ${D}-value tokens`);
+  if (tokens.length % D !== 0)
+    throw new RangeError(`decodePatchTokens: ${tokens.length} values are not a whole number of ${D}-value tokens`);
   const count = tokens.length / D;
   const columns = options.columns ?? Math.max(1, Math.ceil(Math.sqrt(count)));
   const rows = options.rows ?? Math.max(1, Math.ceil(count / columns));
-  if (rows * columns < count) throw new RangeError(`decodePatchTokens: a ${rows}x${columns} grid cannot hold ${count} tokens`);
+  if (rows * columns < count)
+    throw new RangeError(`decodePatchTokens: a ${rows}x${columns} grid cannot hold ${count} tokens`);
   const width = columns * patch;
   const height = rows * patch;
   const data = new Uint8Array(width * height * 3);

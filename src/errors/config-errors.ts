@@ -15,7 +15,12 @@ export class UsageError extends VidtokError {
 export class PipelineConfigError extends VidtokError {
   readonly code = 'PIPELINE_INVALID';
   readonly exitCode = ExitCode.configError;
-  constructor(readonly file: string, readonly field: string, readonly problem: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly problem: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${file}: ${field || '/'}: ${problem}`, options);
   }
 }
@@ -24,7 +29,11 @@ export class PipelineConfigError extends VidtokError {
 export class GraphNegotiationError extends VidtokError {
   readonly code = 'GRAPH_MISMATCH';
   readonly exitCode = ExitCode.configError;
-  constructor(readonly stage: string, readonly problem: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly stage: string,
+    readonly problem: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`stage '${stage}': ${problem}`, options);
   }
 }
@@ -33,7 +42,12 @@ export class GraphNegotiationError extends VidtokError {
 export class BudgetExceededError extends VidtokError {
   readonly code = 'BUDGET_EXCEEDED';
   readonly exitCode = ExitCode.limitExceeded;
-  constructor(readonly what: string, readonly needed: number, readonly allowed: number, options?: VidtokErrorOptions) {
+  constructor(
+    readonly what: string,
+    readonly needed: number,
+    readonly allowed: number,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${what}: needs ${needed} tokens but the budget is ${allowed} (over by ${needed - allowed})`, options);
   }
 }
@@ -42,7 +56,11 @@ export class BudgetExceededError extends VidtokError {
 export class StrategyInputError extends VidtokError {
   readonly code = 'STRATEGY_INPUT';
   readonly exitCode = ExitCode.configError;
-  constructor(readonly strategy: string, readonly problem: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly strategy: string,
+    readonly problem: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${strategy}: ${problem}`, options);
   }
 }

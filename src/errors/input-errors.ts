@@ -9,7 +9,11 @@ import { VidtokError, type VidtokErrorOptions } from './vidtok-error.js';
 export class InputNotFoundError extends VidtokError {
   readonly code = 'INPUT_NOT_FOUND';
   readonly exitCode = ExitCode.inputNotFound;
-  constructor(readonly input: string, readonly reason: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${input}: ${reason}`, options);
   }
 }
@@ -18,7 +22,11 @@ export class InputNotFoundError extends VidtokError {
 export class InputRejectedError extends VidtokError {
   readonly code = 'INPUT_REJECTED';
   readonly exitCode = ExitCode.inputRejected;
-  constructor(readonly input: string, readonly reason: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${input}: ${reason}`, options);
   }
 }
@@ -27,7 +35,11 @@ export class InputRejectedError extends VidtokError {
 export class NoVideoStreamError extends VidtokError {
   readonly code = 'NO_VIDEO_STREAM';
   readonly exitCode = ExitCode.inputRejected;
-  constructor(readonly input: string, readonly detail = 'has no video stream', options?: VidtokErrorOptions) {
+  constructor(
+    readonly input: string,
+    readonly detail = 'has no video stream',
+    options?: VidtokErrorOptions,
+  ) {
     super(`${input}: ${detail}`, options);
   }
 }
@@ -36,7 +48,11 @@ export class NoVideoStreamError extends VidtokError {
 export class UnsupportedSourceError extends VidtokError {
   readonly code = 'UNSUPPORTED_SOURCE';
   readonly exitCode = ExitCode.inputRejected;
-  constructor(readonly input: string, readonly reason: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${input}: ${reason}`, options);
   }
 }
@@ -48,7 +64,11 @@ export class UnsupportedSourceError extends VidtokError {
 export class NetworkRefusedError extends VidtokError {
   readonly code = 'NETWORK_REFUSED';
   readonly exitCode = ExitCode.inputRejected;
-  constructor(readonly input: string, readonly reason: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${input}: ${reason}`, options);
   }
 }

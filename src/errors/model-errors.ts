@@ -9,7 +9,11 @@ import { VidtokError, type VidtokErrorOptions } from './vidtok-error.js';
 export class ModelNotFoundError extends VidtokError {
   readonly code = 'MODEL_NOT_FOUND';
   readonly exitCode = ExitCode.modelError;
-  constructor(readonly model: string, readonly reason: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly model: string,
+    readonly reason: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${model}: ${reason}`, options);
   }
 }
@@ -18,7 +22,11 @@ export class ModelNotFoundError extends VidtokError {
 export class ModelLoadError extends VidtokError {
   readonly code = 'MODEL_LOAD_FAILED';
   readonly exitCode = ExitCode.modelError;
-  constructor(readonly file: string, readonly reason: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${file}: ${reason}`, options);
   }
 }
@@ -27,8 +35,15 @@ export class ModelLoadError extends VidtokError {
 export class ContextOverflowError extends VidtokError {
   readonly code = 'CONTEXT_OVERFLOW';
   readonly exitCode = ExitCode.limitExceeded;
-  constructor(readonly needed: number, readonly allowed: number, options?: VidtokErrorOptions) {
-    super(`prompt needs ${needed} positions but the context window is ${allowed} (over by ${needed - allowed})`, options);
+  constructor(
+    readonly needed: number,
+    readonly allowed: number,
+    options?: VidtokErrorOptions,
+  ) {
+    super(
+      `prompt needs ${needed} positions but the context window is ${allowed} (over by ${needed - allowed})`,
+      options,
+    );
   }
 }
 
@@ -36,7 +51,11 @@ export class ContextOverflowError extends VidtokError {
 export class DownloadError extends VidtokError {
   readonly code = 'DOWNLOAD_FAILED';
   readonly exitCode = ExitCode.modelError;
-  constructor(readonly url: string, readonly reason: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${url}: ${reason}`, options);
   }
 }
@@ -45,7 +64,10 @@ export class DownloadError extends VidtokError {
 export class InferenceError extends VidtokError {
   readonly code = 'INFERENCE_FAILED';
   readonly exitCode = ExitCode.modelError;
-  constructor(readonly reason: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly reason: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`inference: ${reason}`, options);
   }
 }

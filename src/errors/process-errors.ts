@@ -8,8 +8,15 @@ import { VidtokError, type VidtokErrorOptions } from './vidtok-error.js';
 export class FfmpegNotFoundError extends VidtokError {
   readonly code = 'FFMPEG_NOT_FOUND';
   readonly exitCode = ExitCode.decodeFailed;
-  constructor(readonly binary: 'ffmpeg' | 'ffprobe', readonly tried: readonly string[], options?: VidtokErrorOptions) {
-    super(`no working ${binary} found (tried: ${tried.join(', ') || 'nothing'}); set VIDTOK_${binary.toUpperCase()}`, options);
+  constructor(
+    readonly binary: 'ffmpeg' | 'ffprobe',
+    readonly tried: readonly string[],
+    options?: VidtokErrorOptions,
+  ) {
+    super(
+      `no working ${binary} found (tried: ${tried.join(', ') || 'nothing'}); set VIDTOK_${binary.toUpperCase()}`,
+      options,
+    );
   }
 }
 
@@ -31,7 +38,12 @@ export class FfmpegError extends VidtokError {
 export class PartialResultError extends VidtokError {
   readonly code = 'PARTIAL_RESULT';
   readonly exitCode = ExitCode.partialFailure;
-  constructor(readonly input: string, readonly missing: number, readonly wanted: number, options?: VidtokErrorOptions) {
+  constructor(
+    readonly input: string,
+    readonly missing: number,
+    readonly wanted: number,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${input}: partial result: ${missing} of ${wanted} wanted frame(s) could not be decoded`, options);
   }
 }
@@ -40,7 +52,11 @@ export class PartialResultError extends VidtokError {
 export class DeadlineExceededError extends VidtokError {
   readonly code = 'DEADLINE_EXCEEDED';
   readonly exitCode = ExitCode.timeout;
-  constructor(readonly operation: string, readonly deadlineMs: number, options?: VidtokErrorOptions) {
+  constructor(
+    readonly operation: string,
+    readonly deadlineMs: number,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${operation}: did not finish within ${(deadlineMs / 1000).toFixed(1)} s`, { retryable: true, ...options });
   }
 }
@@ -49,7 +65,10 @@ export class DeadlineExceededError extends VidtokError {
 export class AbortedError extends VidtokError {
   readonly code = 'ABORTED';
   readonly exitCode = ExitCode.interrupted;
-  constructor(readonly operation: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly operation: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${operation}: cancelled`, options);
   }
 }

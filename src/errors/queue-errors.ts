@@ -9,7 +9,11 @@ import { VidtokError, type VidtokErrorOptions } from './vidtok-error.js';
 export class QueueConfigError extends VidtokError {
   readonly code = 'QUEUE_UNUSABLE';
   readonly exitCode = ExitCode.configError;
-  constructor(readonly queueUrl: string, readonly problem: string, options?: VidtokErrorOptions) {
+  constructor(
+    readonly queueUrl: string,
+    readonly problem: string,
+    options?: VidtokErrorOptions,
+  ) {
     super(`${queueUrl}: ${problem}`, options);
   }
 }

@@ -39,18 +39,26 @@ export interface GoldenOutput {
 export async function readCaseSpec(directory: string): Promise<GoldenCaseSpec> {
   const text = await readFile(join(directory, 'case.json'), 'utf8');
   const spec = JSON.parse(text) as GoldenCaseSpec;
-  if (typeof spec !== 'object' || spec === null || typeof spec.op !== 'string') throw new Error('case.json has no "op"');
+  if (typeof spec !== 'object' || spec === null || typeof spec.op !== 'string')
+    throw new Error('case.json has no "op"');
   if (typeof spec.outputs !== 'object' || spec.outputs === null) throw new Error('case.json has no "outputs"');
   return { ...spec, params: spec.params ?? {}, inputs: spec.inputs ?? {} };
 }
 
 /** Reads one array of a case as numbers (float64) with its shape; checks the shape against the spec. */
-export async function readCaseArray(directory: string, name: string, spec: GoldenArraySpec): Promise<{ shape: number[]; data: Float64Array; integer: boolean }> {
+export async function readCaseArray(
+  directory: string,
+  name: string,
+  spec: GoldenArraySpec,
+): Promise<{ shape: number[]; data: Float64Array; integer: boolean }> {
   const array = parseNpy(await readFile(join(directory, spec.file)), spec.file);
   if (spec.shape !== undefined && !sameShape(array.shape, spec.shape)) {
-    throw new Error(`${name}: ${spec.file} has shape [${array.shape.join(',')}], case.json says [${spec.shape.join(',')}]`);
+    throw new Error(
+      `${name}: ${spec.file} has shape [${array.shape.join(',')}], case.json says [${spec.shape.join(',')}]`,
+    );
   }
-  const integer = array.dtype === 'int64' || array.dtype === 'int32' || array.dtype === 'uint8' || array.dtype === 'bool';
+  const integer =
+    array.dtype === 'int64' || array.dtype === 'int32' || array.dtype === 'uint8' || array.dtype === 'bool';
   return { shape: [...array.shape], data: npyToNumbers(array), integer };
 }
 

@@ -33,7 +33,10 @@ export function compareArrays(
     return { ok: false, detail: `${name}: shape [${got.shape.join(',')}] != expected [${want.shape.join(',')}]` };
   }
   if (got.data.length !== want.data.length) {
-    return { ok: false, detail: `${name}: ${got.data.length} values for shape [${got.shape.join(',')}] (expected ${want.data.length})` };
+    return {
+      ok: false,
+      detail: `${name}: ${got.data.length} values for shape [${got.shape.join(',')}] (expected ${want.data.length})`,
+    };
   }
   const exact = want.integer || (atol === 0 && rtol === 0);
   let failures = 0;

@@ -23,13 +23,15 @@ export type GoldenOp = (
 function input(inputs: Readonly<Record<string, GoldenTensor>>, name: string, rank: number): GoldenTensor {
   const tensor = inputs[name];
   if (tensor === undefined) throw new Error(`missing input '${name}'`);
-  if (tensor.shape.length !== rank) throw new Error(`input '${name}' has rank ${tensor.shape.length}, expected ${rank}`);
+  if (tensor.shape.length !== rank)
+    throw new Error(`input '${name}' has rank ${tensor.shape.length}, expected ${rank}`);
   return tensor;
 }
 
 function integerParam(params: Readonly<Record<string, unknown>>, name: string): number {
   const value = params[name];
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new Error(`param '${name}' must be an integer, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw new Error(`param '${name}' must be an integer, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -70,7 +72,8 @@ function planarFrames(tensor: GoldenTensor): PlanarFrames {
 export const goldenOps: Readonly<Record<string, GoldenOp>> = {
   frame_indices: (_inputs, params) => {
     const rule = params['rule'];
-    if (typeof rule !== 'string' || !isFrameIndexRule(rule)) throw new Error(`unknown frame index rule ${JSON.stringify(rule)}`);
+    if (typeof rule !== 'string' || !isFrameIndexRule(rule))
+      throw new Error(`unknown frame index rule ${JSON.stringify(rule)}`);
     return { indices: vector(frameIndices(rule, integerParam(params, 'total'), integerParam(params, 'count'))) };
   },
   pllava_pool: (inputs, params) => {
@@ -100,7 +103,11 @@ export const goldenOps: Readonly<Record<string, GoldenOp>> = {
   thumbnail: (inputs, params) => {
     const result = tsLlavaThumbnail(planarFrames(input(inputs, 'x', 4)), integerParam(params, 'frames'));
     const { channels, height, width, data } = result.image;
-    return { indices: vector(result.indices), grid: vector([result.rows, result.cols]), image: { shape: [channels, height, width], data } };
+    return {
+      indices: vector(result.indices),
+      grid: vector([result.rows, result.cols]),
+      image: { shape: [channels, height, width], data },
+    };
   },
   image_grid: (inputs, params) => {
     const result = igVlmGrid(planarFrames(input(inputs, 'x', 4)), integerParam(params, 'frames'));
@@ -128,9 +135,10 @@ export const goldenOps: Readonly<Record<string, GoldenOp>> = {
     const [T, D] = features.shape as [number, number];
     const positions = Array.from({ length: T }, (_, t) => t);
     const descriptors = { T, D, data: features.data, timestamps: positions, frameIndices: positions };
-    const options = params['k'] !== undefined && params['k'] !== null
-      ? { k: integerParam(params, 'k') }
-      : { alpha: numberParam(params, 'alpha'), cap: integerParam(params, 'cap') };
+    const options =
+      params['k'] !== undefined && params['k'] !== null
+        ? { k: integerParam(params, 'k') }
+        : { alpha: numberParam(params, 'alpha'), cap: integerParam(params, 'cap') };
     const result = sceneTilling(descriptors, options);
     return {
       similarity: { shape: [result.similarity.length], data: result.similarity },
@@ -148,7 +156,8 @@ export const goldenOps: Readonly<Record<string, GoldenOp>> = {
   },
   spatial_pool: (inputs, params) => {
     const mode = params['mode'];
-    if (mode !== 'area' && mode !== 'bilinear') throw new Error(`param 'mode' must be area or bilinear, got ${JSON.stringify(mode)}`);
+    if (mode !== 'area' && mode !== 'bilinear')
+      throw new Error(`param 'mode' must be area or bilinear, got ${JSON.stringify(mode)}`);
     const pooled = spatialPool(gridOf(input(inputs, 'x', 4)), pairParam(params, 'grid'), mode as SpatialPoolMode);
     return { y: { shape: [pooled.T, pooled.h, pooled.w, pooled.D], data: pooled.data } };
   },

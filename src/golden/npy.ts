@@ -33,7 +33,8 @@ export function parseNpy(bytes: Uint8Array, name = 'array.npy'): NpyArray {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new Error(`${name}: bad .npy header`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw new Error(`${name}: bad .npy header`);
   const dtype = descrToDtype[descr];
   if (dtype === undefined) throw new Error(`${name}: unsupported dtype ${descr}`);
   const shape = shapeText
@@ -46,14 +47,20 @@ export function parseNpy(bytes: Uint8Array, name = 'array.npy'): NpyArray {
   // Copy so the typed array is aligned whatever the header length was.
   const body = Uint8Array.prototype.slice.call(bytes, offset);
   const expectBytes = (size: number): ArrayBuffer => {
-    if (body.byteLength < count * size) throw new Error(`${name}: truncated data (${body.byteLength} of ${count * size} bytes)`);
+    if (body.byteLength < count * size)
+      throw new Error(`${name}: truncated data (${body.byteLength} of ${count * size} bytes)`);
     return body.buffer;
   };
   const array = typedArray(dtype, shape, count, expectBytes);
   return fortran === 'True' ? fortranToC(array) : array;
 }
 
-function typedArray(dtype: NpyArray['dtype'], shape: number[], count: number, expectBytes: (size: number) => ArrayBuffer): NpyArray {
+function typedArray(
+  dtype: NpyArray['dtype'],
+  shape: number[],
+  count: number,
+  expectBytes: (size: number) => ArrayBuffer,
+): NpyArray {
   switch (dtype) {
     case 'float32':
       return { dtype, shape, data: new Float32Array(expectBytes(4), 0, count) };

@@ -39,12 +39,19 @@ export interface GoldenRunResult {
 export async function runGoldenCase(directory: string, name = directory): Promise<GoldenCaseResult> {
   const started = performance.now();
   let op = '?';
-  const finish = (ok: boolean, detail: string): GoldenCaseResult => ({ name, op, ok, detail, milliseconds: performance.now() - started });
+  const finish = (ok: boolean, detail: string): GoldenCaseResult => ({
+    name,
+    op,
+    ok,
+    detail,
+    milliseconds: performance.now() - started,
+  });
   try {
     const spec = await readCaseSpec(directory);
     op = spec.op;
     const implementation = goldenOps[spec.op];
-    if (implementation === undefined) return finish(false, `unknown op '${spec.op}' (known: ${Object.keys(goldenOps).join(', ')})`);
+    if (implementation === undefined)
+      return finish(false, `unknown op '${spec.op}' (known: ${Object.keys(goldenOps).join(', ')})`);
     const inputs = await readCaseInputs(directory, spec);
     const outputs = implementation(inputs, spec.params);
     const atol = spec.atol ?? 0;
@@ -74,14 +81,20 @@ export async function runGoldenDirectory(directory: string, options: GoldenRunOp
     if (!(await stat(directory)).isDirectory()) throw new Error('not a directory');
     entries = (await readdir(directory)).sort();
   } catch (error) {
-    throw new InputNotFoundError(directory, `cannot read golden case directory (${error instanceof Error ? error.message : String(error)})`);
+    throw new InputNotFoundError(
+      directory,
+      `cannot read golden case directory (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const results: GoldenCaseResult[] = [];
   for (const entry of entries) {
     if (options.signal?.aborted) throw new AbortedError('golden run', { cause: options.signal.reason });
     if (options.filter !== undefined && !entry.includes(options.filter)) continue;
     const folder = join(directory, entry);
-    const isCase = await stat(join(folder, 'case.json')).then((s) => s.isFile(), () => false);
+    const isCase = await stat(join(folder, 'case.json')).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     if (!isCase) continue;
     const result = await runGoldenCase(folder, entry);
     results.push(result);

@@ -14,7 +14,8 @@ export class BoundedQueue<Item> implements AsyncIterable<Item> {
   highWaterMark = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`queue capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`queue capacity must be a positive integer, got ${capacity}`);
   }
 
   /** Number of items waiting to be read. */

@@ -44,7 +44,12 @@ export interface BuiltGraph {
 export interface BuildGraphOptions {
   readonly encoder: NegotiationContext['encoder'] & Pick<VisualEncoder, 'geometry'>;
   /** Frames the source will deliver (count exact, or an upper bound with `atMost`) and their size. */
-  readonly source: { readonly count: number; readonly width: number; readonly height: number; readonly atMost?: boolean };
+  readonly source: {
+    readonly count: number;
+    readonly width: number;
+    readonly height: number;
+    readonly atMost?: boolean;
+  };
   /** Total visual-token budget of the run; default the pipeline's own. */
   readonly budget?: number;
   /** The model's context window in positions, when a model will consume the tokens. */
@@ -112,7 +117,10 @@ function bindInputs(spec: StageSpec, stage: AnyStageDescriptor, previous: string
 }
 
 /** Topological order of the stage ids (Kahn); a cycle throws naming the stages on it. */
-function topologicalOrder(specs: readonly StageSpec[], bindings: ReadonlyMap<string, Record<string, string>>): string[] {
+function topologicalOrder(
+  specs: readonly StageSpec[],
+  bindings: ReadonlyMap<string, Record<string, string>>,
+): string[] {
   const indegree = new Map<string, number>();
   const consumers = new Map<string, string[]>();
   for (const spec of specs) {
@@ -155,7 +163,8 @@ export function buildGraph(definition: PipelineDefinition, options: BuildGraphOp
   const bindings = new Map<string, Record<string, string>>();
   let previous = sourceStageId;
   for (const spec of definition.stages) {
-    if (spec.id === sourceStageId) throw new GraphNegotiationError(spec.id, `the id '${sourceStageId}' is reserved for the frame source`);
+    if (spec.id === sourceStageId)
+      throw new GraphNegotiationError(spec.id, `the id '${sourceStageId}' is reserved for the frame source`);
     if (specs.has(spec.id)) throw new GraphNegotiationError(spec.id, 'the id is used by two stages');
     const stage = findStage(spec.use);
     if (stage === undefined) throw new GraphNegotiationError(spec.id, `unknown stage '${spec.use}'`);
@@ -200,9 +209,10 @@ export function buildGraph(definition: PipelineDefinition, options: BuildGraphOp
     const inputCaps: Record<string, Caps> = {};
     for (const [port, producer] of Object.entries(bound)) {
       const producerCaps = caps.get(producer)!;
-      const accepted = stage.variadic ? stage.inputs.in ?? Object.values(stage.inputs)[0] : stage.inputs[port];
+      const accepted = stage.variadic ? (stage.inputs.in ?? Object.values(stage.inputs)[0]) : stage.inputs[port];
       if (accepted !== undefined && producerCaps.kind !== accepted) {
-        throw mismatch(spec,
+        throw mismatch(
+          spec,
           `input port '${port}' accepts ${accepted} but '${producer}' produces ${producerCaps.kind}`,
         );
       }
@@ -222,7 +232,9 @@ export function buildGraph(definition: PipelineDefinition, options: BuildGraphOp
       throw mismatch(spec, `negotiated ${output.kind} but declares ${stage.output} (a bug in the stage)`);
     }
     // A data-dependent count (the stage's own, or any input's) makes this output's count an upper bound.
-    const bounded = stage.countIsUpperBound === true || Object.values(inputCaps).some((input) => 'atMost' in input && input.atMost === true);
+    const bounded =
+      stage.countIsUpperBound === true ||
+      Object.values(inputCaps).some((input) => 'atMost' in input && input.atMost === true);
     if (bounded && output.kind !== 'image') output = { ...output, atMost: true };
     caps.set(id, output);
     nodes.push({ id, stage, params, inputs: bound, caps: output });
@@ -282,7 +294,8 @@ export function planGraph(definition: PipelineDefinition, options: BuildGraphOpt
         const graph = buildGraph(definition, { ...options, source: { ...options.source, count } });
         return { ...graph, reducedFrames: { from: options.source.count, to: count } };
       } catch (retryError) {
-        if (!(retryError instanceof BudgetExceededError) && !(retryError instanceof GraphNegotiationError)) throw retryError;
+        if (!(retryError instanceof BudgetExceededError) && !(retryError instanceof GraphNegotiationError))
+          throw retryError;
       }
     }
     throw error;

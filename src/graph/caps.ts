@@ -8,9 +8,22 @@
 
 export type Caps =
   /** Decoded frames: how many per run (exact for count rules, an upper bound for fps/scene sampling) and their size. */
-  | { readonly kind: 'frames'; readonly count: number; readonly width: number; readonly height: number; readonly atMost?: boolean }
+  | {
+      readonly kind: 'frames';
+      readonly count: number;
+      readonly width: number;
+      readonly height: number;
+      readonly atMost?: boolean;
+    }
   /** A feature grid `[T, h, w, D]`. */
-  | { readonly kind: 'features'; readonly T: number; readonly h: number; readonly w: number; readonly D: number; readonly atMost?: boolean }
+  | {
+      readonly kind: 'features';
+      readonly T: number;
+      readonly h: number;
+      readonly w: number;
+      readonly D: number;
+      readonly atMost?: boolean;
+    }
   /** Per-frame descriptors `[T, D]`. */
   | { readonly kind: 'descriptors'; readonly T: number; readonly D: number; readonly atMost?: boolean }
   /** Visual token segments: total token count and dimension. */

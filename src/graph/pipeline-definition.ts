@@ -51,7 +51,12 @@ export interface StageSpec {
  */
 export type BudgetSpec =
   | number
-  | { readonly frameTokens?: number; readonly tileTokens?: number; readonly imageTokens?: number; readonly tokens?: number };
+  | {
+      readonly frameTokens?: number;
+      readonly tileTokens?: number;
+      readonly imageTokens?: number;
+      readonly tokens?: number;
+    };
 
 /** A paper's wording for one kind of question. */
 export interface PromptWording {

@@ -36,9 +36,15 @@ function describeAjvError(errors: readonly ErrorObject[], prefix: string): { fie
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties':
-      return { field: `${prefix}${error.instancePath}/${escapePointer(String(params.additionalProperty))}`, problem: 'unknown field' };
+      return {
+        field: `${prefix}${error.instancePath}/${escapePointer(String(params.additionalProperty))}`,
+        problem: 'unknown field',
+      };
     case 'required':
-      return { field: `${prefix}${error.instancePath}/${escapePointer(String(params.missingProperty))}`, problem: 'is required' };
+      return {
+        field: `${prefix}${error.instancePath}/${escapePointer(String(params.missingProperty))}`,
+        problem: 'is required',
+      };
     case 'enum':
       return {
         field: prefix + error.instancePath,
@@ -49,7 +55,11 @@ function describeAjvError(errors: readonly ErrorObject[], prefix: string): { fie
   }
 }
 
-function validateStageParams(file: string, index: number, spec: { use: string; params?: unknown }): Record<string, unknown> {
+function validateStageParams(
+  file: string,
+  index: number,
+  spec: { use: string; params?: unknown },
+): Record<string, unknown> {
   const stage = findStage(spec.use)!;
   let validate = paramValidators.get(stage.name);
   if (validate === undefined) {
@@ -79,10 +89,13 @@ export function validatePipelineDefinition(document: unknown, file = '<inline>')
   };
   const ids = new Set<string>();
   const stages: StageSpec[] = raw.stages.map((spec, index) => {
-    if (spec.id === sourceStageId) throw new PipelineConfigError(file, `/stages/${index}/id`, `'${sourceStageId}' is reserved for the frame source`);
+    if (spec.id === sourceStageId)
+      throw new PipelineConfigError(file, `/stages/${index}/id`, `'${sourceStageId}' is reserved for the frame source`);
     if (ids.has(spec.id)) throw new PipelineConfigError(file, `/stages/${index}/id`, `duplicate stage id '${spec.id}'`);
     if (findStage(spec.use) === undefined) {
-      const known = listStages().map((stage) => stage.name).join(', ');
+      const known = listStages()
+        .map((stage) => stage.name)
+        .join(', ');
       throw new PipelineConfigError(file, `/stages/${index}/use`, `unknown stage '${spec.use}' (known: ${known})`);
     }
     const inputs = spec.inputs;
@@ -103,7 +116,8 @@ export function validatePipelineDefinition(document: unknown, file = '<inline>')
     const params = validateStageParams(file, index, spec);
     return { id: spec.id, use: spec.use, ...(inputs !== undefined ? { inputs } : {}), params };
   });
-  if (!ids.has(raw.output)) throw new PipelineConfigError(file, '/output', `names no stage (stages: ${[...ids].join(', ')})`);
+  if (!ids.has(raw.output))
+    throw new PipelineConfigError(file, '/output', `names no stage (stages: ${[...ids].join(', ')})`);
   return {
     name: raw.name,
     description: raw.description,
@@ -133,7 +147,11 @@ export function parsePipelineText(text: string, file: string): PipelineDefinitio
     const first = parsed.errors[0];
     if (first !== undefined) {
       const line = first.linePos?.[0]?.line;
-      throw new PipelineConfigError(file, '', `invalid YAML${line !== undefined ? ` at line ${line}` : ''}: ${first.message.split('\n')[0]}`);
+      throw new PipelineConfigError(
+        file,
+        '',
+        `invalid YAML${line !== undefined ? ` at line ${line}` : ''}: ${first.message.split('\n')[0]}`,
+      );
     }
     document = parsed.toJS();
   }
@@ -141,12 +159,19 @@ export function parsePipelineText(text: string, file: string): PipelineDefinitio
 }
 
 /** Reads and validates a pipeline file. */
-export async function loadPipelineFile(path: string, options: { readonly signal?: AbortSignal } = {}): Promise<PipelineDefinition> {
+export async function loadPipelineFile(
+  path: string,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<PipelineDefinition> {
   let text: string;
   try {
     text = await readFile(path, { encoding: 'utf8', ...(options.signal ? { signal: options.signal } : {}) });
   } catch (error) {
-    throw new PipelineConfigError(path, '', `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new PipelineConfigError(
+      path,
+      '',
+      `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   return parsePipelineText(text, path);
 }

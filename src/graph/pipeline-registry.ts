@@ -34,20 +34,30 @@ async function builtInFiles(): Promise<string[]> {
 }
 
 /** Every built-in pipeline, validated, sorted by name. */
-export async function listBuiltInPipelines(options: { readonly signal?: AbortSignal } = {}): Promise<PipelineDefinition[]> {
+export async function listBuiltInPipelines(
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<PipelineDefinition[]> {
   const definitions = await Promise.all((await builtInFiles()).map((file) => loadPipelineFile(file, options)));
   return definitions.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function looksLikePath(reference: string): boolean {
-  return reference.includes('/') || reference.includes('\\') || isAbsolute(reference) || pipelineExtensions.includes(extname(reference).toLowerCase());
+  return (
+    reference.includes('/') ||
+    reference.includes('\\') ||
+    isAbsolute(reference) ||
+    pipelineExtensions.includes(extname(reference).toLowerCase())
+  );
 }
 
 /**
  * Resolves a pipeline reference: a path to a YAML/JSON file, or the name of a built-in pipeline. Throws
  * PipelineConfigError naming the reference (and listing the built-in names) when neither matches.
  */
-export async function resolvePipeline(reference: string, options: { readonly signal?: AbortSignal } = {}): Promise<PipelineDefinition> {
+export async function resolvePipeline(
+  reference: string,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<PipelineDefinition> {
   if (looksLikePath(reference)) return loadPipelineFile(resolve(reference), options);
   for (const file of await builtInFiles()) {
     const base = file.slice(file.lastIndexOf('/') + 1).replace(/\.(ya?ml|json)$/i, '');
@@ -55,7 +65,19 @@ export async function resolvePipeline(reference: string, options: { readonly sig
   }
   // A bare file name in the current directory also works.
   const local = resolve(reference);
-  if (await stat(local).then((info) => info.isFile(), () => false)) return loadPipelineFile(local, options);
-  const names = (await builtInFiles()).map((file) => file.slice(file.lastIndexOf('/') + 1).replace(/\.(ya?ml|json)$/i, ''));
-  throw new PipelineConfigError(reference, '', `no built-in pipeline has this name and no such file exists (built-in: ${names.join(', ') || 'none found'})`);
+  if (
+    await stat(local).then(
+      (info) => info.isFile(),
+      () => false,
+    )
+  )
+    return loadPipelineFile(local, options);
+  const names = (await builtInFiles()).map((file) =>
+    file.slice(file.lastIndexOf('/') + 1).replace(/\.(ya?ml|json)$/i, ''),
+  );
+  throw new PipelineConfigError(
+    reference,
+    '',
+    `no built-in pipeline has this name and no such file exists (built-in: ${names.join(', ') || 'none found'})`,
+  );
 }

@@ -72,7 +72,8 @@ export async function runGraph(
   const frameConsumers = graph.nodes.filter((node) => Object.values(node.inputs).includes(sourceStageId));
   for (const node of frameConsumers) {
     const ports = Object.keys(node.inputs);
-    if (node.stage.stream !== undefined && ports.length === 1 && ports[0] === 'in') queues.set(node.id, new BoundedQueue(queueCapacity));
+    if (node.stage.stream !== undefined && ports.length === 1 && ports[0] === 'in')
+      queues.set(node.id, new BoundedQueue(queueCapacity));
   }
   const needAllFrames = frameConsumers.some((node) => !queues.has(node.id));
   let firstError: unknown;
@@ -81,10 +82,14 @@ export async function runGraph(
     for (const queue of queues.values()) queue.fail(error);
     controller.abort(error);
   };
-  signal.addEventListener('abort', () => {
-    const reason = outer?.aborted ? toAbortedError(outer) : signal.reason;
-    for (const queue of queues.values()) queue.fail(reason);
-  }, { once: true });
+  signal.addEventListener(
+    'abort',
+    () => {
+      const reason = outer?.aborted ? toAbortedError(outer) : signal.reason;
+      for (const queue of queues.values()) queue.fail(reason);
+    },
+    { once: true },
+  );
 
   // The source pump: pulls frames, hands batches to streaming stages, keeps all frames only when a stage needs them.
   const pump = (async (): Promise<readonly VideoFrame[]> => {
@@ -144,7 +149,8 @@ export async function runGraph(
       } else {
         const inputs: Record<string, Payload> = {};
         for (const [port, producer] of Object.entries(node.inputs)) {
-          inputs[port] = producer === sourceStageId ? { kind: 'frames', frames: await pump } : await runNode(nodeById(producer));
+          inputs[port] =
+            producer === sourceStageId ? { kind: 'frames', frames: await pump } : await runNode(nodeById(producer));
         }
         if (signal.aborted) throw outer?.aborted ? toAbortedError(outer) : signal.reason;
         const started = performance.now();
@@ -187,7 +193,12 @@ export async function runGraph(
         timings,
       },
     };
-    return { stream, frames: frameList, notes, queueHighWaterMark: Math.max(0, ...[...queues.values()].map((queue) => queue.highWaterMark)) };
+    return {
+      stream,
+      frames: frameList,
+      notes,
+      queueHighWaterMark: Math.max(0, ...[...queues.values()].map((queue) => queue.highWaterMark)),
+    };
   } catch (error) {
     fail(error);
     await pump.catch(() => undefined);

@@ -52,7 +52,9 @@ export async function runStageHarness<Params extends object>(
   let params = { ...stage.defaults, ...(options.params ?? {}) } as Params;
   if (stage.resolve !== undefined) params = stage.resolve(params, inputCaps, negotiation);
   let caps = stage.negotiate(inputCaps, params, negotiation);
-  const bounded = stage.countIsUpperBound === true || Object.values(inputCaps).some((input) => 'atMost' in input && input.atMost === true);
+  const bounded =
+    stage.countIsUpperBound === true ||
+    Object.values(inputCaps).some((input) => 'atMost' in input && input.atMost === true);
   if (bounded && caps.kind !== 'image') caps = { ...caps, atMost: true };
   const notes: Record<string, unknown> = {};
   const context: StageContext = {

@@ -71,7 +71,10 @@ export async function downloadFile(request: DownloadFileRequest): Promise<Downlo
     const actual = state.hash.digest('hex');
     if (actual !== request.checksum.hex) {
       await rm(partialPath, { force: true });
-      throw new DownloadError(url, `${request.checksum.algorithm} mismatch: expected ${request.checksum.hex}, got ${actual}; the download was discarded`);
+      throw new DownloadError(
+        url,
+        `${request.checksum.algorithm} mismatch: expected ${request.checksum.hex}, got ${actual}; the download was discarded`,
+      );
     }
   }
   return { resumedFrom, receivedBytes, commit };
@@ -84,7 +87,12 @@ export function createChecksumHash(checksum: ExpectedChecksum, expectedSize: num
 }
 
 /** Whether a whole file on disk has the expected size and checksum. */
-export async function fileMatchesChecksum(path: string, expectedSize: number, checksum: ExpectedChecksum, signal?: AbortSignal): Promise<boolean> {
+export async function fileMatchesChecksum(
+  path: string,
+  expectedSize: number,
+  checksum: ExpectedChecksum,
+  signal?: AbortSignal,
+): Promise<boolean> {
   if ((await sizeOf(path)) !== expectedSize) return false;
   if (checksum.algorithm === 'none') return true;
   const hash = createChecksumHash(checksum, expectedSize);
@@ -121,7 +129,11 @@ async function receive(request: DownloadFileRequest, offset: number, state: { ha
       const start = /^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1];
       if (start === undefined || Number(start) !== offset) {
         await response.body?.cancel();
-        throw new DownloadError(url, `the server answered the range request from byte ${start ?? '?'} instead of ${offset}`, { retryable: true });
+        throw new DownloadError(
+          url,
+          `the server answered the range request from byte ${start ?? '?'} instead of ${offset}`,
+          { retryable: true },
+        );
       }
     } else if (response.status === 200) {
       if (offset > 0) {
@@ -133,7 +145,9 @@ async function receive(request: DownloadFileRequest, offset: number, state: { ha
     } else if (response.status === 416) {
       await response.body?.cancel();
       await truncate(partialPath, 0);
-      throw new DownloadError(url, 'the server rejected the resume range; restarting from the beginning', { retryable: true });
+      throw new DownloadError(url, 'the server rejected the resume range; restarting from the beginning', {
+        retryable: true,
+      });
     } else {
       await response.body?.cancel();
       throw httpError(url, response.status);
@@ -146,7 +160,10 @@ async function receive(request: DownloadFileRequest, offset: number, state: { ha
         await handle.close();
         handle = undefined;
         await rm(partialPath, { force: true });
-        throw new DownloadError(url, `the server sent more than the listed ${expectedSize} bytes; the download was discarded`);
+        throw new DownloadError(
+          url,
+          `the server sent more than the listed ${expectedSize} bytes; the download was discarded`,
+        );
       }
       await handle.write(chunk);
       state.hash.update(chunk);
@@ -155,17 +172,29 @@ async function receive(request: DownloadFileRequest, offset: number, state: { ha
       request.onBytes?.(bytesOnDisk);
     }
     if (bytesOnDisk < expectedSize) {
-      throw new DownloadError(url, `the connection closed after ${bytesOnDisk} of ${expectedSize} bytes; run again to resume`, { retryable: true });
+      throw new DownloadError(
+        url,
+        `the connection closed after ${bytesOnDisk} of ${expectedSize} bytes; run again to resume`,
+        { retryable: true },
+      );
     }
     return { receivedBytes, bytesOnDisk, commit, restarted };
   } catch (error) {
     if (request.signal?.aborted) throw new AbortedError(`download of ${url}`, { cause: error });
     if (stall.signal.aborted) {
-      throw new DownloadError(url, `no data for ${(stallTimeoutMs / 1000).toFixed(1)} s after ${bytesOnDisk} of ${expectedSize} bytes; run again to resume`, { cause: error, retryable: true });
+      throw new DownloadError(
+        url,
+        `no data for ${(stallTimeoutMs / 1000).toFixed(1)} s after ${bytesOnDisk} of ${expectedSize} bytes; run again to resume`,
+        { cause: error, retryable: true },
+      );
     }
     if (error instanceof DownloadError) throw error;
-    const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-    throw new DownloadError(url, `${reason} after ${bytesOnDisk} of ${expectedSize} bytes; run again to resume`, { cause: error, retryable: true });
+    const reason =
+      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    throw new DownloadError(url, `${reason} after ${bytesOnDisk} of ${expectedSize} bytes; run again to resume`, {
+      cause: error,
+      retryable: true,
+    });
   } finally {
     clearTimeout(stallTimer);
     await handle?.close();
@@ -184,13 +213,17 @@ async function fetchFollowingRedirects(
   for (let hop = 0; hop <= maximumRedirects; hop += 1) {
     const headers = new Headers({ accept: '*/*', 'accept-encoding': 'identity' });
     if (offset > 0) headers.set('range', `bytes=${offset}-`);
-    if (request.token && current.origin === request.tokenOrigin) headers.set('authorization', `Bearer ${request.token}`);
+    if (request.token && current.origin === request.tokenOrigin)
+      headers.set('authorization', `Bearer ${request.token}`);
     const response = await fetchImplementation(current, { headers, signal, redirect: 'manual' });
     commit ??= response.headers.get('x-repo-commit') ?? undefined;
     if (response.status < 300 || response.status > 399 || response.status === 304) return { response, commit };
     const location = response.headers.get('location');
     await response.body?.cancel();
-    if (!location) throw new DownloadError(request.url, `HTTP ${response.status} redirect without a Location header`, { retryable: true });
+    if (!location)
+      throw new DownloadError(request.url, `HTTP ${response.status} redirect without a Location header`, {
+        retryable: true,
+      });
     const next = new URL(location, current);
     if (next.protocol !== 'https:' && next.protocol !== 'http:') {
       throw new DownloadError(request.url, `refusing a redirect to ${next.protocol} URL`);
@@ -205,7 +238,10 @@ async function fetchFollowingRedirects(
 
 function httpError(url: string, status: number): DownloadError {
   if (status === 401 || status === 403) {
-    return new DownloadError(url, `HTTP ${status}: access denied; set HF_TOKEN to a token that can read this repository`);
+    return new DownloadError(
+      url,
+      `HTTP ${status}: access denied; set HF_TOKEN to a token that can read this repository`,
+    );
   }
   if (status === 404) return new DownloadError(url, 'HTTP 404: file not found at this revision');
   return new DownloadError(url, `HTTP ${status}`, { retryable: status >= 500 || status === 429 || status === 408 });
@@ -225,4 +261,3 @@ async function hashFilePrefix(path: string, length: number, hash: Hash, signal?:
   const stream = createReadStream(path, { start: 0, end: length - 1, highWaterMark: 1 << 20, signal });
   for await (const chunk of stream as AsyncIterable<Buffer>) hash.update(chunk);
 }
-

@@ -15,10 +15,26 @@ export {
   type ModelGraph,
   type GraphDtypes,
 } from './model-dtypes.js';
-export { resolveCacheDirectory, snapshotDirectory, manifestFileName, type CacheDirectoryOptions } from './cache-directory.js';
-export { resolveHubConnection, resolveFileUrl, defaultHubEndpoint, type HubConnectionOptions, type HubConnection } from './hub-endpoint.js';
+export {
+  resolveCacheDirectory,
+  snapshotDirectory,
+  manifestFileName,
+  type CacheDirectoryOptions,
+} from './cache-directory.js';
+export {
+  resolveHubConnection,
+  resolveFileUrl,
+  defaultHubEndpoint,
+  type HubConnectionOptions,
+  type HubConnection,
+} from './hub-endpoint.js';
 export { listRepositoryFiles, type RepositoryFile } from './list-repository-files.js';
-export { downloadFile, type DownloadFileRequest, type DownloadFileOutcome, type ExpectedChecksum } from './download-file.js';
+export {
+  downloadFile,
+  type DownloadFileRequest,
+  type DownloadFileOutcome,
+  type ExpectedChecksum,
+} from './download-file.js';
 export { pullModel, type PullModelOptions, type PullModelResult, type PulledFile } from './pull-model.js';
 export type { PullProgressEvent, PullProgressListener } from './pull-progress.js';
 export { listCachedModels, type CachedModel, type CachedModelListing } from './list-models.js';

@@ -33,7 +33,11 @@ export interface CachedModelListing {
   readonly cacheDirectory: string;
   readonly models: readonly CachedModel[];
   /** Unfinished pulls: `owner/name@revision` and the bytes already downloaded. */
-  readonly incomplete: readonly { readonly repositoryId: string; readonly revision: string; readonly sizeBytes: number }[];
+  readonly incomplete: readonly {
+    readonly repositoryId: string;
+    readonly revision: string;
+    readonly sizeBytes: number;
+  }[];
 }
 
 /** Lists the cache; a missing cache folder lists as empty. */
@@ -49,13 +53,21 @@ export async function listCachedModels(options: CacheDirectoryOptions = {}): Pro
       const directory = join(cacheDirectory, repositoryFolder, revisionFolder);
       if (revisionFolder.startsWith('.incomplete-')) {
         const sizeBytes = await folderSize(directory);
-        if (sizeBytes > 0) incomplete.push({ repositoryId, revision: revisionOfFolder(revisionFolder.slice('.incomplete-'.length)), sizeBytes });
+        if (sizeBytes > 0)
+          incomplete.push({
+            repositoryId,
+            revision: revisionOfFolder(revisionFolder.slice('.incomplete-'.length)),
+            sizeBytes,
+          });
         continue;
       }
       if (revisionFolder.startsWith('.')) continue;
       const files = await listFolderFiles(directory);
       const manifest = await readModelManifest(directory);
-      const dtypes = Object.fromEntries(modelGraphs.map((graph) => [graph, availableDtypes(files, graph)])) as Record<ModelGraph, string[]>;
+      const dtypes = Object.fromEntries(modelGraphs.map((graph) => [graph, availableDtypes(files, graph)])) as Record<
+        ModelGraph,
+        string[]
+      >;
       models.push({
         repositoryId,
         alias,
@@ -75,7 +87,10 @@ export async function listCachedModels(options: CacheDirectoryOptions = {}): Pro
 async function directoriesIn(folder: string): Promise<string[]> {
   try {
     const entries = await readdir(folder, { withFileTypes: true });
-    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+    return entries
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
   } catch {
     return [];
   }

@@ -77,7 +77,8 @@ function toRepositoryFile(entry: ListFileEntry, listingUrl: string): RepositoryF
   if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256)) {
     throw new DownloadError(listingUrl, `the tree listing gives ${JSON.stringify(entry.path)} an invalid sha256`);
   }
-  const gitObjectId = typeof entry.oid === 'string' && /^[0-9a-f]{40}$/i.test(entry.oid) ? entry.oid.toLowerCase() : undefined;
+  const gitObjectId =
+    typeof entry.oid === 'string' && /^[0-9a-f]{40}$/i.test(entry.oid) ? entry.oid.toLowerCase() : undefined;
   return { path: entry.path, size, gitObjectId, sha256 };
 }
 
@@ -92,20 +93,34 @@ function listingError(
   if (VidtokError.isInstance(error)) return error;
   if (signal?.aborted) return new AbortedError(`listing ${repositoryId}`, { cause: error });
   const status = (error as { statusCode?: unknown }).statusCode;
-  const message = error instanceof Error ? error.message.split('. URL:')[0] ?? error.message : String(error);
+  const message = error instanceof Error ? (error.message.split('. URL:')[0] ?? error.message) : String(error);
   if (typeof status === 'number') {
     if (status === 404 && /revision|rev id/i.test(message)) {
-      return new ModelNotFoundError(`${repositoryId}@${revision}`, `revision '${revision}' not found on ${connection.endpoint}`, { cause: error });
+      return new ModelNotFoundError(
+        `${repositoryId}@${revision}`,
+        `revision '${revision}' not found on ${connection.endpoint}`,
+        { cause: error },
+      );
     }
     if (status === 404 || status === 401 || status === 403) {
-      const hint = connection.token ? 'check the name and that HF_TOKEN grants access' : 'check the name, or set HF_TOKEN for a private or gated repository';
-      return new ModelNotFoundError(repositoryId, `repository not found on ${connection.endpoint} (HTTP ${status}); ${hint}`, { cause: error });
+      const hint = connection.token
+        ? 'check the name and that HF_TOKEN grants access'
+        : 'check the name, or set HF_TOKEN for a private or gated repository';
+      return new ModelNotFoundError(
+        repositoryId,
+        `repository not found on ${connection.endpoint} (HTTP ${status}); ${hint}`,
+        { cause: error },
+      );
     }
-    return new DownloadError(listingUrl, `HTTP ${status}: ${message}`, { cause: error, retryable: status >= 500 || status === 429 });
+    return new DownloadError(listingUrl, `HTTP ${status}: ${message}`, {
+      cause: error,
+      retryable: status >= 500 || status === 429,
+    });
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return new DownloadError(listingUrl, 'the tree listing timed out', { cause: error, retryable: true });
   }
-  const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+  const reason =
+    error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
   return new DownloadError(listingUrl, `cannot list files: ${reason}`, { cause: error, retryable: true });
 }

@@ -40,7 +40,11 @@ export const modelAliases: readonly ModelAlias[] = [
 ];
 
 /** dtypes for a repository that has no alias: full precision everywhere. */
-export const fallbackDtypes: GraphDtypes = { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' };
+export const fallbackDtypes: GraphDtypes = {
+  embed_tokens: 'fp32',
+  vision_encoder: 'fp32',
+  decoder_model_merged: 'fp32',
+};
 
 /** The alias entry for `name` (case-insensitive), or for the repository `name` names, or undefined. */
 export function findModelAlias(name: string): ModelAlias | undefined {

@@ -53,14 +53,18 @@ export function parseDtypeOption(value: string, defaults: GraphDtypes): GraphDty
   const text = value.trim();
   if (isModelDtype(text)) return uniformDtypes(text);
   if (!text.includes('=')) {
-    throw new UsageError(`--dtype '${value}': unknown dtype (expected one of ${modelDtypes.join(', ')}, or graph=dtype pairs)`);
+    throw new UsageError(
+      `--dtype '${value}': unknown dtype (expected one of ${modelDtypes.join(', ')}, or graph=dtype pairs)`,
+    );
   }
   const result: Record<ModelGraph, ModelDtype> = { ...defaults };
   const seen = new Set<string>();
   for (const part of text.split(',')) {
     const [graph = '', dtype = '', extra] = part.split('=').map((piece) => piece.trim());
     if (extra !== undefined || !isModelGraph(graph)) {
-      throw new UsageError(`--dtype '${value}': '${part}' is not graph=dtype with a graph of ${modelGraphs.join(', ')}`);
+      throw new UsageError(
+        `--dtype '${value}': '${part}' is not graph=dtype with a graph of ${modelGraphs.join(', ')}`,
+      );
     }
     if (!isModelDtype(dtype)) {
       throw new UsageError(`--dtype '${value}': unknown dtype '${dtype}' (expected one of ${modelDtypes.join(', ')})`);
@@ -88,7 +92,9 @@ export function graphFilePath(graph: ModelGraph, dtype: ModelDtype): string {
  * Which graph and dtype an `onnx/` file belongs to (including its `.onnx_data` companions), or undefined for other
  * files. The suffix must match exactly, so `_q4f16` is never read as `_q4`.
  */
-export function classifyGraphFile(path: string): { graph: ModelGraph; dtype: ModelDtype; externalData: boolean } | undefined {
+export function classifyGraphFile(
+  path: string,
+): { graph: ModelGraph; dtype: ModelDtype; externalData: boolean } | undefined {
   const match = /^onnx\/([A-Za-z0-9_]+)\.onnx(_data(?:_\d+)?)?$/.exec(path);
   if (!match) return undefined;
   const [, name = '', data] = match;

@@ -38,7 +38,11 @@ export async function readModelManifest(directory: string): Promise<ModelManifes
 }
 
 /** The manifest entry for one listed file. */
-export function manifestEntryOf(file: { size: number; sha256: string | undefined; gitObjectId: string | undefined }): ManifestFile {
+export function manifestEntryOf(file: {
+  size: number;
+  sha256: string | undefined;
+  gitObjectId: string | undefined;
+}): ManifestFile {
   return {
     size: file.size,
     ...(file.sha256 ? { sha256: file.sha256 } : {}),

@@ -21,7 +21,11 @@ export async function acquirePullLock(path: string, what: string): Promise<PullL
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
       if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-        throw new DownloadError(what, `another vidtok process (pid ${owner}) is pulling this model; wait for it or remove ${path}`, { retryable: true });
+        throw new DownloadError(
+          what,
+          `another vidtok process (pid ${owner}) is pulling this model; wait for it or remove ${path}`,
+          { retryable: true },
+        );
       }
       await rm(path, { force: true });
     }

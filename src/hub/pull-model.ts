@@ -26,14 +26,26 @@ import { resolveFileUrl, resolveHubConnection, type HubConnectionOptions } from 
 import { listRepositoryFiles, type RepositoryFile } from './list-repository-files.js';
 import { fallbackDtypes, findModelAlias } from './model-aliases.js';
 import { parseDtypeOption, type GraphDtypes } from './model-dtypes.js';
-import { manifestEntryOf, readModelManifest, sameManifestEntry, type ManifestFile, type ModelManifest } from './model-manifest.js';
+import {
+  manifestEntryOf,
+  readModelManifest,
+  sameManifestEntry,
+  type ManifestFile,
+  type ModelManifest,
+} from './model-manifest.js';
 import { acquirePullLock } from './pull-lock.js';
 import type { PullProgressListener } from './pull-progress.js';
 import { repositoryIdOf, validateRevision } from './repository-reference.js';
 import { resolveRevisionCommit } from './resolve-revision.js';
 import { resolveInside } from './safe-relative-path.js';
 import { selectModelFiles } from './select-model-files.js';
-import { fetchVideoNewline, videoNewlineCurrent, videoNewlineFileName, videoNewlineSource, type DerivedFile } from './video-newline.js';
+import {
+  fetchVideoNewline,
+  videoNewlineCurrent,
+  videoNewlineFileName,
+  videoNewlineSource,
+  type DerivedFile,
+} from './video-newline.js';
 
 export interface PullModelOptions extends CacheDirectoryOptions, HubConnectionOptions {
   /** `q4`, `embed_tokens=fp16,vision_encoder=q4,…`, or per-graph dtypes; defaults to the alias's dtypes. */
@@ -77,7 +89,12 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
   const repositoryId = repositoryIdOf(model);
   const revision = validateRevision(options.revision ?? 'main');
   const defaults = alias?.defaultDtypes ?? fallbackDtypes;
-  const dtypes = options.dtype === undefined ? defaults : typeof options.dtype === 'string' ? parseDtypeOption(options.dtype, defaults) : options.dtype;
+  const dtypes =
+    options.dtype === undefined
+      ? defaults
+      : typeof options.dtype === 'string'
+        ? parseDtypeOption(options.dtype, defaults)
+        : options.dtype;
   const connection = resolveHubConnection(options);
   const cacheRoot = resolveCacheDirectory(options);
   const signal = options.signal;
@@ -85,8 +102,12 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
 
   report({ type: 'listing', repositoryId, revision, endpoint: connection.endpoint });
   // Pin the commit once; the listing and every download then address it, so a push mid-pull cannot mix versions.
-  const pinned = await withRetries(options, `resolving ${revision}`, () => resolveRevisionCommit(connection, repositoryId, revision, { signal }));
-  const listed = await withRetries(options, 'the file listing', () => listRepositoryFiles(connection, repositoryId, pinned, { signal }));
+  const pinned = await withRetries(options, `resolving ${revision}`, () =>
+    resolveRevisionCommit(connection, repositoryId, revision, { signal }),
+  );
+  const listed = await withRetries(options, 'the file listing', () =>
+    listRepositoryFiles(connection, repositoryId, pinned, { signal }),
+  );
   const selected = selectModelFiles(listed, dtypes, repositoryId);
 
   const snapshot = snapshotDirectory(cacheRoot, repositoryId, revision);
@@ -123,7 +144,13 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
   try {
     await removeLeftoverTrash(repositoryFolder);
     const toFetch = selected.filter((file) => !keptFromSnapshot.has(file.path));
-    report({ type: 'plan', files: selected.length, totalBytes, downloadFiles: toFetch.length, downloadBytes: sum(toFetch.map((file) => file.size)) });
+    report({
+      type: 'plan',
+      files: selected.length,
+      totalBytes,
+      downloadFiles: toFetch.length,
+      downloadBytes: sum(toFetch.map((file) => file.size)),
+    });
     const files: PulledFile[] = [];
     const manifestFiles: Record<string, ManifestFile> = {};
     // Keep every file of the existing snapshot (other dtypes too) unless the listing says it changed.
@@ -154,19 +181,30 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
         await rm(target, { force: true });
         await mkdir(dirname(target), { recursive: true });
         const partial = `${target}.partial`;
-        const outcome = await downloadWithRetries(options, file, async () =>
-          downloadFile({
-            url,
-            partialPath: partial,
-            expectedSize: file.size,
-            checksum,
-            token: connection.token,
-            tokenOrigin: new URL(connection.endpoint).origin,
-            fetch: connection.fetch,
-            signal,
-            stallTimeoutMs: options.stallTimeoutMs,
-            onBytes: (fileBytes) => report({ type: 'bytes', path: file.path, fileBytes, size: file.size, doneBytes: doneBytes + fileBytes, totalBytes }),
-          }),
+        const outcome = await downloadWithRetries(
+          options,
+          file,
+          async () =>
+            downloadFile({
+              url,
+              partialPath: partial,
+              expectedSize: file.size,
+              checksum,
+              token: connection.token,
+              tokenOrigin: new URL(connection.endpoint).origin,
+              fetch: connection.fetch,
+              signal,
+              stallTimeoutMs: options.stallTimeoutMs,
+              onBytes: (fileBytes) =>
+                report({
+                  type: 'bytes',
+                  path: file.path,
+                  fileBytes,
+                  size: file.size,
+                  doneBytes: doneBytes + fileBytes,
+                  totalBytes,
+                }),
+            }),
           (resumeFrom) => report({ type: 'file-start', path: file.path, size: file.size, resumeFrom }),
           partial,
         );
@@ -180,7 +218,12 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
       }
       doneBytes += file.size;
       manifestFiles[file.path] = manifestEntryOf(file);
-      report({ type: 'file-done', path: file.path, size: file.size, verifiedWith: checksum.algorithm === 'none' ? 'size' : checksum.algorithm });
+      report({
+        type: 'file-done',
+        path: file.path,
+        size: file.size,
+        verifiedWith: checksum.algorithm === 'none' ? 'size' : checksum.algorithm,
+      });
     }
     const derived: Record<string, DerivedFile> = {};
     const stagedNewline = await videoNewlineSource(join(staging, 'config.json'), listed);
@@ -188,14 +231,30 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
       throwIfAborted(signal, `pull of ${repositoryId}`);
       const previousEntry = previous?.derived?.[videoNewlineFileName];
       const from = stagedNewline.file.path;
-      if (videoNewlineCurrent(previousEntry, stagedNewline.file) && (await sizeOf(join(snapshot, videoNewlineFileName))) === previousEntry?.size) {
+      if (
+        videoNewlineCurrent(previousEntry, stagedNewline.file) &&
+        (await sizeOf(join(snapshot, videoNewlineFileName))) === previousEntry?.size
+      ) {
         await linkOrCopy(join(snapshot, videoNewlineFileName), join(staging, videoNewlineFileName));
         derived[videoNewlineFileName] = previousEntry!;
         report({ type: 'derived', path: videoNewlineFileName, from, outcome: 'reused' });
       } else {
-        const entry = await fetchVideoNewline({ connection, repositoryId, revision: pinned, hidden: stagedNewline.hidden, file: stagedNewline.file, folder: staging, ...(signal ? { signal } : {}) });
+        const entry = await fetchVideoNewline({
+          connection,
+          repositoryId,
+          revision: pinned,
+          hidden: stagedNewline.hidden,
+          file: stagedNewline.file,
+          folder: staging,
+          ...(signal ? { signal } : {}),
+        });
         if (entry !== undefined) derived[videoNewlineFileName] = entry;
-        report({ type: 'derived', path: videoNewlineFileName, from, outcome: entry === undefined ? 'missing' : 'fetched' });
+        report({
+          type: 'derived',
+          path: videoNewlineFileName,
+          from,
+          outcome: entry === undefined ? 'missing' : 'fetched',
+        });
       }
     }
     const manifest: ModelManifest = {
@@ -213,7 +272,16 @@ export async function pullModel(model: string, options: PullModelOptions = {}): 
     throwIfAborted(signal, `pull of ${repositoryId}`);
     await swapIntoPlace(staging, snapshot, repositoryFolder);
     report({ type: 'done', directory: snapshot, downloadedBytes });
-    return { repositoryId, revision, commit: manifest.commit, directory: snapshot, dtypes, files, downloadedBytes, upToDate: false };
+    return {
+      repositoryId,
+      revision,
+      commit: manifest.commit,
+      directory: snapshot,
+      dtypes,
+      files,
+      downloadedBytes,
+      upToDate: false,
+    };
   } finally {
     await lock.release();
   }
@@ -236,7 +304,13 @@ async function withRetries<T>(options: PullModelOptions, what: string, attempt: 
     } catch (error) {
       const retryable = VidtokError.isInstance(error) && error.retryable && !(error instanceof AbortedError);
       if (!retryable || tries >= retries) throw error;
-      options.onProgress?.({ type: 'retry', path: what, attempt: tries + 1, delayMs, reason: (error as Error).message });
+      options.onProgress?.({
+        type: 'retry',
+        path: what,
+        attempt: tries + 1,
+        delayMs,
+        reason: (error as Error).message,
+      });
       await sleep(delayMs, undefined, { signal: options.signal }).catch((cause: unknown) => {
         throw new AbortedError(what, { cause });
       });
@@ -261,7 +335,13 @@ async function downloadWithRetries<T extends { resumedFrom: number }>(
     } catch (error) {
       const retryable = VidtokError.isInstance(error) && error.retryable && !(error instanceof AbortedError);
       if (!retryable || tries >= retries) throw error;
-      options.onProgress?.({ type: 'retry', path: file.path, attempt: tries + 1, delayMs, reason: (error as Error).message });
+      options.onProgress?.({
+        type: 'retry',
+        path: file.path,
+        attempt: tries + 1,
+        delayMs,
+        reason: (error as Error).message,
+      });
       await sleep(delayMs, undefined, { signal: options.signal }).catch((cause: unknown) => {
         throw new AbortedError(`download of ${file.path}`, { cause });
       });
@@ -270,7 +350,11 @@ async function downloadWithRetries<T extends { resumedFrom: number }>(
   }
 }
 
-async function snapshotHolds(snapshot: string, manifest: ModelManifest | undefined, file: RepositoryFile): Promise<boolean> {
+async function snapshotHolds(
+  snapshot: string,
+  manifest: ModelManifest | undefined,
+  file: RepositoryFile,
+): Promise<boolean> {
   if (!manifest) return false;
   if (!sameManifestEntry(manifest.files[file.path], manifestEntryOf(file))) return false;
   return (await sizeOf(resolveInside(snapshot, file.path, snapshot))) === file.size;
@@ -285,7 +369,9 @@ async function swapIntoPlace(staging: string, snapshot: string, repositoryFolder
     await rename(staging, snapshot);
   } catch (error) {
     if (hadSnapshot) await rename(trash, snapshot).catch(() => undefined);
-    throw new DownloadError(snapshot, `cannot move the verified files into place: ${(error as Error).message}`, { cause: error });
+    throw new DownloadError(snapshot, `cannot move the verified files into place: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (hadSnapshot) await rm(trash, { recursive: true, force: true });
 }
@@ -339,4 +425,3 @@ async function exists(path: string): Promise<boolean> {
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
-

@@ -6,7 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelNotFoundError } from '../errors/index.js';
-import { incompleteDirectory, repositoryCacheDirectory, resolveCacheDirectory, snapshotDirectory, type CacheDirectoryOptions } from './cache-directory.js';
+import {
+  incompleteDirectory,
+  repositoryCacheDirectory,
+  resolveCacheDirectory,
+  snapshotDirectory,
+  type CacheDirectoryOptions,
+} from './cache-directory.js';
 import { folderSize } from './folder-size.js';
 import { repositoryIdOf, validateRevision } from './repository-reference.js';
 
@@ -29,12 +35,18 @@ export async function removeCachedModel(model: string, options: RemoveModelOptio
   const targets =
     options.revision === undefined
       ? [repositoryFolder]
-      : [snapshotDirectory(cacheRoot, repositoryId, validateRevision(options.revision)), incompleteDirectory(cacheRoot, repositoryId, options.revision)];
+      : [
+          snapshotDirectory(cacheRoot, repositoryId, validateRevision(options.revision)),
+          incompleteDirectory(cacheRoot, repositoryId, options.revision),
+        ];
   const present: string[] = [];
   for (const target of targets) if (await isDirectory(target)) present.push(target);
   if (present.length === 0) {
     const what = options.revision === undefined ? model : `${model}@${options.revision}`;
-    throw new ModelNotFoundError(what, `not in the model cache (${cacheRoot}); 'vidtok models list' shows what is there`);
+    throw new ModelNotFoundError(
+      what,
+      `not in the model cache (${cacheRoot}); 'vidtok models list' shows what is there`,
+    );
   }
   let freedBytes = 0;
   for (const target of present) {

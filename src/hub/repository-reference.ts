@@ -13,8 +13,7 @@ const revisionPattern = /^(?:[A-Za-z0-9][A-Za-z0-9._-]{0,254}|refs\/pr\/\d{1,9}|
 export function isRepositoryId(value: string): boolean {
   const parts = value.split('/');
   return (
-    parts.length === 2 &&
-    parts.every((part) => namePart.test(part) && !part.includes('..') && !part.includes('--'))
+    parts.length === 2 && parts.every((part) => namePart.test(part) && !part.includes('..') && !part.includes('--'))
   );
 }
 

@@ -7,7 +7,12 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ModelNotFoundError } from '../errors/index.js';
-import { repositoryCacheDirectory, resolveCacheDirectory, snapshotDirectory, type CacheDirectoryOptions } from './cache-directory.js';
+import {
+  repositoryCacheDirectory,
+  resolveCacheDirectory,
+  snapshotDirectory,
+  type CacheDirectoryOptions,
+} from './cache-directory.js';
 import { findModelAlias } from './model-aliases.js';
 import { isRepositoryId, validateRevision } from './repository-reference.js';
 
@@ -19,8 +24,12 @@ export interface ResolveModelDirectoryOptions extends CacheDirectoryOptions {
 }
 
 /** The absolute directory of `model` (alias, `owner/name`, or a directory path). */
-export async function resolveModelDirectory(model: string, options: ResolveModelDirectoryOptions = {}): Promise<string> {
-  if (model.trim() === '') throw new ModelNotFoundError("''", 'no model named; pass an alias, owner/name or a directory');
+export async function resolveModelDirectory(
+  model: string,
+  options: ResolveModelDirectoryOptions = {},
+): Promise<string> {
+  if (model.trim() === '')
+    throw new ModelNotFoundError("''", 'no model named; pass an alias, owner/name or a directory');
   const alias = findModelAlias(model);
   const looksLikePath = /^(\.{1,2}([/\\]|$)|~([/\\]|$)|[/\\])/.test(model) || isAbsolute(model);
   if (!alias && (looksLikePath || !isRepositoryId(model))) return modelDirectoryAt(model, options);
@@ -44,14 +53,23 @@ async function modelDirectoryAt(path: string, options: ResolveModelDirectoryOpti
   try {
     isDirectory = (await stat(absolute)).isDirectory();
   } catch {
-    throw new ModelNotFoundError(path, 'no such directory; name a model directory, or an alias to pull (vidtok models list --aliases)');
+    throw new ModelNotFoundError(
+      path,
+      'no such directory; name a model directory, or an alias to pull (vidtok models list --aliases)',
+    );
   }
-  if (!isDirectory) throw new ModelNotFoundError(path, 'not a directory; a model is a folder with config.json and onnx/');
-  if (!(await hasConfig(absolute))) throw new ModelNotFoundError(path, 'the directory has no config.json; it is not a model export');
+  if (!isDirectory)
+    throw new ModelNotFoundError(path, 'not a directory; a model is a folder with config.json and onnx/');
+  if (!(await hasConfig(absolute)))
+    throw new ModelNotFoundError(path, 'the directory has no config.json; it is not a model export');
   return realpath(absolute);
 }
 
-async function cachedSnapshot(cacheRoot: string, repositoryId: string, revision: string | undefined): Promise<string | undefined> {
+async function cachedSnapshot(
+  cacheRoot: string,
+  repositoryId: string,
+  revision: string | undefined,
+): Promise<string | undefined> {
   if (revision !== undefined) return snapshotDirectory(cacheRoot, repositoryId, validateRevision(revision));
   const main = snapshotDirectory(cacheRoot, repositoryId, 'main');
   if (await hasConfig(main)) return main;
@@ -60,7 +78,10 @@ async function cachedSnapshot(cacheRoot: string, repositoryId: string, revision:
   for (const name of await readdir(folder).catch(() => [] as string[])) {
     if (name.startsWith('.')) continue;
     const directory = join(folder, name);
-    const time = await stat(join(directory, 'config.json')).then((info) => info.mtimeMs, () => undefined);
+    const time = await stat(join(directory, 'config.json')).then(
+      (info) => info.mtimeMs,
+      () => undefined,
+    );
     if (time !== undefined && (!newest || time > newest.time)) newest = { directory, time };
   }
   return newest?.directory;

@@ -11,7 +11,10 @@ import { createHash } from 'node:crypto';
 import { DownloadError } from '../errors/index.js';
 
 /** Reads inclusive byte range `start..end`; returns the bytes and the file's total size. */
-export type RangeReader = (start: number, end: number) => Promise<{ readonly bytes: Uint8Array; readonly fileSize: number }>;
+export type RangeReader = (
+  start: number,
+  end: number,
+) => Promise<{ readonly bytes: Uint8Array; readonly fileSize: number }>;
 
 export interface SafetensorsTensor {
   /** The header key the tensor was found under (e.g. `model.image_newline`). */
@@ -88,29 +91,44 @@ export async function readSafetensorsTensor(
   } catch (error) {
     throw new DownloadError(where, `the safetensors header is not JSON: ${(error as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new DownloadError(where, 'the safetensors header is not a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new DownloadError(where, 'the safetensors header is not a JSON object');
   const name = Object.keys(parsed).find((key) => key !== '__metadata__' && matches(key));
   if (name === undefined) return undefined;
-  const entry = (parsed as Record<string, unknown>)[name] as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  const entry = (parsed as Record<string, unknown>)[name] as {
+    dtype?: unknown;
+    shape?: unknown;
+    data_offsets?: unknown;
+  };
   const dtype = entry?.dtype;
-  if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') throw new DownloadError(where, `${name} has dtype ${JSON.stringify(dtype)} (expected F32, F16 or BF16)`);
+  if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16')
+    throw new DownloadError(where, `${name} has dtype ${JSON.stringify(dtype)} (expected F32, F16 or BF16)`);
   const shape = entry.shape;
-  if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) throw new DownloadError(where, `${name} has an invalid shape`);
+  if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0))
+    throw new DownloadError(where, `${name} has an invalid shape`);
   if (shape.length !== expectShape.length || shape.some((dim, index) => dim !== expectShape[index])) {
     throw new DownloadError(where, `${name} has shape [${shape.join(', ')}], expected [${expectShape.join(', ')}]`);
   }
   const offsets = entry.data_offsets;
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((value) => Number.isSafeInteger(value) && value >= 0)) {
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((value) => Number.isSafeInteger(value) && value >= 0)
+  ) {
     throw new DownloadError(where, `${name} has invalid data_offsets`);
   }
   const [begin, end] = offsets as [number, number];
   const elements = shape.reduce((product: number, dim: number) => product * dim, 1);
   if (end - begin !== elements * elementBytes[dtype]) {
-    throw new DownloadError(where, `${name}: data_offsets span ${end - begin} bytes, its dtype and shape need ${elements * elementBytes[dtype]}`);
+    throw new DownloadError(
+      where,
+      `${name}: data_offsets span ${end - begin} bytes, its dtype and shape need ${elements * elementBytes[dtype]}`,
+    );
   }
   const start = 8 + headerLength + begin;
   const stop = 8 + headerLength + end;
-  if (stop > fileSize) throw new DownloadError(where, `${name}: bytes ${start}-${stop} lie past the end of the ${fileSize}-byte file`);
+  if (stop > fileSize)
+    throw new DownloadError(where, `${name}: bytes ${start}-${stop} lie past the end of the ${fileSize}-byte file`);
   const data = elements === 0 ? new Uint8Array(0) : (await read(start, stop - 1)).bytes;
   return {
     name,

@@ -5,15 +5,29 @@
  */
 import { ModelNotFoundError } from '../errors/index.js';
 import type { RepositoryFile } from './list-repository-files.js';
-import { classifyGraphFile, graphFilePath, modelDtypes, modelGraphs, type GraphDtypes, type ModelGraph } from './model-dtypes.js';
+import {
+  classifyGraphFile,
+  graphFilePath,
+  modelDtypes,
+  modelGraphs,
+  type GraphDtypes,
+  type ModelGraph,
+} from './model-dtypes.js';
 
 const rootFilePattern = /^[^/]+\.(json|txt|jinja|model|tiktoken)$/i;
 
 /** The files to fetch, in a stable order (root files first, then graphs); every missing graph is named at once. */
-export function selectModelFiles(files: readonly RepositoryFile[], dtypes: GraphDtypes, repositoryId: string): RepositoryFile[] {
+export function selectModelFiles(
+  files: readonly RepositoryFile[],
+  dtypes: GraphDtypes,
+  repositoryId: string,
+): RepositoryFile[] {
   const byPath = new Map(files.map((file) => [file.path, file]));
   if (!byPath.has('config.json')) {
-    throw new ModelNotFoundError(repositoryId, 'the repository has no config.json at its root; it is not a model export vidtok can use');
+    throw new ModelNotFoundError(
+      repositoryId,
+      'the repository has no config.json at its root; it is not a model export vidtok can use',
+    );
   }
   const selected = files.filter((file) => rootFilePattern.test(file.path)).sort(byPathOrder);
   const missing: string[] = [];
@@ -22,7 +36,9 @@ export function selectModelFiles(files: readonly RepositoryFile[], dtypes: Graph
     const main = byPath.get(wanted);
     if (!main) {
       const available = availableDtypes(files, graph);
-      missing.push(`no ${wanted} (${graph}=${dtypes[graph]}); available for ${graph}: ${available.join(', ') || 'none'}`);
+      missing.push(
+        `no ${wanted} (${graph}=${dtypes[graph]}); available for ${graph}: ${available.join(', ') || 'none'}`,
+      );
       continue;
     }
     selected.push(main);

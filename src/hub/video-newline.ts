@@ -60,7 +60,12 @@ export async function videoNewlineSource(
 
 /** True when `entry` (from a previous manifest) was derived from the same listed source file. */
 export function videoNewlineCurrent(entry: DerivedFile | undefined, source: RepositoryFile): boolean {
-  return entry !== undefined && entry.source.path === source.path && entry.source.sha256 === source.sha256 && source.sha256 !== undefined;
+  return (
+    entry !== undefined &&
+    entry.source.path === source.path &&
+    entry.source.sha256 === source.sha256 &&
+    source.sha256 !== undefined
+  );
 }
 
 export interface FetchVideoNewlineRequest {

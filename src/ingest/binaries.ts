@@ -145,7 +145,11 @@ export async function listCandidates(binary: BinaryName): Promise<CandidateRepor
   const reports: CandidateReport[] = [];
   for (const candidate of await candidates(binary)) {
     const report = await versionReport(binary, candidate.path);
-    reports.push(report ? { ...candidate, working: true, info: { path: candidate.path, source: candidate.source, ...report } } : { ...candidate, working: false });
+    reports.push(
+      report
+        ? { ...candidate, working: true, info: { path: candidate.path, source: candidate.source, ...report } }
+        : { ...candidate, working: false },
+    );
   }
   return reports;
 }
@@ -169,13 +173,22 @@ export function compareLibraryVersions(left: string | undefined, right: string |
  * (the earlier in search order on a tie); ffprobe: env, else one with the same libavcodec+libavformat as the chosen
  * ffmpeg (the same directory first), else the newest.
  */
-export function chooseBinaries(ffmpegCandidates: readonly BinaryInfo[], ffprobeCandidates: readonly BinaryInfo[]): ResolvedBinaries | undefined {
+export function chooseBinaries(
+  ffmpegCandidates: readonly BinaryInfo[],
+  ffprobeCandidates: readonly BinaryInfo[],
+): ResolvedBinaries | undefined {
   const newest = (list: readonly BinaryInfo[]): BinaryInfo | undefined =>
-    list.reduce<BinaryInfo | undefined>((best, entry) => (best === undefined || compareLibraryVersions(entry.libavcodec, best.libavcodec) > 0 ? entry : best), undefined);
+    list.reduce<BinaryInfo | undefined>(
+      (best, entry) =>
+        best === undefined || compareLibraryVersions(entry.libavcodec, best.libavcodec) > 0 ? entry : best,
+      undefined,
+    );
   const ffmpeg = ffmpegCandidates.find((entry) => entry.source === 'env') ?? newest(ffmpegCandidates);
   if (!ffmpeg) return undefined;
   const sameLibraries = (entry: BinaryInfo): boolean =>
-    entry.libavcodec !== undefined && entry.libavcodec === ffmpeg.libavcodec && entry.libavformat === ffmpeg.libavformat;
+    entry.libavcodec !== undefined &&
+    entry.libavcodec === ffmpeg.libavcodec &&
+    entry.libavformat === ffmpeg.libavformat;
   const directory = (path: string): string => path.slice(0, Math.max(0, path.lastIndexOf('/')));
   const matching = ffprobeCandidates.filter(sameLibraries);
   const ffprobe =
@@ -192,17 +205,29 @@ export async function findBinary(binary: BinaryName): Promise<BinaryInfo> {
   const reports = await listCandidates(binary);
   const working = reports.find((report) => report.working);
   if (working?.info) return working.info;
-  throw new FfmpegNotFoundError(binary, reports.map((report) => `${report.source}:${report.path}`));
+  throw new FfmpegNotFoundError(
+    binary,
+    reports.map((report) => `${report.source}:${report.path}`),
+  );
 }
 
 async function resolveNow(): Promise<ResolvedBinaries> {
   const [ffmpegReports, ffprobeReports] = await Promise.all([listCandidates('ffmpeg'), listCandidates('ffprobe')]);
-  const working = (reports: CandidateReport[]): BinaryInfo[] => reports.flatMap((report) => (report.info ? [report.info] : []));
+  const working = (reports: CandidateReport[]): BinaryInfo[] =>
+    reports.flatMap((report) => (report.info ? [report.info] : []));
   const ffmpegList = working(ffmpegReports);
   const ffprobeList = working(ffprobeReports);
   workingFfmpegs = ffmpegList;
-  if (ffmpegList.length === 0) throw new FfmpegNotFoundError('ffmpeg', ffmpegReports.map((report) => `${report.source}:${report.path}`));
-  if (ffprobeList.length === 0) throw new FfmpegNotFoundError('ffprobe', ffprobeReports.map((report) => `${report.source}:${report.path}`));
+  if (ffmpegList.length === 0)
+    throw new FfmpegNotFoundError(
+      'ffmpeg',
+      ffmpegReports.map((report) => `${report.source}:${report.path}`),
+    );
+  if (ffprobeList.length === 0)
+    throw new FfmpegNotFoundError(
+      'ffprobe',
+      ffprobeReports.map((report) => `${report.source}:${report.path}`),
+    );
   return chooseBinaries(ffmpegList, ffprobeList)!;
 }
 
@@ -216,7 +241,12 @@ const decodableCodecs = new Map<string, Promise<ReadonlySet<string>>>();
 export function decodable(info: BinaryInfo): Promise<ReadonlySet<string>> {
   let known = decodableCodecs.get(info.path);
   if (!known) {
-    known = runToCompletion(info.path, ['-hide_banner', '-codecs'], { operation: 'ffmpeg -codecs', input: info.path, deadlineMs: versionDeadlineMs, maxBytes: 1024 * 1024 })
+    known = runToCompletion(info.path, ['-hide_banner', '-codecs'], {
+      operation: 'ffmpeg -codecs',
+      input: info.path,
+      deadlineMs: versionDeadlineMs,
+      maxBytes: 1024 * 1024,
+    })
       .then((result) => {
         const names = new Set<string>();
         for (const line of result.stdout.split('\n')) {

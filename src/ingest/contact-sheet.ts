@@ -15,7 +15,11 @@ export interface ContactSheetOptions {
 }
 
 /** Writes a contact sheet of `frames` (same size) to `file` (.png or .jpg). */
-export async function writeContactSheet(frames: readonly RgbImage[], file: string, options: ContactSheetOptions = {}): Promise<void> {
+export async function writeContactSheet(
+  frames: readonly RgbImage[],
+  file: string,
+  options: ContactSheetOptions = {},
+): Promise<void> {
   if (frames.length === 0) throw new UsageError(`${file}: no frames for the contact sheet`);
   const extension = extname(file).toLowerCase();
   const format = extension === '.jpg' || extension === '.jpeg' ? 'jpg' : extension === '.png' ? 'png' : undefined;
@@ -27,10 +31,20 @@ export async function writeContactSheet(frames: readonly RgbImage[], file: strin
   const temporary = join(dirname(target), `.${basename(target)}.partial-${process.pid}-${Date.now()}${extension}`);
   // Pad the last row with black tiles so the tile filter always emits one full sheet.
   const first = frames[0]!;
-  const blank: RgbImage = { width: first.width, height: first.height, data: new Uint8Array(first.width * first.height * 3) };
+  const blank: RgbImage = {
+    width: first.width,
+    height: first.height,
+    data: new Uint8Array(first.width * first.height * 3),
+  };
   const tiles = [...frames, ...Array.from({ length: columns * rows - frames.length }, () => blank)];
   try {
-    await encodeRawImages(tiles, temporary.replace(/%/g, '%%'), { format, single: true, filters: [`tile=${columns}x${rows}`], signal: options.signal, operation: `contact sheet ${file}` });
+    await encodeRawImages(tiles, temporary.replace(/%/g, '%%'), {
+      format,
+      single: true,
+      filters: [`tile=${columns}x${rows}`],
+      signal: options.signal,
+      operation: `contact sheet ${file}`,
+    });
     await fs.rename(temporary, target);
   } catch (error) {
     await fs.rm(temporary, { force: true });

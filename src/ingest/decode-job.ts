@@ -6,7 +6,15 @@
  */
 import type { Readable } from 'node:stream';
 import { startChild, type ManagedChild } from './ffmpeg-adapter.js';
-import { classifyStderrLine, parseInputVideo, parseOutputSize, parseShowinfo, type IngestWarning, type InputVideoDescription, type ShowinfoLine } from './ffmpeg-log.js';
+import {
+  classifyStderrLine,
+  parseInputVideo,
+  parseOutputSize,
+  parseShowinfo,
+  type IngestWarning,
+  type InputVideoDescription,
+  type ShowinfoLine,
+} from './ffmpeg-log.js';
 import type { DecodeJob } from './decode-plan.js';
 import type { InputSource } from './input-source.js';
 
@@ -71,21 +79,39 @@ const squarePixels = "scale='max(1,round(iw*sar))':ih,setsar=1";
  * rotation; SAR is reported by probe, not applied). `squash` gives exactly WxH (aspect ignored); `fit` and `crop`
  * apply the sample aspect ratio first, then letterbox with black or cover and centre-crop.
  */
-export function resizeFilters(size: { width: number; height: number } | undefined, policy: ResizePolicy = 'squash'): string[] {
+export function resizeFilters(
+  size: { width: number; height: number } | undefined,
+  policy: ResizePolicy = 'squash',
+): string[] {
   if (!size) return ['format=rgb24'];
   const { width, height } = size;
   switch (policy) {
     case 'squash':
       return [`scale=${width}:${height}`, 'setsar=1', 'format=rgb24'];
     case 'fit':
-      return [squarePixels, `scale=${width}:${height}:force_original_aspect_ratio=decrease`, 'format=rgb24', `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`, 'setsar=1'];
+      return [
+        squarePixels,
+        `scale=${width}:${height}:force_original_aspect_ratio=decrease`,
+        'format=rgb24',
+        `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black`,
+        'setsar=1',
+      ];
     case 'crop':
-      return [squarePixels, `scale=${width}:${height}:force_original_aspect_ratio=increase`, 'format=rgb24', `crop=${width}:${height}`, 'setsar=1'];
+      return [
+        squarePixels,
+        `scale=${width}:${height}:force_original_aspect_ratio=increase`,
+        'format=rgb24',
+        `crop=${width}:${height}`,
+        'setsar=1',
+      ];
   }
 }
 
 /** The full ffmpeg argv for a job (exported for tests and the benchmark). */
-export function buildDecodeArguments(job: DecodeJob, options: Omit<JobOptions, 'ffmpegPath' | 'signal' | 'deadlineMs' | 'stdin'>): { args: string[]; showinfoInstance: number; countInstance?: number } {
+export function buildDecodeArguments(
+  job: DecodeJob,
+  options: Omit<JobOptions, 'ffmpegPath' | 'signal' | 'deadlineMs' | 'stdin'>,
+): { args: string[]; showinfoInstance: number; countInstance?: number } {
   const filters: string[] = [];
   let countInstance: number | undefined;
   if (options.countSourceFrames && job.select) {
@@ -223,9 +249,19 @@ export function startDecodeJob(job: DecodeJob, options: JobOptions, callbacks: J
     if (stderrRest) handleLine(stderrRest);
     deliver();
     if (chunkBytes > 0) {
-      callbacks.onWarning({ input: options.source.input, kind: 'truncated', message: `ffmpeg ended with ${chunkBytes} bytes of an incomplete frame` });
+      callbacks.onWarning({
+        input: options.source.input,
+        kind: 'truncated',
+        message: `ffmpeg ended with ${chunkBytes} bytes of an incomplete frame`,
+      });
     }
-    return { exitCode, frames: delivered, stderrTail: tail.slice(-8).join('\n'), sawOutput: sawOutputSection, ...(blockedProtocol ? { blockedProtocol } : {}) };
+    return {
+      exitCode,
+      frames: delivered,
+      stderrTail: tail.slice(-8).join('\n'),
+      sawOutput: sawOutputSection,
+      ...(blockedProtocol ? { blockedProtocol } : {}),
+    };
   });
 
   return {

@@ -6,7 +6,7 @@
  * windows are one sequential decode; keyframes use `-skip_frame nokey`; live sources read everything in order.
  */
 import { UsageError, LimitExceededError } from '../errors/index.js';
-import { frameIndices, } from '../sampling/frame-indices.js';
+import { frameIndices } from '../sampling/frame-indices.js';
 import type { FrameTimeline, ProbeResult } from './probe-types.js';
 import type { FrameRequest } from './frame-request.js';
 
@@ -29,7 +29,18 @@ export interface DecodePlan {
 /** What a caller asks for (the selection part of FrameRequest). */
 export type FrameSelection = Pick<
   FrameRequest,
-  'count' | 'rule' | 'fps' | 'minFrames' | 'maxFrames' | 'at' | 'keyframes' | 'scenes' | 'sceneThreshold' | 'start' | 'end' | 'realtime'
+  | 'count'
+  | 'rule'
+  | 'fps'
+  | 'minFrames'
+  | 'maxFrames'
+  | 'at'
+  | 'keyframes'
+  | 'scenes'
+  | 'sceneThreshold'
+  | 'start'
+  | 'end'
+  | 'realtime'
 >;
 
 /** One ffmpeg process. */
@@ -119,7 +130,11 @@ function firstAtOrAfter(timeline: FrameTimeline, units: number): number {
 export function ptsSetExpression(ptsUnits: readonly number[]): string {
   const sorted = [...new Set(ptsUnits)].sort((a, b) => a - b);
   const build = (low: number, high: number): string => {
-    if (high - low <= 8) return sorted.slice(low, high).map((value) => `eq(pts,${value})`).join('+');
+    if (high - low <= 8)
+      return sorted
+        .slice(low, high)
+        .map((value) => `eq(pts,${value})`)
+        .join('+');
     const middle = (low + high) >> 1;
     return `if(lt(pts,${sorted[middle]}),${build(low, middle)},${build(middle, high)})`;
   };
@@ -171,8 +186,12 @@ function intervalsExact(intervals: FpsIntervals, lowUnits: number, highUnits: nu
 
 /** fps sampling: the first frame of every 1/fps interval counted from the origin, compared in integer pts units. */
 export function fpsExpression(intervals: FpsIntervals, startUnits: number, endUnits: number | undefined): string {
-  const bucket = (variable: string): string => `floor((${variable}-${intervals.originUnits})*${intervals.multiplier}/${intervals.divisor})`;
-  return [...windowExpression(startUnits, endUnits), `(isnan(prev_pts)+lt(prev_pts,${startUnits})+gt(${bucket('pts')},${bucket('prev_pts')}))`].join('*');
+  const bucket = (variable: string): string =>
+    `floor((${variable}-${intervals.originUnits})*${intervals.multiplier}/${intervals.divisor})`;
+  return [
+    ...windowExpression(startUnits, endUnits),
+    `(isnan(prev_pts)+lt(prev_pts,${startUnits})+gt(${bucket('pts')},${bucket('prev_pts')}))`,
+  ].join('*');
 }
 
 /** Indices of the frames `fpsExpression` selects, computed from the timeline with the same integer arithmetic. */
@@ -180,7 +199,8 @@ export function fpsIndices(timeline: FrameTimeline, intervals: FpsIntervals, fir
   const selected: number[] = [];
   for (let index = first; index < last; index += 1) {
     const units = timeline.ptsUnits[index]!;
-    if (index === first || intervalOf(intervals, units) > intervalOf(intervals, timeline.ptsUnits[index - 1]!)) selected.push(index);
+    if (index === first || intervalOf(intervals, units) > intervalOf(intervals, timeline.ptsUnits[index - 1]!))
+      selected.push(index);
   }
   return selected;
 }
@@ -207,7 +227,12 @@ export function frameAtPtsUnits(timeline: FrameTimeline, ptsUnits: number): numb
 /** How many frames of the timeline have exactly this pts (1 on a healthy stream). */
 function framesAtPtsUnits(timeline: FrameTimeline, units: number): number {
   let count = 0;
-  for (let index = firstAtOrAfter(timeline, units); index < timeline.ptsUnits.length && timeline.ptsUnits[index] === units; index += 1) count += 1;
+  for (
+    let index = firstAtOrAfter(timeline, units);
+    index < timeline.ptsUnits.length && timeline.ptsUnits[index] === units;
+    index += 1
+  )
+    count += 1;
   return Math.max(1, count);
 }
 
@@ -231,8 +256,15 @@ function seekFor(timeline: FrameTimeline, probe: ProbeResult, keyframe: number):
  * frame counts within `maxRequestFrames` (LimitExceededError), min <= max, times >= 0, a non-empty window.
  */
 export function validateSelection(input: string, selection: FrameSelection): void {
-  const modes = [selection.count !== undefined, selection.fps !== undefined, selection.at !== undefined, Boolean(selection.keyframes), Boolean(selection.scenes)];
-  if (modes.filter(Boolean).length > 1) throw new UsageError(`${input}: choose one of count, fps, at, keyframes, scenes`);
+  const modes = [
+    selection.count !== undefined,
+    selection.fps !== undefined,
+    selection.at !== undefined,
+    Boolean(selection.keyframes),
+    Boolean(selection.scenes),
+  ];
+  if (modes.filter(Boolean).length > 1)
+    throw new UsageError(`${input}: choose one of count, fps, at, keyframes, scenes`);
   const positive = (name: string, value: number | undefined, integer: boolean): void => {
     if (value === undefined) return;
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
@@ -244,23 +276,35 @@ export function validateSelection(input: string, selection: FrameSelection): voi
   positive('fps', selection.fps, false);
   positive('min frames', selection.minFrames, true);
   positive('max frames', selection.maxFrames, true);
-  if (selection.minFrames !== undefined && selection.maxFrames !== undefined && selection.minFrames > selection.maxFrames) {
+  if (
+    selection.minFrames !== undefined &&
+    selection.maxFrames !== undefined &&
+    selection.minFrames > selection.maxFrames
+  ) {
     throw new UsageError(`${input}: min frames ${selection.minFrames} is more than max frames ${selection.maxFrames}`);
   }
-  if (selection.fps !== undefined && selection.fps > 1000) throw new UsageError(`${input}: fps must be at most 1000, got ${selection.fps}`);
-  if (selection.fps !== undefined && selection.fps < 1e-4) throw new UsageError(`${input}: fps must be at least 0.0001, got ${selection.fps}`);
+  if (selection.fps !== undefined && selection.fps > 1000)
+    throw new UsageError(`${input}: fps must be at most 1000, got ${selection.fps}`);
+  if (selection.fps !== undefined && selection.fps < 1e-4)
+    throw new UsageError(`${input}: fps must be at least 0.0001, got ${selection.fps}`);
   if (selection.sceneThreshold !== undefined && !(selection.sceneThreshold > 0 && selection.sceneThreshold < 1)) {
     throw new UsageError(`${input}: scene threshold must be between 0 and 1, got ${selection.sceneThreshold}`);
   }
   if (selection.at !== undefined) {
     if (selection.at.length === 0) throw new UsageError(`${input}: --at needs at least one time`);
-    if (selection.at.length > maxRequestFrames) throw new LimitExceededError(input, '--at times', selection.at.length, maxRequestFrames);
+    if (selection.at.length > maxRequestFrames)
+      throw new LimitExceededError(input, '--at times', selection.at.length, maxRequestFrames);
     // Times are on the stream's pts timeline, which can start below 0 (edit lists, MPEG-TS after a pts wrap).
-    for (const time of selection.at) if (typeof time !== 'number' || !Number.isFinite(time)) throw new UsageError(`${input}: --at times must be finite seconds, got ${time}`);
+    for (const time of selection.at)
+      if (typeof time !== 'number' || !Number.isFinite(time))
+        throw new UsageError(`${input}: --at times must be finite seconds, got ${time}`);
   }
-  if (selection.start !== undefined && (typeof selection.start !== 'number' || !Number.isFinite(selection.start))) throw new UsageError(`${input}: start must be finite seconds, got ${selection.start}`);
-  if (selection.end !== undefined && (typeof selection.end !== 'number' || Number.isNaN(selection.end))) throw new UsageError(`${input}: end must be seconds, got ${selection.end}`);
-  if (selection.end !== undefined && !(selection.end > (selection.start ?? 0))) throw new UsageError(`${input}: end must be after start`);
+  if (selection.start !== undefined && (typeof selection.start !== 'number' || !Number.isFinite(selection.start)))
+    throw new UsageError(`${input}: start must be finite seconds, got ${selection.start}`);
+  if (selection.end !== undefined && (typeof selection.end !== 'number' || Number.isNaN(selection.end)))
+    throw new UsageError(`${input}: end must be seconds, got ${selection.end}`);
+  if (selection.end !== undefined && !(selection.end > (selection.start ?? 0)))
+    throw new UsageError(`${input}: end must be after start`);
 }
 
 /** Plans a live source (or stdin): one process reading in order; fps/scenes become select expressions. */
@@ -277,7 +321,12 @@ export function planLive(input: string, selection: FrameSelection): ResolvedPlan
     select = `isnan(prev_selected_t)+gt(scene,${number(selection.sceneThreshold ?? defaultSceneThreshold)})`;
   }
   return {
-    plan: { mode: 'live', reason: 'live source: one process reading in order into a drop-oldest buffer', ...(select ? { filter: `select='${select}'` } : {}), jobs: 1 },
+    plan: {
+      mode: 'live',
+      reason: 'live source: one process reading in order into a drop-oldest buffer',
+      ...(select ? { filter: `select='${select}'` } : {}),
+      jobs: 1,
+    },
     jobs: [{ select, mediaSeconds: Number.POSITIVE_INFINITY }],
   };
 }
@@ -286,7 +335,12 @@ export function planLive(input: string, selection: FrameSelection): ResolvedPlan
  * Plans a file request against its probe and frame timeline. Every comparison of times (window, intervals, --at)
  * is made in the stream's integer pts units; indices count the frames the decoder outputs (edit lists applied).
  */
-export function planFile(input: string, selection: FrameSelection, probe: ProbeResult, timeline: FrameTimeline): ResolvedPlan {
+export function planFile(
+  input: string,
+  selection: FrameSelection,
+  probe: ProbeResult,
+  timeline: FrameTimeline,
+): ResolvedPlan {
   validateSelection(input, selection);
   const total = timeline.pts.length;
   if (total === 0) throw new UsageError(`${input}: the video stream has no frames`);
@@ -297,18 +351,26 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
   // The window in frame indices: [low, high).
   const low = startUnits !== undefined ? firstAtOrAfter(timeline, startUnits) : 0;
   const high = endUnits !== undefined ? Math.max(low, firstAtOrAfter(timeline, endUnits)) : total;
-  if (high <= low) throw new UsageError(`${input}: the time window ${selection.start ?? 0}..${selection.end ?? lastPts} s holds no frames`);
+  if (high <= low)
+    throw new UsageError(
+      `${input}: the time window ${selection.start ?? 0}..${selection.end ?? lastPts} s holds no frames`,
+    );
   const windowStartUnits = timeline.ptsUnits[low]!;
   // Select terms for the window: only needed when a bound is set (the decoder may start before it after a seek).
   const windowStart = startUnits !== undefined ? windowStartUnits : undefined;
-  const frameSeconds = (from: number, to: number): number => Math.max(0, timeline.pts[Math.min(to, total - 1)]! - timeline.pts[from]!) + 1;
+  const frameSeconds = (from: number, to: number): number =>
+    Math.max(0, timeline.pts[Math.min(to, total - 1)]! - timeline.pts[from]!) + 1;
   const notes: string[] = [];
 
   const realtimeOnly = (plan: ResolvedPlan): ResolvedPlan => {
     if (!selection.realtime) return plan;
     const job = plan.jobs[0]!;
     const merged: DecodeJob = { ...job, seekSeconds: undefined, mediaSeconds: frameSeconds(0, high - 1) };
-    return { ...plan, plan: { ...plan.plan, mode: 'live', reason: `realtime playback (-re) of a file; ${plan.plan.reason}`, jobs: 1 }, jobs: [merged] };
+    return {
+      ...plan,
+      plan: { ...plan.plan, mode: 'live', reason: `realtime playback (-re) of a file; ${plan.plan.reason}`, jobs: 1 },
+      jobs: [merged],
+    };
   };
 
   if (selection.keyframes) {
@@ -316,17 +378,49 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
     for (let index = low; index < high; index += 1) if (timeline.keyframe[index]) expected.push(index);
     const select = windowExpression(windowStart, endUnits).join('*') || undefined;
     return realtimeOnly({
-      plan: { mode: 'keyframes', reason: 'keyframes requested: the decoder skips every non-keyframe (-skip_frame nokey)', ...(select ? { filter: `select='${select}'` } : {}), frames: expected.length, distinctFrames: expected.length, jobs: 1, decodedFrames: expected.length },
-      jobs: [{ keyframesOnly: true, select, expected, frameLimit: expected.length, seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)), mediaSeconds: frameSeconds(low, high - 1) }],
+      plan: {
+        mode: 'keyframes',
+        reason: 'keyframes requested: the decoder skips every non-keyframe (-skip_frame nokey)',
+        ...(select ? { filter: `select='${select}'` } : {}),
+        frames: expected.length,
+        distinctFrames: expected.length,
+        jobs: 1,
+        decodedFrames: expected.length,
+      },
+      jobs: [
+        {
+          keyframesOnly: true,
+          select,
+          expected,
+          frameLimit: expected.length,
+          seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)),
+          mediaSeconds: frameSeconds(low, high - 1),
+        },
+      ],
     });
   }
 
   if (selection.scenes) {
     const threshold = selection.sceneThreshold ?? defaultSceneThreshold;
-    const select = [...windowExpression(windowStart, endUnits), `(isnan(prev_selected_t)+gt(scene,${number(threshold)}))`].join('*');
+    const select = [
+      ...windowExpression(windowStart, endUnits),
+      `(isnan(prev_selected_t)+gt(scene,${number(threshold)}))`,
+    ].join('*');
     return realtimeOnly({
-      plan: { mode: 'sequential', reason: `scene changes need every frame compared with the previous one (threshold ${threshold})`, filter: `select='${select}'`, jobs: 1, decodedFrames: high - low },
-      jobs: [{ select, seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)), mediaSeconds: frameSeconds(low, high - 1) }],
+      plan: {
+        mode: 'sequential',
+        reason: `scene changes need every frame compared with the previous one (threshold ${threshold})`,
+        filter: `select='${select}'`,
+        jobs: 1,
+        decodedFrames: high - low,
+      },
+      jobs: [
+        {
+          select,
+          seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)),
+          mediaSeconds: frameSeconds(low, high - 1),
+        },
+      ],
     });
   }
 
@@ -339,7 +433,9 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
     try {
       relative = frameIndices(rule, high - low, selection.count);
     } catch (error) {
-      throw new UsageError(`${input}: rule ${rule} cannot pick ${selection.count} of ${high - low} frames: ${(error as Error).message}`);
+      throw new UsageError(
+        `${input}: rule ${rule} cannot pick ${selection.count} of ${high - low} frames: ${(error as Error).message}`,
+      );
     }
     wanted = relative.map((index) => low + index);
     repeat = true;
@@ -350,11 +446,14 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
     const streamEnd = Math.max(lastPts + frameDuration, (probe.startTime ?? 0) + probe.duration);
     const times = [...new Set(selection.at)].sort((a, b) => a - b);
     for (const time of times) {
-      if (unitsAtOrBefore(time, timeBase) > unitsAtOrAfter(streamEnd, timeBase)) throw new UsageError(`${input}: --at ${time} s is past the end of the video (${streamEnd.toFixed(3)} s)`);
+      if (unitsAtOrBefore(time, timeBase) > unitsAtOrAfter(streamEnd, timeBase))
+        throw new UsageError(`${input}: --at ${time} s is past the end of the video (${streamEnd.toFixed(3)} s)`);
     }
     const early = times.filter((time) => frameAtTime(timeline, time) < 0);
     if (early.length > 0) {
-      notes.push(`--at ${early.join(',')} s is before the first frame (pts ${timeline.pts[0]!.toFixed(6)} s); the first frame is used`);
+      notes.push(
+        `--at ${early.join(',')} s is before the first frame (pts ${timeline.pts[0]!.toFixed(6)} s); the first frame is used`,
+      );
     }
     wanted = [...new Set(times.map((time) => Math.max(0, frameAtTime(timeline, time))))];
     const merged = selection.at.length - wanted.length;
@@ -363,16 +462,36 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
     const originUnits = startUnits ?? windowStartUnits;
     const intervals = fpsIntervals(selection.fps, originUnits, timeBase);
     const dense = fpsIndices(timeline, intervals, low, high);
-    const clamped = Math.min(selection.maxFrames ?? Number.POSITIVE_INFINITY, Math.max(selection.minFrames ?? 0, dense.length));
+    const clamped = Math.min(
+      selection.maxFrames ?? Number.POSITIVE_INFINITY,
+      Math.max(selection.minFrames ?? 0, dense.length),
+    );
     if (clamped !== dense.length) {
-      if (clamped > high - low) throw new UsageError(`${input}: min frames ${clamped} is more than the ${high - low} frames in the window`);
+      if (clamped > high - low)
+        throw new UsageError(`${input}: min frames ${clamped} is more than the ${high - low} frames in the window`);
       wanted = frameIndices('np_linspace_int', high - low, clamped).map((index) => low + index);
       why = `${selection.fps} fps gives ${dense.length} frames, clamped to ${clamped} (uniform np_linspace_int)`;
     } else if (intervalsExact(intervals, windowStartUnits, timeline.ptsUnits[high - 1]!)) {
       const select = fpsExpression(intervals, windowStartUnits, endUnits);
       return realtimeOnly({
-        plan: { mode: 'sequential', reason: `dense sampling (${selection.fps} fps): one decode with a select filter on integer pts`, filter: `select='${select}'`, frames: dense.length, distinctFrames: dense.length, jobs: 1, decodedFrames: (dense[dense.length - 1] ?? low) - keyframeAtOrBefore(timeline, low) + 1 },
-        jobs: [{ select, frameLimit: dense.length, expected: dense, seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)), mediaSeconds: frameSeconds(low, high - 1) }],
+        plan: {
+          mode: 'sequential',
+          reason: `dense sampling (${selection.fps} fps): one decode with a select filter on integer pts`,
+          filter: `select='${select}'`,
+          frames: dense.length,
+          distinctFrames: dense.length,
+          jobs: 1,
+          decodedFrames: (dense[dense.length - 1] ?? low) - keyframeAtOrBefore(timeline, low) + 1,
+        },
+        jobs: [
+          {
+            select,
+            frameLimit: dense.length,
+            expected: dense,
+            seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)),
+            mediaSeconds: frameSeconds(low, high - 1),
+          },
+        ],
       });
     } else {
       // Timestamps too large for exact double arithmetic in ffmpeg: select the computed frames by their pts.
@@ -386,8 +505,24 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
     const select = windowExpression(windowStart, endUnits).join('*') || undefined;
     const expected = Array.from({ length: high - low }, (_, offset) => low + offset);
     return realtimeOnly({
-      plan: { mode: 'sequential', reason: 'every frame of the window: one sequential decode', ...(select ? { filter: `select='${select}'` } : {}), frames: expected.length, distinctFrames: expected.length, jobs: 1, decodedFrames: high - keyframeAtOrBefore(timeline, low) },
-      jobs: [{ select, expected, frameLimit: expected.length, seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)), mediaSeconds: frameSeconds(low, high - 1) }],
+      plan: {
+        mode: 'sequential',
+        reason: 'every frame of the window: one sequential decode',
+        ...(select ? { filter: `select='${select}'` } : {}),
+        frames: expected.length,
+        distinctFrames: expected.length,
+        jobs: 1,
+        decodedFrames: high - keyframeAtOrBefore(timeline, low),
+      },
+      jobs: [
+        {
+          select,
+          expected,
+          frameLimit: expected.length,
+          seekSeconds: seekFor(timeline, probe, keyframeAtOrBefore(timeline, low)),
+          mediaSeconds: frameSeconds(low, high - 1),
+        },
+      ],
     });
   }
 
@@ -404,7 +539,12 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
     const seekCost = index - keyframe + 1 + seekOverheadFrames;
     // A group is one select expression on the command line: past `maxGroupFrames` the next job continues from the
     // keyframe before its first frame.
-    if (current && index - current[current.length - 1]! <= seekCost && !selection.realtime && current.length < maxGroupFrames) {
+    if (
+      current &&
+      index - current[current.length - 1]! <= seekCost &&
+      !selection.realtime &&
+      current.length < maxGroupFrames
+    ) {
       decoded += index - current[current.length - 1]!;
       current.push(index);
     } else if (current && selection.realtime) {
@@ -419,8 +559,10 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
     const select = ptsSetExpression(group.map((index) => timeline.ptsUnits[index]!));
     // A pts shared by several frames (damaged streams) selects all of them: let ffmpeg deliver each.
     let frameLimit = 0;
-    for (const units of new Set(group.map((index) => timeline.ptsUnits[index]!))) frameLimit += framesAtPtsUnits(timeline, units);
-    if (select.length > maxExpressionLength) throw new LimitExceededError(input, 'frames selected by index in one decode', group.length, 3000);
+    for (const units of new Set(group.map((index) => timeline.ptsUnits[index]!)))
+      frameLimit += framesAtPtsUnits(timeline, units);
+    if (select.length > maxExpressionLength)
+      throw new LimitExceededError(input, 'frames selected by index in one decode', group.length, 3000);
     return {
       select,
       expected: group,
@@ -436,7 +578,15 @@ export function planFile(input: string, selection: FrameSelection, probe: ProbeR
       ? `${why}: ${jobs.length} keyframe seeks decode ~${decoded} frames instead of ${sequentialDecoded} sequentially`
       : `${why}: one decode of ~${decoded} frames is cheaper than seeking`;
   return realtimeOnly({
-    plan: { mode, reason, filter: `select='${jobs[0]!.select}'`, frames: delivered, distinctFrames: unique.length, jobs: jobs.length, decodedFrames: decoded },
+    plan: {
+      mode,
+      reason,
+      filter: `select='${jobs[0]!.select}'`,
+      frames: delivered,
+      distinctFrames: unique.length,
+      jobs: jobs.length,
+      decodedFrames: decoded,
+    },
     jobs,
     multiplicity,
     ...(notes.length > 0 ? { notes } : {}),

@@ -30,7 +30,13 @@ export async function extractFrames(input: string, request: FrameRequest = {}): 
       const info = await source.probe();
       const bytes = distinct * (request.size?.width ?? info.width) * (request.size?.height ?? info.height) * 3;
       const allowed = resolveLimits(request.limits).maxExtractBytes ?? Number.POSITIVE_INFINITY;
-      if (bytes > allowed) throw new LimitExceededError(input, 'bytes of decoded frames held in memory (use openFrames to stream)', bytes, allowed);
+      if (bytes > allowed)
+        throw new LimitExceededError(
+          input,
+          'bytes of decoded frames held in memory (use openFrames to stream)',
+          bytes,
+          allowed,
+        );
     }
     const frames: VideoFrame[] = [];
     for await (const frame of source) frames.push(frame);

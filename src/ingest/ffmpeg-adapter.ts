@@ -93,7 +93,9 @@ export interface ManagedChild {
 function speaksHttp(args: readonly string[]): boolean {
   const index = args.indexOf('-protocol_whitelist');
   if (index < 0) return false;
-  return (args[index + 1] ?? '').split(',').some((protocol) => protocol === 'http' || protocol === 'https' || protocol === 'httpproxy');
+  return (args[index + 1] ?? '')
+    .split(',')
+    .some((protocol) => protocol === 'http' || protocol === 'https' || protocol === 'httpproxy');
 }
 
 /**
@@ -102,7 +104,8 @@ function speaksHttp(args: readonly string[]): boolean {
  */
 function guardedEnvironment(registration: ProxyRegistration, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const environment: NodeJS.ProcessEnv = { ...base, http_proxy: registration.url, HTTP_PROXY: registration.url };
-  for (const name of ['no_proxy', 'NO_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY']) delete environment[name];
+  for (const name of ['no_proxy', 'NO_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'])
+    delete environment[name];
   return environment;
 }
 
@@ -115,10 +118,17 @@ export function startChild(binary: string, args: readonly string[], options: Chi
   if (speaksHttp(args)) {
     const proxy = runningForwardingProxy();
     // Fail closed: an HTTP input that skipped classifyInput (which starts the guard) must not reach the network.
-    if (!proxy) throw new FfmpegError(options.input, 'the network guard is not running (inputs must go through classifyInput)', '');
+    if (!proxy)
+      throw new FfmpegError(
+        options.input,
+        'the network guard is not running (inputs must go through classifyInput)',
+        '',
+      );
     registration = proxy.register(options.input, (reason) => onRefused(reason));
   }
-  const environment = registration ? guardedEnvironment(registration, options.environment ?? process.env) : options.environment;
+  const environment = registration
+    ? guardedEnvironment(registration, options.environment ?? process.env)
+    : options.environment;
   const child = spawn(binary, [...args], {
     shell: false,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
@@ -171,7 +181,9 @@ export function startChild(binary: string, args: readonly string[], options: Chi
       options.signal?.removeEventListener('abort', onAbort);
       if (failure) reject(failure);
       else if (spawnError)
-        reject(new FfmpegError(options.input, `cannot start ${binary}: ${spawnError.message}`, '', { cause: spawnError }));
+        reject(
+          new FfmpegError(options.input, `cannot start ${binary}: ${spawnError.message}`, '', { cause: spawnError }),
+        );
       // Like a shell: a child killed by signal N reports 128 + N (a segfault is 139).
       else resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1));
     });

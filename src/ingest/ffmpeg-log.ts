@@ -19,7 +19,8 @@ export interface ShowinfoLine {
 
 const showinfoPattern = /\[Parsed_showinfo_(\d+) @ [^\]]+\] n:\s*(\d+) pts:\s*(-?\d+) pts_time:(\S+)/;
 const outputSizePattern = /Video: rawvideo[^,]*, rgb24(?:\([^)]*\))?, (\d+)x(\d+)/;
-const inputVideoPattern = /Stream #0:\d+[^:]*: Video: (\w+)[^,]*, (\w+)(?:\([^)]*\))?,\s*(\d+)x(\d+)(?:.*?, ([\d.]+) fps)?(?:.*?, ([\d.]+k?) tbr)?/;
+const inputVideoPattern =
+  /Stream #0:\d+[^:]*: Video: (\w+)[^,]*, (\w+)(?:\([^)]*\))?,\s*(\d+)x(\d+)(?:.*?, ([\d.]+) fps)?(?:.*?, ([\d.]+k?) tbr)?/;
 
 export function parseShowinfo(line: string): ShowinfoLine | undefined {
   const match = showinfoPattern.exec(line);
@@ -71,7 +72,13 @@ const corruptPatterns = [
   /mb_type \d+ in [IPB] slice too large/i,
   /Reference \d+ >= \d+/i,
 ];
-const truncatedPatterns = [/partial file/i, /Truncat/i, /Packet corrupt/i, /stream \d+, offset 0x[0-9a-f]+: partial file/i, /End of file/i];
+const truncatedPatterns = [
+  /partial file/i,
+  /Truncat/i,
+  /Packet corrupt/i,
+  /stream \d+, offset 0x[0-9a-f]+: partial file/i,
+  /End of file/i,
+];
 
 /** Classifies one stderr line as a warning (or undefined for normal chatter). */
 export function classifyStderrLine(input: string, line: string): IngestWarning | undefined {

@@ -6,7 +6,16 @@
 import type { VideoFrame } from '../core/frame.js';
 import { AbortedError, FfmpegError, InputRejectedError, UnsupportedSourceError, UsageError } from '../errors/index.js';
 import { ffmpegForCodec, resolveBinaries } from './binaries.js';
-import { frameAtPtsUnits, planFile, planLive, ptsSetExpression, validateSelection, type DecodeJob, type DecodePlan, type ResolvedPlan } from './decode-plan.js';
+import {
+  frameAtPtsUnits,
+  planFile,
+  planLive,
+  ptsSetExpression,
+  validateSelection,
+  type DecodeJob,
+  type DecodePlan,
+  type ResolvedPlan,
+} from './decode-plan.js';
 import { startDecodeJob, type DecodedFrame, type RunningJob } from './decode-job.js';
 import type { IngestWarning, InputVideoDescription } from './ffmpeg-log.js';
 import { classifyInput, type InputSource } from './input-source.js';
@@ -88,8 +97,17 @@ class DecodingFrameSource implements FrameSource {
     this.preparing ??= (async () => {
       // Option values first: a bad request fails before any file is opened or ffmpeg started.
       validateSelection(this.input, this.request);
-      if (this.request.bufferFrames !== undefined && !(Number.isInteger(this.request.bufferFrames) && this.request.bufferFrames >= 1 && this.request.bufferFrames <= maxBufferFrames)) {
-        throw new UsageError(`${this.input}: buffer frames must be an integer in 1..${maxBufferFrames}, got ${this.request.bufferFrames}`);
+      if (
+        this.request.bufferFrames !== undefined &&
+        !(
+          Number.isInteger(this.request.bufferFrames) &&
+          this.request.bufferFrames >= 1 &&
+          this.request.bufferFrames <= maxBufferFrames
+        )
+      ) {
+        throw new UsageError(
+          `${this.input}: buffer frames must be an integer in 1..${maxBufferFrames}, got ${this.request.bufferFrames}`,
+        );
       }
       const source = await classifyInput(this.input);
       if (source.isLive) {
@@ -112,14 +130,27 @@ class DecodingFrameSource implements FrameSource {
     if (prepared.probe) return prepared.probe;
     const description = this.liveDescription;
     if (!description) {
-      if (prepared.source.kind === 'stdin') throw new UsageError(`${this.input}: stdin is probed from its first bytes; iterate the source first`);
+      if (prepared.source.kind === 'stdin')
+        throw new UsageError(`${this.input}: stdin is probed from its first bytes; iterate the source first`);
       this.liveProbe ??= probeSource(prepared.source, { signal: this.signal, limits: this.limits });
       return this.liveProbe;
     }
     return {
-      input: this.input, container: prepared.source.kind === 'stdin' ? 'pipe' : prepared.source.kind, codec: description.codec, pixelFormat: description.pixelFormat, duration: 0,
-      avgFrameRate: description.frameRate, realFrameRate: description.frameRate, width: description.width, height: description.height,
-      rotation: 0, frameCount: 0, frameCountExact: false, keyframeInterval: null, hasAudio: false, isLive: true,
+      input: this.input,
+      container: prepared.source.kind === 'stdin' ? 'pipe' : prepared.source.kind,
+      codec: description.codec,
+      pixelFormat: description.pixelFormat,
+      duration: 0,
+      avgFrameRate: description.frameRate,
+      realFrameRate: description.frameRate,
+      width: description.width,
+      height: description.height,
+      rotation: 0,
+      frameCount: 0,
+      frameCountExact: false,
+      keyframeInterval: null,
+      hasAudio: false,
+      isLive: true,
     };
   }
 
@@ -150,7 +181,8 @@ class DecodingFrameSource implements FrameSource {
     const iteration = new AbortController();
     const signal = AbortSignal.any([this.signal, iteration.signal]);
     const prefetched = new Map<number, Promise<VideoFrame[]>>();
-    const prefetchable = (index: number): boolean => !live && jobs.length > 1 && (jobs[index]?.expected?.length ?? Infinity) <= prefetchMaxFrames;
+    const prefetchable = (index: number): boolean =>
+      !live && jobs.length > 1 && (jobs[index]?.expected?.length ?? Infinity) <= prefetchMaxFrames;
     const collect = async (job: DecodeJob): Promise<VideoFrame[]> => {
       const frames: VideoFrame[] = [];
       for await (const frame of this.runJob(job, prepared, ffmpeg.path, live, false, signal)) frames.push(frame);
@@ -172,7 +204,9 @@ class DecodingFrameSource implements FrameSource {
         }
         const ready = prefetched.get(jobIndex);
         prefetched.delete(jobIndex);
-        const frames: AsyncIterable<VideoFrame> | VideoFrame[] = ready ? await ready : this.runJob(job, prepared, ffmpeg.path, live, jobs.length === 1, signal);
+        const frames: AsyncIterable<VideoFrame> | VideoFrame[] = ready
+          ? await ready
+          : this.runJob(job, prepared, ffmpeg.path, live, jobs.length === 1, signal);
         const seen = new Set<number>();
         const wantedHere = !live && job.expected ? new Set(job.expected) : undefined;
         for await (const decoded of frames) {
@@ -181,13 +215,19 @@ class DecodingFrameSource implements FrameSource {
           if (!live && timeline) {
             // Two packets with one pts (a damaged or duplicated stream): the second decoded frame is the next entry.
             let index = frame.index;
-            const taken = (candidate: number): boolean => delivered.has(candidate) || (wantedHere !== undefined && !wantedHere.has(candidate));
+            const taken = (candidate: number): boolean =>
+              delivered.has(candidate) || (wantedHere !== undefined && !wantedHere.has(candidate));
             while (taken(index) && timeline.ptsUnits[index + 1] === timeline.ptsUnits[index]) index += 1;
             if (index !== frame.index) frame = { ...frame, index };
           }
           if (!live && (delivered.has(frame.index) || (wantedHere !== undefined && !wantedHere.has(frame.index)))) {
             unwanted += 1;
-            if (unwanted === 1) this.warn({ input: this.input, kind: 'corrupt-data', message: `the decoder output a frame (pts ${frame.pts.toFixed(6)} s, index ${frame.index}) that was not asked for or already delivered; it was left out` });
+            if (unwanted === 1)
+              this.warn({
+                input: this.input,
+                kind: 'corrupt-data',
+                message: `the decoder output a frame (pts ${frame.pts.toFixed(6)} s, index ${frame.index}) that was not asked for or already delivered; it was left out`,
+              });
             continue;
           }
           if (!live) delivered.add(frame.index);
@@ -199,7 +239,11 @@ class DecodingFrameSource implements FrameSource {
         const missing = live ? [] : (job.expected ?? []).filter((index) => !seen.has(index));
         if (missing.length > 0 && job.seekSeconds !== undefined && !job.retry && prepared.timeline) {
           // A seek landed after a wanted frame (unusual GOP structure): retry those frames from 10 s further back.
-          this.warn({ input: this.input, kind: 'other', message: `seek missed ${missing.length} frame(s); retrying from further back` });
+          this.warn({
+            input: this.input,
+            kind: 'other',
+            message: `seek missed ${missing.length} frame(s); retrying from further back`,
+          });
           const seekSeconds = job.seekSeconds > 10 ? job.seekSeconds - 10 : undefined;
           const retry: DecodeJob = {
             select: ptsSetExpression(missing.map((index) => prepared.timeline!.ptsUnits[index]!)),
@@ -216,12 +260,28 @@ class DecodingFrameSource implements FrameSource {
           jobs.splice(jobIndex + 1, 0, retry);
         } else if (missing.length > 0) {
           this.missingCount += missing.length;
-          this.warn({ input: this.input, kind: 'missing-frames', message: `${missing.length} wanted frame(s) could not be decoded (first: index ${missing[0]})` });
+          this.warn({
+            input: this.input,
+            kind: 'missing-frames',
+            message: `${missing.length} wanted frame(s) could not be decoded (first: index ${missing[0]})`,
+          });
         }
       }
-      if (unwanted > 1) this.warn({ input: this.input, kind: 'corrupt-data', message: `${unwanted} decoded frames in total were left out (duplicates or not asked for)` });
+      if (unwanted > 1)
+        this.warn({
+          input: this.input,
+          kind: 'corrupt-data',
+          message: `${unwanted} decoded frames in total were left out (duplicates or not asked for)`,
+        });
       if (!live && delivered.size === 0 && (wantedTotal > 0 || prepared.resolved.plan.mode !== 'keyframes')) {
-        throw new FfmpegError(this.input, `no frame could be decoded${wantedTotal > 0 ? ` (${wantedTotal} wanted)` : ''}`, this.warnings.slice(-3).map((warning) => warning.message).join('\n'));
+        throw new FfmpegError(
+          this.input,
+          `no frame could be decoded${wantedTotal > 0 ? ` (${wantedTotal} wanted)` : ''}`,
+          this.warnings
+            .slice(-3)
+            .map((warning) => warning.message)
+            .join('\n'),
+        );
       }
     } finally {
       iteration.abort();
@@ -230,7 +290,14 @@ class DecodingFrameSource implements FrameSource {
   }
 
   /** Runs one job and yields its frames (backpressure for files, drop-oldest for live). */
-  private async *runJob(job: DecodeJob, prepared: Prepared, ffmpegPath: string, live: boolean, onlyJob: boolean, signal: AbortSignal): AsyncGenerator<VideoFrame> {
+  private async *runJob(
+    job: DecodeJob,
+    prepared: Prepared,
+    ffmpegPath: string,
+    live: boolean,
+    onlyJob: boolean,
+    signal: AbortSignal,
+  ): AsyncGenerator<VideoFrame> {
     if (signal.aborted) throw new AbortedError(`decode ${this.input}`);
     const timeline = prepared.timeline;
     const toFrame = (decoded: DecodedFrame): VideoFrame => {
@@ -238,9 +305,21 @@ class DecodingFrameSource implements FrameSource {
         const index = frameAtPtsUnits(timeline, decoded.ptsUnits);
         const exact = timeline.ptsUnits[index] === decoded.ptsUnits;
         const seconds = timeline.timeBase[0] / timeline.timeBase[1];
-        return { data: decoded.data, width: decoded.width, height: decoded.height, index, pts: exact ? timeline.pts[index]! : decoded.ptsUnits * seconds };
+        return {
+          data: decoded.data,
+          width: decoded.width,
+          height: decoded.height,
+          index,
+          pts: exact ? timeline.pts[index]! : decoded.ptsUnits * seconds,
+        };
       }
-      return { data: decoded.data, width: decoded.width, height: decoded.height, index: decoded.decodedNumber, pts: decoded.ptsTime };
+      return {
+        data: decoded.data,
+        width: decoded.width,
+        height: decoded.height,
+        index: decoded.decodedNumber,
+        pts: decoded.ptsTime,
+      };
     };
 
     const queue: VideoFrame[] = [];
@@ -267,7 +346,10 @@ class DecodingFrameSource implements FrameSource {
         resize: this.request.resize,
         realtime: this.request.realtime,
         maxPixels: this.limits.maxPixels,
-        deadlineMs: live && prepared.source.isLive ? undefined : decodeDeadlineMs(this.limits, job.mediaSeconds, Boolean(this.request.realtime)),
+        deadlineMs:
+          live && prepared.source.isLive
+            ? undefined
+            : decodeDeadlineMs(this.limits, job.mediaSeconds, Boolean(this.request.realtime)),
         signal,
         countSourceFrames: !timeline,
         stdin: this.request.stdin,
@@ -290,7 +372,11 @@ class DecodingFrameSource implements FrameSource {
           this.liveDescription = description;
           if (!prepared.probe) {
             try {
-              checkLimits(this.input, { width: description.width, height: description.height, duration: 0, isLive: true }, this.limits);
+              checkLimits(
+                this.input,
+                { width: description.width, height: description.height, duration: 0, isLive: true },
+                this.limits,
+              );
             } catch (error) {
               limitFailure = error;
               void running.kill();
@@ -338,17 +424,42 @@ class DecodingFrameSource implements FrameSource {
         throw failure;
       }
       if (summary && summary.exitCode !== 0) {
-        const detail = summary.stderrTail.split('\n').pop()?.replace(/^\[[^\]]*\]\s*/, '') ?? '';
+        const detail =
+          summary.stderrTail
+            .split('\n')
+            .pop()
+            ?.replace(/^\[[^\]]*\]\s*/, '') ?? '';
         if (summary.blockedProtocol) {
-          throw new UnsupportedSourceError(this.input, `refers to protocol '${summary.blockedProtocol}', which is not allowed for this source (whitelist ${prepared.source.protocolWhitelist})`);
+          throw new UnsupportedSourceError(
+            this.input,
+            `refers to protocol '${summary.blockedProtocol}', which is not allowed for this source (whitelist ${prepared.source.protocolWhitelist})`,
+          );
         }
         if (summary.frames === 0 && onlyJob) {
           // The file probed as video, so nothing decoding is a decode failure (exit 6), like a clean exit with no frame.
-          if (prepared.source.kind === 'file') throw new FfmpegError(this.input, `no frame could be decoded (ffmpeg exited with code ${summary.exitCode}: ${detail})`, summary.stderrTail);
-          if (prepared.source.kind === 'stdin') throw new FfmpegError(this.input, `no video could be read from stdin (empty, or not a stream ffmpeg recognizes: ${detail})`, summary.stderrTail);
-          throw new FfmpegError(this.input, `ffmpeg exited with code ${summary.exitCode}: ${detail}`, summary.stderrTail);
+          if (prepared.source.kind === 'file')
+            throw new FfmpegError(
+              this.input,
+              `no frame could be decoded (ffmpeg exited with code ${summary.exitCode}: ${detail})`,
+              summary.stderrTail,
+            );
+          if (prepared.source.kind === 'stdin')
+            throw new FfmpegError(
+              this.input,
+              `no video could be read from stdin (empty, or not a stream ffmpeg recognizes: ${detail})`,
+              summary.stderrTail,
+            );
+          throw new FfmpegError(
+            this.input,
+            `ffmpeg exited with code ${summary.exitCode}: ${detail}`,
+            summary.stderrTail,
+          );
         }
-        this.warn({ input: this.input, kind: 'truncated', message: `ffmpeg exited with code ${summary.exitCode} after ${summary.frames} frames: ${detail}` });
+        this.warn({
+          input: this.input,
+          kind: 'truncated',
+          message: `ffmpeg exited with code ${summary.exitCode} after ${summary.frames} frames: ${detail}`,
+        });
       }
     } finally {
       if (!finished) await running.kill();

@@ -37,7 +37,11 @@ async function isEmptyDirectory(path: string): Promise<boolean | undefined> {
 }
 
 /** Writes `frames` as images into `outDir` (which must not exist or be empty). */
-export async function writeFrames(frames: readonly VideoFrame[], outDir: string, options: WriteFramesOptions = {}): Promise<void> {
+export async function writeFrames(
+  frames: readonly VideoFrame[],
+  outDir: string,
+  options: WriteFramesOptions = {},
+): Promise<void> {
   const format = options.format ?? 'png';
   const target = resolve(outDir);
   const state = await isEmptyDirectory(target);
@@ -53,10 +57,19 @@ export async function writeFrames(frames: readonly VideoFrame[], outDir: string,
       const next = frames[position];
       if (next && next.width === previous.width && next.height === previous.height) continue;
       if (options.signal?.aborted) throw new AbortedError(`write frames to ${outDir}`);
-      await encodeRawImages(frames.slice(runStart, position), pattern, { format, startNumber: runStart, signal: options.signal, operation: `write frames to ${outDir}` });
+      await encodeRawImages(frames.slice(runStart, position), pattern, {
+        format,
+        startNumber: runStart,
+        signal: options.signal,
+        operation: `write frames to ${outDir}`,
+      });
       runStart = position;
     }
-    const index: FrameIndexEntry[] = frames.map((frame, position) => ({ index: frame.index, pts: frame.pts, file: frameFileName(position, format) }));
+    const index: FrameIndexEntry[] = frames.map((frame, position) => ({
+      index: frame.index,
+      pts: frame.pts,
+      file: frameFileName(position, format),
+    }));
     await fs.writeFile(join(temporary, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
     if (options.signal?.aborted) throw new AbortedError(`write frames to ${outDir}`);
     await fs.chmod(temporary, 0o755);

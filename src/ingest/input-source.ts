@@ -85,7 +85,10 @@ export async function classifyInput(input: string): Promise<InputSource> {
     const code = (error as NodeJS.ErrnoException).code;
     // A name that looks like a URL with a scheme we do not accept (file://, concat:, data:, ftp://, ...).
     if (scheme !== undefined && scheme.length > 1) {
-      throw new UnsupportedSourceError(input, `URL scheme '${scheme}:' is not allowed (allowed: files, -, rtsp, http, https, udp)`);
+      throw new UnsupportedSourceError(
+        input,
+        `URL scheme '${scheme}:' is not allowed (allowed: files, -, rtsp, http, https, udp)`,
+      );
     }
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputNotFoundError(input, 'no such file');
     if (code === 'EACCES') throw new InputNotFoundError(input, 'permission denied');

@@ -49,7 +49,8 @@ export function checkLimits(
   limits: IngestLimits,
 ): void {
   if (media.width > limits.maxWidth) throw new LimitExceededError(input, 'width (px)', media.width, limits.maxWidth);
-  if (media.height > limits.maxHeight) throw new LimitExceededError(input, 'height (px)', media.height, limits.maxHeight);
+  if (media.height > limits.maxHeight)
+    throw new LimitExceededError(input, 'height (px)', media.height, limits.maxHeight);
   const pixels = media.width * media.height;
   if (pixels > limits.maxPixels) throw new LimitExceededError(input, 'pixels per frame', pixels, limits.maxPixels);
   if (!media.isLive && Number.isFinite(media.duration) && media.duration > limits.maxDurationSeconds) {
@@ -63,7 +64,8 @@ export function checkLimits(
  * fire at once).
  */
 export function decodeDeadlineMs(limits: IngestLimits, seconds: number, realtime: boolean): number | undefined {
-  if (limits.decodeTimeoutMs !== undefined && limits.decodeTimeoutMs > 0) return Math.min(limits.decodeTimeoutMs, maxDecodeDeadlineMs);
+  if (limits.decodeTimeoutMs !== undefined && limits.decodeTimeoutMs > 0)
+    return Math.min(limits.decodeTimeoutMs, maxDecodeDeadlineMs);
   if (Number.isNaN(seconds) || seconds === Number.POSITIVE_INFINITY) return undefined;
   const media = Math.min(Math.max(0, seconds), limits.maxDurationSeconds);
   return Math.min(maxDecodeDeadlineMs, 60_000 + Math.ceil(media * (realtime ? 1000 : 2000)));

@@ -11,7 +11,8 @@ export class DropOldestBuffer<Item> {
     readonly capacity: number,
     private readonly onDrop?: (droppedTotal: number, item: Item) => void,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`buffer capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`buffer capacity must be a positive integer, got ${capacity}`);
   }
 
   /** Items dropped so far. */

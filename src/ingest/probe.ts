@@ -121,22 +121,33 @@ function timelineSpan(timeline: FrameTimeline, rate: number): number {
 export function probeFailure(source: InputSource, stderr: string): Error {
   const tail = stderrTail(stderr, 4);
   const lastLine = tail.split('\n').pop() ?? '';
-  const clean = lastLine.replace(/^.*?:\s*/, '').replace(/^file:/, '').trim();
-  if (source.kind !== 'file') return new FfmpegError(source.input, `cannot open the stream: ${clean || 'ffprobe failed'}`, tail);
-  if (/moov atom not found/i.test(stderr)) return new InputRejectedError(source.input, 'is truncated or incomplete (no moov index: moov atom not found)');
-  if (/Invalid data found when processing input/i.test(stderr)) return new InputRejectedError(source.input, 'is not a video ffmpeg can read (invalid data)');
+  const clean = lastLine
+    .replace(/^.*?:\s*/, '')
+    .replace(/^file:/, '')
+    .trim();
+  if (source.kind !== 'file')
+    return new FfmpegError(source.input, `cannot open the stream: ${clean || 'ffprobe failed'}`, tail);
+  if (/moov atom not found/i.test(stderr))
+    return new InputRejectedError(source.input, 'is truncated or incomplete (no moov index: moov atom not found)');
+  if (/Invalid data found when processing input/i.test(stderr))
+    return new InputRejectedError(source.input, 'is not a video ffmpeg can read (invalid data)');
   return new InputRejectedError(source.input, `cannot be read as media: ${clean || 'ffprobe failed'}`);
 }
 
 /** Runs ffprobe with the source's whitelist; returns stdout or throws the mapped error. */
-async function runFfprobe(source: InputSource, args: readonly string[], options: { signal?: AbortSignal; deadlineMs: number; operation: string }): Promise<string> {
+async function runFfprobe(
+  source: InputSource,
+  args: readonly string[],
+  options: { signal?: AbortSignal; deadlineMs: number; operation: string },
+): Promise<string> {
   const { ffprobe } = await resolveBinaries();
   const result = await runToCompletion(
     ffprobe.path,
     ['-hide_banner', '-v', 'error', '-protocol_whitelist', source.protocolWhitelist, ...args, source.ffmpegInput],
     { operation: options.operation, input: source.input, deadlineMs: options.deadlineMs, signal: options.signal },
   );
-  if (crashed(result.exitCode)) throw new FfprobeCrashedError(source.input, `ffprobe crashed (exit ${result.exitCode})`, stderrTail(result.stderr));
+  if (crashed(result.exitCode))
+    throw new FfprobeCrashedError(source.input, `ffprobe crashed (exit ${result.exitCode})`, stderrTail(result.stderr));
   if (result.exitCode !== 0) throw probeFailure(source, result.stderr);
   return result.stdout;
 }
@@ -151,7 +162,12 @@ export interface ProbedFile {
 }
 
 /** Builds a timeline from packets in any order; discarded (edit-list pre-roll) packets are counted, not listed. */
-function timelineFromPackets(entries: Array<{ units: number; key: boolean }>, timeBase: [number, number], packetsWithoutPts: number, discardedPackets: number): FrameTimeline {
+function timelineFromPackets(
+  entries: Array<{ units: number; key: boolean }>,
+  timeBase: [number, number],
+  packetsWithoutPts: number,
+  discardedPackets: number,
+): FrameTimeline {
   entries.sort((a, b) => a.units - b.units);
   const seconds = timeBase[0] / timeBase[1];
   return {
@@ -180,7 +196,11 @@ function withTimeline(result: ProbeResult, timeline: FrameTimeline): ProbeResult
 }
 
 /** probeSource for a file when ffprobe crashes: ffmpeg's input log plus a packet timeline from ffmpeg. */
-async function probeFileWithoutFfprobe(source: InputSource, limits: IngestLimits, signal: AbortSignal | undefined): Promise<ProbedFile> {
+async function probeFileWithoutFfprobe(
+  source: InputSource,
+  limits: IngestLimits,
+  signal: AbortSignal | undefined,
+): Promise<ProbedFile> {
   const result = await probeFromFfmpegLog(source, limits, signal);
   const timeline = await readTimelineWithFfmpeg(source, { signal, deadlineMs: limits.probeTimeoutMs * 4 });
   // ffmpeg's log has no stream duration: the frames' span is the stream's duration.
@@ -192,12 +212,37 @@ async function probeFileWithoutFfprobe(source: InputSource, limits: IngestLimits
  * The frame timeline from ffmpeg instead of ffprobe: a stream copy of the video into the `framecrc` muxer prints
  * every packet's pts (in the `#tb` time base) and flags (`F=0x..`: bit 1 keyframe, bit 4 discard).
  */
-async function readTimelineWithFfmpeg(source: InputSource, options: { signal?: AbortSignal; deadlineMs: number }): Promise<FrameTimeline> {
+async function readTimelineWithFfmpeg(
+  source: InputSource,
+  options: { signal?: AbortSignal; deadlineMs: number },
+): Promise<FrameTimeline> {
   const { ffmpeg } = await resolveBinaries();
   const result = await runToCompletion(
     ffmpeg.path,
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-protocol_whitelist', source.protocolWhitelist, '-i', source.ffmpegInput, '-map', '0:v:0', '-c', 'copy', '-copyts', '-f', 'framecrc', '-'],
-    { operation: `list frames of ${source.input}`, input: source.input, deadlineMs: options.deadlineMs, signal: options.signal },
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-protocol_whitelist',
+      source.protocolWhitelist,
+      '-i',
+      source.ffmpegInput,
+      '-map',
+      '0:v:0',
+      '-c',
+      'copy',
+      '-copyts',
+      '-f',
+      'framecrc',
+      '-',
+    ],
+    {
+      operation: `list frames of ${source.input}`,
+      input: source.input,
+      deadlineMs: options.deadlineMs,
+      signal: options.signal,
+    },
   );
   if (result.exitCode !== 0) throw probeFailure(source, result.stderr);
   let timeBase: [number, number] = [1, 1];
@@ -233,20 +278,35 @@ async function readTimelineWithFfmpeg(source: InputSource, options: { signal?: A
  * (one opening is all a live source needs) and as the fallback when ffprobe crashes: the static ffprobe of
  * `@ffprobe-installer/linux-x64` 5.2.0 segfaults on MPEG-TS and on http input, while its ffmpeg works.
  */
-async function probeFromFfmpegLog(source: InputSource, limits: IngestLimits, signal: AbortSignal | undefined): Promise<ProbeResult> {
+async function probeFromFfmpegLog(
+  source: InputSource,
+  limits: IngestLimits,
+  signal: AbortSignal | undefined,
+): Promise<ProbeResult> {
   const { ffmpeg } = await resolveBinaries();
-  const result = await runToCompletion(ffmpeg.path, ['-hide_banner', '-nostdin', '-protocol_whitelist', source.protocolWhitelist, '-i', source.ffmpegInput], {
-    operation: `probe ${source.input}`,
-    input: source.input,
-    deadlineMs: limits.probeTimeoutMs,
-    signal,
-  });
+  const result = await runToCompletion(
+    ffmpeg.path,
+    ['-hide_banner', '-nostdin', '-protocol_whitelist', source.protocolWhitelist, '-i', source.ffmpegInput],
+    {
+      operation: `probe ${source.input}`,
+      input: source.input,
+      deadlineMs: limits.probeTimeoutMs,
+      signal,
+    },
+  );
   const log = result.stderr;
   const container = /^Input #0, (.+), from '/m.exec(log)?.[1];
   const blocked = /Protocol '([^']+)' not on whitelist/.exec(log);
-  if (blocked) throw new UnsupportedSourceError(source.input, `refers to protocol '${blocked[1]}', which is not allowed for this source (whitelist ${source.protocolWhitelist})`);
+  if (blocked)
+    throw new UnsupportedSourceError(
+      source.input,
+      `refers to protocol '${blocked[1]}', which is not allowed for this source (whitelist ${source.protocolWhitelist})`,
+    );
   if (!container) {
-    const reason = stderrTail(log, 1).replace(/^\[[^\]]*\]\s*/, '').replace(source.ffmpegInput, '').replace(/^:\s*/, '');
+    const reason = stderrTail(log, 1)
+      .replace(/^\[[^\]]*\]\s*/, '')
+      .replace(source.ffmpegInput, '')
+      .replace(/^:\s*/, '');
     throw new FfmpegError(source.input, `cannot open the stream: ${reason || 'ffmpeg failed'}`, stderrTail(log));
   }
   const videoLine = log.split('\n').find((line) => /^\s*Stream #0:\d+.*: Video:/.test(line));
@@ -269,10 +329,23 @@ async function probeFromFfmpegLog(source: InputSource, limits: IngestLimits, sig
   const start = /Duration: [^,]*, start: (-?[\d.]+)/.exec(log);
   const sampleAspectRatio = parseRatio(/\[SAR (\d+:\d+) DAR/.exec(videoLine)?.[1]) ?? [1, 1];
   return {
-    input: source.input, container, codec: description.codec, pixelFormat: description.pixelFormat, duration: seconds,
-    avgFrameRate: description.frameRate, realFrameRate: description.frameRate, width, height, rotation,
-    frameCount: seconds > 0 && description.frameRate > 0 ? Math.round(seconds * description.frameRate) : 0, frameCountExact: false,
-    keyframeInterval: null, hasAudio, isLive: source.isLive, codedWidth: description.width, codedHeight: description.height,
+    input: source.input,
+    container,
+    codec: description.codec,
+    pixelFormat: description.pixelFormat,
+    duration: seconds,
+    avgFrameRate: description.frameRate,
+    realFrameRate: description.frameRate,
+    width,
+    height,
+    rotation,
+    frameCount: seconds > 0 && description.frameRate > 0 ? Math.round(seconds * description.frameRate) : 0,
+    frameCountExact: false,
+    keyframeInterval: null,
+    hasAudio,
+    isLive: source.isLive,
+    codedWidth: description.width,
+    codedHeight: description.height,
     ...(start ? { startTime: Number(start[1]), containerStartTime: Number(start[1]) } : {}),
     ...(seconds > 0 ? { containerDuration: seconds } : {}),
     sampleAspectRatio,
@@ -283,7 +356,10 @@ async function probeFromFfmpegLog(source: InputSource, limits: IngestLimits, sig
 /** Probes an already classified source (see `probe`). */
 export async function probeSource(source: InputSource, options: ProbeOptions = {}): Promise<ProbeResult> {
   if (source.kind === 'stdin') {
-    throw new UnsupportedSourceError(source.input, 'stdin cannot be probed on its own: its stream is described while its frames are decoded');
+    throw new UnsupportedSourceError(
+      source.input,
+      'stdin cannot be probed on its own: its stream is described while its frames are decoded',
+    );
   }
   const limits = resolveLimits(options.limits);
   if (source.isLive) return probeFromFfmpegLog(source, limits, options.signal);
@@ -313,14 +389,19 @@ export async function probeFile(source: InputSource, options: ProbeOptions = {})
   const streams = parsed.streams ?? [];
   const video = streams.find((stream) => stream.codec_type === 'video' && !stream.disposition?.attached_pic);
   if (!video) {
-    if (streams.some((stream) => stream.codec_type === 'audio')) throw new NoVideoStreamError(source.input, 'has no video stream (audio only)');
+    if (streams.some((stream) => stream.codec_type === 'audio'))
+      throw new NoVideoStreamError(source.input, 'has no video stream (audio only)');
     // Random bytes are sometimes "detected" as a text format (lrc, tty): no audio and no video means not media.
     const kinds = [...new Set(streams.map((stream) => stream.codec_type ?? 'unknown'))].join('/') || 'no';
-    throw new InputRejectedError(source.input, `is not a video (${kinds} streams, read as ${parsed.format?.format_name ?? 'unknown format'})`);
+    throw new InputRejectedError(
+      source.input,
+      `is not a video (${kinds} streams, read as ${parsed.format?.format_name ?? 'unknown format'})`,
+    );
   }
   const codedWidth = video.width ?? 0;
   const codedHeight = video.height ?? 0;
-  if (codedWidth <= 0 || codedHeight <= 0) throw new InputRejectedError(source.input, 'video stream has no frame size (corrupt header)');
+  if (codedWidth <= 0 || codedHeight <= 0)
+    throw new InputRejectedError(source.input, 'video stream has no frame size (corrupt header)');
   const rotation = rotationOf(video);
   const swap = isQuarterTurn(rotation);
   const width = swap ? codedHeight : codedWidth;
@@ -334,7 +415,10 @@ export async function probeFile(source: InputSource, options: ProbeOptions = {})
   const sampleAspectRatio = parseRatio(video.sample_aspect_ratio) ?? [1, 1];
 
   // Limits first: never count packets of a file we are going to reject.
-  const longest = Math.max(Number.isFinite(formatDuration) ? formatDuration : 0, Number.isFinite(streamDuration) ? streamDuration : 0);
+  const longest = Math.max(
+    Number.isFinite(formatDuration) ? formatDuration : 0,
+    Number.isFinite(streamDuration) ? streamDuration : 0,
+  );
   checkLimits(source.input, { width, height, duration: longest, isLive: source.isLive }, limits);
 
   const summary: ProbeResult = {
@@ -353,7 +437,11 @@ export async function probeFile(source: InputSource, options: ProbeOptions = {})
     keyframeInterval: null,
     hasAudio: streams.some((stream) => stream.codec_type === 'audio'),
     isLive: source.isLive,
-    startTime: Number.isFinite(streamStartTime) ? streamStartTime : Number.isFinite(containerStartTime) ? containerStartTime : 0,
+    startTime: Number.isFinite(streamStartTime)
+      ? streamStartTime
+      : Number.isFinite(containerStartTime)
+        ? containerStartTime
+        : 0,
     containerStartTime: Number.isFinite(containerStartTime) ? containerStartTime : 0,
     ...(Number.isFinite(formatDuration) && formatDuration > 0 ? { containerDuration: formatDuration } : {}),
     codedWidth,
@@ -366,7 +454,10 @@ export async function probeFile(source: InputSource, options: ProbeOptions = {})
     // No packet with a timestamp: fall back to the container's numbers, flagged as an estimate.
     const rate = avgFrameRate || realFrameRate;
     const duration = summary.duration || (Number.isFinite(formatDuration) ? formatDuration : 0);
-    return { probe: { ...summary, duration, frameCount: duration > 0 && rate > 0 ? Math.round(duration * rate) : 0 }, timeline };
+    return {
+      probe: { ...summary, duration, frameCount: duration > 0 && rate > 0 ? Math.round(duration * rate) : 0 },
+      timeline,
+    };
   }
   return { probe: withTimeline(summary, timeline), timeline };
 }
@@ -384,7 +475,10 @@ export async function probe(input: string, options: ProbeOptions = {}): Promise<
  * Lists the video packets the decoder will output, in presentation order: pts and keyframe flag (demux only, no
  * decoding). Packets the demuxer marks as discarded (edit-list pre-roll, flag `D`) are counted but not listed.
  */
-export async function readTimeline(source: InputSource, options: { signal?: AbortSignal; deadlineMs: number }): Promise<FrameTimeline> {
+export async function readTimeline(
+  source: InputSource,
+  options: { signal?: AbortSignal; deadlineMs: number },
+): Promise<FrameTimeline> {
   let stdout: string;
   try {
     stdout = await runFfprobe(

@@ -45,11 +45,31 @@ export function rawImageDeadlineMs(imageCount: number): number {
  * stdin error (EPIPE when ffmpeg exits early, e.g. after `-frames:v 1`) stops the writing, and the exit status with
  * ffmpeg's stderr decides success. Returns the captured stdout (empty unless `captureStdout`).
  */
-export async function runFfmpegOnRawImages(images: readonly RgbImage[], outputArguments: readonly string[], options: RawImageRunOptions): Promise<Buffer> {
+export async function runFfmpegOnRawImages(
+  images: readonly RgbImage[],
+  outputArguments: readonly string[],
+  options: RawImageRunOptions,
+): Promise<Buffer> {
   const first = images[0];
   if (!first) return Buffer.alloc(0);
   const { ffmpeg } = await resolveBinaries();
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${first.width}x${first.height}`, '-framerate', '1', '-i', 'pipe:0', ...outputArguments];
+  const args = [
+    '-hide_banner',
+    '-nostdin',
+    '-loglevel',
+    'error',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${first.width}x${first.height}`,
+    '-framerate',
+    '1',
+    '-i',
+    'pipe:0',
+    ...outputArguments,
+  ];
   const child = startChild(ffmpeg.path, args, {
     operation: options.operation,
     input: options.input,
@@ -73,21 +93,30 @@ export async function runFfmpegOnRawImages(images: readonly RgbImage[], outputAr
   const writeAll = async (): Promise<void> => {
     for (const image of images) {
       if (stdinFailed) return;
-      if (image.width !== first.width || image.height !== first.height) throw new RangeError('all images of one encode must have the same size');
+      if (image.width !== first.width || image.height !== first.height)
+        throw new RangeError('all images of one encode must have the same size');
       if (!stdin.write(image.data)) await Promise.race([once(stdin, 'drain'), child.exited]);
     }
     stdin.end();
   };
-  const [, exitCode] = await Promise.all([writeAll().catch(async (error: unknown) => {
-    await child.kill();
-    throw error;
-  }), child.exited]);
-  if (exitCode !== 0) throw new FfmpegError(options.input, `${options.operation} failed: ${stderrTail(stderr, 1)}`, stderrTail(stderr));
+  const [, exitCode] = await Promise.all([
+    writeAll().catch(async (error: unknown) => {
+      await child.kill();
+      throw error;
+    }),
+    child.exited,
+  ]);
+  if (exitCode !== 0)
+    throw new FfmpegError(options.input, `${options.operation} failed: ${stderrTail(stderr, 1)}`, stderrTail(stderr));
   return Buffer.concat(chunks);
 }
 
 /** Runs ffmpeg reading `images` (all the same size) as rawvideo from stdin and writing `outputPath` (our own path). */
-export async function encodeRawImages(images: readonly RgbImage[], outputPath: string, options: EncodeOptions): Promise<void> {
+export async function encodeRawImages(
+  images: readonly RgbImage[],
+  outputPath: string,
+  options: EncodeOptions,
+): Promise<void> {
   const args: string[] = [];
   if (options.filters && options.filters.length > 0) args.push('-vf', options.filters.join(','));
   if (options.format === 'jpg') args.push('-q:v', '2', '-pix_fmt', 'yuvj444p');

@@ -32,7 +32,10 @@ export function heatColor(value: number): [number, number, number] {
 
 /** L2 norm of each of the `count` tokens of `dim` values in `tokens`. */
 export function tokenNorms(tokens: Float32Array, dim: number, count = Math.floor(tokens.length / dim)): Float32Array {
-  if (dim < 1 || count * dim > tokens.length) throw new RangeError(`tokenNorms: ${count} tokens of ${dim} values need ${count * dim} values, got ${tokens.length}`);
+  if (dim < 1 || count * dim > tokens.length)
+    throw new RangeError(
+      `tokenNorms: ${count} tokens of ${dim} values need ${count * dim} values, got ${tokens.length}`,
+    );
   const norms = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     let sum = 0;
@@ -79,15 +82,23 @@ export interface HeatMapOptions {
  * An image of `values` (already 0..1, `rows*columns`, raster order) on the viridis scale, nearest-neighbour upscaled,
  * optionally blended over a frame.
  */
-export function heatMapImage(values: ArrayLike<number>, rows: number, columns: number, options: HeatMapOptions = {}): RgbImage {
+export function heatMapImage(
+  values: ArrayLike<number>,
+  rows: number,
+  columns: number,
+  options: HeatMapOptions = {},
+): RgbImage {
   if (!(rows >= 1 && columns >= 1) || values.length !== rows * columns) {
     throw new RangeError(`heatMapImage: ${values.length} values do not form a ${rows}x${columns} grid`);
   }
   const cell = options.cell ?? 12;
   const width = options.width ?? options.frame?.width ?? columns * cell;
   const height = options.height ?? options.frame?.height ?? rows * cell;
-  const base = options.frame !== undefined && (options.frame.width !== width || options.frame.height !== height) ? resizeImageArea(options.frame, width, height) : options.frame;
-  const opacity = base === undefined ? 1 : options.opacity ?? 0.6;
+  const base =
+    options.frame !== undefined && (options.frame.width !== width || options.frame.height !== height)
+      ? resizeImageArea(options.frame, width, height)
+      : options.frame;
+  const opacity = base === undefined ? 1 : (options.opacity ?? 0.6);
   const colors = Array.from({ length: values.length }, (_, i) => heatColor(values[i]!));
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {

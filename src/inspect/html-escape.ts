@@ -2,7 +2,13 @@
  * @file Escaping of user-provided text (file names, questions, parameters) for HTML and SVG text and attribute values.
  */
 
-const replacements: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const replacements: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Text safe inside HTML/SVG element content and quoted attribute values. */
 export function escapeHtml(text: string): string {

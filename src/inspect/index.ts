@@ -21,10 +21,30 @@ export { crc32, encodePng } from './png-encode.js';
 export { encodeJpegImages, splitJpegStream, type JpegOptions } from './jpeg-encode.js';
 export { heatColor, heatMapImage, normalizeValues, tokenNorms, type HeatMapOptions } from './heat-map.js';
 export { evenlySpread, fitWithin, locateTokens, segmentPictures } from './token-images.js';
-export type { PixelsGeometry, SegmentPictures, TokenLocation, TokenPicture, TokenPictureContext, TokenPictureKind } from './token-images.js';
+export type {
+  PixelsGeometry,
+  SegmentPictures,
+  TokenLocation,
+  TokenPicture,
+  TokenPictureContext,
+  TokenPictureKind,
+} from './token-images.js';
 export { budgetBarsSvg, lineChartSvg, niceTicks, timelineSvg } from './svg-charts.js';
-export type { BarPart, BarRow, LineChartOptions, LineSeries, TimelineOptions, TimelineRow, TimelineThumbnail } from './svg-charts.js';
+export type {
+  BarPart,
+  BarRow,
+  LineChartOptions,
+  LineSeries,
+  TimelineOptions,
+  TimelineRow,
+  TimelineThumbnail,
+} from './svg-charts.js';
 export { escapeHtml } from './html-escape.js';
-export { recordingEncoder, type RecordingEncoder, type RecordedFrameFeatures, type RecordedImage } from './recording-encoder.js';
+export {
+  recordingEncoder,
+  type RecordingEncoder,
+  type RecordedFrameFeatures,
+  type RecordedImage,
+} from './recording-encoder.js';
 export { recordingFrameProvider, type RecordingFrameProvider } from './recording-frame-provider.js';
 export { RasterCanvas, type Color } from './raster-canvas.js';

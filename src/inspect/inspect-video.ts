@@ -25,25 +25,65 @@ import { renderReportHtml } from './report-html.js';
 import { renderReportFigures } from './report-figures.js';
 import { evenlySpread, fitWithin, segmentPictures, type PixelsGeometry, type SegmentPictures } from './token-images.js';
 
-export type { InspectVideoOptions, InspectProgress, SegmentSummary, PipelineSummary, SceneCurves, QuestionScores, InspectSummary, InspectFigure, InspectVideoResult, PipelineInspection, InspectionData } from './inspection-types.js';
-import type { InspectVideoOptions, SegmentSummary, PipelineSummary, SceneCurves, QuestionScores, InspectSummary, InspectVideoResult, PipelineInspection, InspectionData } from './inspection-types.js';
+export type {
+  InspectVideoOptions,
+  InspectProgress,
+  SegmentSummary,
+  PipelineSummary,
+  SceneCurves,
+  QuestionScores,
+  InspectSummary,
+  InspectFigure,
+  InspectVideoResult,
+  PipelineInspection,
+  InspectionData,
+} from './inspection-types.js';
+import type {
+  InspectVideoOptions,
+  SegmentSummary,
+  PipelineSummary,
+  SceneCurves,
+  QuestionScores,
+  InspectSummary,
+  InspectVideoResult,
+  PipelineInspection,
+  InspectionData,
+} from './inspection-types.js';
 
 const pictureableRoles = new Set(['frames', 'slow', 'fast', 'thumbnail', 'sampled', 'grid', 'memory', 'scene']);
 
 function isInputError(error: unknown): boolean {
-  return VidtokError.isInstance(error) && ['INPUT_NOT_FOUND', 'INPUT_REJECTED', 'NO_VIDEO_STREAM', 'UNSUPPORTED_SOURCE', 'FFMPEG_NOT_FOUND', 'ABORTED'].includes(error.code);
+  return (
+    VidtokError.isInstance(error) &&
+    [
+      'INPUT_NOT_FOUND',
+      'INPUT_REJECTED',
+      'NO_VIDEO_STREAM',
+      'UNSUPPORTED_SOURCE',
+      'FFMPEG_NOT_FOUND',
+      'ABORTED',
+    ].includes(error.code)
+  );
 }
 
 function pixelsGeometry(encoder: VisualEncoder): PixelsGeometry | undefined {
   const candidate = encoder as Partial<PixelsGeometry> & VisualEncoder;
-  if (typeof candidate.patch === 'number' && Array.isArray(candidate.mean) && Array.isArray(candidate.std) && encoder.name.startsWith('pixels')) {
+  if (
+    typeof candidate.patch === 'number' &&
+    Array.isArray(candidate.mean) &&
+    Array.isArray(candidate.std) &&
+    encoder.name.startsWith('pixels')
+  ) {
     return { patch: candidate.patch, mean: candidate.mean, std: candidate.std };
   }
   return undefined;
 }
 
 /** Feature grid of the recorded frames, in frame order. */
-function recordedGrid(encoder: RecordingEncoder, frames: readonly { index: number; pts: number }[]): FeatureGrid | undefined {
+function recordedGrid(
+  encoder: RecordingEncoder,
+  frames: readonly { index: number; pts: number }[],
+): FeatureGrid | undefined {
   const { h, w } = encoder.grid;
   const D = encoder.dim;
   const size = h * w * D;
@@ -51,7 +91,15 @@ function recordedGrid(encoder: RecordingEncoder, frames: readonly { index: numbe
   if (present.length === 0) return undefined;
   const data = new Float32Array(present.length * size);
   present.forEach((frame, t) => data.set(encoder.frameFeatures.get(frame.index)!.tokens, t * size));
-  return featureGrid(present.length, h, w, D, data, present.map((frame) => frame.pts), present.map((frame) => frame.index));
+  return featureGrid(
+    present.length,
+    h,
+    w,
+    D,
+    data,
+    present.map((frame) => frame.pts),
+    present.map((frame) => frame.index),
+  );
 }
 
 /** A probe cache around a provider, so several pipelines probe the input once. */
@@ -144,7 +192,9 @@ async function inspectOnePipeline(
   const tokensByRole: Record<string, number> = {};
   for (const segment of visual) tokensByRole[segment.role] = (tokensByRole[segment.role] ?? 0) + segment.count;
   const framesByIndex = new Map<number, VideoFrame>(recorder.frames.map((frame) => [frame.index, frame]));
-  const features = new Map<number, Float32Array>([...recording.frameFeatures].map(([index, recorded]) => [index, recorded.tokens]));
+  const features = new Map<number, Float32Array>(
+    [...recording.frameFeatures].map(([index, recorded]) => [index, recorded.tokens]),
+  );
   const pixels = pixelsGeometry(encoder);
   let imageAt = 0;
   const builtImages: { label: string; image: RgbImage }[] = [];
@@ -153,7 +203,11 @@ async function inspectOnePipeline(
     let composedImage: RgbImage | undefined;
     if (segment.isImage === true) {
       composedImage = recording.images[imageAt++]?.image;
-      if (composedImage !== undefined) builtImages.push({ label: `${segment.role} image built from frames ${segment.frameIndices.join(', ')}`, image: composedImage });
+      if (composedImage !== undefined)
+        builtImages.push({
+          label: `${segment.role} image built from frames ${segment.frameIndices.join(', ')}`,
+          image: composedImage,
+        });
     }
     if (!pictureableRoles.has(segment.role)) continue;
     pictures.push({
@@ -170,7 +224,9 @@ async function inspectOnePipeline(
   }
   const summary: PipelineSummary = {
     name: result.metadata.pipeline,
-    ...(typeof reference === 'object' && reference.description !== undefined ? { description: reference.description } : {}),
+    ...(typeof reference === 'object' && reference.description !== undefined
+      ? { description: reference.description }
+      : {}),
     encoder: result.metadata.encoder,
     budget: result.plan.budget,
     plannedTokens: result.plan.tokens,
@@ -185,13 +241,25 @@ async function inspectOnePipeline(
     timings: { ...(result.metadata.timings ?? {}), total: elapsed },
     warnings: result.warnings,
   };
-  return { encoder: recording, result, inspection: { summary, frames: recorder.frames, builtImages, segmentPictures: pictures } };
+  return {
+    encoder: recording,
+    result,
+    inspection: { summary, frames: recorder.frames, builtImages, segmentPictures: pictures },
+  };
 }
 
 function sceneCurvesOf(outcomes: readonly RunOutcome[]): SceneCurves | undefined {
   // Prefer the pipeline that really runs SceneTilling (same frames and k), else the run with the most frames.
-  const withScenes = outcomes.find((outcome) => outcome.result !== undefined && Object.keys(outcome.result.notes).some((key) => key.endsWith('.scenes')));
-  const candidates = withScenes !== undefined ? [withScenes] : [...outcomes].filter((outcome) => outcome.result !== undefined).sort((a, b) => b.result!.frames.length - a.result!.frames.length);
+  const withScenes = outcomes.find(
+    (outcome) =>
+      outcome.result !== undefined && Object.keys(outcome.result.notes).some((key) => key.endsWith('.scenes')),
+  );
+  const candidates =
+    withScenes !== undefined
+      ? [withScenes]
+      : [...outcomes]
+          .filter((outcome) => outcome.result !== undefined)
+          .sort((a, b) => b.result!.frames.length - a.result!.frames.length);
   for (const outcome of candidates) {
     const grid = recordedGrid(outcome.encoder, outcome.result!.frames);
     if (grid === undefined || grid.T < 3) continue;
@@ -218,9 +286,17 @@ function sceneCurvesOf(outcomes: readonly RunOutcome[]): SceneCurves | undefined
   return undefined;
 }
 
-async function questionScoresOf(outcomes: readonly RunOutcome[], question: string | undefined, encoder: VisualEncoder): Promise<QuestionScores | undefined> {
+async function questionScoresOf(
+  outcomes: readonly RunOutcome[],
+  question: string | undefined,
+  encoder: VisualEncoder,
+): Promise<QuestionScores | undefined> {
   if (question === undefined || question.trim() === '' || encoder.embedText === undefined) return undefined;
-  const outcome = outcomes.find((candidate) => candidate.result !== undefined && Object.keys(candidate.result.notes).some((key) => key.endsWith('.questionConditioned')));
+  const outcome = outcomes.find(
+    (candidate) =>
+      candidate.result !== undefined &&
+      Object.keys(candidate.result.notes).some((key) => key.endsWith('.questionConditioned')),
+  );
   if (outcome === undefined) return undefined;
   const grid = recordedGrid(outcome.encoder, outcome.result!.frames);
   if (grid === undefined) return undefined;
@@ -233,7 +309,12 @@ async function questionScoresOf(outcomes: readonly RunOutcome[], question: strin
   }
   const scores = frameQuestionScores(grid, embedding, Math.min(topK, grid.h * grid.w));
   const kept = new Set(outcome.inspection.summary.segments.flatMap((segment) => segment.timestamps));
-  return { pipeline: outcome.inspection.summary.name, times: grid.timestamps, scores: Array.from(scores), keptTimes: grid.timestamps.filter((time) => kept.has(time)) };
+  return {
+    pipeline: outcome.inspection.summary.name,
+    times: grid.timestamps,
+    scores: Array.from(scores),
+    keptTimes: grid.timestamps.filter((time) => kept.has(time)),
+  };
 }
 
 /** Whether a run's recorded features are still needed after its pictures are drawn (scene curves, question scores). */
@@ -259,10 +340,17 @@ export async function collectInspection(input: string, options: InspectVideoOpti
   const started = performance.now();
   // Resolve every pipeline first, so a misspelt name fails before anything is decoded.
   const references: PipelineDefinition[] = options.pipelines
-    ? await Promise.all(options.pipelines.map((reference) => (typeof reference === 'string' ? resolvePipeline(reference, signal ? { signal } : {}) : reference)))
+    ? await Promise.all(
+        options.pipelines.map((reference) =>
+          typeof reference === 'string' ? resolvePipeline(reference, signal ? { signal } : {}) : reference,
+        ),
+      )
     : await listBuiltInPipelines(signal ? { signal } : {});
   const ownsEncoder = typeof options.encoder !== 'object';
-  const encoder = typeof options.encoder === 'object' ? options.encoder : await resolveEncoder(options.encoder ?? 'pixels', signal ? { signal } : {});
+  const encoder =
+    typeof options.encoder === 'object'
+      ? options.encoder
+      : await resolveEncoder(options.encoder ?? 'pixels', signal ? { signal } : {});
   const provider = probeOnce(options.frameProvider ?? ingestFrameProvider);
   const outcomes: RunOutcome[] = [];
   const timings: Record<string, number> = {};
@@ -284,13 +372,19 @@ export async function collectInspection(input: string, options: InspectVideoOpti
     const failures = outcomes.filter((outcome) => outcome.result === undefined);
     if (outcomes.length > 0 && failures.length === outcomes.length) {
       // Nothing ran: rerun the first one to surface its typed error.
-      await runPipeline(input, { pipeline: references[0]!, encoder, frameProvider: provider, ...(signal ? { signal } : {}) });
+      await runPipeline(input, {
+        pipeline: references[0]!,
+        encoder,
+        frameProvider: provider,
+        ...(signal ? { signal } : {}),
+      });
     }
     const probe = await provider.probe(input, signal ? { signal } : {});
     const sceneCurves = sceneCurvesOf(outcomes);
     const questionScores = await questionScoresOf(outcomes, options.question, encoder);
     const allFrames = new Map<number, VideoFrame>();
-    for (const outcome of outcomes) for (const frame of outcome.inspection.frames) if (!allFrames.has(frame.index)) allFrames.set(frame.index, frame);
+    for (const outcome of outcomes)
+      for (const frame of outcome.inspection.frames) if (!allFrames.has(frame.index)) allFrames.set(frame.index, frame);
     const ordered = [...allFrames.values()].sort((a, b) => a.pts - b.pts);
     const timelineFrames = evenlySpread(ordered.length, 10).map((at) => ordered[at]!);
     timings.collect = Math.round(performance.now() - started);
@@ -305,7 +399,10 @@ export async function collectInspection(input: string, options: InspectVideoOpti
       timings,
       generatedAt: new Date().toISOString(),
     };
-    const aspect = probe.width > 0 && probe.height > 0 ? probe.width / probe.height : encoder.inputSize.width / encoder.inputSize.height;
+    const aspect =
+      probe.width > 0 && probe.height > 0
+        ? probe.width / probe.height
+        : encoder.inputSize.width / encoder.inputSize.height;
     return { summary, pipelines: outcomes.map((outcome) => outcome.inspection), timelineFrames, aspect };
   } finally {
     if (ownsEncoder) await encoder.dispose?.();

@@ -19,7 +19,8 @@ export function splitJpegStream(bytes: Uint8Array): Uint8Array[] {
   const images: Uint8Array[] = [];
   let at = 0;
   while (at + 1 < bytes.length) {
-    if (bytes[at] !== 0xff || bytes[at + 1] !== 0xd8) throw new RangeError(`splitJpegStream: no JPEG start marker at byte ${at}`);
+    if (bytes[at] !== 0xff || bytes[at + 1] !== 0xd8)
+      throw new RangeError(`splitJpegStream: no JPEG start marker at byte ${at}`);
     const start = at;
     at += 2;
     for (;;) {
@@ -42,7 +43,11 @@ export function splitJpegStream(bytes: Uint8Array): Uint8Array[] {
       at += 2 + length;
       if (marker === 0xda) {
         // Entropy-coded data: a marker is 0xFF followed by anything but 0x00 (stuffing) or a restart marker.
-        while (at + 1 < bytes.length && !(bytes[at] === 0xff && bytes[at + 1] !== 0x00 && !(bytes[at + 1]! >= 0xd0 && bytes[at + 1]! <= 0xd7))) at += 1;
+        while (
+          at + 1 < bytes.length &&
+          !(bytes[at] === 0xff && bytes[at + 1] !== 0x00 && !(bytes[at + 1]! >= 0xd0 && bytes[at + 1]! <= 0xd7))
+        )
+          at += 1;
       }
     }
     images.push(new Uint8Array(bytes.subarray(start, at)));
@@ -55,9 +60,15 @@ async function encodeSameSize(images: readonly RgbImage[], options: JpegOptions)
   const quality = Math.min(31, Math.max(2, Math.round(options.quality ?? 5)));
   const args = ['-c:v', 'mjpeg', '-q:v', String(quality), '-pix_fmt', 'yuvj444p', '-f', 'image2pipe', 'pipe:1'];
   const operation = `jpeg encoding of ${images.length} ${first.width}x${first.height} images`;
-  const stdout = await runFfmpegOnRawImages(images, args, { operation, input: 'report images', signal: options.signal, captureStdout: true });
+  const stdout = await runFfmpegOnRawImages(images, args, {
+    operation,
+    input: 'report images',
+    signal: options.signal,
+    captureStdout: true,
+  });
   const files = splitJpegStream(stdout);
-  if (files.length !== images.length) throw new FfmpegError('report images', `JPEG encoding returned ${files.length} images for ${images.length}`);
+  if (files.length !== images.length)
+    throw new FfmpegError('report images', `JPEG encoding returned ${files.length} images for ${images.length}`);
   return files;
 }
 
@@ -65,7 +76,9 @@ async function encodeSameSize(images: readonly RgbImage[], options: JpegOptions)
 export async function encodeJpegImages(images: readonly RgbImage[], options: JpegOptions = {}): Promise<Uint8Array[]> {
   for (const image of images) {
     if (!(image.width >= 1 && image.height >= 1) || image.data.length !== image.width * image.height * 3) {
-      throw new RangeError(`encodeJpegImages: a ${image.width}x${image.height} RGB image needs ${image.width * image.height * 3} bytes, got ${image.data.length}`);
+      throw new RangeError(
+        `encodeJpegImages: a ${image.width}x${image.height} RGB image needs ${image.width * image.height * 3} bytes, got ${image.data.length}`,
+      );
     }
   }
   const groups = new Map<string, number[]>();
@@ -77,7 +90,10 @@ export async function encodeJpegImages(images: readonly RgbImage[], options: Jpe
   });
   const out: Uint8Array[] = new Array(images.length);
   for (const positions of groups.values()) {
-    const encoded = await encodeSameSize(positions.map((at) => images[at]!), options);
+    const encoded = await encodeSameSize(
+      positions.map((at) => images[at]!),
+      options,
+    );
     positions.forEach((at, n) => {
       out[at] = encoded[n]!;
     });

@@ -51,7 +51,10 @@ export function encodePng(image: RgbImage, options: { readonly level?: number } 
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`encodePng: invalid size ${width}x${height}`);
   }
-  if (data.length !== width * height * 3) throw new RangeError(`encodePng: a ${width}x${height} RGB image needs ${width * height * 3} bytes, got ${data.length}`);
+  if (data.length !== width * height * 3)
+    throw new RangeError(
+      `encodePng: a ${width}x${height} RGB image needs ${width * height * 3} bytes, got ${data.length}`,
+    );
   const stride = width * 3;
   const raw = new Uint8Array((stride + 1) * height);
   const up = new Uint8Array(stride);

@@ -10,8 +10,13 @@ export type Color = readonly [number, number, number];
 export class RasterCanvas implements RgbImage {
   readonly data: Uint8Array;
 
-  constructor(readonly width: number, readonly height: number, background: Color = [255, 255, 255]) {
-    if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1)) throw new RangeError(`RasterCanvas: invalid size ${width}x${height}`);
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    background: Color = [255, 255, 255],
+  ) {
+    if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1))
+      throw new RangeError(`RasterCanvas: invalid size ${width}x${height}`);
     this.data = new Uint8Array(width * height * 3);
     for (let i = 0; i < width * height; i++) this.data.set(background, i * 3);
   }
@@ -28,7 +33,8 @@ export class RasterCanvas implements RgbImage {
     const top = Math.max(0, Math.round(y));
     const right = Math.min(this.width, Math.round(x + width));
     const bottom = Math.min(this.height, Math.round(y + height));
-    for (let py = top; py < bottom; py++) for (let px = left; px < right; px++) this.data.set(color, (py * this.width + px) * 3);
+    for (let py = top; py < bottom; py++)
+      for (let px = left; px < right; px++) this.data.set(color, (py * this.width + px) * 3);
   }
 
   /** Outline of a rectangle, one pixel wide. */
@@ -40,7 +46,14 @@ export class RasterCanvas implements RgbImage {
   }
 
   /** A line of `thickness` pixels; `dash` draws `dash` pixels on, `dash` off. */
-  line(x1: number, y1: number, x2: number, y2: number, color: Color, options: { readonly thickness?: number; readonly dash?: number } = {}): void {
+  line(
+    x1: number,
+    y1: number,
+    x2: number,
+    y2: number,
+    color: Color,
+    options: { readonly thickness?: number; readonly dash?: number } = {},
+  ): void {
     const thickness = options.thickness ?? 1;
     const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x2 - x1), Math.abs(y2 - y1))));
     const half = (thickness - 1) / 2;
@@ -63,7 +76,10 @@ export class RasterCanvas implements RgbImage {
       const from = Math.max(0, -left);
       const to = Math.min(image.width, this.width - left);
       if (to <= from) continue;
-      this.data.set(image.data.subarray((row * image.width + from) * 3, (row * image.width + to) * 3), (py * this.width + left + from) * 3);
+      this.data.set(
+        image.data.subarray((row * image.width + from) * 3, (row * image.width + to) * 3),
+        (py * this.width + left + from) * 3,
+      );
     }
   }
 }

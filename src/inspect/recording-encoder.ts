@@ -46,7 +46,11 @@ export function recordingEncoder(inner: VisualEncoder): RecordingEncoder {
       const grid = await inner.encodeFrames(frames, options);
       const size = grid.h * grid.w * grid.D;
       for (let t = 0; t < grid.T; t++) {
-        frameFeatures.set(grid.frameIndices[t]!, { index: grid.frameIndices[t]!, pts: grid.timestamps[t]!, tokens: grid.data.subarray(t * size, (t + 1) * size) });
+        frameFeatures.set(grid.frameIndices[t]!, {
+          index: grid.frameIndices[t]!,
+          pts: grid.timestamps[t]!,
+          tokens: grid.data.subarray(t * size, (t + 1) * size),
+        });
       }
       return grid;
     },

@@ -22,7 +22,10 @@ function safeName(name: string): string {
 }
 
 /** Images tiled left to right, wrapping at `maxWidth`, with `gap` pixels between them. */
-export function tileImages(images: readonly RgbImage[], options: { readonly maxWidth?: number; readonly gap?: number } = {}): RgbImage {
+export function tileImages(
+  images: readonly RgbImage[],
+  options: { readonly maxWidth?: number; readonly gap?: number } = {},
+): RgbImage {
   const maxWidth = options.maxWidth ?? 1200;
   const gap = options.gap ?? 4;
   const positions: { x: number; y: number }[] = [];
@@ -50,11 +53,17 @@ function timelineFigure(data: InspectionData): RgbImage {
   const width = 1100;
   const left = 20;
   const right = width - 20;
-  const duration = data.summary.probe.duration > 0 ? data.summary.probe.duration : Math.max(1, ...data.pipelines.flatMap((pipeline) => pipeline.summary.frames.map((frame) => frame.pts)));
+  const duration =
+    data.summary.probe.duration > 0
+      ? data.summary.probe.duration
+      : Math.max(1, ...data.pipelines.flatMap((pipeline) => pipeline.summary.frames.map((frame) => frame.pts)));
   const x = (time: number): number => left + (Math.min(Math.max(time, 0), duration) / duration) * (right - left);
   const thumbSize = boxSize(data.aspect, 96, 72);
   const thumbWidth = thumbSize.width;
-  const thumbs = data.timelineFrames.map((frame) => ({ frame, image: resizeImageArea(frame, thumbSize.width, thumbSize.height) }));
+  const thumbs = data.timelineFrames.map((frame) => ({
+    frame,
+    image: resizeImageArea(frame, thumbSize.width, thumbSize.height),
+  }));
   const thumbHeight = thumbs[0]?.image.height ?? 54;
   const axisY = thumbHeight + 40;
   const rowHeight = 20;
@@ -67,14 +76,16 @@ function timelineFigure(data: InspectionData): RgbImage {
     canvas.line(placed + thumbWidth / 2, 8 + thumbHeight, x(frame.pts), axisY - 4, grey);
   }
   canvas.line(left, axisY, right, axisY, dark);
-  for (let second = 0; second <= duration; second += duration > 60 ? 10 : 1) canvas.line(x(second), axisY, x(second), axisY + 5, dark);
+  for (let second = 0; second <= duration; second += duration > 60 ? 10 : 1)
+    canvas.line(x(second), axisY, x(second), axisY + 5, dark);
   data.pipelines.forEach((pipeline, at) => {
     const y = axisY + 16 + at * rowHeight;
     const color = parseHexColor(pipelinePalette[at % pipelinePalette.length]!);
     canvas.line(left, y + 8, right, y + 8, [225, 225, 225]);
     for (const frame of pipeline.summary.frames) canvas.fillRect(x(frame.pts) - 1, y, 3, 16, color);
   });
-  for (const time of data.summary.sceneCurves?.cutTimes ?? []) canvas.line(x(time), axisY - 4, x(time), canvas.height - 2, red, { thickness: 2, dash: 4 });
+  for (const time of data.summary.sceneCurves?.cutTimes ?? [])
+    canvas.line(x(time), axisY - 4, x(time), canvas.height - 2, red, { thickness: 2, dash: 4 });
   return canvas;
 }
 
@@ -84,7 +95,10 @@ function budgetFigure(data: InspectionData): RgbImage {
   const right = width - 10;
   const rowHeight = 28;
   const canvas = new RasterCanvas(width, data.pipelines.length * rowHeight + 16);
-  const maximum = Math.max(1, ...data.pipelines.map((pipeline) => Math.max(pipeline.summary.budget, pipeline.summary.totalTokens)));
+  const maximum = Math.max(
+    1,
+    ...data.pipelines.map((pipeline) => Math.max(pipeline.summary.budget, pipeline.summary.totalTokens)),
+  );
   const x = (value: number): number => left + (value / maximum) * (right - left);
   data.pipelines.forEach((pipeline, at) => {
     const y = 8 + at * rowHeight;
@@ -98,7 +112,16 @@ function budgetFigure(data: InspectionData): RgbImage {
   return canvas;
 }
 
-function curvePanel(canvas: RasterCanvas, top: number, height: number, times: readonly number[], values: readonly number[], cuts: readonly number[], duration: number, color: Color): void {
+function curvePanel(
+  canvas: RasterCanvas,
+  top: number,
+  height: number,
+  times: readonly number[],
+  values: readonly number[],
+  cuts: readonly number[],
+  duration: number,
+  color: Color,
+): void {
   const left = 30;
   const right = canvas.width - 10;
   const bottom = top + height;
@@ -109,7 +132,8 @@ function curvePanel(canvas: RasterCanvas, top: number, height: number, times: re
   canvas.line(left, bottom, right, bottom, dark);
   canvas.line(left, top, left, bottom, dark);
   for (const time of cuts) canvas.line(x(time), top, x(time), bottom, red, { thickness: 2, dash: 4 });
-  for (let i = 1; i < times.length; i++) canvas.line(x(times[i - 1]!), y(values[i - 1]!), x(times[i]!), y(values[i]!), color, { thickness: 2 });
+  for (let i = 1; i < times.length; i++)
+    canvas.line(x(times[i - 1]!), y(values[i - 1]!), x(times[i]!), y(values[i]!), color, { thickness: 2 });
   for (let i = 0; i < times.length; i++) canvas.fillRect(x(times[i]!) - 2, y(values[i]!) - 2, 5, 5, color);
 }
 
@@ -135,15 +159,31 @@ export function renderReportFigures(data: InspectionData): InspectFigure[] {
     let base = safeName(pipeline.summary.name);
     while (used.has(base)) base += '_';
     used.add(base);
-    if (pipeline.frames.length > 0) add(`${base}-frames.png`, tileImages(pipeline.frames.map((frame) => { const size = boxSize(data.aspect, 64, 64); return resizeImageArea(frame, size.width, size.height); })));
+    if (pipeline.frames.length > 0)
+      add(
+        `${base}-frames.png`,
+        tileImages(
+          pipeline.frames.map((frame) => {
+            const size = boxSize(data.aspect, 64, 64);
+            return resizeImageArea(frame, size.width, size.height);
+          }),
+        ),
+      );
     pipeline.builtImages.forEach((built, at) => {
       const size = fitWithin(built.image, 672);
-      add(`${base}-built-image${at === 0 ? '' : `-${at + 1}`}.png`, resizeImageArea(built.image, size.width, size.height));
+      add(
+        `${base}-built-image${at === 0 ? '' : `-${at + 1}`}.png`,
+        resizeImageArea(built.image, size.width, size.height),
+      );
     });
-    const pictures = pipeline.segmentPictures.flatMap((entry) => entry.pictures.pictures).map((picture) => {
-      const size = picture.wholeFrame ? boxSize(data.aspect, 150, 112) : fitWithin(picture.image, Math.min(168, Math.max(56, picture.image.width, picture.image.height)));
-      return resizeImageArea(picture.image, size.width, size.height);
-    });
+    const pictures = pipeline.segmentPictures
+      .flatMap((entry) => entry.pictures.pictures)
+      .map((picture) => {
+        const size = picture.wholeFrame
+          ? boxSize(data.aspect, 150, 112)
+          : fitWithin(picture.image, Math.min(168, Math.max(56, picture.image.width, picture.image.height)));
+        return resizeImageArea(picture.image, size.width, size.height);
+      });
     if (pictures.length > 0) add(`${base}-model-input.png`, tileImages(pictures));
   });
   return figures;

@@ -15,7 +15,18 @@ export const roleColors: Readonly<Record<string, string>> = {
 };
 
 /** Colour of the n-th pipeline on the timeline. */
-export const pipelinePalette: readonly string[] = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1', '#9c755f', '#edc948', '#bab0ac', '#ff9da7'];
+export const pipelinePalette: readonly string[] = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#76b7b2',
+  '#b07aa1',
+  '#9c755f',
+  '#edc948',
+  '#bab0ac',
+  '#ff9da7',
+];
 
 export function roleColor(role: string): string {
   return roleColors[role] ?? '#888888';

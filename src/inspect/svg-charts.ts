@@ -19,12 +19,15 @@ export function niceTicks(minimum: number, maximum: number, count = 5): number[]
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= raw) ?? raw;
   const ticks: number[] = [];
-  for (let value = Math.ceil(minimum / step) * step; value <= maximum + step * 1e-9; value += step) ticks.push(Math.round(value / step) * step);
+  for (let value = Math.ceil(minimum / step) * step; value <= maximum + step * 1e-9; value += step)
+    ticks.push(Math.round(value / step) * step);
   return ticks;
 }
 
 function tickLabel(value: number): string {
-  return Math.abs(value) >= 100 || Number.isInteger(value) ? String(Math.round(value)) : String(Math.round(value * 1000) / 1000);
+  return Math.abs(value) >= 100 || Number.isInteger(value)
+    ? String(Math.round(value))
+    : String(Math.round(value * 1000) / 1000);
 }
 
 export interface TimelineThumbnail {
@@ -64,8 +67,12 @@ export function timelineSvg(options: TimelineOptions): string {
   const labelWidth = 130;
   const plotLeft = labelWidth;
   const plotRight = width - 20;
-  const duration = options.duration > 0 ? options.duration : Math.max(1, ...options.rows.flatMap((row) => row.times), ...options.thumbnails.map((thumb) => thumb.time));
-  const x = (time: number): number => plotLeft + (Math.min(Math.max(time, 0), duration) / duration) * (plotRight - plotLeft);
+  const duration =
+    options.duration > 0
+      ? options.duration
+      : Math.max(1, ...options.rows.flatMap((row) => row.times), ...options.thumbnails.map((thumb) => thumb.time));
+  const x = (time: number): number =>
+    plotLeft + (Math.min(Math.max(time, 0), duration) / duration) * (plotRight - plotLeft);
   const thumbWidth = options.thumbnailWidth ?? 96;
   const thumbHeight = options.thumbnailHeight ?? 54;
   const stripTop = 8;
@@ -75,7 +82,9 @@ export function timelineSvg(options: TimelineOptions): string {
   const rowsTop = axisY + 26;
   const height = rowsTop + options.rows.length * rowHeight + 10;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="timeline">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="timeline">`,
+  );
   // Thumbnails: place left to right without overlap, as close to their time as possible.
   const sorted = [...options.thumbnails].sort((a, b) => a.time - b.time);
   let nextFree = plotLeft - thumbWidth / 2;
@@ -95,28 +104,42 @@ export function timelineSvg(options: TimelineOptions): string {
   }
   for (const { thumb, left } of placed) {
     const centre = left + thumbWidth / 2;
-    parts.push(`<line x1="${n(centre)}" y1="${n(stripTop + thumbHeight)}" x2="${n(x(thumb.time))}" y2="${n(leaderBottom)}" stroke="#9aa" stroke-width="1"/>`);
-    parts.push(`<image x="${n(left)}" y="${stripTop}" width="${thumbWidth}" height="${thumbHeight}" preserveAspectRatio="none" href="${escapeHtml(thumb.href)}"><title>${escapeHtml(thumb.label)}</title></image>`);
-    parts.push(`<rect x="${n(left)}" y="${stripTop}" width="${thumbWidth}" height="${thumbHeight}" fill="none" stroke="#456" stroke-width="1"/>`);
+    parts.push(
+      `<line x1="${n(centre)}" y1="${n(stripTop + thumbHeight)}" x2="${n(x(thumb.time))}" y2="${n(leaderBottom)}" stroke="#9aa" stroke-width="1"/>`,
+    );
+    parts.push(
+      `<image x="${n(left)}" y="${stripTop}" width="${thumbWidth}" height="${thumbHeight}" preserveAspectRatio="none" href="${escapeHtml(thumb.href)}"><title>${escapeHtml(thumb.label)}</title></image>`,
+    );
+    parts.push(
+      `<rect x="${n(left)}" y="${stripTop}" width="${thumbWidth}" height="${thumbHeight}" fill="none" stroke="#456" stroke-width="1"/>`,
+    );
   }
   // Axis.
   parts.push(`<line x1="${plotLeft}" y1="${axisY}" x2="${plotRight}" y2="${axisY}" stroke="#333" stroke-width="1"/>`);
   for (const tick of niceTicks(0, duration, 10)) {
     parts.push(`<line x1="${n(x(tick))}" y1="${axisY}" x2="${n(x(tick))}" y2="${axisY + 5}" stroke="#333"/>`);
-    parts.push(`<text x="${n(x(tick))}" y="${axisY + 17}" text-anchor="middle" class="tick">${escapeHtml(tickLabel(tick))} s</text>`);
+    parts.push(
+      `<text x="${n(x(tick))}" y="${axisY + 17}" text-anchor="middle" class="tick">${escapeHtml(tickLabel(tick))} s</text>`,
+    );
   }
   options.rows.forEach((row, at) => {
     const y = rowsTop + at * rowHeight;
-    parts.push(`<text x="${plotLeft - 8}" y="${y + 14}" text-anchor="end" class="label">${escapeHtml(row.label)}</text>`);
+    parts.push(
+      `<text x="${plotLeft - 8}" y="${y + 14}" text-anchor="end" class="label">${escapeHtml(row.label)}</text>`,
+    );
     parts.push(`<line x1="${plotLeft}" y1="${y + 10}" x2="${plotRight}" y2="${y + 10}" stroke="#ddd"/>`);
     const highlighted = new Set(row.highlighted ?? row.times);
     for (const time of row.times) {
       const strong = highlighted.has(time);
-      parts.push(`<rect x="${n(x(time) - 1.5)}" y="${y + (strong ? 2 : 6)}" width="3" height="${strong ? 16 : 8}" fill="${escapeHtml(row.color)}" opacity="${strong ? 1 : 0.45}"><title>${escapeHtml(`${row.label}: ${time.toFixed(3)} s`)}</title></rect>`);
+      parts.push(
+        `<rect x="${n(x(time) - 1.5)}" y="${y + (strong ? 2 : 6)}" width="3" height="${strong ? 16 : 8}" fill="${escapeHtml(row.color)}" opacity="${strong ? 1 : 0.45}"><title>${escapeHtml(`${row.label}: ${time.toFixed(3)} s`)}</title></rect>`,
+      );
     }
   });
   for (const boundary of options.boundaries ?? []) {
-    parts.push(`<line x1="${n(x(boundary))}" y1="${axisY - 4}" x2="${n(x(boundary))}" y2="${height - 4}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3" class="boundary"><title>${escapeHtml(`scene boundary after ${boundary.toFixed(3)} s`)}</title></line>`);
+    parts.push(
+      `<line x1="${n(x(boundary))}" y1="${axisY - 4}" x2="${n(x(boundary))}" y2="${height - 4}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3" class="boundary"><title>${escapeHtml(`scene boundary after ${boundary.toFixed(3)} s`)}</title></line>`,
+    );
   }
   parts.push('</svg>');
   return parts.join('');
@@ -165,35 +188,63 @@ export function lineChartSvg(options: LineChartOptions): string {
   const x = (value: number): number => left + ((value - xMinimum) / (xMaximum - xMinimum || 1)) * (right - left);
   const y = (value: number): number => bottom - ((value - yMinimum) / (yMaximum - yMinimum)) * (bottom - top);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart line-chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.series.map((series) => series.name).join(', '))}">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart line-chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(options.series.map((series) => series.name).join(', '))}">`,
+  );
   for (const tick of niceTicks(yMinimum, yMaximum, 5)) {
     parts.push(`<line x1="${left}" y1="${n(y(tick))}" x2="${right}" y2="${n(y(tick))}" stroke="#eee"/>`);
-    parts.push(`<text x="${left - 6}" y="${n(y(tick) + 4)}" text-anchor="end" class="tick">${escapeHtml(tickLabel(tick))}</text>`);
+    parts.push(
+      `<text x="${left - 6}" y="${n(y(tick) + 4)}" text-anchor="end" class="tick">${escapeHtml(tickLabel(tick))}</text>`,
+    );
   }
   for (const tick of niceTicks(xMinimum, xMaximum, 8)) {
     parts.push(`<line x1="${n(x(tick))}" y1="${bottom}" x2="${n(x(tick))}" y2="${bottom + 4}" stroke="#333"/>`);
-    parts.push(`<text x="${n(x(tick))}" y="${bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(tickLabel(tick))}</text>`);
+    parts.push(
+      `<text x="${n(x(tick))}" y="${bottom + 16}" text-anchor="middle" class="tick">${escapeHtml(tickLabel(tick))}</text>`,
+    );
   }
-  parts.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="#333"/><line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="#333"/>`);
-  if (yMinimum < 0 && yMaximum > 0) parts.push(`<line x1="${left}" y1="${n(y(0))}" x2="${right}" y2="${n(y(0))}" stroke="#999" stroke-dasharray="2 2"/>`);
+  parts.push(
+    `<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="#333"/><line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="#333"/>`,
+  );
+  if (yMinimum < 0 && yMaximum > 0)
+    parts.push(
+      `<line x1="${left}" y1="${n(y(0))}" x2="${right}" y2="${n(y(0))}" stroke="#999" stroke-dasharray="2 2"/>`,
+    );
   for (const marker of options.markers ?? []) {
-    parts.push(`<line x1="${n(x(marker.x))}" y1="${top}" x2="${n(x(marker.x))}" y2="${bottom}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3" class="marker"><title>${escapeHtml(marker.label)}</title></line>`);
+    parts.push(
+      `<line x1="${n(x(marker.x))}" y1="${top}" x2="${n(x(marker.x))}" y2="${bottom}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3" class="marker"><title>${escapeHtml(marker.label)}</title></line>`,
+    );
   }
   for (const series of options.series) {
     const points = series.points.filter((point) => Number.isFinite(point[1]));
-    if (points.length > 1) parts.push(`<polyline fill="none" stroke="${escapeHtml(series.color)}" stroke-width="2" points="${points.map((point) => `${n(x(point[0]))},${n(y(point[1]))}`).join(' ')}" class="series"/>`);
+    if (points.length > 1)
+      parts.push(
+        `<polyline fill="none" stroke="${escapeHtml(series.color)}" stroke-width="2" points="${points.map((point) => `${n(x(point[0]))},${n(y(point[1]))}`).join(' ')}" class="series"/>`,
+      );
     for (const point of points) {
-      parts.push(`<circle cx="${n(x(point[0]))}" cy="${n(y(point[1]))}" r="2.5" fill="${escapeHtml(series.color)}"><title>${escapeHtml(`${series.name}: ${point[1].toFixed(4)} at ${point[0].toFixed(2)}`)}</title></circle>`);
+      parts.push(
+        `<circle cx="${n(x(point[0]))}" cy="${n(y(point[1]))}" r="2.5" fill="${escapeHtml(series.color)}"><title>${escapeHtml(`${series.name}: ${point[1].toFixed(4)} at ${point[0].toFixed(2)}`)}</title></circle>`,
+      );
     }
   }
   let legendX = left;
   for (const series of options.series) {
-    parts.push(`<rect x="${legendX}" y="8" width="12" height="4" fill="${escapeHtml(series.color)}"/><text x="${legendX + 16}" y="14" class="label">${escapeHtml(series.name)}</text>`);
+    parts.push(
+      `<rect x="${legendX}" y="8" width="12" height="4" fill="${escapeHtml(series.color)}"/><text x="${legendX + 16}" y="14" class="label">${escapeHtml(series.name)}</text>`,
+    );
     legendX += 24 + series.name.length * 7;
   }
-  if ((options.markers ?? []).length > 0) parts.push(`<line x1="${legendX}" y1="10" x2="${legendX + 12}" y2="10" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${legendX + 16}" y="14" class="label">${escapeHtml(options.markerLegend ?? 'scene cut')}</text>`);
-  parts.push(`<text x="${n((left + right) / 2)}" y="${height - 4}" text-anchor="middle" class="label">${escapeHtml(options.xLabel)}</text>`);
-  if (options.yLabel) parts.push(`<text x="12" y="${n((top + bottom) / 2)}" text-anchor="middle" transform="rotate(-90 12 ${n((top + bottom) / 2)})" class="label">${escapeHtml(options.yLabel)}</text>`);
+  if ((options.markers ?? []).length > 0)
+    parts.push(
+      `<line x1="${legendX}" y1="10" x2="${legendX + 12}" y2="10" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="4 3"/><text x="${legendX + 16}" y="14" class="label">${escapeHtml(options.markerLegend ?? 'scene cut')}</text>`,
+    );
+  parts.push(
+    `<text x="${n((left + right) / 2)}" y="${height - 4}" text-anchor="middle" class="label">${escapeHtml(options.xLabel)}</text>`,
+  );
+  if (options.yLabel)
+    parts.push(
+      `<text x="12" y="${n((top + bottom) / 2)}" text-anchor="middle" transform="rotate(-90 12 ${n((top + bottom) / 2)})" class="label">${escapeHtml(options.yLabel)}</text>`,
+    );
   parts.push('</svg>');
   return parts.join('');
 }
@@ -221,10 +272,20 @@ export function budgetBarsSvg(rows: readonly BarRow[], options: { readonly width
   const rowHeight = 30;
   const top = 8;
   const height = top + rows.length * rowHeight + 28;
-  const maximum = Math.max(1, ...rows.map((row) => Math.max(row.budget, row.parts.reduce((sum, part) => sum + part.value, 0))));
+  const maximum = Math.max(
+    1,
+    ...rows.map((row) =>
+      Math.max(
+        row.budget,
+        row.parts.reduce((sum, part) => sum + part.value, 0),
+      ),
+    ),
+  );
   const x = (value: number): number => left + (value / maximum) * (right - left);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart budget-bars" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="tokens against budget">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart budget-bars" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="tokens against budget">`,
+  );
   rows.forEach((row, at) => {
     const y = top + at * rowHeight;
     const total = row.parts.reduce((sum, part) => sum + part.value, 0);
@@ -232,17 +293,25 @@ export function budgetBarsSvg(rows: readonly BarRow[], options: { readonly width
     let offset = 0;
     for (const part of row.parts) {
       if (part.value <= 0) continue;
-      out.push(`<rect x="${n(x(offset))}" y="${y + 4}" width="${n(x(offset + part.value) - x(offset))}" height="18" fill="${escapeHtml(part.color)}" class="bar"><title>${escapeHtml(`${row.label}: ${part.name} ${part.value} tokens`)}</title></rect>`);
+      out.push(
+        `<rect x="${n(x(offset))}" y="${y + 4}" width="${n(x(offset + part.value) - x(offset))}" height="18" fill="${escapeHtml(part.color)}" class="bar"><title>${escapeHtml(`${row.label}: ${part.name} ${part.value} tokens`)}</title></rect>`,
+      );
       offset += part.value;
     }
-    out.push(`<rect x="${left}" y="${y + 2}" width="${n(x(row.budget) - left)}" height="22" fill="none" stroke="#333" stroke-dasharray="3 2"><title>${escapeHtml(`budget ${row.budget}`)}</title></rect>`);
+    out.push(
+      `<rect x="${left}" y="${y + 2}" width="${n(x(row.budget) - left)}" height="22" fill="none" stroke="#333" stroke-dasharray="3 2"><title>${escapeHtml(`budget ${row.budget}`)}</title></rect>`,
+    );
     const share = row.budget > 0 ? ` (${((100 * total) / row.budget).toFixed(0)} % of ${row.budget})` : '';
-    out.push(`<text x="${n(Math.max(x(total), x(row.budget)) + 6)}" y="${y + 17}" class="label">${escapeHtml(`${total}${share}`)}</text>`);
+    out.push(
+      `<text x="${n(Math.max(x(total), x(row.budget)) + 6)}" y="${y + 17}" class="label">${escapeHtml(`${total}${share}`)}</text>`,
+    );
   });
   const axisY = top + rows.length * rowHeight + 4;
   out.push(`<line x1="${left}" y1="${axisY}" x2="${right}" y2="${axisY}" stroke="#333"/>`);
   for (const tick of niceTicks(0, maximum, 8)) {
-    out.push(`<line x1="${n(x(tick))}" y1="${axisY}" x2="${n(x(tick))}" y2="${axisY + 4}" stroke="#333"/><text x="${n(x(tick))}" y="${axisY + 16}" text-anchor="middle" class="tick">${escapeHtml(tickLabel(tick))}</text>`);
+    out.push(
+      `<line x1="${n(x(tick))}" y1="${axisY}" x2="${n(x(tick))}" y2="${axisY + 4}" stroke="#333"/><text x="${n(x(tick))}" y="${axisY + 16}" text-anchor="middle" class="tick">${escapeHtml(tickLabel(tick))}</text>`,
+    );
   }
   out.push('</svg>');
   return out.join('');

@@ -83,7 +83,10 @@ export interface TokenLocation {
  * Finds, for every token of the segment, the frame and grid position it is an exact copy of (searching the frames the
  * segment names). Returns undefined unless every token is found.
  */
-export function locateTokens(segment: VisualSegment, context: Pick<TokenPictureContext, 'grid' | 'features'>): TokenLocation[] | undefined {
+export function locateTokens(
+  segment: VisualSegment,
+  context: Pick<TokenPictureContext, 'grid' | 'features'>,
+): TokenLocation[] | undefined {
   const dim = segment.dim;
   const perFrame = context.grid.h * context.grid.w;
   const index = new Map<number, TokenLocation[]>();
@@ -100,7 +103,9 @@ export function locateTokens(segment: VisualSegment, context: Pick<TokenPictureC
   const locations: TokenLocation[] = [];
   for (let i = 0; i < segment.count; i++) {
     const candidates = index.get(hashToken(segment.tokens, i * dim, dim)) ?? [];
-    const match = candidates.find((candidate) => sameToken(context.features.get(candidate.frame)!, candidate.position * dim, segment.tokens, i * dim, dim));
+    const match = candidates.find((candidate) =>
+      sameToken(context.features.get(candidate.frame)!, candidate.position * dim, segment.tokens, i * dim, dim),
+    );
     if (match === undefined) return undefined;
     locations.push(match);
   }
@@ -112,7 +117,14 @@ function frameLabel(frame: number, time: number | undefined): string {
 }
 
 /** A frame darkened to a fifth, with the given tokens' patches decoded on top. */
-function placedPixelsImage(frame: RgbImage | undefined, tokens: Float32Array, dim: number, positions: readonly [number, number][], geometry: PixelsGeometry, grid: { h: number; w: number }): RgbImage {
+function placedPixelsImage(
+  frame: RgbImage | undefined,
+  tokens: Float32Array,
+  dim: number,
+  positions: readonly [number, number][],
+  geometry: PixelsGeometry,
+  grid: { h: number; w: number },
+): RgbImage {
   const { patch } = geometry;
   const width = grid.w * patch;
   const height = grid.h * patch;
@@ -122,7 +134,13 @@ function placedPixelsImage(frame: RgbImage | undefined, tokens: Float32Array, di
     for (let i = 0; i < data.length; i++) data[i] = Math.round(base.data[i]! * 0.2);
   }
   for (const [token, position] of positions) {
-    const decoded = decodePatchTokens(tokens.subarray(token * dim, (token + 1) * dim), { patch, rows: 1, columns: 1, mean: geometry.mean, std: geometry.std });
+    const decoded = decodePatchTokens(tokens.subarray(token * dim, (token + 1) * dim), {
+      patch,
+      rows: 1,
+      columns: 1,
+      mean: geometry.mean,
+      std: geometry.std,
+    });
     const gy = Math.floor(position / grid.w);
     const gx = position % grid.w;
     for (let y = 0; y < patch; y++) {
@@ -136,7 +154,10 @@ function placedPixelsImage(frame: RgbImage | undefined, tokens: Float32Array, di
 export function segmentPictures(segment: VisualSegment, context: TokenPictureContext): SegmentPictures {
   const maximum = context.maxPictures ?? 16;
   const dim = segment.dim;
-  const pixels = context.pixels !== undefined && dim === 3 * context.pixels.patch * context.pixels.patch ? context.pixels : undefined;
+  const pixels =
+    context.pixels !== undefined && dim === 3 * context.pixels.patch * context.pixels.patch
+      ? context.pixels
+      : undefined;
   const layout = segment.layout;
   if (layout !== undefined && layout.t * layout.h * layout.w === segment.count) {
     const perSlice = layout.h * layout.w;
@@ -144,7 +165,10 @@ export function segmentPictures(segment: VisualSegment, context: TokenPictureCon
     const oneFramePerSlice = layout.t === segment.frameIndices.length;
     const pictures = chosen.map((t): TokenPicture => {
       const tokens = segment.tokens.subarray(t * perSlice * dim, (t + 1) * perSlice * dim);
-      const source = Math.min(segment.frameIndices.length - 1, Math.floor(((t + 0.5) * segment.frameIndices.length) / layout.t));
+      const source = Math.min(
+        segment.frameIndices.length - 1,
+        Math.floor(((t + 0.5) * segment.frameIndices.length) / layout.t),
+      );
       const frame = segment.frameIndices[source]!;
       const label = segment.isImage
         ? `${segment.role} image (${layout.h}x${layout.w} tokens)`
@@ -152,7 +176,18 @@ export function segmentPictures(segment: VisualSegment, context: TokenPictureCon
           ? `${frameLabel(frame, segment.timestamps[source])}, ${layout.h}x${layout.w}`
           : `slice ${t + 1}/${layout.t} (frames ${segment.frameIndices[0]}-${segment.frameIndices[segment.frameIndices.length - 1]}), ${layout.h}x${layout.w}`;
       if (pixels !== undefined) {
-        return { label, kind: 'decoded', wholeFrame: !segment.isImage, image: decodePatchTokens(tokens, { patch: pixels.patch, rows: layout.h, columns: layout.w, mean: pixels.mean, std: pixels.std }) };
+        return {
+          label,
+          kind: 'decoded',
+          wholeFrame: !segment.isImage,
+          image: decodePatchTokens(tokens, {
+            patch: pixels.patch,
+            rows: layout.h,
+            columns: layout.w,
+            mean: pixels.mean,
+            std: pixels.std,
+          }),
+        };
       }
       const background = segment.isImage ? context.composedImage : context.frames.get(frame);
       const values = normalizeValues(tokenNorms(tokens, dim, perSlice));
@@ -161,13 +196,18 @@ export function segmentPictures(segment: VisualSegment, context: TokenPictureCon
         label,
         kind: 'heat-map',
         wholeFrame: !segment.isImage,
-        image: heatMapImage(values, layout.h, layout.w, { ...(background !== undefined ? { frame: background, width: size!.width, height: size!.height } : {}) }),
+        image: heatMapImage(values, layout.h, layout.w, {
+          ...(background !== undefined ? { frame: background, width: size!.width, height: size!.height } : {}),
+        }),
       };
     });
     return {
       pictures,
       total: layout.t,
-      method: pixels !== undefined ? 'tokens decoded back to pixels, one patch per token (pooled tokens show as coarser blocks)' : 'per-token L2 norm over the frame (bright = large norm)',
+      method:
+        pixels !== undefined
+          ? 'tokens decoded back to pixels, one patch per token (pooled tokens show as coarser blocks)'
+          : 'per-token L2 norm over the frame (bright = large norm)',
     };
   }
   const locations = locateTokens(segment, context);
@@ -186,7 +226,12 @@ export function segmentPictures(segment: VisualSegment, context: TokenPictureCon
       const time = segment.timestamps[segment.frameIndices.indexOf(frame)];
       const label = `${frameLabel(frame, time)}, ${kept.length} of ${perFrame} tokens`;
       if (pixels !== undefined) {
-        return { label, kind: 'placed', wholeFrame: true, image: placedPixelsImage(context.frames.get(frame), segment.tokens, dim, kept, pixels, context.grid) };
+        return {
+          label,
+          kind: 'placed',
+          wholeFrame: true,
+          image: placedPixelsImage(context.frames.get(frame), segment.tokens, dim, kept, pixels, context.grid),
+        };
       }
       const values = normalizeValues(tokenNorms(context.features.get(frame)!, dim, perFrame));
       const keptPositions = new Set(kept.map(([, position]) => position));
@@ -205,7 +250,10 @@ export function segmentPictures(segment: VisualSegment, context: TokenPictureCon
     return {
       pictures,
       total: frames.length,
-      method: pixels !== undefined ? 'kept tokens decoded at the patch they were taken from; dropped patches darkened' : 'per-token L2 norm over the frame (bright = large norm); dropped tokens darkened',
+      method:
+        pixels !== undefined
+          ? 'kept tokens decoded at the patch they were taken from; dropped patches darkened'
+          : 'per-token L2 norm over the frame (bright = large norm); dropped tokens darkened',
     };
   }
   const columns = Math.max(1, Math.ceil(Math.sqrt(segment.count)));
@@ -213,7 +261,20 @@ export function segmentPictures(segment: VisualSegment, context: TokenPictureCon
   const label = `${segment.count} merged tokens (${segment.frameIndices.length === 1 ? frameLabel(segment.frameIndices[0]!, segment.timestamps[0]) : `${segment.frameIndices.length} frames`})`;
   if (pixels !== undefined) {
     return {
-      pictures: [{ label, kind: 'mosaic', wholeFrame: false, image: decodePatchTokens(segment.tokens.subarray(0, segment.count * dim), { patch: pixels.patch, rows, columns, mean: pixels.mean, std: pixels.std }) }],
+      pictures: [
+        {
+          label,
+          kind: 'mosaic',
+          wholeFrame: false,
+          image: decodePatchTokens(segment.tokens.subarray(0, segment.count * dim), {
+            patch: pixels.patch,
+            rows,
+            columns,
+            mean: pixels.mean,
+            std: pixels.std,
+          }),
+        },
+      ],
       total: 1,
       method: 'tokens that are not copies of one patch (merged), decoded as a mosaic in stream order',
     };
@@ -228,7 +289,10 @@ export function segmentPictures(segment: VisualSegment, context: TokenPictureCon
 }
 
 /** The image's size scaled down (never up) so that its longer side is at most `side`. */
-export function fitWithin(image: { readonly width: number; readonly height: number }, side: number): { width: number; height: number } {
+export function fitWithin(
+  image: { readonly width: number; readonly height: number },
+  side: number,
+): { width: number; height: number } {
   const scale = Math.min(1, side / Math.max(image.width, image.height));
   return { width: Math.max(1, Math.round(image.width * scale)), height: Math.max(1, Math.round(image.height * scale)) };
 }

@@ -34,7 +34,10 @@ export interface CaptionJobOptions {
 
 /** Runs the job; resolves to a `done` or `skipped` item and throws on failure (the caller reports it). */
 export async function executeCaptionJob(data: CaptionJobData, options: CaptionJobOptions): Promise<BatchItem> {
-  const basePath = await outputBasePath(data.outDir, data.input, { contentSha256: data.contentSha256, ...(data.collides ? { collides: true } : {}) });
+  const basePath = await outputBasePath(data.outDir, data.input, {
+    contentSha256: data.contentSha256,
+    ...(data.collides ? { collides: true } : {}),
+  });
   const existing = await readValidDoneMarker(basePath, data.key, data.formats);
   if (existing) return { input: data.input, status: 'skipped', key: data.key, outputs: existing };
   if (options.signal.aborted) throw new AbortedError(`caption ${data.input}`, { cause: options.signal.reason });

@@ -44,14 +44,19 @@ export function collidingInputs(inputs: readonly string[]): Set<string> {
  * `<out>/<stem>`, or `<out>/<stem>.<content8>` when `collides` or when `<out>/<stem>.done.json` belongs to another
  * file with other content; outputs append `.<format>`, the marker `.done.json`.
  */
-export async function outputBasePath(outDir: string, input: string, naming: { readonly contentSha256: string; readonly collides?: boolean }): Promise<string> {
+export async function outputBasePath(
+  outDir: string,
+  input: string,
+  naming: { readonly contentSha256: string; readonly collides?: boolean },
+): Promise<string> {
   const stem = inputStem(input);
   const hashed = join(outDir, `${stem}.${naming.contentSha256.slice(0, 8)}`);
   if (naming.collides) return hashed;
   const plain = join(outDir, stem);
   try {
     const marker = JSON.parse(await readFile(doneMarkerPath(plain), 'utf8')) as Partial<DoneMarker>;
-    if (marker.input !== undefined && marker.input !== input && marker.contentSha256 !== naming.contentSha256) return hashed;
+    if (marker.input !== undefined && marker.input !== input && marker.contentSha256 !== naming.contentSha256)
+      return hashed;
   } catch {
     // no marker (or an unreadable one): the plain name is free
   }

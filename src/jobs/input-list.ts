@@ -15,7 +15,21 @@ import { AbortedError } from '../errors/index.js';
 
 /** Extensions treated as video when a directory is expanded (lower case, with the dot). */
 export const videoExtensions: ReadonlySet<string> = new Set([
-  '.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.ts', '.mts', '.m2ts', '.flv', '.wmv', '.3gp', '.ogv',
+  '.mp4',
+  '.m4v',
+  '.mov',
+  '.mkv',
+  '.webm',
+  '.avi',
+  '.mpg',
+  '.mpeg',
+  '.ts',
+  '.mts',
+  '.m2ts',
+  '.flv',
+  '.wmv',
+  '.3gp',
+  '.ogv',
 ]);
 
 export interface InputFailure {
@@ -45,7 +59,10 @@ function describe(error: unknown): string {
 }
 
 /** Expands inputs; never throws for a bad entry (only on abort). */
-export async function expandInputs(entries: readonly string[], options: ExpandInputsOptions = {}): Promise<ExpandedInputs> {
+export async function expandInputs(
+  entries: readonly string[],
+  options: ExpandInputsOptions = {},
+): Promise<ExpandedInputs> {
   const files: string[] = [];
   const failures: InputFailure[] = [];
   const seen = new Set<string>();

@@ -37,7 +37,12 @@ export async function hashFile(path: string, options: { signal?: AbortSignal } =
   } catch (error) {
     if (options.signal?.aborted) throw new AbortedError(`hash ${path}`, { cause: error });
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(error)})`;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? String(error)})`;
     throw new InputNotFoundError(path, reason, { cause: error });
   }
   return hash.digest('hex');

@@ -9,7 +9,12 @@ import PQueue from 'p-queue';
 import { AbortedError } from '../errors/index.js';
 import type { CaptionProcessor } from './caption-processor.js';
 import { executeCaptionJob, failedItem } from './caption-job.js';
-import { keyParametersWithChunking, validateBatchOptions, validateConcurrency, type BatchOptions } from './batch-options.js';
+import {
+  keyParametersWithChunking,
+  validateBatchOptions,
+  validateConcurrency,
+  type BatchOptions,
+} from './batch-options.js';
 import { summarizeBatch, type BatchItem, type BatchSummary } from './batch-summary.js';
 import { expandInputs } from './input-list.js';
 import { collidingInputs } from './done-marker.js';
@@ -57,7 +62,16 @@ export async function runLocalBatch(inputs: readonly string[], options: LocalBat
           key = computed.key;
           emit({ type: 'item-start', input, key });
           item = await executeCaptionJob(
-            { input, key, contentSha256: computed.contentSha256, outDir, formats: options.formats, chunking: options.chunking, keyParameters, ...(colliding.has(input) ? { collides: true } : {}) },
+            {
+              input,
+              key,
+              contentSha256: computed.contentSha256,
+              outDir,
+              formats: options.formats,
+              chunking: options.chunking,
+              keyParameters,
+              ...(colliding.has(input) ? { collides: true } : {}),
+            },
             { processor: options.processor, signal, onChunk: (chunk) => emit({ type: 'chunk', input, chunk }) },
           );
         } catch (error) {

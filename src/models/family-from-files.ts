@@ -17,15 +17,28 @@ export function familyFromDirectory(directory: string): ModelFamily {
   try {
     modelType = (JSON.parse(readFileSync(config, 'utf8')) as Record<string, unknown>)['model_type'];
   } catch (error) {
-    throw new ModelLoadError(config, `not a readable JSON object: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ModelLoadError(
+      config,
+      `not a readable JSON object: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const family = typeof modelType === 'string' ? familyForModelType(modelType) : undefined;
-  if (family === undefined) throw new ModelLoadError(config, `model_type '${String(modelType)}' is not supported (supported: smolvlm, idefics3, llava_onevision)`);
-  const optional = (name: string): string | undefined => (existsSync(join(directory, name)) ? join(directory, name) : undefined);
+  if (family === undefined)
+    throw new ModelLoadError(
+      config,
+      `model_type '${String(modelType)}' is not supported (supported: smolvlm, idefics3, llava_onevision)`,
+    );
+  const optional = (name: string): string | undefined =>
+    existsSync(join(directory, name)) ? join(directory, name) : undefined;
   const preprocessorConfig = optional('preprocessor_config.json');
   const processorConfig = optional('processor_config.json');
   return family.configure(
-    readVisionConfigSources({ config, ...(preprocessorConfig ? { preprocessorConfig } : {}), ...(processorConfig ? { processorConfig } : {}) }),
+    readVisionConfigSources({
+      config,
+      ...(preprocessorConfig ? { preprocessorConfig } : {}),
+      ...(processorConfig ? { processorConfig } : {}),
+    }),
     config,
   );
 }

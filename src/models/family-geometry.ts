@@ -19,7 +19,8 @@ export function familyGeometry(family: ModelFamily): EncoderGeometry {
     tileTokens,
     imageTiling: nativeImage?.tiling ?? 'none',
     maxImageTokens: nativeImage?.maxImageTokens ?? tileTokens,
-    imageTokens: (width, height, mode) => (mode === 'native' && nativeImage !== undefined ? nativeImage.plan(width, height) : singleTile(tileTokens)),
+    imageTokens: (width, height, mode) =>
+      mode === 'native' && nativeImage !== undefined ? nativeImage.plan(width, height) : singleTile(tileTokens),
     source: `${family.name}: ${family.vision.source}`,
   };
 }

@@ -3,7 +3,14 @@ import { llavaOnevisionFamily } from './llava-onevision/index.js';
 import type { ModelFamily } from './model-family.js';
 import { smolvlm2Family } from './smolvlm2/index.js';
 
-export type { FamilyName, ModelFamily, PromptOptions, PromptTokenizer, TokenGrids, VisionOutput } from './model-family.js';
+export type {
+  FamilyName,
+  ModelFamily,
+  PromptOptions,
+  PromptTokenizer,
+  TokenGrids,
+  VisionOutput,
+} from './model-family.js';
 export { llavaOnevisionFamily, smolvlm2Family };
 
 export const modelFamilies: readonly ModelFamily[] = [smolvlm2Family, llavaOnevisionFamily];

@@ -4,8 +4,26 @@
  */
 
 const small = [
-  'zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
-  'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen',
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
 ];
 const tens = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
@@ -24,7 +42,8 @@ function belowThousand(value: number): string {
 
 /** Spells a non-negative integer below one million. */
 export function numberToWords(value: number): string {
-  if (!Number.isInteger(value) || value < 0 || value >= 1_000_000) throw new RangeError(`cannot spell ${value} (0..999999)`);
+  if (!Number.isInteger(value) || value < 0 || value >= 1_000_000)
+    throw new RangeError(`cannot spell ${value} (0..999999)`);
   const thousands = Math.floor(value / 1000);
   const rest = value % 1000;
   if (thousands === 0) return belowThousand(rest);

@@ -9,6 +9,10 @@ export function readJsonObject(path: string): Record<string, unknown> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not a JSON object');
     return value as Record<string, unknown>;
   } catch (error) {
-    throw new ModelLoadError(path, `not a readable JSON object: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ModelLoadError(
+      path,
+      `not a readable JSON object: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }

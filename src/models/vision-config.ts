@@ -66,7 +66,12 @@ const positiveNumber = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 
 function triple(value: unknown): [number, number, number] | undefined {
-  if (!Array.isArray(value) || value.length !== 3 || !value.every((item) => typeof item === 'number' && Number.isFinite(item))) return undefined;
+  if (
+    !Array.isArray(value) ||
+    value.length !== 3 ||
+    !value.every((item) => typeof item === 'number' && Number.isFinite(item))
+  )
+    return undefined;
   return [value[0] as number, value[1] as number, value[2] as number];
 }
 
@@ -74,7 +79,12 @@ function pinpoints(value: unknown): [number, number][] | undefined {
   if (!Array.isArray(value) || value.length === 0) return undefined;
   const pairs: [number, number][] = [];
   for (const item of value) {
-    if (!Array.isArray(item) || item.length !== 2 || !item.every((side) => Number.isInteger(side) && (side as number) > 0)) return undefined;
+    if (
+      !Array.isArray(item) ||
+      item.length !== 2 ||
+      !item.every((side) => Number.isInteger(side) && (side as number) > 0)
+    )
+      return undefined;
     pairs.push([item[0] as number, item[1] as number]);
   }
   return pairs;
@@ -98,7 +108,11 @@ export function defaultAnyresPinpoints(tile: number): [number, number][] {
 }
 
 /** The vision numbers of a model, from its files with the family's defaults for missing fields. */
-export function resolveVisionConfig(sources: VisionConfigSources, defaults: VisionDefaults, where: string): VisionConfig {
+export function resolveVisionConfig(
+  sources: VisionConfigSources,
+  defaults: VisionDefaults,
+  where: string,
+): VisionConfig {
   const vision = objectAt(sources.config['vision_config']);
   const used: string[] = [];
   const fallback: string[] = [];
@@ -114,24 +128,37 @@ export function resolveVisionConfig(sources: VisionConfigSources, defaults: Visi
   const maxImageSize = objectAt(sources.preprocessor['max_image_size']);
   const imageSize = pick(
     'image_size',
-    positiveNumber(vision['image_size']) ?? positiveNumber(maxImageSize['longest_edge']) ?? positiveNumber(preprocessorSize['height']),
+    positiveNumber(vision['image_size']) ??
+      positiveNumber(maxImageSize['longest_edge']) ??
+      positiveNumber(preprocessorSize['height']),
     defaults.imageSize,
   );
-  const patchSize = pick('patch_size', positiveNumber(vision['patch_size']) ?? positiveNumber(sources.processor['patch_size']), defaults.patchSize);
+  const patchSize = pick(
+    'patch_size',
+    positiveNumber(vision['patch_size']) ?? positiveNumber(sources.processor['patch_size']),
+    defaults.patchSize,
+  );
   const scaleFactor = pick('scale_factor', positiveNumber(sources.config['scale_factor']), defaults.scaleFactor);
   const mean = pick('image_mean', triple(sources.preprocessor['image_mean']), defaults.mean);
   const std = pick('image_std', triple(sources.preprocessor['image_std']), defaults.std);
   const patchesPerSide = Math.floor(imageSize / patchSize);
   const tileSide = patchesPerSide / scaleFactor;
   if (!Number.isInteger(tileSide) || tileSide < 1) {
-    throw new ModelLoadError(where, `vision image_size ${imageSize} / patch_size ${patchSize} = ${patchesPerSide} patches per side is not divisible by scale_factor ${scaleFactor}`);
+    throw new ModelLoadError(
+      where,
+      `vision image_size ${imageSize} / patch_size ${patchSize} = ${patchesPerSide} patches per side is not divisible by scale_factor ${scaleFactor}`,
+    );
   }
-  const declaredTokens = positiveNumber(sources.processor['image_seq_len']) ?? positiveNumber(sources.processor['num_image_tokens']);
+  const declaredTokens =
+    positiveNumber(sources.processor['image_seq_len']) ?? positiveNumber(sources.processor['num_image_tokens']);
   if (declaredTokens !== undefined) {
     used.push(sources.processor['image_seq_len'] !== undefined ? 'image_seq_len' : 'num_image_tokens');
     const additional = positiveNumber(sources.processor['num_additional_image_tokens']) ?? 0;
     if (declaredTokens - additional !== tileSide * tileSide) {
-      throw new ModelLoadError(where, `processor_config.json says ${declaredTokens} tokens per image but the vision config gives ${tileSide}x${tileSide} = ${tileSide * tileSide}`);
+      throw new ModelLoadError(
+        where,
+        `processor_config.json says ${declaredTokens} tokens per image but the vision config gives ${tileSide}x${tileSide} = ${tileSide * tileSide}`,
+      );
     }
   }
   let splitting: VisionConfig['splitting'];
@@ -148,7 +175,11 @@ export function resolveVisionConfig(sources: VisionConfigSources, defaults: Visi
     const aspect = sources.config['vision_aspect_ratio'];
     const match = typeof aspect === 'string' ? /^anyres_max_(\d+)$/.exec(aspect) : null;
     anyres = {
-      pinpoints: pick('image_grid_pinpoints', pinpoints(sources.config['image_grid_pinpoints']), defaultAnyresPinpoints(imageSize)),
+      pinpoints: pick(
+        'image_grid_pinpoints',
+        pinpoints(sources.config['image_grid_pinpoints']),
+        defaultAnyresPinpoints(imageSize),
+      ),
       maxTiles: pick('vision_aspect_ratio', match ? Number(match[1]) : undefined, 9),
     };
   }

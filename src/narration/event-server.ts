@@ -30,7 +30,8 @@ export function parseListenAddress(text: string): ListenAddress {
   const trimmed = text.trim();
   const match = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(trimmed);
   const port = Number(match?.[2]);
-  if (!match || !Number.isInteger(port) || port > 65_535) throw new UsageError(`--serve must be [host:]port with a port in 0..65535, got '${text}'`);
+  if (!match || !Number.isInteger(port) || port > 65_535)
+    throw new UsageError(`--serve must be [host:]port with a port in 0..65535, got '${text}'`);
   const host = match[1] === undefined ? '127.0.0.1' : match[1].replace(/^\[|\]$/g, '');
   return { host, port };
 }
@@ -67,7 +68,9 @@ export class NarrationEventServer {
     });
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException): void => {
-        reject(new UsageError(`--serve ${options.host}:${options.port}: cannot listen (${error.code ?? error.message})`));
+        reject(
+          new UsageError(`--serve ${options.host}:${options.port}: cannot listen (${error.code ?? error.message})`),
+        );
       };
       server.once('error', onError);
       server.listen(options.port, options.host, () => {
@@ -96,7 +99,8 @@ export class NarrationEventServer {
       response.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
-        'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:",
+        'content-security-policy':
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:",
       });
       response.end(request.method === 'HEAD' ? undefined : page);
       return;
@@ -106,7 +110,11 @@ export class NarrationEventServer {
       return;
     }
     if (path === '/events') {
-      response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+      response.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
       response.write(`retry: 2000\n\n${this.history.join('')}`);
       if (this.ended) {
         response.end();

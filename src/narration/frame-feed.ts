@@ -87,18 +87,21 @@ export function openFrameFeed(input: string, options: FrameFeedOptions): FrameFe
       let stalled = false;
       let droppedSeen = 0;
       const watchdog = reconnects
-        ? setInterval(() => {
-            const dropped = source.dropped;
-            if (dropped !== droppedSeen || source.buffered > 0) {
-              droppedSeen = dropped;
-              lastActivity = performance.now();
-              return;
-            }
-            if (performance.now() - lastActivity > options.stallMilliseconds) {
-              stalled = true;
-              void source.close();
-            }
-          }, Math.min(1000, options.stallMilliseconds / 2))
+        ? setInterval(
+            () => {
+              const dropped = source.dropped;
+              if (dropped !== droppedSeen || source.buffered > 0) {
+                droppedSeen = dropped;
+                lastActivity = performance.now();
+                return;
+              }
+              if (performance.now() - lastActivity > options.stallMilliseconds) {
+                stalled = true;
+                void source.close();
+              }
+            },
+            Math.min(1000, options.stallMilliseconds / 2),
+          )
         : undefined;
       watchdog?.unref();
       let reason = 'the source ended';
@@ -117,7 +120,14 @@ export function openFrameFeed(input: string, options: FrameFeedOptions): FrameFe
           if (time <= lastTime) time = lastTime + 1e-3;
           lastTime = time;
           peakBuffered = Math.max(peakBuffered, source.buffered);
-          yield { data: frame.data, width: frame.width, height: frame.height, pts: time, index: position, sourcePts: frame.pts };
+          yield {
+            data: frame.data,
+            width: frame.width,
+            height: frame.height,
+            pts: time,
+            index: position,
+            sourcePts: frame.pts,
+          };
           position += 1;
         }
         if (stalled) reason = `no frame for ${options.stallMilliseconds / 1000} s`;
@@ -163,5 +173,8 @@ export function openFrameFeed(input: string, options: FrameFeedOptions): FrameFe
 
 /** Errors that no reconnect can fix (a bad URL scheme, a usage error). */
 function isFatal(error: unknown): boolean {
-  return VidtokError.isInstance(error) && (error.code === 'USAGE' || error.code === 'UNSUPPORTED_SOURCE' || error.code === 'NO_VIDEO_STREAM');
+  return (
+    VidtokError.isInstance(error) &&
+    (error.code === 'USAGE' || error.code === 'UNSUPPORTED_SOURCE' || error.code === 'NO_VIDEO_STREAM')
+  );
 }

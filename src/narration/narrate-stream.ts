@@ -96,7 +96,9 @@ function laneEncoder(encoder: VisualEncoder, lane: InferenceLane): VisualEncoder
 /** The visual tokens of a scene as one grid (`[T, h, w, D]` when every segment is a pooled frame), for its memory. */
 function memoryOf(segments: readonly VisualSegment[], memoryTokens: number): RememberedScene['memory'] {
   const first = segments[0]!;
-  const regular = segments.every((segment) => segment.layout && segment.layout.h === first.layout?.h && segment.layout.w === first.layout?.w);
+  const regular = segments.every(
+    (segment) => segment.layout && segment.layout.h === first.layout?.h && segment.layout.w === first.layout?.w,
+  );
   const count = segments.reduce((sum, segment) => sum + segment.count, 0);
   const data = new Float32Array(count * first.dim);
   let offset = 0;
@@ -109,8 +111,12 @@ function memoryOf(segments: readonly VisualSegment[], memoryTokens: number): Rem
   const T = regular ? segments.reduce((sum, segment) => sum + segment.layout!.t, 0) : 1;
   const h = regular ? first.layout!.h : 1;
   const w = regular ? first.layout!.w : count;
-  const times = T === timestamps.length ? timestamps : Array.from({ length: T }, (_, t) => timestamps[Math.min(timestamps.length - 1, t)] ?? 0);
-  const frames = T === indices.length ? indices : Array.from({ length: T }, (_, t) => indices[Math.min(indices.length - 1, t)] ?? 0);
+  const times =
+    T === timestamps.length
+      ? timestamps
+      : Array.from({ length: T }, (_, t) => timestamps[Math.min(timestamps.length - 1, t)] ?? 0);
+  const frames =
+    T === indices.length ? indices : Array.from({ length: T }, (_, t) => indices[Math.min(indices.length - 1, t)] ?? 0);
   return sceneMemory(featureGrid(T, h, w, first.dim, data, times, frames), { maxTokens: memoryTokens });
 }
 
@@ -228,12 +234,22 @@ class NarrationRun implements NarrationStream {
         });
       }
       const pipeline: PipelineDefinition =
-        typeof this.options.pipeline === 'object' ? this.options.pipeline : await resolvePipeline(this.options.pipeline ?? defaultNarrationPipeline, { signal: this.stopper.signal });
+        typeof this.options.pipeline === 'object'
+          ? this.options.pipeline
+          : await resolvePipeline(this.options.pipeline ?? defaultNarrationPipeline, { signal: this.stopper.signal });
       const encoder = model.encoder({ batchSize: 1 });
       const plan = planNarration(pipeline, {
         encoder,
-        defaults: { sceneFrames: settings.sceneFrames, memoryTokens: settings.memoryTokens, memoryScenes: settings.memoryScenes },
-        overrides: { sceneFrames: this.options.sceneFrames, memoryTokens: this.options.memoryTokens, memoryScenes: this.options.memoryScenes },
+        defaults: {
+          sceneFrames: settings.sceneFrames,
+          memoryTokens: settings.memoryTokens,
+          memoryScenes: settings.memoryScenes,
+        },
+        overrides: {
+          sceneFrames: this.options.sceneFrames,
+          memoryTokens: this.options.memoryTokens,
+          memoryScenes: this.options.memoryScenes,
+        },
         contextWindow: model.info.contextWindow,
         ...(this.options.budget !== undefined ? { budget: this.options.budget } : {}),
       });
@@ -354,7 +370,13 @@ class NarrationRun implements NarrationStream {
       last.closedBy = scene.closedBy;
       last.closedAt = scene.closedAt;
       this.stats.scenesMerged += 1;
-      this.emit({ type: 'scene-merged', scene: scene.scene, into: last.scene, total: this.stats.scenesMerged, pendingScenes: this.pending.length });
+      this.emit({
+        type: 'scene-merged',
+        scene: scene.scene,
+        into: last.scene,
+        total: this.stats.scenesMerged,
+        pendingScenes: this.pending.length,
+      });
     } else {
       this.pending.push({
         scene: scene.scene,
@@ -394,8 +416,15 @@ class NarrationRun implements NarrationStream {
   }
 
   /** The per-scene graph over the scene's frames: its token stream, with the memories of earlier scenes first. */
-  private async sceneTokens(encoder: VisualEncoder, plan: NarrationPlan, job: PendingNarration, memories: readonly RememberedScene[]): Promise<{ stream: TokenStream; picked: VideoFrame[]; memory: RememberedScene['memory'] }> {
-    const fixedCount = plan.sceneDefinition.stages.some((stage) => stage.id === 'scene-pool') ? Math.min(plan.sceneFrames, job.frames.length) : plan.sceneFrames;
+  private async sceneTokens(
+    encoder: VisualEncoder,
+    plan: NarrationPlan,
+    job: PendingNarration,
+    memories: readonly RememberedScene[],
+  ): Promise<{ stream: TokenStream; picked: VideoFrame[]; memory: RememberedScene['memory'] }> {
+    const fixedCount = plan.sceneDefinition.stages.some((stage) => stage.id === 'scene-pool')
+      ? Math.min(plan.sceneFrames, job.frames.length)
+      : plan.sceneFrames;
     // A rule that takes fewer frames than asked from a short scene (seq_frames) falls back to evenly spaced repeats,
     // so a pipeline that needs its frame count (SlowFast's slow pathway) gets it.
     let indices = frameIndices(plan.frameRule, job.frames.length, fixedCount);
@@ -421,13 +450,23 @@ class NarrationRun implements NarrationStream {
         ...result.stream.metadata,
         pipeline: plan.pipeline.name,
         params: { ...result.stream.metadata.params, memoryScenes: memories.map((remembered) => remembered.scene) },
-        approximation: [result.stream.metadata.approximation, "narrate: earlier scenes are remembered as pooled memory tokens (training-free stand-in for VideoLLaMB's memory bridge)."].filter(Boolean).join(' '),
+        approximation: [
+          result.stream.metadata.approximation,
+          "narrate: earlier scenes are remembered as pooled memory tokens (training-free stand-in for VideoLLaMB's memory bridge).",
+        ]
+          .filter(Boolean)
+          .join(' '),
       },
     };
     return { stream, picked, memory: memoryOf(segments, plan.memoryTokens) };
   }
 
-  private async narrateOne(model: VlmModel, encoder: VisualEncoder, plan: NarrationPlan, job: PendingNarration): Promise<void> {
+  private async narrateOne(
+    model: VlmModel,
+    encoder: VisualEncoder,
+    plan: NarrationPlan,
+    job: PendingNarration,
+  ): Promise<void> {
     const settings = this.settings;
     const memories = plan.memoryScenes === 0 ? [] : this.remembered.slice(-plan.memoryScenes);
     const { stream, picked, memory } = await this.sceneTokens(encoder, plan, job, memories);
@@ -437,7 +476,10 @@ class NarrationRun implements NarrationStream {
     let interrupted = false;
     const session = await this.lane.run(() => model.createSession(stream));
     try {
-      const generation = session.ask(question, { maxNewTokens: settings.maxNewTokens, temperature: settings.temperature });
+      const generation = session.ask(question, {
+        maxNewTokens: settings.maxNewTokens,
+        temperature: settings.temperature,
+      });
       const iterator = generation[Symbol.asyncIterator]();
       let done = false;
       try {
@@ -448,7 +490,8 @@ class NarrationRun implements NarrationStream {
           }
           const next = await this.lane.run(async () => {
             const result = await iterator.next();
-            if (!result.done && settings.stepDelayMilliseconds > 0) await sleep(settings.stepDelayMilliseconds, this.stopper.signal);
+            if (!result.done && settings.stepDelayMilliseconds > 0)
+              await sleep(settings.stepDelayMilliseconds, this.stopper.signal);
             return result;
           });
           if (next.done) {
@@ -488,7 +531,10 @@ class NarrationRun implements NarrationStream {
     });
     if (text.trim() !== '') this.previousNarration = text;
     this.remembered = [...this.remembered, { scene: job.scene, memory }].slice(-Math.max(1, plan.memoryScenes));
-    this.stats.peakRememberedScenes = Math.max(this.stats.peakRememberedScenes, Math.min(this.remembered.length, plan.memoryScenes));
+    this.stats.peakRememberedScenes = Math.max(
+      this.stats.peakRememberedScenes,
+      Math.min(this.remembered.length, plan.memoryScenes),
+    );
   }
 }
 

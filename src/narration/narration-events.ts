@@ -83,8 +83,21 @@ export interface SourceReconnectEvent {
   readonly reason: string;
 }
 
-export type NarrationEvent = SceneStartEvent | NarrationDeltaEvent | NarrationEndEvent | SceneMergedEvent | FrameDroppedEvent | SourceReconnectEvent;
+export type NarrationEvent =
+  | SceneStartEvent
+  | NarrationDeltaEvent
+  | NarrationEndEvent
+  | SceneMergedEvent
+  | FrameDroppedEvent
+  | SourceReconnectEvent;
 
 export type NarrationEventType = NarrationEvent['type'];
 
-export const narrationEventTypes: readonly NarrationEventType[] = ['scene-start', 'narration-delta', 'narration-end', 'scene-merged', 'frame-dropped', 'source-reconnect'];
+export const narrationEventTypes: readonly NarrationEventType[] = [
+  'scene-start',
+  'narration-delta',
+  'narration-end',
+  'scene-merged',
+  'frame-dropped',
+  'source-reconnect',
+];

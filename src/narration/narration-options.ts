@@ -116,17 +116,38 @@ export interface ResolvedNarrateOptions {
   readonly thumbnailWidth: number;
 }
 
-function numberOption(name: string, value: number | undefined, fallback: number, minimum: number, maximum: number, integer = false): number {
+function numberOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  minimum: number,
+  maximum: number,
+  integer = false,
+): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum || value > maximum || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`${name} must be ${integer ? 'an integer' : 'a number'} in [${minimum}, ${maximum}], got ${String(value)}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < minimum ||
+    value > maximum ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new UsageError(
+      `${name} must be ${integer ? 'an integer' : 'a number'} in [${minimum}, ${maximum}], got ${String(value)}`,
+    );
   }
   return value;
 }
 
-function choiceOption<Choice extends string>(name: string, value: Choice | undefined, fallback: Choice, choices: readonly Choice[]): Choice {
+function choiceOption<Choice extends string>(
+  name: string,
+  value: Choice | undefined,
+  fallback: Choice,
+  choices: readonly Choice[],
+): Choice {
   if (value === undefined) return fallback;
-  if (!choices.includes(value)) throw new UsageError(`${name} must be one of ${choices.join(', ')}, got ${String(value)}`);
+  if (!choices.includes(value))
+    throw new UsageError(`${name} must be one of ${choices.join(', ')}, got ${String(value)}`);
   return value;
 }
 
@@ -134,12 +155,20 @@ function choiceOption<Choice extends string>(name: string, value: Choice | undef
 export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateOptions {
   const maxSceneSeconds = numberOption('maxSceneSeconds', options.maxSceneSeconds, 30, 0.1, 86_400);
   const minSceneSeconds = numberOption('minSceneSeconds', options.minSceneSeconds, 1, 0, 86_400);
-  if (minSceneSeconds > maxSceneSeconds) throw new UsageError(`minSceneSeconds (${minSceneSeconds}) must not exceed maxSceneSeconds (${maxSceneSeconds})`);
+  if (minSceneSeconds > maxSceneSeconds)
+    throw new UsageError(`minSceneSeconds (${minSceneSeconds}) must not exceed maxSceneSeconds (${maxSceneSeconds})`);
   const reconnect = options.reconnect ?? {};
-  const initialDelayMilliseconds = numberOption('reconnect.initialDelayMilliseconds', reconnect.initialDelayMilliseconds, 500, 0, 600_000);
+  const initialDelayMilliseconds = numberOption(
+    'reconnect.initialDelayMilliseconds',
+    reconnect.initialDelayMilliseconds,
+    500,
+    0,
+    600_000,
+  );
   const prompt = options.prompt ?? defaultNarrationPrompt;
   if (prompt.trim() === '') throw new UsageError('prompt must not be empty');
-  if (options.budget !== undefined && !(Number.isInteger(options.budget) && options.budget >= 1)) throw new UsageError(`budget must be a positive integer, got ${String(options.budget)}`);
+  if (options.budget !== undefined && !(Number.isInteger(options.budget) && options.budget >= 1))
+    throw new UsageError(`budget must be a positive integer, got ${String(options.budget)}`);
   return {
     fps: numberOption('fps', options.fps, 2, 0.01, 60),
     realtime: options.realtime ?? false,
@@ -162,7 +191,10 @@ export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateO
     temperature: numberOption('temperature', options.temperature, 0, 0, 10),
     reconnectAttempts: numberOption('reconnect.attempts', reconnect.attempts, 8, 0, 1_000_000, true),
     initialDelayMilliseconds,
-    maxDelayMilliseconds: Math.max(initialDelayMilliseconds, numberOption('reconnect.maxDelayMilliseconds', reconnect.maxDelayMilliseconds, 15_000, 0, 3_600_000)),
+    maxDelayMilliseconds: Math.max(
+      initialDelayMilliseconds,
+      numberOption('reconnect.maxDelayMilliseconds', reconnect.maxDelayMilliseconds, 15_000, 0, 3_600_000),
+    ),
     stallMilliseconds: numberOption('reconnect.stallMilliseconds', reconnect.stallMilliseconds, 20_000, 100, 3_600_000),
     stepDelayMilliseconds: numberOption('stepDelayMilliseconds', options.stepDelayMilliseconds, 0, 0, 60_000),
     thumbnails: options.thumbnails ?? false,

@@ -52,7 +52,11 @@ export interface NarrationPlanOptions {
   /** Used when the pipeline does not state them. */
   readonly defaults: { readonly sceneFrames: number; readonly memoryTokens: number; readonly memoryScenes: number };
   /** Set by the caller explicitly: they win over the pipeline. */
-  readonly overrides?: { readonly sceneFrames?: number | undefined; readonly memoryTokens?: number | undefined; readonly memoryScenes?: number | undefined };
+  readonly overrides?: {
+    readonly sceneFrames?: number | undefined;
+    readonly memoryTokens?: number | undefined;
+    readonly memoryScenes?: number | undefined;
+  };
   /** The model's context window (positions), when known. */
   readonly contextWindow?: number;
   /** Visual-token budget of one whole narration prompt, memories included (default: the pipeline's, see above). */
@@ -71,7 +75,9 @@ function inputsOf(spec: StageSpec, previous: string): string[] {
 /** The stages `id` depends on (itself excluded), in file order, with their inputs made explicit. */
 function ancestors(definition: PipelineDefinition, id: string): StageSpec[] {
   const byId = new Map<string, { spec: StageSpec; inputs: string[] }>();
-  definition.stages.forEach((spec, n) => byId.set(spec.id, { spec, inputs: inputsOf(spec, n === 0 ? sourceStageId : definition.stages[n - 1]!.id) }));
+  definition.stages.forEach((spec, n) =>
+    byId.set(spec.id, { spec, inputs: inputsOf(spec, n === 0 ? sourceStageId : definition.stages[n - 1]!.id) }),
+  );
   const needed = new Set<string>();
   const visit = (stage: string): void => {
     for (const input of byId.get(stage)?.inputs ?? []) {
@@ -81,7 +87,12 @@ function ancestors(definition: PipelineDefinition, id: string): StageSpec[] {
     }
   };
   visit(id);
-  return definition.stages.filter((spec) => needed.has(spec.id)).map((spec) => ({ ...spec, inputs: byId.get(spec.id)!.inputs.length === 1 ? byId.get(spec.id)!.inputs[0]! : byId.get(spec.id)!.inputs }));
+  return definition.stages
+    .filter((spec) => needed.has(spec.id))
+    .map((spec) => ({
+      ...spec,
+      inputs: byId.get(spec.id)!.inputs.length === 1 ? byId.get(spec.id)!.inputs[0]! : byId.get(spec.id)!.inputs,
+    }));
 }
 
 function numberParam(spec: StageSpec, name: string): number | undefined {
@@ -90,14 +101,28 @@ function numberParam(spec: StageSpec, name: string): number | undefined {
 }
 
 /** Negotiates the per-scene graph for `frames` frames of `size`; throws BudgetExceededError / GraphNegotiationError. */
-export function sceneGraph(plan: Pick<NarrationPlan, 'sceneDefinition' | 'budget'>, encoder: NarrationPlanOptions['encoder'], frames: number, size: { width: number; height: number }): BuiltGraph {
-  return buildGraph(plan.sceneDefinition, { encoder, source: { count: frames, width: size.width, height: size.height }, budget: plan.budget });
+export function sceneGraph(
+  plan: Pick<NarrationPlan, 'sceneDefinition' | 'budget'>,
+  encoder: NarrationPlanOptions['encoder'],
+  frames: number,
+  size: { width: number; height: number },
+): BuiltGraph {
+  return buildGraph(plan.sceneDefinition, {
+    encoder,
+    source: { count: frames, width: size.width, height: size.height },
+    budget: plan.budget,
+  });
 }
 
 /** Derives the narration plan of `pipeline` and checks its budget and context before anything is decoded. */
 export function planNarration(pipeline: PipelineDefinition, options: NarrationPlanOptions): NarrationPlan {
   const output = pipeline.stages.find((spec) => spec.id === pipeline.output);
-  if (!output) throw new PipelineConfigError(pipeline.source, 'output', `output stage '${pipeline.output}' is not in the pipeline`);
+  if (!output)
+    throw new PipelineConfigError(
+      pipeline.source,
+      'output',
+      `output stage '${pipeline.output}' is not in the pipeline`,
+    );
   let sceneDefinition: PipelineDefinition;
   let sceneFrames = options.defaults.sceneFrames;
   let frameRule: FrameIndexRule = 'np_linspace_int';
@@ -121,7 +146,8 @@ export function planNarration(pipeline: PipelineDefinition, options: NarrationPl
         const value = numberParam(output, name);
         if (value !== undefined) (detector as Record<string, number>)[name] = value;
       }
-      if (output.params.rule === 'threshold' || output.params.rule === 'depth') (detector as { rule?: string }).rule = output.params.rule;
+      if (output.params.rule === 'threshold' || output.params.rule === 'depth')
+        (detector as { rule?: string }).rule = output.params.rule;
       const kind = output.params.descriptor;
       if (kind === 'hsv' || kind === 'model' || kind === 'hsv+model') descriptor = kind;
     }
@@ -132,24 +158,47 @@ export function planNarration(pipeline: PipelineDefinition, options: NarrationPl
     const direct = inputsOf(output, position === 0 ? sourceStageId : pipeline.stages[position - 1]!.id)[0];
     // scene-tilling reads features (pool them); scene-stream reads frames (encode them first).
     const reader = direct ?? sourceStageId;
-    const encodeStages: StageSpec[] = output.use === 'scene-stream' ? [...feeding, { id: 'scene-encode', use: 'encode', inputs: reader, params: {} }] : feeding;
+    const encodeStages: StageSpec[] =
+      output.use === 'scene-stream'
+        ? [...feeding, { id: 'scene-encode', use: 'encode', inputs: reader, params: {} }]
+        : feeding;
     const features = output.use === 'scene-stream' ? 'scene-encode' : reader;
     // The grid of the features the scene stage reads (negotiated): the pool never upsamples past it.
     const probe = buildGraph(
-      { ...pipeline, onOverBudget: 'fail', frames: { count: sceneFrames, rule: frameRule }, stages: [...encodeStages, { id: 'scene-probe', use: 'uniform', inputs: features, params: {} }], output: 'scene-probe' },
-      { encoder: options.encoder, source: { count: sceneFrames, ...options.encoder.inputSize }, budget: Number.MAX_SAFE_INTEGER },
+      {
+        ...pipeline,
+        onOverBudget: 'fail',
+        frames: { count: sceneFrames, rule: frameRule },
+        stages: [...encodeStages, { id: 'scene-probe', use: 'uniform', inputs: features, params: {} }],
+        output: 'scene-probe',
+      },
+      {
+        encoder: options.encoder,
+        source: { count: sceneFrames, ...options.encoder.inputSize },
+        budget: Number.MAX_SAFE_INTEGER,
+      },
     );
     const featureCaps = probe.nodes.find((node) => node.id === features)?.caps;
-    const limit = featureCaps?.kind === 'features' ? featureCaps : { h: options.encoder.grid.h, w: options.encoder.grid.w };
+    const limit =
+      featureCaps?.kind === 'features' ? featureCaps : { h: options.encoder.grid.h, w: options.encoder.grid.w };
     sceneDefinition = {
       ...pipeline,
       name: `${pipeline.name} (per scene)`,
       onOverBudget: 'fail',
-      frames: { count: sceneFrames, rule: frameRule, ...(pipeline.frames.resize ? { resize: pipeline.frames.resize } : {}) },
+      frames: {
+        count: sceneFrames,
+        rule: frameRule,
+        ...(pipeline.frames.resize ? { resize: pipeline.frames.resize } : {}),
+      },
       stages: [
         ...encodeStages,
         // Pooled to sceneGrid, never upsampled past the grid it reads (as the scene stages cap it).
-        { id: 'scene-pool', use: 'spatial-pool', inputs: features, params: { grid: [Math.min(grid[0], limit.h), Math.min(grid[1], limit.w)], mode: 'area' } },
+        {
+          id: 'scene-pool',
+          use: 'spatial-pool',
+          inputs: features,
+          params: { grid: [Math.min(grid[0], limit.h), Math.min(grid[1], limit.w)], mode: 'area' },
+        },
         { id: 'scene', use: 'uniform', inputs: 'scene-pool', params: {} },
       ],
       output: 'scene',
@@ -159,7 +208,11 @@ export function planNarration(pipeline: PipelineDefinition, options: NarrationPl
     memoryTokens = overrides.memoryTokens ?? memoryTokens;
     memoryScenes = overrides.memoryScenes ?? memoryScenes;
     frameRule = pipeline.frames.rule ?? frameRule;
-    sceneDefinition = { ...pipeline, onOverBudget: 'fail', frames: { ...pipeline.frames, count: sceneFrames, rule: frameRule } };
+    sceneDefinition = {
+      ...pipeline,
+      onOverBudget: 'fail',
+      frames: { ...pipeline.frames, count: sceneFrames, rule: frameRule },
+    };
   }
   const pipelineBudget = options.budget ?? resolveBudget(pipeline.budget, geometryOf(options.encoder));
   const memoryBound = memoryScenes * memoryTokens;
@@ -168,20 +221,46 @@ export function planNarration(pipeline: PipelineDefinition, options: NarrationPl
   // bounds the whole prompt.
   const memoryInBudget = sceneStages.has(output.use) || options.budget !== undefined;
   const sceneBudget = pipelineBudget - (memoryInBudget ? memoryBound : 0);
-  if (sceneBudget < 1) throw new BudgetExceededError(`narrate with pipeline ${pipeline.name}: ${memoryScenes} memories of ${memoryTokens} tokens`, memoryBound + 1, pipelineBudget);
-  const plan = { pipeline, sceneDefinition, sceneFrames, frameRule, memoryTokens, memoryScenes, detector, ...(descriptor ? { descriptor } : {}), budget: sceneBudget };
+  if (sceneBudget < 1)
+    throw new BudgetExceededError(
+      `narrate with pipeline ${pipeline.name}: ${memoryScenes} memories of ${memoryTokens} tokens`,
+      memoryBound + 1,
+      pipelineBudget,
+    );
+  const plan = {
+    pipeline,
+    sceneDefinition,
+    sceneFrames,
+    frameRule,
+    memoryTokens,
+    memoryScenes,
+    detector,
+    ...(descriptor ? { descriptor } : {}),
+    budget: sceneBudget,
+  };
   let graph: BuiltGraph;
   try {
     graph = sceneGraph(plan, options.encoder, sceneFrames, options.encoder.inputSize);
   } catch (error) {
     if (error instanceof BudgetExceededError) {
-      const what = memoryInBudget ? `one scene (${sceneFrames} frames) plus ${memoryBound} memory tokens` : `one scene (${sceneFrames} frames)`;
-      throw new BudgetExceededError(`narrate with pipeline ${pipeline.name}: ${what}`, error.needed + (memoryInBudget ? memoryBound : 0), pipelineBudget, { cause: error });
+      const what = memoryInBudget
+        ? `one scene (${sceneFrames} frames) plus ${memoryBound} memory tokens`
+        : `one scene (${sceneFrames} frames)`;
+      throw new BudgetExceededError(
+        `narrate with pipeline ${pipeline.name}: ${what}`,
+        error.needed + (memoryInBudget ? memoryBound : 0),
+        pipelineBudget,
+        { cause: error },
+      );
     }
     throw error;
   }
   if (options.contextWindow !== undefined && graph.tokenCount + memoryBound > options.contextWindow) {
-    throw new BudgetExceededError(`narrate with pipeline ${pipeline.name}: one scene plus memories in the model's context window`, graph.tokenCount + memoryBound, options.contextWindow);
+    throw new BudgetExceededError(
+      `narrate with pipeline ${pipeline.name}: one scene plus memories in the model's context window`,
+      graph.tokenCount + memoryBound,
+      options.contextWindow,
+    );
   }
   return { ...plan, sceneTokens: graph.tokenCount };
 }

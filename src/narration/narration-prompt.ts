@@ -16,15 +16,23 @@ export interface RememberedScene {
 }
 
 /** The token stream of one scene with its memories (already chosen and ordered oldest first). */
-export function narrationTokenStream(frames: FeatureGrid, memories: readonly RememberedScene[], encoderName: string): TokenStream {
+export function narrationTokenStream(
+  frames: FeatureGrid,
+  memories: readonly RememberedScene[],
+  encoderName: string,
+): TokenStream {
   return {
     dim: frames.D,
-    segments: [...memories.map((remembered) => visualSegment('memory', remembered.memory)), ...perFrameSegments(frames, 'scene')],
+    segments: [
+      ...memories.map((remembered) => visualSegment('memory', remembered.memory)),
+      ...perFrameSegments(frames, 'scene'),
+    ],
     metadata: {
       pipeline: 'narrate',
       encoder: encoderName,
       params: { memoryScenes: memories.map((remembered) => remembered.scene) },
-      approximation: 'narrate: earlier scenes are remembered as pooled memory tokens (training-free stand-in for VideoLLaMB\'s memory bridge).',
+      approximation:
+        "narrate: earlier scenes are remembered as pooled memory tokens (training-free stand-in for VideoLLaMB's memory bridge).",
     },
   };
 }
@@ -33,6 +41,7 @@ export function narrationTokenStream(frames: FeatureGrid, memories: readonly Rem
 export function narrationQuestion(prompt: string, previousNarration: string): string {
   const previous = previousNarration.replace(/\s+/g, ' ').trim();
   if (previous === '') return prompt;
-  const quoted = previous.length > previousNarrationCharacters ? `…${previous.slice(-previousNarrationCharacters)}` : previous;
+  const quoted =
+    previous.length > previousNarrationCharacters ? `…${previous.slice(-previousNarrationCharacters)}` : previous;
   return `Earlier: "${quoted}"\n${prompt}`;
 }

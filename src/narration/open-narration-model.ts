@@ -16,10 +16,16 @@ export interface OpenNarrationModelOptions {
 }
 
 /** Resolves and loads `modelSpec` with the child runner. */
-export async function openNarrationModel(modelSpec: string, options: OpenNarrationModelOptions = {}): Promise<VlmModel> {
+export async function openNarrationModel(
+  modelSpec: string,
+  options: OpenNarrationModelOptions = {},
+): Promise<VlmModel> {
   const directory = await resolveModelDirectory(modelSpec);
   const alias = findModelAlias(modelSpec);
-  const dtypes = options.dtype !== undefined ? parseDtypeOption(options.dtype, alias?.defaultDtypes ?? fallbackDtypes) : alias?.defaultDtypes;
+  const dtypes =
+    options.dtype !== undefined
+      ? parseDtypeOption(options.dtype, alias?.defaultDtypes ?? fallbackDtypes)
+      : alias?.defaultDtypes;
   return loadModel(directory, {
     runner: 'child',
     ...(dtypes ? { dtype: dtypes } : {}),

@@ -45,7 +45,10 @@ export class VttAppender {
     const frames = scene.frameTimes.map((time) => time.toFixed(2)).join(' ');
     // A NOTE must not contain "-->"; times are written "from ... to ...".
     const note = `\nNOTE scene ${scene.scene} from ${formatTimestamp(scene.start, '.')} to ${formatTimestamp(Math.max(scene.start, scene.end), '.')} (${scene.closedBy}${merged}); frames seen at ${frames || 'none'} s\n`;
-    const cue = lines.length === 0 ? '' : `\nscene-${scene.scene}\n${formatTimestamp(scene.start, '.')} --> ${formatTimestamp(Math.max(scene.start, scene.end), '.')}\n${lines.join('\n')}\n`;
+    const cue =
+      lines.length === 0
+        ? ''
+        : `\nscene-${scene.scene}\n${formatTimestamp(scene.start, '.')} --> ${formatTimestamp(Math.max(scene.start, scene.end), '.')}\n${lines.join('\n')}\n`;
     const next = this.chain.then(async () => {
       await this.write(note + cue, lines.length > 0);
       if (scene.thumbnails && scene.thumbnails.length > 0) await this.writeThumbnails(scene);

@@ -5,7 +5,15 @@
  */
 import { BlockList, isIP } from 'node:net';
 
-export type AddressClass = 'loopback' | 'private' | 'link-local' | 'metadata' | 'unique-local' | 'unspecified' | 'shared (CGNAT)' | 'public';
+export type AddressClass =
+  | 'loopback'
+  | 'private'
+  | 'link-local'
+  | 'metadata'
+  | 'unique-local'
+  | 'unspecified'
+  | 'shared (CGNAT)'
+  | 'public';
 
 interface RangeEntry {
   readonly name: Exclude<AddressClass, 'public'>;
@@ -20,12 +28,29 @@ function range(name: RangeEntry['name'], subnets: ReadonlyArray<[string, number,
 
 // Order matters: the first match names the class (metadata before link-local).
 const ranges: readonly RangeEntry[] = [
-  range('metadata', [['169.254.169.254', 32, 'ipv4'], ['fd00:ec2::254', 128, 'ipv6'], ['100.100.100.200', 32, 'ipv4']]),
-  range('loopback', [['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']]),
-  range('unspecified', [['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6']]),
-  range('private', [['10.0.0.0', 8, 'ipv4'], ['172.16.0.0', 12, 'ipv4'], ['192.168.0.0', 16, 'ipv4']]),
+  range('metadata', [
+    ['169.254.169.254', 32, 'ipv4'],
+    ['fd00:ec2::254', 128, 'ipv6'],
+    ['100.100.100.200', 32, 'ipv4'],
+  ]),
+  range('loopback', [
+    ['127.0.0.0', 8, 'ipv4'],
+    ['::1', 128, 'ipv6'],
+  ]),
+  range('unspecified', [
+    ['0.0.0.0', 8, 'ipv4'],
+    ['::', 128, 'ipv6'],
+  ]),
+  range('private', [
+    ['10.0.0.0', 8, 'ipv4'],
+    ['172.16.0.0', 12, 'ipv4'],
+    ['192.168.0.0', 16, 'ipv4'],
+  ]),
   range('shared (CGNAT)', [['100.64.0.0', 10, 'ipv4']]),
-  range('link-local', [['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']]),
+  range('link-local', [
+    ['169.254.0.0', 16, 'ipv4'],
+    ['fe80::', 10, 'ipv6'],
+  ]),
   range('unique-local', [['fc00::', 7, 'ipv6']]),
 ];
 

@@ -10,7 +10,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { VidtokError } from '../errors/index.js';
 import { resolveAllowedAddress } from './resolve-host.js';
@@ -43,15 +49,30 @@ interface Client {
   readonly onRefused: (reason: string) => void;
 }
 
-const hopByHopHeaders = new Set(['proxy-authorization', 'proxy-connection', 'connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const hopByHopHeaders = new Set([
+  'proxy-authorization',
+  'proxy-connection',
+  'connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 export class ForwardingProxy {
   readonly #clients = new Map<string, Client>();
   readonly #sockets = new Set<Socket>();
 
-  constructor(readonly server: Server, readonly port: number) {
+  constructor(
+    readonly server: Server,
+    readonly port: number,
+  ) {
     server.on('request', (request: IncomingMessage, response: ServerResponse) => void this.#forward(request, response));
-    server.on('connect', (request: IncomingMessage, socket: Socket, head: Buffer) => void this.#tunnel(request, socket, head));
+    server.on(
+      'connect',
+      (request: IncomingMessage, socket: Socket, head: Buffer) => void this.#tunnel(request, socket, head),
+    );
     server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
@@ -153,7 +174,9 @@ export class ForwardingProxy {
     socket.on('error', () => socket.destroy());
     const client = this.#client(request);
     if (!client) {
-      socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="vidtok"\r\nConnection: close\r\n\r\n');
+      socket.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="vidtok"\r\nConnection: close\r\n\r\n',
+      );
       return;
     }
     const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(request.url ?? '');

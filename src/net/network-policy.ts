@@ -45,7 +45,10 @@ export interface AddressDecision {
 }
 
 function hostListed(hostname: string, entries: readonly string[]): boolean {
-  const name = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const name = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   return entries.some((entry) => {
     if (entry.includes('/') || isIP(entry.replace(/^\[|\]$/g, '')) !== 0) return false;
     if (entry.startsWith('.')) return name.endsWith(entry) || name === entry.slice(1);
@@ -54,11 +57,19 @@ function hostListed(hostname: string, entries: readonly string[]): boolean {
 }
 
 /** Whether `address` (what `hostname` resolved to) may be contacted under `policy`. */
-export function decideAddress(hostname: string, address: string, policy: NetworkPolicy = currentNetworkPolicy()): AddressDecision {
+export function decideAddress(
+  hostname: string,
+  address: string,
+  policy: NetworkPolicy = currentNetworkPolicy(),
+): AddressDecision {
   const addressClass = classifyAddress(address);
   if (addressClass === 'public' || policy.allowPrivateNetwork) return { allowed: true, addressClass };
   if (hostListed(hostname, policy.allowedHosts)) return { allowed: true, addressClass };
-  const listed = policy.allowedHosts.some((entry) => (entry.includes('/') || isIP(entry.replace(/^\[|\]$/g, '')) !== 0) && addressInCidr(address, entry.replace(/^\[|\]$/g, '')));
+  const listed = policy.allowedHosts.some(
+    (entry) =>
+      (entry.includes('/') || isIP(entry.replace(/^\[|\]$/g, '')) !== 0) &&
+      addressInCidr(address, entry.replace(/^\[|\]$/g, '')),
+  );
   return { allowed: listed, addressClass };
 }
 

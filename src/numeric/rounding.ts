@@ -23,7 +23,8 @@ export function roundHalfEven(x: number): number {
  * would split across threads; not modelled.
  */
 export function torchLinspaceF32(start: number, end: number, steps: number): Float32Array {
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`linspace steps must be a non-negative integer, got ${steps}`);
   const out = new Float32Array(steps);
   if (steps === 0) return out;
   const f = Math.fround;

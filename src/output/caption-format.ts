@@ -30,7 +30,8 @@ export function parseCaptionFormats(value: string | readonly string[]): CaptionF
     .flatMap((entry) => entry.split(','))
     .map((entry) => entry.trim().toLowerCase())
     .filter((entry) => entry.length > 0);
-  if (parts.length === 0) throw new UsageError(`--format '${String(value)}': name at least one of ${captionFormats.join(', ')}`);
+  if (parts.length === 0)
+    throw new UsageError(`--format '${String(value)}': name at least one of ${captionFormats.join(', ')}`);
   const result: CaptionFormat[] = [];
   for (const part of parts) {
     if (!(captionFormats as readonly string[]).includes(part)) {

@@ -18,7 +18,11 @@ export async function writeCaptionOutputs(
   formats: readonly CaptionFormat[],
   options: { signal?: AbortSignal } = {},
 ): Promise<WrittenOutput[]> {
-  const contents = formats.map((format) => ({ format, path: `${basePath}.${format}`, text: formatCaptions(document, format) }));
+  const contents = formats.map((format) => ({
+    format,
+    path: `${basePath}.${format}`,
+    text: formatCaptions(document, format),
+  }));
   const written: WrittenOutput[] = [];
   for (const { format, path, text } of contents) {
     await writeFileAtomic(path, text, { signal: options.signal });

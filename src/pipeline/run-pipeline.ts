@@ -12,11 +12,22 @@ import { planGraph, type PlannedGraph } from '../graph/build-graph.js';
 import type { FramesSpec, PipelineDefinition, PipelinePrompt } from '../graph/pipeline-definition.js';
 import { resolvePipeline } from '../graph/pipeline-registry.js';
 import { runGraph, type StageEvent } from '../graph/run-graph.js';
-import { ingestFrameProvider, type FrameProvider, type PipelineFrameRequest, type ProbeSummary } from './frame-provider.js';
+import {
+  ingestFrameProvider,
+  type FrameProvider,
+  type PipelineFrameRequest,
+  type ProbeSummary,
+} from './frame-provider.js';
 
 export type PipelineProgress =
   | { readonly type: 'planned'; readonly frames: number; readonly tokens: number; readonly budget: number }
-  | { readonly type: 'frame'; readonly index: number; readonly pts: number; readonly count: number; readonly expected: number }
+  | {
+      readonly type: 'frame';
+      readonly index: number;
+      readonly pts: number;
+      readonly count: number;
+      readonly expected: number;
+    }
   | StageEvent;
 
 export interface RunPipelineOptions {
@@ -77,20 +88,32 @@ export interface PlanGeometry {
  * `maxFrames` uniformly; undefined when it does not apply (no duration known, or fewer than `minFrames` intervals:
  * the spec's uniform fallback is used then).
  */
-export function middleOfIntervalTimes(spec: FramesSpec, probe: Pick<ProbeSummary, 'duration'>, window: { start?: number; end?: number } = {}): number[] | undefined {
+export function middleOfIntervalTimes(
+  spec: FramesSpec,
+  probe: Pick<ProbeSummary, 'duration'>,
+  window: { start?: number; end?: number } = {},
+): number[] | undefined {
   if (spec.fps === undefined || spec.position !== 'middle' || !(probe.duration > 0)) return undefined;
   const start = window.start ?? 0;
   const end = Math.min(window.end ?? probe.duration, probe.duration);
   const times: number[] = [];
-  for (let k = 0; start + (k + 0.5) / spec.fps < end && times.length < 100_000; k++) times.push(start + (k + 0.5) / spec.fps);
+  for (let k = 0; start + (k + 0.5) / spec.fps < end && times.length < 100_000; k++)
+    times.push(start + (k + 0.5) / spec.fps);
   if (times.length < (spec.minFrames ?? 1) || times.length === 0) return undefined;
   const maxFrames = spec.maxFrames ?? times.length;
   if (times.length <= maxFrames) return times;
-  return Array.from({ length: maxFrames }, (_, i) => times[Math.floor((i * (times.length - 1)) / Math.max(1, maxFrames - 1))]!);
+  return Array.from(
+    { length: maxFrames },
+    (_, i) => times[Math.floor((i * (times.length - 1)) / Math.max(1, maxFrames - 1))]!,
+  );
 }
 
 /** Frames the source will deliver for `spec` on a probed input (exact for count rules, an upper bound otherwise). */
-export function expectedFrameCount(spec: FramesSpec, probe: Pick<ProbeSummary, 'duration' | 'frameCount'>, window: { start?: number; end?: number } = {}): number {
+export function expectedFrameCount(
+  spec: FramesSpec,
+  probe: Pick<ProbeSummary, 'duration' | 'frameCount'>,
+  window: { start?: number; end?: number } = {},
+): number {
   const total = probe.frameCount > 0 ? probe.frameCount : Number.POSITIVE_INFINITY;
   if (spec.count !== undefined) return Math.max(1, Math.min(spec.count, total));
   const maxFrames = spec.maxFrames ?? 1;
@@ -116,7 +139,8 @@ export function sourceFrameSize(
   encoder: Pick<VisualEncoder, 'inputSize'>,
   probe: Pick<ProbeSummary, 'width' | 'height'>,
 ): { width: number; height: number } {
-  if (spec.resize !== 'native' || probe.width <= 0 || probe.height <= 0) return { width: encoder.inputSize.width, height: encoder.inputSize.height };
+  if (spec.resize !== 'native' || probe.width <= 0 || probe.height <= 0)
+    return { width: encoder.inputSize.width, height: encoder.inputSize.height };
   const scale = Math.min(1, nativeFrameLongSide / Math.max(probe.width, probe.height));
   // Even sizes keep ffmpeg's chroma-subsampled scalers exact.
   const even = (value: number): number => Math.max(2, 2 * Math.round((value * scale) / 2));
@@ -141,18 +165,36 @@ export function frameRequestFor(
   if (spec.count !== undefined) return { ...common, count, rule: spec.rule ?? 'np_linspace_int' };
   if (extra.at !== undefined) return { ...common, at: extra.at };
   if (spec.fps !== undefined) {
-    return { ...common, fps: spec.fps, maxFrames: count, ...(spec.minFrames !== undefined ? { minFrames: Math.min(spec.minFrames, count) } : {}) };
+    return {
+      ...common,
+      fps: spec.fps,
+      maxFrames: count,
+      ...(spec.minFrames !== undefined ? { minFrames: Math.min(spec.minFrames, count) } : {}),
+    };
   }
-  return { ...common, scenes: true, maxFrames: count, ...(spec.scenes?.threshold !== undefined ? { sceneThreshold: spec.scenes.threshold } : {}) };
+  return {
+    ...common,
+    scenes: true,
+    maxFrames: count,
+    ...(spec.scenes?.threshold !== undefined ? { sceneThreshold: spec.scenes.threshold } : {}),
+  };
 }
 
 /** Resolves the pipeline and encoder of a run (no decoding). */
-export async function preparePipeline(options: Pick<RunPipelineOptions, 'pipeline' | 'encoder' | 'signal'>): Promise<{ definition: PipelineDefinition; encoder: VisualEncoder }> {
-  const definition = typeof options.pipeline === 'string' ? await resolvePipeline(options.pipeline, options.signal ? { signal: options.signal } : {}) : options.pipeline;
+export async function preparePipeline(
+  options: Pick<RunPipelineOptions, 'pipeline' | 'encoder' | 'signal'>,
+): Promise<{ definition: PipelineDefinition; encoder: VisualEncoder }> {
+  const definition =
+    typeof options.pipeline === 'string'
+      ? await resolvePipeline(options.pipeline, options.signal ? { signal: options.signal } : {})
+      : options.pipeline;
   const encoder =
     typeof options.encoder === 'object'
       ? options.encoder
-      : await resolveEncoder(options.encoder ?? definition.encoder ?? 'pixels', options.signal ? { signal: options.signal } : {});
+      : await resolveEncoder(
+          options.encoder ?? definition.encoder ?? 'pixels',
+          options.signal ? { signal: options.signal } : {},
+        );
   return { definition, encoder };
 }
 
@@ -172,11 +214,19 @@ export async function runPipeline(input: string, options: RunPipelineOptions): P
   }
 }
 
-async function runPrepared(input: string, options: RunPipelineOptions, definition: PipelineDefinition, encoder: VisualEncoder): Promise<PipelineRunResult> {
+async function runPrepared(
+  input: string,
+  options: RunPipelineOptions,
+  definition: PipelineDefinition,
+  encoder: VisualEncoder,
+): Promise<PipelineRunResult> {
   const signal = options.signal;
   const provider = options.frameProvider ?? ingestFrameProvider;
   const probe = await provider.probe(input, signal ? { signal } : {});
-  const window = { ...(options.start !== undefined ? { start: options.start } : {}), ...(options.end !== undefined ? { end: options.end } : {}) };
+  const window = {
+    ...(options.start !== undefined ? { start: options.start } : {}),
+    ...(options.end !== undefined ? { end: options.end } : {}),
+  };
   const count = expectedFrameCount(definition.frames, probe, window);
   const frameSize = sourceFrameSize(definition.frames, encoder, probe);
   const middles = middleOfIntervalTimes(definition.frames, probe, window);

@@ -90,22 +90,31 @@ function tokenizerRoundTrip(model: VlmModel): CheckResult {
   const problems: string[] = [];
   const question = 'What happens in this video? Answer in one sentence.';
   const rendered = tokenizer.hasChatTemplate
-    ? tokenizer.applyChatTemplate([{ role: 'user', content: [{ type: 'text', text: question }] }], { addGenerationPrompt: true })
+    ? tokenizer.applyChatTemplate([{ role: 'user', content: [{ type: 'text', text: question }] }], {
+        addGenerationPrompt: true,
+      })
     : question;
   if (!tokenizer.hasChatTemplate) problems.push('the export has no chat template');
   const ids = tokenizer.encode(rendered);
   const back = tokenizer.decode(ids, { skipSpecialTokens: false });
-  if (back !== rendered) problems.push(`decode(encode(prompt)) differs: ${JSON.stringify(back.slice(0, 80))} vs ${JSON.stringify(rendered.slice(0, 80))}`);
+  if (back !== rendered)
+    problems.push(
+      `decode(encode(prompt)) differs: ${JSON.stringify(back.slice(0, 80))} vs ${JSON.stringify(rendered.slice(0, 80))}`,
+    );
   if (!back.includes(question)) problems.push('the question does not survive the template');
   for (const token of family.placeholderTokens) {
     const id = tokenizer.tokenId(token);
     const encoded = tokenizer.encode(token);
-    if (id === undefined || encoded.length !== 1 || encoded[0] !== id) problems.push(`${token} is not a single token (${JSON.stringify(encoded)})`);
+    if (id === undefined || encoded.length !== 1 || encoded[0] !== id)
+      problems.push(`${token} is not a single token (${JSON.stringify(encoded)})`);
   }
   return {
     name: 'tokenizer round trip',
     passed: problems.length === 0,
-    detail: problems.length === 0 ? `${ids.length} prompt tokens round-trip; ${family.placeholderTokens.join(', ')} are single ids` : problems.join('; '),
+    detail:
+      problems.length === 0
+        ? `${ids.length} prompt tokens round-trip; ${family.placeholderTokens.join(', ')} are single ids`
+        : problems.join('; '),
   };
 }
 
@@ -140,32 +149,67 @@ export async function checkModel(directory: string, options: CheckModelOptions =
     ] as const) {
       const file = files.graphs[graph];
       if (summary === undefined || file === undefined) continue;
-      graphs.push({ graph, file, inputs: summary.inputs, outputs: summary.outputs, operators: scanOnnxFile(file).operators });
+      graphs.push({
+        graph,
+        file,
+        inputs: summary.inputs,
+        outputs: summary.outputs,
+        operators: scanOnnxFile(file).operators,
+      });
     }
     const checks: CheckResult[] = [tokenizerRoundTrip(model)];
 
-    const imageId = model.family.placeholderTokens.map((token) => model.tokenizer.tokenId(token)).filter((id): id is number => id !== undefined);
+    const imageId = model.family.placeholderTokens
+      .map((token) => model.tokenizer.tokenId(token))
+      .filter((id): id is number => id !== undefined);
     let stream: TokenStream;
     if (model.graphs.vision !== undefined) {
-      const grid = await timed('encode frames', () => model.encoder().encodeFrames(checkFrames(options.frames ?? 2), options.signal ? { signal: options.signal } : {}));
-      stream = { dim: grid.D, segments: perFrameSegments(grid, 'frames'), metadata: { pipeline: 'models check', encoder: 'model', params: {} } };
+      const grid = await timed('encode frames', () =>
+        model
+          .encoder()
+          .encodeFrames(checkFrames(options.frames ?? 2), options.signal ? { signal: options.signal } : {}),
+      );
+      stream = {
+        dim: grid.D,
+        segments: perFrameSegments(grid, 'frames'),
+        metadata: { pipeline: 'models check', encoder: 'model', params: {} },
+      };
     } else {
-      stream = { dim: model.info.hidden, segments: [{ type: 'text', text: 'A short video.' }], metadata: { pipeline: 'models check', encoder: 'none', params: {} } };
+      stream = {
+        dim: model.info.hidden,
+        segments: [{ type: 'text', text: 'A short video.' }],
+        metadata: { pipeline: 'models check', encoder: 'none', params: {} },
+      };
     }
-    const session = await timed('prefill (one call)', () => model.createSession(stream, { prefillChunkSize: 1 << 20, ...(options.signal ? { signal: options.signal } : {}) }));
+    const session = await timed('prefill (one call)', () =>
+      model.createSession(stream, { prefillChunkSize: 1 << 20, ...(options.signal ? { signal: options.signal } : {}) }),
+    );
     try {
       const question = 'Describe the video.';
       const ids = Int32Array.from([...session.contextIds, ...session.questionIds(question)]);
       const runner = model.runner;
-      const whole = await runner.prefill({ context: 'check-whole', inputIds: ids, placeholderIds: imageId, visualRows: session.visualRows, chunkSize: ids.length });
+      const whole = await runner.prefill({
+        context: 'check-whole',
+        inputIds: ids,
+        placeholderIds: imageId,
+        visualRows: session.visualRows,
+        chunkSize: ids.length,
+      });
       const chunkSize = Math.max(1, options.chunkSize ?? 7);
       const chunked = await timed('prefill (chunks)', () =>
-        runner.prefill({ context: 'check-chunked', inputIds: ids, placeholderIds: imageId, visualRows: session.visualRows, chunkSize }),
+        runner.prefill({
+          context: 'check-chunked',
+          inputIds: ids,
+          placeholderIds: imageId,
+          visualRows: session.visualRows,
+          chunkSize,
+        }),
       );
       await runner.release('check-whole');
       await runner.release('check-chunked');
       // Dynamic (per-call) activation quantization makes chunks differ more; every other dtype agrees closely.
-      const dynamic = model.info.dtypes.decoder_model_merged === 'int8' || model.info.dtypes.decoder_model_merged === 'uint8';
+      const dynamic =
+        model.info.dtypes.decoder_model_merged === 'int8' || model.info.dtypes.decoder_model_merged === 'uint8';
       const tolerance = dynamic ? 0.1 : 0.01;
       const agreement = compareLogits(whole.logits, chunked.logits);
       checks.push({
@@ -174,7 +218,9 @@ export async function checkModel(directory: string, options: CheckModelOptions =
         detail: `${ids.length} tokens in one call vs chunks of ${chunkSize}: last logits differ by ${(agreement.relative * 100).toPrecision(3)} % of their range (tolerance ${tolerance * 100} %), greedy token ${agreement.argmaxEqual ? 'agrees' : 'DIFFERS'}`,
       });
       const maxNewTokens = options.maxNewTokens ?? 12;
-      const answer = await timed('decode', () => session.ask(question, { maxNewTokens, ...(options.signal ? { signal: options.signal } : {}) }).result());
+      const answer = await timed('decode', () =>
+        session.ask(question, { maxNewTokens, ...(options.signal ? { signal: options.signal } : {}) }).result(),
+      );
       const generated = answer.tokenIds.length;
       checks.push({
         name: 'greedy answer',

@@ -109,9 +109,15 @@ export async function startChildRunner(options: ChildRunnerOptions = {}): Promis
   child.on('exit', (code, signal) => {
     children.delete(child);
     const detail = stderrTail.trim().split('\n').slice(-1)[0];
-    failAll(new InferenceError(`runner process exited (${signal ?? `code ${code}`})${detail ? `: ${detail}` : ''}`, { retryable: true }));
+    failAll(
+      new InferenceError(`runner process exited (${signal ?? `code ${code}`})${detail ? `: ${detail}` : ''}`, {
+        retryable: true,
+      }),
+    );
   });
-  child.on('error', (error) => failAll(new InferenceError(`runner process failed: ${error.message}`, { retryable: true, cause: error })));
+  child.on('error', (error) =>
+    failAll(new InferenceError(`runner process failed: ${error.message}`, { retryable: true, cause: error })),
+  );
   child.on('message', (message: RunnerResponse | { ready: true }) => {
     if ('ready' in message) return;
     const call = pending.get(message.id);
@@ -131,7 +137,10 @@ export async function startChildRunner(options: ChildRunnerOptions = {}): Promis
     const onMessage = (message: unknown): void => {
       if (typeof message === 'object' && message !== null && 'ready' in message) done(undefined);
     };
-    const onExit = (): void => done(new InferenceError(`runner process exited while starting: ${stderrTail.trim().split('\n').slice(-1)[0] ?? ''}`));
+    const onExit = (): void =>
+      done(
+        new InferenceError(`runner process exited while starting: ${stderrTail.trim().split('\n').slice(-1)[0] ?? ''}`),
+      );
     const done = (error: Error | undefined): void => {
       clearTimeout(timer);
       child.off('message', onMessage);
@@ -174,7 +183,9 @@ export async function startChildRunner(options: ChildRunnerOptions = {}): Promis
         if (error && pending.has(id)) {
           pending.delete(id);
           cleanup();
-          reject(new InferenceError(`cannot reach the runner process: ${error.message}`, { retryable: true, cause: error }));
+          reject(
+            new InferenceError(`cannot reach the runner process: ${error.message}`, { retryable: true, cause: error }),
+          );
         }
       });
     });
@@ -189,7 +200,8 @@ export async function startChildRunner(options: ChildRunnerOptions = {}): Promis
     encodeImages: (pixels: Float32Array, count: number, callOptions?: CallOptions) =>
       call<ImageFeatures>('encodeImages', [pixels, count], callOptions),
     embed: (ids: Int32Array, callOptions?: CallOptions) => call<Float32Array>('embed', [ids], callOptions),
-    prefill: (request: PrefillRequest, callOptions?: CallOptions) => call<ForwardResult>('prefill', [request], callOptions),
+    prefill: (request: PrefillRequest, callOptions?: CallOptions) =>
+      call<ForwardResult>('prefill', [request], callOptions),
     step: (request: StepRequest, callOptions?: CallOptions) => call<ForwardResult>('step', [request], callOptions),
     release: (context: string, callOptions?: CallOptions) => call<void>('release', [context], callOptions),
     async dispose() {

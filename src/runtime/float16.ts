@@ -10,8 +10,8 @@ const bitsView = new Uint32Array(floatView.buffer);
 
 /** True for a `Float16Array` (Node 24 and later); false where the engine has none. */
 export function isFloat16Array(data: unknown): data is ArrayBufferView & { readonly length: number } {
-  const constructor = (globalThis as { Float16Array?: abstract new (...args: never[]) => unknown }).Float16Array;
-  return constructor !== undefined && data instanceof constructor;
+  const float16Constructor = (globalThis as { Float16Array?: abstract new (...args: never[]) => unknown }).Float16Array;
+  return float16Constructor !== undefined && data instanceof float16Constructor;
 }
 
 /**
@@ -21,7 +21,9 @@ export function isFloat16Array(data: unknown): data is ArrayBufferView & { reado
 export function float16Bits(data: unknown): Uint16Array {
   if (data instanceof Uint16Array) return data;
   if (isFloat16Array(data)) return new Uint16Array(data.buffer, data.byteOffset, data.length);
-  throw new TypeError(`float16 tensor data must be a Uint16Array or a Float16Array, got ${Object.prototype.toString.call(data)}`);
+  throw new TypeError(
+    `float16 tensor data must be a Uint16Array or a Float16Array, got ${Object.prototype.toString.call(data)}`,
+  );
 }
 
 /** float16 tensor data (either representation) as float32 values. */

@@ -67,7 +67,10 @@ export interface DecodeLoopInput {
 }
 
 /** Runs the decode loop; yields deltas and returns the result. */
-export async function* decodeLoop(input: DecodeLoopInput, options: GenerationOptions): AsyncGenerator<GenerationDelta, GenerationResult> {
+export async function* decodeLoop(
+  input: DecodeLoopInput,
+  options: GenerationOptions,
+): AsyncGenerator<GenerationDelta, GenerationResult> {
   const maxNewTokens = options.maxNewTokens ?? 128;
   const sampler = createTokenSampler(options);
   const stopStrings = (options.stopStrings ?? []).filter((stop) => stop.length > 0);

@@ -9,7 +9,13 @@ export { checkModel } from './check-model.js';
 export type { CheckModelOptions, CheckResult, CheckedGraph, ModelCheckReport } from './check-model.js';
 export type { Generation, LoadModelOptions, PromptSession, SessionOptions, VlmModel } from './vlm-model.js';
 export type { ModelInfo } from './model-config.js';
-export type { GenerationDelta, GenerationOptions, GenerationResult, GenerationStats, StopReason } from './generation.js';
+export type {
+  GenerationDelta,
+  GenerationOptions,
+  GenerationResult,
+  GenerationStats,
+  StopReason,
+} from './generation.js';
 export type { SamplingOptions } from './token-sampler.js';
 export type { ModelEncoderOptions } from './model-encoder.js';
 export type { DtypeChoice, ModelFiles } from './model-files.js';

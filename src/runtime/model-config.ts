@@ -39,7 +39,10 @@ export interface ModelInfo {
 }
 
 /** Context window when config.json has no max_position_embeddings: the family's language model's (Qwen2 32768). */
-const fallbackContextWindow: Readonly<Record<ModelFamily['name'], number>> = { smolvlm2: 8192, 'llava-onevision': 32768 };
+const fallbackContextWindow: Readonly<Record<ModelFamily['name'], number>> = {
+  smolvlm2: 8192,
+  'llava-onevision': 32768,
+};
 
 interface RawConfig {
   readonly modelType: string;
@@ -51,8 +54,8 @@ interface RawConfig {
   readonly eos: number[];
 }
 
-
-const numberAt = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const numberAt = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 
 function eosIds(value: unknown): number[] {
   if (typeof value === 'number') return [value];
@@ -65,7 +68,11 @@ function readRawConfig(files: ModelFiles): RawConfig & { family: ModelFamily } {
   const modelType = config['model_type'];
   if (typeof modelType !== 'string') throw new ModelLoadError(files.config, 'has no model_type');
   const adapter = familyForModelType(modelType);
-  if (adapter === undefined) throw new ModelLoadError(files.config, `model_type '${modelType}' is not supported (supported: smolvlm, idefics3, llava_onevision)`);
+  if (adapter === undefined)
+    throw new ModelLoadError(
+      files.config,
+      `model_type '${modelType}' is not supported (supported: smolvlm, idefics3, llava_onevision)`,
+    );
   // Vision numbers (input size, patch, pixel shuffle, tokens per image, mean/std, tiling) from the model's own files.
   const family = adapter.configure(readVisionConfigSources(files), files.config);
   const text = (config['text_config'] ?? {}) as Record<string, unknown>;

@@ -38,7 +38,10 @@ export interface ModelEncoderParts {
 /** Creates the visual encoder of a loaded model. */
 export function createModelEncoder(parts: ModelEncoderParts, options: ModelEncoderOptions = {}): VisualEncoder {
   const { info, runner, tokenizer } = parts;
-  const family = options.imageNewline !== undefined && parts.family.withImageNewline !== undefined ? parts.family.withImageNewline(options.imageNewline) : parts.family;
+  const family =
+    options.imageNewline !== undefined && parts.family.withImageNewline !== undefined
+      ? parts.family.withImageNewline(options.imageNewline)
+      : parts.family;
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 8));
   const size = family.imageSize;
   const imageValues = 3 * size * size;
@@ -67,10 +70,19 @@ export function createModelEncoder(parts: ModelEncoderParts, options: ModelEncod
         if (encodeOptions.signal?.aborted) throw new AbortedError('encode frames');
         const batch = frames.slice(start, start + batchSize);
         const grids = family.frameTokens(await runImages(batch, encodeOptions.signal));
-        if (grids.h !== h || grids.w !== w) throw new RangeError(`vision encoder gave ${grids.h}x${grids.w} tokens per frame, expected ${h}x${w}`);
+        if (grids.h !== h || grids.w !== w)
+          throw new RangeError(`vision encoder gave ${grids.h}x${grids.w} tokens per frame, expected ${h}x${w}`);
         data.set(grids.data, start * perFrame);
       }
-      return featureGrid(frames.length, h, w, info.hidden, data, frames.map((frame) => frame.pts), frames.map((frame) => frame.index));
+      return featureGrid(
+        frames.length,
+        h,
+        w,
+        info.hidden,
+        data,
+        frames.map((frame) => frame.pts),
+        frames.map((frame) => frame.index),
+      );
     },
 
     async encodeImage(image: RgbImage, encodeOptions: EncodeOptions = {}): Promise<FeatureGrid> {
@@ -81,7 +93,13 @@ export function createModelEncoder(parts: ModelEncoderParts, options: ModelEncod
     async encodeImageNative(image: RgbImage, encodeOptions: EncodeOptions = {}): Promise<ImageTokens> {
       if (nativeImage === undefined) {
         const grid = family.imageTokens(await runImages([image], encodeOptions.signal));
-        return { data: grid.data, count: grid.h * grid.w, dim: info.hidden, tiling: singleTile(grid.h * grid.w), grid: { h: grid.h, w: grid.w } };
+        return {
+          data: grid.data,
+          count: grid.h * grid.w,
+          dim: info.hidden,
+          tiling: singleTile(grid.h * grid.w),
+          grid: { h: grid.h, w: grid.w },
+        };
       }
       const { images, tiling } = nativeImage.images(image);
       const outputs: Float32Array[] = [];
@@ -98,9 +116,16 @@ export function createModelEncoder(parts: ModelEncoderParts, options: ModelEncod
         joined.set(part, offset);
         offset += part.length;
       }
-      const data = nativeImage.pack({ data: joined, count: images.length, tokens, hidden: info.hidden }, image.width, image.height);
+      const data = nativeImage.pack(
+        { data: joined, count: images.length, tokens, hidden: info.hidden },
+        image.width,
+        image.height,
+      );
       const count = data.length / info.hidden;
-      if (count !== tiling.count) throw new RangeError(`image path gave ${count} tokens for a ${image.width}x${image.height} image, planned ${tiling.count}`);
+      if (count !== tiling.count)
+        throw new RangeError(
+          `image path gave ${count} tokens for a ${image.width}x${image.height} image, planned ${tiling.count}`,
+        );
       return { data, count, dim: info.hidden, tiling };
     },
 

@@ -52,7 +52,9 @@ const visionInputs = ['pixel_values', 'pixel_attention_mask'] as const;
 
 /** Refuses a graph with an input the runtime cannot feed, naming it (a load error, not a failed run later). */
 function checkFeedable(session: GraphSession, known: readonly string[], role: string, withPast: boolean): void {
-  const unknown = session.inputs.filter((port) => !known.includes(port.name) && !(withPast && port.name.startsWith(pastPrefix)));
+  const unknown = session.inputs.filter(
+    (port) => !known.includes(port.name) && !(withPast && port.name.startsWith(pastPrefix)),
+  );
   if (unknown.length === 0) return;
   const names = unknown.map((port) => `'${port.name}'`).join(', ');
   const fed = [...known, ...(withPast ? ['past_key_values.*'] : [])].join(', ');
@@ -62,14 +64,18 @@ function checkFeedable(session: GraphSession, known: readonly string[], role: st
 function numericDim(port: GraphPort | undefined, index: number, what: string, path: string): number {
   const value = port?.shape[index];
   if (typeof value !== 'number' || value <= 0) {
-    throw new ModelLoadError(path, `${what}: dim ${index} of ${port?.name ?? 'a missing port'} is not a fixed number (${String(value)})`);
+    throw new ModelLoadError(
+      path,
+      `${what}: dim ${index} of ${port?.name ?? 'a missing port'} is not a fixed number (${String(value)})`,
+    );
   }
   return value;
 }
 
 function findPort(ports: readonly GraphPort[], name: string, path: string): GraphPort {
   const port = ports.find((candidate) => candidate.name === name);
-  if (port === undefined) throw new ModelLoadError(path, `graph has no '${name}' (has ${ports.map((p) => p.name).join(', ')})`);
+  if (port === undefined)
+    throw new ModelLoadError(path, `graph has no '${name}' (has ${ports.map((p) => p.name).join(', ')})`);
   return port;
 }
 
@@ -88,7 +94,9 @@ function lastRow(tensor: HostTensor, rows: number, width: number): Float32Array 
 }
 
 function floatTensor(type: string, values: Float32Array, dims: readonly number[]): HostTensor {
-  return type === 'float16' ? createTensor('float16', float32ToFloat16(values), dims) : createTensor('float32', values, dims);
+  return type === 'float16'
+    ? createTensor('float16', float32ToFloat16(values), dims)
+    : createTensor('float32', values, dims);
 }
 
 /** Builds the empty-past feeds: batch dims become 1, every other symbolic dim 0, as transformers.js does. */
@@ -97,7 +105,10 @@ function emptyPastFeeds(decoder: GraphSession, names: readonly string[]): Record
   for (const name of names) {
     const port = findPort(decoder.inputs, name, decoder.path);
     const dims = port.shape.map((dim, index) => (typeof dim === 'number' && dim >= 0 ? dim : index === 0 ? 1 : 0));
-    feeds[name] = port.type === 'float16' ? createTensor('float16', new Uint16Array(0), dims) : createTensor('float32', new Float32Array(0), dims);
+    feeds[name] =
+      port.type === 'float16'
+        ? createTensor('float16', new Uint16Array(0), dims)
+        : createTensor('float32', new Float32Array(0), dims);
   }
   return feeds;
 }
@@ -120,7 +131,11 @@ export function createModelEngine(): ModelRunner {
     return toFloat32(outputs[embed.outputs[0]!.name]!);
   }
 
-  async function forward(context: Context, embeds: Float32Array, count: number): Promise<{ logits: Float32Array; context: Context }> {
+  async function forward(
+    context: Context,
+    embeds: Float32Array,
+    count: number,
+  ): Promise<{ logits: Float32Array; context: Context }> {
     const model = loadedModel();
     const { decoder, shape, feeds: declared } = model;
     const total = context.length + count;
@@ -135,7 +150,8 @@ export function createModelEngine(): ModelRunner {
       for (let index = 0; index < count; index++) positions[index] = BigInt(context.length + index);
       feeds['position_ids'] = createTensor('int64', positions, [1, count]);
     }
-    if (declared.useCacheBranch) feeds['use_cache_branch'] = createTensor('bool', Uint8Array.of(context.length > 0 ? 1 : 0), [1]);
+    if (declared.useCacheBranch)
+      feeds['use_cache_branch'] = createTensor('bool', Uint8Array.of(context.length > 0 ? 1 : 0), [1]);
     if (declared.numLogitsToKeep) feeds['num_logits_to_keep'] = createTensor('int64', BigInt64Array.of(1n), []);
     const outputs = await decoder.run(feeds);
     const logitsTensor = outputs['logits'];
@@ -145,19 +161,27 @@ export function createModelEngine(): ModelRunner {
     const past: Record<string, HostTensor> = {};
     for (const name of model.pastNames) {
       const present = outputs[`present.${name.slice(pastPrefix.length)}`];
-      if (present === undefined) throw new ModelLoadError(decoder.path, `decoder produced no present output for ${name}`);
+      if (present === undefined)
+        throw new ModelLoadError(decoder.path, `decoder produced no present output for ${name}`);
       past[name] = present;
     }
     return { logits, context: { past, length: total } };
   }
 
   /** Validates the opened graphs against each other and keeps them as the loaded model. */
-  function describeAndKeep(embed: GraphSession, decoder: GraphSession, vision: GraphSession | undefined): Omit<LoadedGraphs, 'device' | 'notices'> {
+  function describeAndKeep(
+    embed: GraphSession,
+    decoder: GraphSession,
+    vision: GraphSession | undefined,
+  ): Omit<LoadedGraphs, 'device' | 'notices'> {
     for (const required of requiredDecoderInputs) findPort(decoder.inputs, required, decoder.path);
     checkFeedable(decoder, [...requiredDecoderInputs, ...optionalDecoderInputs], 'decoder', true);
     const positionPort = decoder.inputs.find((port) => port.name === 'position_ids');
     if (positionPort !== undefined && positionPort.shape.length !== 2) {
-      throw new ModelLoadError(decoder.path, `position_ids has ${positionPort.shape.length} dims; only 1-D positions [batch, sequence] are supported (3-row M-RoPE ids are not)`);
+      throw new ModelLoadError(
+        decoder.path,
+        `position_ids has ${positionPort.shape.length} dims; only 1-D positions [batch, sequence] are supported (3-row M-RoPE ids are not)`,
+      );
     }
     if (vision !== undefined) {
       findPort(vision.inputs, 'pixel_values', vision.path);
@@ -166,7 +190,10 @@ export function createModelEngine(): ModelRunner {
     findPort(decoder.outputs, 'logits', decoder.path);
     const pastNames = decoder.inputs.filter((port) => port.name.startsWith(pastPrefix)).map((port) => port.name);
     if (pastNames.length === 0 || pastNames.length % 2 !== 0) {
-      throw new ModelLoadError(decoder.path, `expected past_key_values.{i}.key/value inputs, found ${pastNames.length}`);
+      throw new ModelLoadError(
+        decoder.path,
+        `expected past_key_values.{i}.key/value inputs, found ${pastNames.length}`,
+      );
     }
     const firstPast = findPort(decoder.inputs, pastNames[0]!, decoder.path);
     const embedOutput = embed.outputs[0];
@@ -179,12 +206,18 @@ export function createModelEngine(): ModelRunner {
     };
     const embedHidden = numericDim(embedOutput, 2, 'hidden size', embed.path);
     if (embedHidden !== shape.hidden) {
-      throw new ModelLoadError(embed.path, `embeds ${embedHidden}-d tokens but the decoder takes ${shape.hidden}-d inputs_embeds`);
+      throw new ModelLoadError(
+        embed.path,
+        `embeds ${embedHidden}-d tokens but the decoder takes ${shape.hidden}-d inputs_embeds`,
+      );
     }
     if (vision !== undefined) {
       const featureHidden = vision.outputs[0]?.shape.at(-1);
       if (typeof featureHidden === 'number' && featureHidden !== shape.hidden) {
-        throw new ModelLoadError(vision.path, `produces ${featureHidden}-d image features but the decoder takes ${shape.hidden}-d inputs_embeds`);
+        throw new ModelLoadError(
+          vision.path,
+          `produces ${featureHidden}-d image features but the decoder takes ${shape.hidden}-d inputs_embeds`,
+        );
       }
     }
     const declared = new Set(decoder.inputs.map((port) => port.name));
@@ -194,9 +227,22 @@ export function createModelEngine(): ModelRunner {
       numLogitsToKeep: declared.has('num_logits_to_keep'),
       useCacheBranch: declared.has('use_cache_branch'),
     };
-    loaded = { feeds, embed, decoder, shape, pastNames, emptyPast: emptyPastFeeds(decoder, pastNames), ...(vision ? { vision } : {}) };
+    loaded = {
+      feeds,
+      embed,
+      decoder,
+      shape,
+      pastNames,
+      emptyPast: emptyPastFeeds(decoder, pastNames),
+      ...(vision ? { vision } : {}),
+    };
     const summary = (session: GraphSession) => ({ inputs: session.inputs, outputs: session.outputs });
-    return { embed: summary(embed), decoder: summary(decoder), decoderShape: shape, ...(vision ? { vision: summary(vision) } : {}) };
+    return {
+      embed: summary(embed),
+      decoder: summary(decoder),
+      decoderShape: shape,
+      ...(vision ? { vision: summary(vision) } : {}),
+    };
   }
 
   const engine: ModelRunner = {
@@ -230,14 +276,21 @@ export function createModelEngine(): ModelRunner {
     async encodeImages(pixels: Float32Array, count: number, options: CallOptions = {}): Promise<ImageFeatures> {
       throwIfAborted(options.signal, 'encode images');
       const { vision } = loadedModel();
-      if (vision === undefined) throw new ModelLoadError('vision_encoder', 'this model was loaded without a vision encoder');
+      if (vision === undefined)
+        throw new ModelLoadError('vision_encoder', 'this model was loaded without a vision encoder');
       const pixelPort = findPort(vision.inputs, 'pixel_values', vision.path);
       const side = Math.round(Math.sqrt(pixels.length / count / 3));
-      if (side * side * 3 * count !== pixels.length) throw new RangeError(`pixel buffer of ${pixels.length} values is not ${count} square RGB images`);
+      if (side * side * 3 * count !== pixels.length)
+        throw new RangeError(`pixel buffer of ${pixels.length} values is not ${count} square RGB images`);
       const dims = pixelPort.shape.length === 5 ? [1, count, 3, side, side] : [count, 3, side, side];
       const feeds: Record<string, HostTensor> = { pixel_values: floatTensor(pixelPort.type, pixels, dims) };
       if (vision.inputs.some((port) => port.name === 'pixel_attention_mask')) {
-        feeds['pixel_attention_mask'] = createTensor('bool', new Uint8Array(count * side * side).fill(1), [1, count, side, side]);
+        feeds['pixel_attention_mask'] = createTensor('bool', new Uint8Array(count * side * side).fill(1), [
+          1,
+          count,
+          side,
+          side,
+        ]);
       }
       const outputs = await vision.run(feeds);
       const features = outputs[vision.outputs[0]!.name]!;
@@ -259,7 +312,8 @@ export function createModelEngine(): ModelRunner {
       let context: Context = { past: model.emptyPast, length: 0 };
       if (request.base !== undefined) {
         const base = contexts.get(request.base);
-        if (base === undefined) throw new InputRejectedError(request.base, 'no such prefilled context (released or never created)');
+        if (base === undefined)
+          throw new InputRejectedError(request.base, 'no such prefilled context (released or never created)');
         context = base;
       }
       const embeds = await embedIds(request.inputIds);
@@ -268,11 +322,15 @@ export function createModelEngine(): ModelRunner {
       let written = 0;
       for (let index = 0; index < request.inputIds.length; index++) {
         if (!placeholders.has(request.inputIds[index]!)) continue;
-        if (written < visualCount) embeds.set(request.visualRows.subarray(written * hidden, (written + 1) * hidden), index * hidden);
+        if (written < visualCount)
+          embeds.set(request.visualRows.subarray(written * hidden, (written + 1) * hidden), index * hidden);
         written += 1;
       }
       if (written !== visualCount) {
-        throw new InputRejectedError('token stream', `the prompt has ${written} image positions but the stream carries ${visualCount} visual tokens`);
+        throw new InputRejectedError(
+          'token stream',
+          `the prompt has ${written} image positions but the stream carries ${visualCount} visual tokens`,
+        );
       }
       const chunk = Math.max(1, Math.floor(request.chunkSize));
       let logits: Float32Array = new Float32Array(0);
@@ -291,7 +349,8 @@ export function createModelEngine(): ModelRunner {
       throwIfAborted(options.signal, 'decode step');
       const started = performance.now();
       const context = contexts.get(request.context);
-      if (context === undefined) throw new InputRejectedError(request.context, 'no such context (released or never prefilled)');
+      if (context === undefined)
+        throw new InputRejectedError(request.context, 'no such context (released or never prefilled)');
       const embeds = await embedIds(Int32Array.of(request.tokenId));
       const result = await forward(context, embeds, 1);
       contexts.set(request.context, result.context);

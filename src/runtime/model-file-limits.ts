@@ -14,8 +14,28 @@ import { scanOnnxFile, type ExternalTensor, type OnnxFileScan } from './onnx-fil
 
 /** Bytes per element of TensorProto.DataType (sub-byte types rounded up per element pair below). */
 const bitsPerElement: Readonly<Record<number, number>> = {
-  1: 32, 2: 8, 3: 8, 4: 16, 5: 16, 6: 32, 7: 64, 9: 8, 10: 16, 11: 64, 12: 32, 13: 64, 14: 64, 15: 128, 16: 16,
-  17: 8, 18: 8, 19: 8, 20: 8, 21: 4, 22: 4, 23: 4,
+  1: 32,
+  2: 8,
+  3: 8,
+  4: 16,
+  5: 16,
+  6: 32,
+  7: 64,
+  9: 8,
+  10: 16,
+  11: 64,
+  12: 32,
+  13: 64,
+  14: 64,
+  15: 128,
+  16: 16,
+  17: 8,
+  18: 8,
+  19: 8,
+  20: 8,
+  21: 4,
+  22: 4,
+  23: 4,
 };
 
 /** The bytes a tensor's dims and data type need, or undefined when the type is unknown (strings, future types). */
@@ -43,14 +63,24 @@ export function checkExternalDataSizes(path: string, scan: OnnxFileScan = scanOn
       sizes.set(file, size);
     }
     const offset = tensor.offset ?? 0;
-    if (offset > size) throw new ModelLoadError(path, `external data '${tensor.location}' offset ${offset} is past the end of the file (${size} bytes)`);
+    if (offset > size)
+      throw new ModelLoadError(
+        path,
+        `external data '${tensor.location}' offset ${offset} is past the end of the file (${size} bytes)`,
+      );
     const listed = tensor.length ?? size - offset;
     if (offset + listed > size) {
-      throw new ModelLoadError(path, `external data '${tensor.location}' lists bytes ${offset}..${offset + listed} but the file has ${size} bytes`);
+      throw new ModelLoadError(
+        path,
+        `external data '${tensor.location}' lists bytes ${offset}..${offset + listed} but the file has ${size} bytes`,
+      );
     }
     const needed = tensorBytes(tensor);
     if (needed !== undefined && needed > listed) {
-      throw new ModelLoadError(path, `a tensor of shape [${tensor.dims.join(', ')}] needs ${needed} bytes but external data '${tensor.location}' lists ${listed}`);
+      throw new ModelLoadError(
+        path,
+        `a tensor of shape [${tensor.dims.join(', ')}] needs ${needed} bytes but external data '${tensor.location}' lists ${listed}`,
+      );
     }
     total += needed ?? listed;
   }
@@ -62,8 +92,14 @@ export function modelMemoryLimitBytes(environment: NodeJS.ProcessEnv = process.e
   const text = environment.VIDTOK_MODEL_MEMORY_LIMIT?.trim();
   if (!text) return Math.floor(totalmem() * 0.75);
   const match = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text);
-  if (!match) throw new ModelLoadError('VIDTOK_MODEL_MEMORY_LIMIT', `'${text}' is not a size (bytes, or a number with K, M, G or T)`);
-  const scale = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  if (!match)
+    throw new ModelLoadError(
+      'VIDTOK_MODEL_MEMORY_LIMIT',
+      `'${text}' is not a size (bytes, or a number with K, M, G or T)`,
+    );
+  const scale = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[
+    match[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'
+  ];
   return Math.floor(Number(match[1]) * scale);
 }
 
@@ -71,7 +107,11 @@ export function modelMemoryLimitBytes(environment: NodeJS.ProcessEnv = process.e
  * Checks the graphs of one model together: their external data is consistent and their weights (graph files plus
  * external data) fit under the memory cap. Throws ModelLoadError naming the directory and the numbers.
  */
-export function checkModelMemory(directory: string, graphPaths: readonly string[], environment: NodeJS.ProcessEnv = process.env): number {
+export function checkModelMemory(
+  directory: string,
+  graphPaths: readonly string[],
+  environment: NodeJS.ProcessEnv = process.env,
+): number {
   let total = 0;
   for (const path of graphPaths) total += statSync(path).size + checkExternalDataSizes(path);
   const limit = modelMemoryLimitBytes(environment);

@@ -40,7 +40,10 @@ function graphPath(root: string, graph: ModelGraph, dtype: ModelDtype): string {
 
 function checkDtype(value: string, graph: string, directory: string): ModelDtype {
   if (!isModelDtype(value)) {
-    throw new ModelLoadError(directory, `unknown dtype '${value}' for ${graph} (expected one of ${Object.keys(dtypeFileSuffix).join(', ')})`);
+    throw new ModelLoadError(
+      directory,
+      `unknown dtype '${value}' for ${graph} (expected one of ${Object.keys(dtypeFileSuffix).join(', ')})`,
+    );
   }
   return value;
 }
@@ -50,7 +53,9 @@ function configuredDtypes(root: string): DtypeChoice | undefined {
   try {
     const config = JSON.parse(readFileSync(join(root, 'config.json'), 'utf8')) as Record<string, unknown>;
     const dtype = (config['transformers.js_config'] as Record<string, unknown> | undefined)?.['dtype'];
-    return typeof dtype === 'string' || (typeof dtype === 'object' && dtype !== null) ? (dtype as DtypeChoice) : undefined;
+    return typeof dtype === 'string' || (typeof dtype === 'object' && dtype !== null)
+      ? (dtype as DtypeChoice)
+      : undefined;
   } catch {
     return undefined; // an unreadable config.json is reported by the config reader
   }
@@ -60,7 +65,11 @@ function configuredDtypes(root: string): DtypeChoice | undefined {
  * The dtype per graph: the explicit choice (missing graphs of a per-graph choice fall back to automatic), else
  * config.json's `transformers.js_config.dtype`, else per graph the first variant present in `automaticOrder`.
  */
-function resolveDtypes(choice: DtypeChoice | undefined, root: string, directory: string): Record<ModelGraph, ModelDtype> {
+function resolveDtypes(
+  choice: DtypeChoice | undefined,
+  root: string,
+  directory: string,
+): Record<ModelGraph, ModelDtype> {
   const explicit: Partial<Record<ModelGraph, ModelDtype>> = {};
   const effective = choice ?? configuredDtypes(root);
   if (typeof effective === 'string') {
@@ -69,14 +78,18 @@ function resolveDtypes(choice: DtypeChoice | undefined, root: string, directory:
   } else if (effective !== undefined) {
     for (const [graph, value] of Object.entries(effective)) {
       if (!(modelGraphs as readonly string[]).includes(graph)) {
-        throw new ModelLoadError(directory, `unknown graph '${graph}' in the dtype choice (expected ${modelGraphs.join(', ')})`);
+        throw new ModelLoadError(
+          directory,
+          `unknown graph '${graph}' in the dtype choice (expected ${modelGraphs.join(', ')})`,
+        );
       }
       if (value !== undefined) explicit[graph as ModelGraph] = checkDtype(value, graph, directory);
     }
   }
   const result = {} as Record<ModelGraph, ModelDtype>;
   for (const graph of modelGraphs) {
-    result[graph] = explicit[graph] ?? automaticOrder.find((dtype) => existsSync(graphPath(root, graph, dtype))) ?? 'fp32';
+    result[graph] =
+      explicit[graph] ?? automaticOrder.find((dtype) => existsSync(graphPath(root, graph, dtype))) ?? 'fp32';
   }
   return result;
 }
@@ -96,14 +109,18 @@ export function checkGraphFile(path: string, root: string): void {
   const scan = scanOnnxFile(path);
   const realRoot = realpathSync(root);
   for (const location of scan.externalLocations) {
-    if (isAbsolute(location)) throw new ModelLoadError(path, `external data location '${location}' is absolute; it must stay inside ${root}`);
+    if (isAbsolute(location))
+      throw new ModelLoadError(path, `external data location '${location}' is absolute; it must stay inside ${root}`);
     const target = resolve(dirname(path), location);
     if (!isInside(resolve(root), target)) {
       throw new ModelLoadError(path, `external data location '${location}' points outside the model directory ${root}`);
     }
     if (!existsSync(target)) throw new ModelLoadError(path, `external data file '${location}' is missing`);
     if (!isInside(realRoot, realpathSync(target))) {
-      throw new ModelLoadError(path, `external data location '${location}' resolves (through a link) outside the model directory ${root}`);
+      throw new ModelLoadError(
+        path,
+        `external data location '${location}' resolves (through a link) outside the model directory ${root}`,
+      );
     }
   }
   checkExternalDataSizes(path, scan);
@@ -118,10 +135,16 @@ export interface LocateOptions {
 /** Locates and checks the files of the export in `directory`; missing directory → ModelNotFoundError, missing graph or config → ModelLoadError. */
 export function locateModelFiles(directory: string, options: LocateOptions = {}): ModelFiles {
   const root = resolve(directory);
-  if (!existsSync(root)) throw new ModelNotFoundError(directory, 'no such model directory (pull one with `vidtok models pull`, or pass an export directory)');
-  if (!statSync(root).isDirectory()) throw new ModelNotFoundError(directory, 'is not a directory (expected an ONNX export directory)');
+  if (!existsSync(root))
+    throw new ModelNotFoundError(
+      directory,
+      'no such model directory (pull one with `vidtok models pull`, or pass an export directory)',
+    );
+  if (!statSync(root).isDirectory())
+    throw new ModelNotFoundError(directory, 'is not a directory (expected an ONNX export directory)');
   const config = join(root, 'config.json');
-  if (!existsSync(config)) throw new ModelNotFoundError(directory, 'has no config.json (not a Hugging Face export directory)');
+  if (!existsSync(config))
+    throw new ModelNotFoundError(directory, 'has no config.json (not a Hugging Face export directory)');
   const tokenizer = join(root, 'tokenizer.json');
   if (!existsSync(tokenizer)) throw new ModelLoadError(tokenizer, 'missing (the runtime needs the model tokenizer)');
   const dtypes = resolveDtypes(options.dtype, root, directory);

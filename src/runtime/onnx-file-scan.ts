@@ -37,7 +37,10 @@ class FileWindow {
   private start = 0;
   private end = 0;
 
-  constructor(private readonly descriptor: number, readonly size: number) {}
+  constructor(
+    private readonly descriptor: number,
+    readonly size: number,
+  ) {}
 
   byte(position: number): number {
     if (position < this.start || position >= this.end) this.fill(position);
@@ -135,7 +138,8 @@ function scanTensor(file: FileWindow, start: number, end: number, out: Collected
   let dataType = 0;
   const external: Record<string, string> = {};
   for (const field of fields(file, start, end)) {
-    if (field.number === 1 && field.wireType === 0) dims.push(readVarint(file, field.start, field.end).value); // dims
+    if (field.number === 1 && field.wireType === 0)
+      dims.push(readVarint(file, field.start, field.end).value); // dims
     else if (field.number === 1 && field.wireType === 2) {
       for (let position = field.start; position < field.end; ) {
         const dim = readVarint(file, position, field.end); // packed dims
@@ -156,17 +160,25 @@ function scanTensor(file: FileWindow, start: number, end: number, out: Collected
     external[key] = value;
   }
   if (external.location !== undefined) {
-    const number = (text: string | undefined): number | undefined => (text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined);
+    const number = (text: string | undefined): number | undefined =>
+      text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
     const offset = number(external.offset);
     const length = number(external.length);
-    out.externalTensors.push({ location: external.location, dims, dataType, ...(offset !== undefined ? { offset } : {}), ...(length !== undefined ? { length } : {}) });
+    out.externalTensors.push({
+      location: external.location,
+      dims,
+      dataType,
+      ...(offset !== undefined ? { offset } : {}),
+      ...(length !== undefined ? { length } : {}),
+    });
   }
 }
 
 function scanAttribute(file: FileWindow, start: number, end: number, out: Collected): void {
   for (const field of fields(file, start, end)) {
     if (field.wireType !== 2) continue;
-    if (field.number === 5 || field.number === 10) scanTensor(file, field.start, field.end, out); // t, tensors
+    if (field.number === 5 || field.number === 10)
+      scanTensor(file, field.start, field.end, out); // t, tensors
     else if (field.number === 6 || field.number === 11) scanGraph(file, field.start, field.end, out); // g, graphs
   }
 }
@@ -174,15 +186,18 @@ function scanAttribute(file: FileWindow, start: number, end: number, out: Collec
 function scanGraph(file: FileWindow, start: number, end: number, out: Collected): void {
   for (const field of fields(file, start, end)) {
     if (field.wireType !== 2) continue;
-    if (field.number === 5) scanTensor(file, field.start, field.end, out); // initializer
+    if (field.number === 5)
+      scanTensor(file, field.start, field.end, out); // initializer
     else if (field.number === 1) {
       let operator = '';
       let domain = '';
       for (const nodeField of fields(file, field.start, field.end)) {
         if (nodeField.wireType !== 2) continue;
         if (nodeField.number === 5) scanAttribute(file, nodeField.start, nodeField.end, out);
-        else if (nodeField.number === 4) operator = file.bytes(nodeField.start, nodeField.end - nodeField.start).toString('utf8');
-        else if (nodeField.number === 7) domain = file.bytes(nodeField.start, nodeField.end - nodeField.start).toString('utf8');
+        else if (nodeField.number === 4)
+          operator = file.bytes(nodeField.start, nodeField.end - nodeField.start).toString('utf8');
+        else if (nodeField.number === 7)
+          domain = file.bytes(nodeField.start, nodeField.end - nodeField.start).toString('utf8');
       }
       const key = domain === '' || domain === 'ai.onnx' ? operator : `${domain}:${operator}`;
       out.operators[key] = (out.operators[key] ?? 0) + 1;
@@ -211,7 +226,12 @@ export function scanOnnxFile(path: string): OnnxFileScan {
       throw error;
     }
     if (graphs !== 1) throw new ModelLoadError(path, `not a valid ONNX file (${graphs} graphs, expected 1)`);
-    return { externalLocations: out.locations, initializerCount: out.initializers, operators: out.operators, externalTensors: out.externalTensors };
+    return {
+      externalLocations: out.locations,
+      initializerCount: out.initializers,
+      operators: out.operators,
+      externalTensors: out.externalTensors,
+    };
   } finally {
     closeSync(descriptor);
   }

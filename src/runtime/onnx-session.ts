@@ -77,7 +77,8 @@ function toPort(metadata: ort.InferenceSession.ValueMetadata): GraphPort {
 function withUint16Storage(tensor: ort.Tensor): ort.Tensor {
   if (tensor.type !== 'float16') return tensor;
   const storage = tensor as unknown as { cpuData?: unknown };
-  if (storage.cpuData !== undefined && !(storage.cpuData instanceof Uint16Array)) storage.cpuData = float16Bits(storage.cpuData);
+  if (storage.cpuData !== undefined && !(storage.cpuData instanceof Uint16Array))
+    storage.cpuData = float16Bits(storage.cpuData);
   return tensor;
 }
 
@@ -104,7 +105,11 @@ export function cudaProviderInstalled(): boolean {
     .some((napi) => existsSync(join(binRoot, napi, process.platform, process.arch, library)));
 }
 
-async function createSession(path: string, provider: 'cpu' | 'cuda', threads: number | undefined): Promise<ort.InferenceSession> {
+async function createSession(
+  path: string,
+  provider: 'cpu' | 'cuda',
+  threads: number | undefined,
+): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(path, {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
@@ -134,7 +139,10 @@ export async function openGraphSession(path: string, options: GraphSessionOption
         session = await createSession(path, 'cuda', options.threads);
         device = 'cuda';
       } catch (error) {
-        if (requested === 'cuda') throw new ModelLoadError(path, `device cuda: onnxruntime cannot use it: ${firstLine(error)}`, { cause: error });
+        if (requested === 'cuda')
+          throw new ModelLoadError(path, `device cuda: onnxruntime cannot use it: ${firstLine(error)}`, {
+            cause: error,
+          });
         notice = `device auto: running on the CPU (CUDA did not open a session: ${firstLine(error)})`;
       }
     }

@@ -10,7 +10,7 @@ import {
   InputRejectedError,
   ModelLoadError,
   ModelNotFoundError,
-  VidtokError,
+  type VidtokError,
 } from '../errors/index.js';
 
 export type RunnerMethod = 'load' | 'encodeImages' | 'embed' | 'prefill' | 'step' | 'release';

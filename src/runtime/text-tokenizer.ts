@@ -30,7 +30,9 @@ function readJson(path: string): Record<string, unknown> {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new ModelLoadError(path, `not readable JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ModelLoadError(path, `not readable JSON: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -38,7 +40,9 @@ function templateText(files: ModelFiles, tokenizerConfig: Record<string, unknown
   const inline = tokenizerConfig['chat_template'];
   if (typeof inline === 'string') return inline;
   if (Array.isArray(inline)) {
-    const named = inline.find((entry: { name?: string }) => entry.name === 'default') as { template?: string } | undefined;
+    const named = inline.find((entry: { name?: string }) => entry.name === 'default') as
+      | { template?: string }
+      | undefined;
     if (named?.template) return named.template;
   }
   if (files.chatTemplate !== undefined) {
@@ -56,7 +60,11 @@ export function loadTextTokenizer(files: ModelFiles): TextTokenizer {
   try {
     tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
   } catch (error) {
-    throw new ModelLoadError(files.tokenizer, `cannot build the tokenizer: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ModelLoadError(
+      files.tokenizer,
+      `cannot build the tokenizer: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const source = templateText(files, tokenizerConfig);
   let template: Template | undefined;
@@ -64,22 +72,28 @@ export function loadTextTokenizer(files: ModelFiles): TextTokenizer {
     try {
       template = new Template(source);
     } catch (error) {
-      throw new ModelLoadError(files.tokenizerConfig ?? files.directory, `chat template does not parse: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ModelLoadError(
+        files.tokenizerConfig ?? files.directory,
+        `chat template does not parse: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   const specialText = (key: string): string => {
     const value = tokenizerConfig[key];
     if (typeof value === 'string') return value;
-    if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string') return (value as { content: string }).content;
+    if (value && typeof value === 'object' && typeof (value as { content?: unknown }).content === 'string')
+      return (value as { content: string }).content;
     return '';
   };
   return {
     hasChatTemplate: template !== undefined,
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids,
-    decode: (ids, options = {}) => tokenizer.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? true }),
+    decode: (ids, options = {}) =>
+      tokenizer.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? true }),
     tokenId: (token) => tokenizer.token_to_id(token),
     applyChatTemplate(messages, options = {}) {
-      if (template === undefined) throw new ModelLoadError(files.tokenizerConfig ?? files.directory, 'the export has no chat template');
+      if (template === undefined)
+        throw new ModelLoadError(files.tokenizerConfig ?? files.directory, 'the export has no chat template');
       return template.render({
         messages,
         add_generation_prompt: options.addGenerationPrompt ?? true,

@@ -20,10 +20,17 @@ export function readVideoNewline(directory: string, hidden: number): Float32Arra
   try {
     array = parseNpy(readFileSync(path), videoNewlineFileName);
   } catch (error) {
-    throw new ModelLoadError(path, `not a readable .npy file: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ModelLoadError(
+      path,
+      `not a readable .npy file: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   if (array.dtype !== 'float32' || array.shape.length !== 1 || array.shape[0] !== hidden) {
-    throw new ModelLoadError(path, `is ${array.dtype} [${array.shape.join(', ')}], expected float32 [${hidden}] (the LM hidden size)`);
+    throw new ModelLoadError(
+      path,
+      `is ${array.dtype} [${array.shape.join(', ')}], expected float32 [${hidden}] (the LM hidden size)`,
+    );
   }
   return array.data;
 }

@@ -85,15 +85,25 @@ let sessionCounter = 0;
  * Concatenated visual rows of the stream after checking their dims against the LM hidden size, with `newline`'s row
  * written right after the rows of segment `afterSegment` when given.
  */
-function visualRowsOf(stream: TokenStream, info: ModelInfo, newline?: { readonly afterSegment: number; readonly row: Float32Array }): Float32Array {
+function visualRowsOf(
+  stream: TokenStream,
+  info: ModelInfo,
+  newline?: { readonly afterSegment: number; readonly row: Float32Array },
+): Float32Array {
   if (stream.dim !== info.hidden) {
-    throw new InputRejectedError('token stream', `visual tokens are ${stream.dim}-d but the ${info.family} LM hidden size is ${info.hidden} (use this model's encoder)`);
+    throw new InputRejectedError(
+      'token stream',
+      `visual tokens are ${stream.dim}-d but the ${info.family} LM hidden size is ${info.hidden} (use this model's encoder)`,
+    );
   }
   let count = 0;
   for (const segment of stream.segments) {
     if (segment.type !== 'visual') continue;
     if (segment.dim !== info.hidden || segment.tokens.length !== segment.count * segment.dim) {
-      throw new InputRejectedError('token stream', `a ${segment.role} segment has ${segment.tokens.length} values for ${segment.count} tokens of ${segment.dim}-d (LM hidden size ${info.hidden})`);
+      throw new InputRejectedError(
+        'token stream',
+        `a ${segment.role} segment has ${segment.tokens.length} values for ${segment.count} tokens of ${segment.dim}-d (LM hidden size ${info.hidden})`,
+      );
     }
     count += segment.count;
   }
@@ -167,12 +177,18 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
   const family = readModelFamily(files);
   const tokenizer = loadTextTokenizer(files);
   const runner: ModelRunner =
-    options.runner === 'in-process' ? createModelEngine() : await startChildRunner(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs });
+    options.runner === 'in-process'
+      ? createModelEngine()
+      : await startChildRunner(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs });
   let info: ModelInfo;
   let graphs: LoadedGraphs;
   try {
     graphs = await runner.load(
-      { files, ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.device === undefined ? {} : { device: options.device }) },
+      {
+        files,
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
+        ...(options.device === undefined ? {} : { device: options.device }),
+      },
       options.signal ? { signal: options.signal } : {},
     );
     for (const notice of graphs.notices) options.onNotice?.(notice);
@@ -198,13 +214,21 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
 
     encoder(encoderOptions: ModelEncoderOptions = {}) {
       // The learned newline (LLaVA-OneVision) also ends every packed row of a native-resolution image (anyres).
-      return createModelEncoder({ info, family, runner, tokenizer }, videoNewline === undefined ? encoderOptions : { ...encoderOptions, imageNewline: videoNewline });
+      return createModelEncoder(
+        { info, family, runner, tokenizer },
+        videoNewline === undefined ? encoderOptions : { ...encoderOptions, imageNewline: videoNewline },
+      );
     },
 
     async createSession(stream: TokenStream, sessionOptions: SessionOptions = {}): Promise<PromptSession> {
       const newlineAfter = videoNewline === undefined ? -1 : videoNewlineSegment(stream);
-      const visualRows = visualRowsOf(stream, info, newlineAfter < 0 ? undefined : { afterSegment: newlineAfter, row: videoNewline! });
-      const promptOptions: SessionOptions = newlineAfter < 0 ? sessionOptions : { ...sessionOptions, videoNewlineAfterSegment: newlineAfter };
+      const visualRows = visualRowsOf(
+        stream,
+        info,
+        newlineAfter < 0 ? undefined : { afterSegment: newlineAfter, row: videoNewline! },
+      );
+      const promptOptions: SessionOptions =
+        newlineAfter < 0 ? sessionOptions : { ...sessionOptions, videoNewlineAfterSegment: newlineAfter };
       const contextIds = Int32Array.from(tokenizer.encode(family.contextText(stream, tokenizer, promptOptions)));
       if (contextIds.length > info.contextWindow) throw new ContextOverflowError(contextIds.length, info.contextWindow);
       const chunkSize = sessionOptions.prefillChunkSize ?? 512;
@@ -215,16 +239,30 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
       );
       let questionCounter = 0;
       const questionIds = (question: string, assistantPrefix?: string): Int32Array =>
-        Int32Array.from(tokenizer.encode(family.questionText(question, tokenizer, assistantPrefix === undefined ? sessionOptions : { ...sessionOptions, assistantPrefix })));
+        Int32Array.from(
+          tokenizer.encode(
+            family.questionText(
+              question,
+              tokenizer,
+              assistantPrefix === undefined ? sessionOptions : { ...sessionOptions, assistantPrefix },
+            ),
+          ),
+        );
 
-      async function* answer(question: string, generation: GenerationOptions & { readonly assistantPrefix?: string }): AsyncGenerator<GenerationDelta, GenerationResult> {
+      async function* answer(
+        question: string,
+        generation: GenerationOptions & { readonly assistantPrefix?: string },
+      ): AsyncGenerator<GenerationDelta, GenerationResult> {
         const startedAt = performance.now();
         const ids = questionIds(question, generation.assistantPrefix);
         const needed = contextIds.length + ids.length;
         if (needed > info.contextWindow) throw new ContextOverflowError(needed, info.contextWindow);
         const context = `${name}-q${++questionCounter}`;
         const callOptions = generation.signal ? { signal: generation.signal } : {};
-        const questionPrefill = await runner.prefill({ context, base: name, inputIds: ids, placeholderIds, visualRows: new Float32Array(0), chunkSize }, callOptions);
+        const questionPrefill = await runner.prefill(
+          { context, base: name, inputIds: ids, placeholderIds, visualRows: new Float32Array(0), chunkSize },
+          callOptions,
+        );
         try {
           return yield* decodeLoop(
             {
@@ -252,7 +290,8 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
         visualRows,
         prefillMilliseconds: prefill.milliseconds,
         questionIds,
-        ask: (question: string, generation: GenerationOptions & { readonly assistantPrefix?: string } = {}) => new GenerationRun(answer(question, generation)),
+        ask: (question: string, generation: GenerationOptions & { readonly assistantPrefix?: string } = {}) =>
+          new GenerationRun(answer(question, generation)),
         dispose: () => runner.release(name).catch(() => undefined),
       };
     },

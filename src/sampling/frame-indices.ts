@@ -39,8 +39,10 @@ export function isFrameIndexRule(name: string): name is FrameIndexRule {
  * (e.g. igvlm with total < count divides into empty intervals and repeats frame 0).
  */
 export function frameIndices(rule: FrameIndexRule, total: number, count: number): number[] {
-  if (!Number.isInteger(total) || total < 1) throw new RangeError(`total frames must be a positive integer, got ${total}`);
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`frame count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(total) || total < 1)
+    throw new RangeError(`total frames must be a positive integer, got ${total}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`frame count must be a positive integer, got ${count}`);
   const ks = Array.from({ length: count }, (_, k) => k);
   switch (rule) {
     case 'pllava_demo': {

@@ -36,7 +36,10 @@ export function hsvHistogram(image: RgbImage, options: HsvHistogramOptions = {})
   const bins = options.bins ?? defaultHsvBins;
   const pixels = image.width * image.height;
   if (!(pixels > 0) || image.data.length < pixels * 3) {
-    throw new StrategyInputError('hsv-histogram', `image ${image.width}x${image.height} has ${image.data.length} bytes`);
+    throw new StrategyInputError(
+      'hsv-histogram',
+      `image ${image.width}x${image.height} has ${image.data.length} bytes`,
+    );
   }
   const stride = Math.max(1, Math.floor(pixels / (options.maxPixels ?? defaultHistogramPixels)));
   const counts = new Float64Array(hsvDescriptorLength(bins));

@@ -32,7 +32,8 @@ export function combineDescriptors(parts: readonly DescriptorPart[]): Float32Arr
 
 /** `1 - cosine similarity` of two descriptors of the same length (1 when either is all zeros). */
 export function descriptorDistance(first: Float32Array, second: Float32Array): number {
-  if (first.length !== second.length) throw new StrategyInputError('scene-descriptor', `descriptors of ${first.length} and ${second.length} values`);
+  if (first.length !== second.length)
+    throw new StrategyInputError('scene-descriptor', `descriptors of ${first.length} and ${second.length} values`);
   let dot = 0;
   let firstNorm = 0;
   let secondNorm = 0;

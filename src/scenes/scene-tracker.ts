@@ -13,7 +13,12 @@ import { StrategyInputError } from '../errors/index.js';
 import { resizeImageArea } from '../encoders/resize-image.js';
 import { sceneMemory, type SceneMemory } from '../strategies/scene-tilling.js';
 import { hsvHistogram } from './hsv-histogram.js';
-import { combineDescriptors, defaultModelWeight, type DescriptorPart, type SceneDescriptorKind } from './scene-descriptor.js';
+import {
+  combineDescriptors,
+  defaultModelWeight,
+  type DescriptorPart,
+  type SceneDescriptorKind,
+} from './scene-descriptor.js';
 import { StreamingSceneDetector, type SceneDetectorOptions } from './streaming-scene-detector.js';
 
 export type SceneCloseReason = 'cut' | 'max-length' | 'end-of-stream';
@@ -58,7 +63,9 @@ export interface SceneThumbnail {
   readonly image: RgbImage;
 }
 
-export type SceneTrackerEvent = { readonly kind: 'start'; readonly scene: number; readonly start: number } | { readonly kind: 'closed'; readonly scene: ClosedScene };
+export type SceneTrackerEvent =
+  | { readonly kind: 'start'; readonly scene: number; readonly start: number }
+  | { readonly kind: 'closed'; readonly scene: ClosedScene };
 
 interface HeldFrame {
   readonly position: number;
@@ -79,14 +86,30 @@ export function stackFrameGrids(frames: readonly FeatureGrid[]): FeatureGrid {
   const size = first.h * first.w * first.D;
   const data = new Float32Array(frames.length * size);
   frames.forEach((frame, n) => data.set(frame.data.subarray(0, size), n * size));
-  return featureGrid(frames.length, first.h, first.w, first.D, data, frames.map((frame) => frame.timestamps[0]!), frames.map((frame) => frame.frameIndices[0]!));
+  return featureGrid(
+    frames.length,
+    first.h,
+    first.w,
+    first.D,
+    data,
+    frames.map((frame) => frame.timestamps[0]!),
+    frames.map((frame) => frame.frameIndices[0]!),
+  );
 }
 
 /** One-frame grids of a `[T, h, w, D]` grid (views, no copy). */
 export function splitFrameGrids(grid: FeatureGrid): FeatureGrid[] {
   const size = grid.h * grid.w * grid.D;
   return Array.from({ length: grid.T }, (_, t) =>
-    featureGrid(1, grid.h, grid.w, grid.D, grid.data.subarray(t * size, (t + 1) * size), [grid.timestamps[t]!], [grid.frameIndices[t]!]),
+    featureGrid(
+      1,
+      grid.h,
+      grid.w,
+      grid.D,
+      grid.data.subarray(t * size, (t + 1) * size),
+      [grid.timestamps[t]!],
+      [grid.frameIndices[t]!],
+    ),
   );
 }
 
@@ -127,11 +150,23 @@ export class SceneTracker {
   /** The descriptor of one frame from its token grid and/or pixels. */
   describe(grid: FeatureGrid | undefined, pixels: RgbImage | undefined): Float32Array {
     const kind = this.options.descriptor ?? (pixels ? 'hsv+model' : 'model');
-    if (!grid && (kind !== 'hsv' || !pixels)) throw new StrategyInputError('scene-tracker', `descriptor ${kind} needs ${pixels ? "the frame's tokens" : "the frame's pixels"}`);
+    if (!grid && (kind !== 'hsv' || !pixels))
+      throw new StrategyInputError(
+        'scene-tracker',
+        `descriptor ${kind} needs ${pixels ? "the frame's tokens" : "the frame's pixels"}`,
+      );
     if (!grid) return hsvHistogram(pixels!);
     const parts: DescriptorPart[] = [];
-    if (kind !== 'model' && pixels) parts.push({ vector: hsvHistogram(pixels), weight: kind === 'hsv' ? 1 : 1 - (this.options.modelWeight ?? defaultModelWeight) });
-    if (kind !== 'hsv' || !pixels) parts.push({ vector: meanTokenDescriptors(grid!).data, weight: kind === 'model' || !pixels ? 1 : (this.options.modelWeight ?? defaultModelWeight) });
+    if (kind !== 'model' && pixels)
+      parts.push({
+        vector: hsvHistogram(pixels),
+        weight: kind === 'hsv' ? 1 : 1 - (this.options.modelWeight ?? defaultModelWeight),
+      });
+    if (kind !== 'hsv' || !pixels)
+      parts.push({
+        vector: meanTokenDescriptors(grid!).data,
+        weight: kind === 'model' || !pixels ? 1 : (this.options.modelWeight ?? defaultModelWeight),
+      });
     return parts.length === 1 && kind === 'model' ? parts[0]!.vector : combineDescriptors(parts);
   }
 
@@ -141,13 +176,29 @@ export class SceneTracker {
   }
 
   /** Adds a frame whose descriptor the caller computed. */
-  pushDescribed(grid: FeatureGrid | undefined, descriptor: Float32Array, time: number, pixels?: VideoFrame | RgbImage): SceneTrackerEvent[] {
+  pushDescribed(
+    grid: FeatureGrid | undefined,
+    descriptor: Float32Array,
+    time: number,
+    pixels?: VideoFrame | RgbImage,
+  ): SceneTrackerEvent[] {
     const position = this.position;
     this.position += 1;
     const width = this.options.thumbnailWidth ?? 0;
-    const thumbnail = width > 0 && pixels ? resizeImageArea(pixels, width, Math.max(1, Math.round((pixels.height * width) / pixels.width))) : undefined;
+    const thumbnail =
+      width > 0 && pixels
+        ? resizeImageArea(pixels, width, Math.max(1, Math.round((pixels.height * width) / pixels.width)))
+        : undefined;
     const frame = this.options.keepFrames && pixels && 'pts' in pixels ? pixels : undefined;
-    this.held.push({ position, time, grid: grid ? featureGrid(1, grid.h, grid.w, grid.D, grid.data, [time], [grid.frameIndices[0] ?? position]) : undefined, thumbnail, frame });
+    this.held.push({
+      position,
+      time,
+      grid: grid
+        ? featureGrid(1, grid.h, grid.w, grid.D, grid.data, [time], [grid.frameIndices[0] ?? position])
+        : undefined,
+      thumbnail,
+      frame,
+    });
     const events: SceneTrackerEvent[] = [];
     if (!this.open) this.openScene(position, time, events);
     for (const boundary of this.detector.push(descriptor, time)) {
@@ -205,9 +256,16 @@ export class SceneTracker {
         start: roundTime(open.time),
         end: roundTime(Math.max(endTime, open.time)),
         closedBy,
-        ...(tokens ? { frames: stackFrameGrids(pickedGrids), memory: sceneMemory(stackFrameGrids(grids), { maxTokens: this.options.memoryTokens }) } : {}),
+        ...(tokens
+          ? {
+              frames: stackFrameGrids(pickedGrids),
+              memory: sceneMemory(stackFrameGrids(grids), { maxTokens: this.options.memoryTokens }),
+            }
+          : {}),
         videoFrames: frames.flatMap((frame) => (frame.frame ? [frame.frame] : [])),
-        thumbnails: pickedFrames.flatMap((frame) => (frame.thumbnail ? [{ time: roundTime(frame.time), image: frame.thumbnail }] : [])),
+        thumbnails: pickedFrames.flatMap((frame) =>
+          frame.thumbnail ? [{ time: roundTime(frame.time), image: frame.thumbnail }] : [],
+        ),
         heldFrames: frames.length,
         thinnedFrames: thinned,
         closedAt: performance.now(),

@@ -86,11 +86,18 @@ export class StreamingSceneDetector {
     this.maxSceneSeconds = options.maxSceneSeconds ?? sceneDetectorDefaults.maxSceneSeconds;
     this.frameInterval = options.frameInterval ?? sceneDetectorDefaults.frameInterval;
     if (!(this.minSceneSeconds <= this.maxSceneSeconds)) {
-      throw new StrategyInputError('scene-detector', `minSceneSeconds ${this.minSceneSeconds} exceeds maxSceneSeconds ${this.maxSceneSeconds}`);
+      throw new StrategyInputError(
+        'scene-detector',
+        `minSceneSeconds ${this.minSceneSeconds} exceeds maxSceneSeconds ${this.maxSceneSeconds}`,
+      );
     }
     this.tiller =
       this.rule === 'depth'
-        ? new StreamingSceneTiller({ alpha: options.alpha ?? sceneDetectorDefaults.alpha, minDepth: options.minDepth ?? sceneDetectorDefaults.minDepth, window: timeRingSize / 4 })
+        ? new StreamingSceneTiller({
+            alpha: options.alpha ?? sceneDetectorDefaults.alpha,
+            minDepth: options.minDepth ?? sceneDetectorDefaults.minDepth,
+            window: timeRingSize / 4,
+          })
         : undefined;
   }
 
@@ -111,7 +118,8 @@ export class StreamingSceneDetector {
     } else if (this.previous !== undefined) {
       const distance = descriptorDistance(this.previous, descriptor);
       const mean = this.recent.length > 0 ? this.recent.reduce((sum, value) => sum + value, 0) / this.recent.length : 0;
-      if (distance >= this.threshold && distance >= this.ratio * mean && this.cut(position - 1, distance, boundaries)) this.recent = [];
+      if (distance >= this.threshold && distance >= this.ratio * mean && this.cut(position - 1, distance, boundaries))
+        this.recent = [];
       else {
         this.recent.push(distance);
         if (this.recent.length > recentDistances) this.recent.shift();
@@ -130,7 +138,8 @@ export class StreamingSceneDetector {
   /** Ends the stream: the cuts only the end made certain (depth rule). The last scene's close is the caller's. */
   end(): SceneBoundary[] {
     const boundaries: SceneBoundary[] = [];
-    if (this.tiller) for (const cut of this.tiller.end()) if (cut.depth !== null) this.cut(cut.end, cut.depth, boundaries);
+    if (this.tiller)
+      for (const cut of this.tiller.end()) if (cut.depth !== null) this.cut(cut.end, cut.depth, boundaries);
     return boundaries;
   }
 

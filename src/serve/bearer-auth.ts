@@ -16,9 +16,16 @@ export function bearerAuthenticator(key: string): (request: IncomingMessage) => 
     const match = /^Bearer[ ]+(.+)$/i.exec(header);
     const presented = digest(match?.[1]?.trim() ?? '');
     if (!match || !timingSafeEqual(presented, expected)) {
-      throw new HttpError(401, 'authentication_error', 'missing or wrong API key (send Authorization: Bearer <key>)', 'invalid_api_key', null, {
-        'WWW-Authenticate': 'Bearer',
-      });
+      throw new HttpError(
+        401,
+        'authentication_error',
+        'missing or wrong API key (send Authorization: Bearer <key>)',
+        'invalid_api_key',
+        null,
+        {
+          'WWW-Authenticate': 'Bearer',
+        },
+      );
     }
   };
 }

@@ -45,7 +45,12 @@ export function usageOf(answer: VideoAnswer, cacheHit: boolean): CompletionUsage
   };
 }
 
-export function vidtokDetails(summary: VideoContextSummary, answer: VideoAnswer, cacheHit: boolean, timeToFirstTokenMilliseconds: number): VidtokResponseDetails {
+export function vidtokDetails(
+  summary: VideoContextSummary,
+  answer: VideoAnswer,
+  cacheHit: boolean,
+  timeToFirstTokenMilliseconds: number,
+): VidtokResponseDetails {
   return {
     cache: cacheHit ? 'hit' : 'miss',
     pipeline: summary.pipeline.name,
@@ -64,13 +69,26 @@ export interface ResponseIdentity {
   readonly model: string;
 }
 
-export function completionObject(identity: ResponseIdentity, text: string, answer: VideoAnswer, usage: CompletionUsage, details: VidtokResponseDetails): Record<string, unknown> {
+export function completionObject(
+  identity: ResponseIdentity,
+  text: string,
+  answer: VideoAnswer,
+  usage: CompletionUsage,
+  details: VidtokResponseDetails,
+): Record<string, unknown> {
   return {
     id: identity.id,
     object: 'chat.completion',
     created: identity.created,
     model: identity.model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: finishReason(answer.stopReason) }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: text },
+        logprobs: null,
+        finish_reason: finishReason(answer.stopReason),
+      },
+    ],
     usage,
     vidtok: details,
   };
@@ -94,5 +112,12 @@ export function chunkObject(
 
 /** The last chunk of `stream_options.include_usage`: no choices, the usage. */
 export function usageChunk(identity: ResponseIdentity, usage: CompletionUsage): Record<string, unknown> {
-  return { id: identity.id, object: 'chat.completion.chunk', created: identity.created, model: identity.model, choices: [], usage };
+  return {
+    id: identity.id,
+    object: 'chat.completion.chunk',
+    created: identity.created,
+    model: identity.model,
+    choices: [],
+    usage,
+  };
 }

@@ -40,7 +40,8 @@ export class ContextCache {
   private readonly entries = new Map<string, VideoContext>();
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`context cache capacity ${capacity}: must be an integer >= 0`);
+    if (!Number.isInteger(capacity) || capacity < 0)
+      throw new RangeError(`context cache capacity ${capacity}: must be an integer >= 0`);
   }
 
   get size(): number {

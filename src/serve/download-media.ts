@@ -39,14 +39,22 @@ async function open(url: URL, signal: AbortSignal): Promise<IncomingMessage> {
   const { address, family } = await resolveAllowedAddress(url.href, url.hostname);
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<IncomingMessage>((resolve, reject) => {
-    const outgoing = request(url, { method: 'GET', lookup: pinnedLookup(address, family), signal, headers: { 'User-Agent': 'vidtok-serve' } }, resolve);
+    const outgoing = request(
+      url,
+      { method: 'GET', lookup: pinnedLookup(address, family), signal, headers: { 'User-Agent': 'vidtok-serve' } },
+      resolve,
+    );
     outgoing.on('error', reject);
     outgoing.end();
   });
 }
 
 /** Downloads `input` into `directory`; throws HttpError (403 refused, 400 unreachable or not media, 413 too large). */
-export async function downloadMedia(input: string, directory: string, limits: DownloadLimits): Promise<DownloadedMedia> {
+export async function downloadMedia(
+  input: string,
+  directory: string,
+  limits: DownloadLimits,
+): Promise<DownloadedMedia> {
   const signal = AbortSignal.timeout(limits.deadlineMs);
   let url = new URL(input);
   let response: IncomingMessage | undefined;
@@ -54,34 +62,67 @@ export async function downloadMedia(input: string, directory: string, limits: Do
     try {
       response = await open(url, signal);
     } catch (error) {
-      if (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'NETWORK_REFUSED') throw new HttpError(403, 'permission_error', error.message, 'media_url_refused');
+      if (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'NETWORK_REFUSED')
+        throw new HttpError(403, 'permission_error', error.message, 'media_url_refused');
       if (error instanceof Error && 'exitCode' in error) throw error;
-      throw new HttpError(400, 'invalid_request_error', `${input}: cannot be downloaded (${error instanceof Error ? error.message : String(error)})`, 'media_not_found');
+      throw new HttpError(
+        400,
+        'invalid_request_error',
+        `${input}: cannot be downloaded (${error instanceof Error ? error.message : String(error)})`,
+        'media_not_found',
+      );
     }
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
       response.resume();
-      if (hop >= maxRedirects) throw new HttpError(400, 'invalid_request_error', `${input}: more than ${maxRedirects} redirects`, 'media_not_found');
+      if (hop >= maxRedirects)
+        throw new HttpError(
+          400,
+          'invalid_request_error',
+          `${input}: more than ${maxRedirects} redirects`,
+          'media_not_found',
+        );
       const next = new URL(response.headers.location, url);
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new HttpError(403, 'permission_error', `${input}: redirected to ${next.protocol} (only http and https)`, 'media_url_refused');
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        throw new HttpError(
+          403,
+          'permission_error',
+          `${input}: redirected to ${next.protocol} (only http and https)`,
+          'media_url_refused',
+        );
       url = next;
       continue;
     }
     if (status !== 200) {
       response.resume();
-      throw new HttpError(400, 'invalid_request_error', `${input}: the server answered HTTP ${status}`, 'media_not_found');
+      throw new HttpError(
+        400,
+        'invalid_request_error',
+        `${input}: the server answered HTTP ${status}`,
+        'media_not_found',
+      );
     }
     break;
   }
   const type = String(response.headers['content-type'] ?? '').toLowerCase();
   if (type.includes('mpegurl')) {
     response.resume();
-    throw new HttpError(400, 'invalid_request_error', `${input}: an HLS playlist is not a media file (use vidtok narrate for live streams)`, 'media_rejected');
+    throw new HttpError(
+      400,
+      'invalid_request_error',
+      `${input}: an HLS playlist is not a media file (use vidtok narrate for live streams)`,
+      'media_rejected',
+    );
   }
   const declared = Number(response.headers['content-length'] ?? 0);
   if (declared > limits.maxBytes) {
     response.destroy();
-    throw new HttpError(413, 'invalid_request_error', `${input}: ${declared} bytes exceeds the download limit of ${limits.maxBytes}`, 'media_too_large');
+    throw new HttpError(
+      413,
+      'invalid_request_error',
+      `${input}: ${declared} bytes exceeds the download limit of ${limits.maxBytes}`,
+      'media_too_large',
+    );
   }
   await fs.mkdir(directory, { recursive: true });
   const partial = join(directory, `download-${randomBytes(8).toString('hex')}.part`);
@@ -92,7 +133,13 @@ export async function downloadMedia(input: string, directory: string, limits: Do
     try {
       for await (const chunk of response as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > limits.maxBytes) throw new HttpError(413, 'invalid_request_error', `${input}: the body exceeds the download limit of ${limits.maxBytes} bytes`, 'media_too_large');
+        if (size > limits.maxBytes)
+          throw new HttpError(
+            413,
+            'invalid_request_error',
+            `${input}: the body exceeds the download limit of ${limits.maxBytes} bytes`,
+            'media_too_large',
+          );
         hash.update(chunk);
         if (!file.write(chunk)) await new Promise<void>((resolve) => file.once('drain', resolve));
       }
@@ -109,6 +156,11 @@ export async function downloadMedia(input: string, directory: string, limits: Do
     response.destroy();
     await fs.rm(partial, { force: true });
     if (error instanceof HttpError) throw error;
-    throw new HttpError(400, 'invalid_request_error', `${input}: download failed (${error instanceof Error ? error.message : String(error)})`, 'media_not_found');
+    throw new HttpError(
+      400,
+      'invalid_request_error',
+      `${input}: download failed (${error instanceof Error ? error.message : String(error)})`,
+      'media_not_found',
+    );
   }
 }

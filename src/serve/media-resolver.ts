@@ -35,14 +35,23 @@ export interface MediaResolverOptions {
 }
 
 const imageSignatures: ReadonlyArray<{ readonly extension: string; readonly test: (bytes: Buffer) => boolean }> = [
-  { extension: 'png', test: (bytes) => bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  {
+    extension: 'png',
+    test: (bytes) => bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  },
   { extension: 'jpg', test: (bytes) => bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff },
-  { extension: 'webp', test: (bytes) => bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP' },
+  {
+    extension: 'webp',
+    test: (bytes) =>
+      bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP',
+  },
   { extension: 'gif', test: (bytes) => bytes.subarray(0, 4).toString('latin1') === 'GIF8' },
 ];
 
-const forbidden = (url: string, why: string): HttpError => new HttpError(403, 'permission_error', `${url}: ${why}`, 'media_forbidden');
-const notFound = (url: string): HttpError => new HttpError(400, 'invalid_request_error', `${url}: no such media file`, 'media_not_found');
+const forbidden = (url: string, why: string): HttpError =>
+  new HttpError(403, 'permission_error', `${url}: ${why}`, 'media_forbidden');
+const notFound = (url: string): HttpError =>
+  new HttpError(400, 'invalid_request_error', `${url}: no such media file`, 'media_not_found');
 
 function inside(directory: string, path: string): boolean {
   const between = relative(directory, path);
@@ -57,13 +66,16 @@ export class MediaResolver {
   constructor(private readonly options: MediaResolverOptions) {}
 
   private directories(): Promise<string[]> {
-    this.realDirectories ??= Promise.all(this.options.mediaDirectories.map((directory) => fs.realpath(resolve(directory))));
+    this.realDirectories ??= Promise.all(
+      this.options.mediaDirectories.map((directory) => fs.realpath(resolve(directory))),
+    );
     return this.realDirectories;
   }
 
   /** Resolves `url` of a `kind` part; throws HttpError 403 (not allowed), 400 (missing, malformed). */
   async resolve(url: string, kind: MediaKind): Promise<ResolvedMedia> {
-    if (typeof url !== 'string' || url.length === 0) throw new HttpError(400, 'invalid_request_error', 'a media part needs a url', 'invalid_value');
+    if (typeof url !== 'string' || url.length === 0)
+      throw new HttpError(400, 'invalid_request_error', 'a media part needs a url', 'invalid_value');
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase();
     if (scheme === 'data') {
       if (kind !== 'image') throw forbidden('data: URL', 'data: URLs are accepted for images only');
@@ -87,14 +99,18 @@ export class MediaResolver {
         throw forbidden(url, 'a file URL must name a local absolute path');
       }
     } else if (scheme !== undefined && scheme.length > 1) {
-      throw forbidden(url, `URL scheme '${scheme}:' is not allowed (allowed: file:// under --media-dir, paths relative to it, http(s), data: images)`);
+      throw forbidden(
+        url,
+        `URL scheme '${scheme}:' is not allowed (allowed: file:// under --media-dir, paths relative to it, http(s), data: images)`,
+      );
     } else path = url;
     return this.localFile(url, path);
   }
 
   private async localFile(url: string, path: string): Promise<ResolvedMedia> {
     const directories = await this.directories();
-    if (directories.length === 0) throw forbidden(url, 'local files are not served (start the server with --media-dir)');
+    if (directories.length === 0)
+      throw forbidden(url, 'local files are not served (start the server with --media-dir)');
     const candidates = isAbsolute(path) ? [resolve(path)] : directories.map((directory) => resolve(directory, path));
     let lexicallyInside = false;
     for (const candidate of candidates) {
@@ -106,9 +122,11 @@ export class MediaResolver {
         if (directories.some((directory) => inside(directory, candidate))) lexicallyInside = true;
         continue;
       }
-      if (!directories.some((directory) => inside(directory, real))) throw forbidden(url, 'outside the --media-dir folders');
+      if (!directories.some((directory) => inside(directory, real)))
+        throw forbidden(url, 'outside the --media-dir folders');
       const stats = await fs.stat(real);
-      if (!stats.isFile()) throw new HttpError(400, 'invalid_request_error', `${url}: not a regular file`, 'media_rejected');
+      if (!stats.isFile())
+        throw new HttpError(400, 'invalid_request_error', `${url}: not a regular file`, 'media_rejected');
       return { input: real, contentKey: `sha256:${await this.hashOf(real, stats.size, stats.mtimeMs)}` };
     }
     if (lexicallyInside) throw notFound(url);
@@ -119,7 +137,14 @@ export class MediaResolver {
     const known = this.downloads.get(href);
     if (known) {
       const done = await known.catch(() => undefined);
-      if (done && (await fs.stat(done.path).then(() => true, () => false))) return done;
+      if (
+        done &&
+        (await fs.stat(done.path).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return done;
       this.downloads.delete(href);
     }
     const started = downloadMedia(href, join(this.options.scratchDirectory, 'downloads'), {
@@ -145,10 +170,17 @@ export class MediaResolver {
 
   private async dataImage(url: string): Promise<ResolvedMedia> {
     const match = /^data:([a-z0-9.+/-]*)(;[^,]*)?,(.*)$/is.exec(url);
-    if (!match || !/;base64$/i.test(match[2] ?? '')) throw new HttpError(400, 'invalid_request_error', 'data: URL: only base64 images are accepted', 'invalid_value');
+    if (!match || !/;base64$/i.test(match[2] ?? ''))
+      throw new HttpError(400, 'invalid_request_error', 'data: URL: only base64 images are accepted', 'invalid_value');
     const bytes = Buffer.from(match[3]!, 'base64');
     const signature = imageSignatures.find((entry) => entry.test(bytes));
-    if (!signature) throw new HttpError(400, 'invalid_request_error', 'data: URL: not a PNG, JPEG, WebP or GIF image', 'media_rejected');
+    if (!signature)
+      throw new HttpError(
+        400,
+        'invalid_request_error',
+        'data: URL: not a PNG, JPEG, WebP or GIF image',
+        'media_rejected',
+      );
     const hex = createHash('sha256').update(bytes).digest('hex');
     await fs.mkdir(this.options.scratchDirectory, { recursive: true });
     const path = join(this.options.scratchDirectory, `${hex}.${signature.extension}`);

@@ -8,14 +8,25 @@ import { HttpError } from './openai-error.js';
 /** Parses the body of `request` (at most `limitBytes`). */
 export async function readJsonBody(request: IncomingMessage, limitBytes: number): Promise<Record<string, unknown>> {
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limitBytes) throw new HttpError(413, 'invalid_request_error', `request body of ${declared} bytes exceeds the limit of ${limitBytes}`, 'request_too_large');
+  if (declared > limitBytes)
+    throw new HttpError(
+      413,
+      'invalid_request_error',
+      `request body of ${declared} bytes exceeds the limit of ${limitBytes}`,
+      'request_too_large',
+    );
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limitBytes) {
       request.resume();
-      throw new HttpError(413, 'invalid_request_error', `request body exceeds the limit of ${limitBytes} bytes`, 'request_too_large');
+      throw new HttpError(
+        413,
+        'invalid_request_error',
+        `request body exceeds the limit of ${limitBytes} bytes`,
+        'request_too_large',
+      );
     }
     chunks.push(chunk);
   }
@@ -23,7 +34,12 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number)
   try {
     parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch (error) {
-    throw new HttpError(400, 'invalid_request_error', `the body is not valid JSON (${(error as Error).message})`, 'invalid_json');
+    throw new HttpError(
+      400,
+      'invalid_request_error',
+      `the body is not valid JSON (${(error as Error).message})`,
+      'invalid_json',
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new HttpError(400, 'invalid_request_error', 'the body must be a JSON object', 'invalid_json');

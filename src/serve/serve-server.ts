@@ -16,7 +16,16 @@ import PQueue from 'p-queue';
 import { VidtokError } from '../errors/index.js';
 import { bearerAuthenticator } from './bearer-auth.js';
 import { parseChatRequest, type ChatRequest } from './chat-request.js';
-import { chunkObject, completionId, completionObject, finishReason, usageChunk, usageOf, vidtokDetails, type ResponseIdentity } from './completion-response.js';
+import {
+  chunkObject,
+  completionId,
+  completionObject,
+  finishReason,
+  usageChunk,
+  usageOf,
+  vidtokDetails,
+  type ResponseIdentity,
+} from './completion-response.js';
 import { MediaResolver, type ResolvedMedia } from './media-resolver.js';
 import { HttpError, httpErrorFrom } from './openai-error.js';
 import { readJsonBody } from './read-json-body.js';
@@ -56,10 +65,19 @@ export interface VidtokServer {
   close(): Promise<void>;
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   if (response.headersSent || response.destroyed) return;
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }
 
@@ -68,11 +86,13 @@ export async function startServer(options: ServeOptions): Promise<VidtokServer> 
   const metrics = new ServerMetrics();
   const answerer = new VideoAnswerer(options, metrics);
   // Downloads and data: images; a default folder is removed on close.
-  const scratchDirectory = options.scratchDirectory ?? join(tmpdir(), `vidtok-serve-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const scratchDirectory =
+    options.scratchDirectory ?? join(tmpdir(), `vidtok-serve-${process.pid}-${randomBytes(4).toString('hex')}`);
   const media = new MediaResolver({ mediaDirectories: options.mediaDirectories ?? [], scratchDirectory });
   const authenticate = options.apiKey !== undefined ? bearerAuthenticator(options.apiKey) : undefined;
   const maxQueue = options.maxQueue ?? 16;
-  if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError(`maxQueue ${maxQueue}: must be an integer >= 0`);
+  if (!Number.isInteger(maxQueue) || maxQueue < 0)
+    throw new RangeError(`maxQueue ${maxQueue}: must be an integer >= 0`);
   const queue = new PQueue({ concurrency: 1 });
   const updateQueueMetrics = (): void => {
     metrics.queueDepth.set(queue.size);
@@ -97,8 +117,15 @@ export async function startServer(options: ServeOptions): Promise<VidtokServer> 
 
   const unavailable = (): HttpError =>
     loadError !== undefined
-      ? new HttpError(503, 'server_error', `the model failed to load: ${loadError instanceof Error ? loadError.message : String(loadError)}`, 'model_unavailable')
-      : new HttpError(503, 'server_error', 'the model is loading; retry shortly', 'model_loading', null, { 'Retry-After': '5' });
+      ? new HttpError(
+          503,
+          'server_error',
+          `the model failed to load: ${loadError instanceof Error ? loadError.message : String(loadError)}`,
+          'model_unavailable',
+        )
+      : new HttpError(503, 'server_error', 'the model is loading; retry shortly', 'model_loading', null, {
+          'Retry-After': '5',
+        });
 
   async function completions(request: IncomingMessage, response: ServerResponse): Promise<number> {
     let gone = false;
@@ -113,9 +140,20 @@ export async function startServer(options: ServeOptions): Promise<VidtokServer> 
     if (queue.size >= maxQueue && queue.pending > 0) {
       metrics.queueRejected.inc();
       const wait = Math.max(1, Math.ceil(((queue.size + 1) * recentMilliseconds) / 1000));
-      throw new HttpError(429, 'rate_limit_error', `the queue is full (${queue.size} waiting, --max-queue ${maxQueue}); retry later`, 'queue_full', null, { 'Retry-After': String(wait) });
+      throw new HttpError(
+        429,
+        'rate_limit_error',
+        `the queue is full (${queue.size} waiting, --max-queue ${maxQueue}); retry later`,
+        'queue_full',
+        null,
+        { 'Retry-After': String(wait) },
+      );
     }
-    const identity: ResponseIdentity = { id: completionId(), created: Math.floor(Date.now() / 1000), model: answerer.modelId };
+    const identity: ResponseIdentity = {
+      id: completionId(),
+      created: Math.floor(Date.now() / 1000),
+      model: answerer.modelId,
+    };
     const sse = chat.stream ? new SseWriter(response) : undefined;
     return (await queue.add(async () => {
       if (gone) return 499;
@@ -131,7 +169,12 @@ export async function startServer(options: ServeOptions): Promise<VidtokServer> 
             : {}),
         });
         const usage = usageOf(answered.answer, answered.cacheHit);
-        const details = vidtokDetails(answered.context.summary, answered.answer, answered.cacheHit, answered.timeToFirstTokenMilliseconds);
+        const details = vidtokDetails(
+          answered.context.summary,
+          answered.answer,
+          answered.cacheHit,
+          answered.timeToFirstTokenMilliseconds,
+        );
         if (sse) {
           await sse.send(chunkObject(identity, {}, finishReason(answered.answer.stopReason), { vidtok: details }));
           if (chat.includeUsageInStream) await sse.send(usageChunk(identity, usage));
@@ -144,7 +187,8 @@ export async function startServer(options: ServeOptions): Promise<VidtokServer> 
         if (error instanceof ClientGoneError || gone) return 499;
         if (sse?.headersSent) {
           const failure = httpErrorFrom(error);
-          if (failure.status >= 500) log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          if (failure.status >= 500)
+            log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
           await sse.send(failure.body());
           await sse.finish();
           return failure.status;
@@ -159,15 +203,27 @@ export async function startServer(options: ServeOptions): Promise<VidtokServer> 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<{ route: string; status: number }> {
     const path = (request.url ?? '/').split('?')[0]!;
     const method = request.method ?? 'GET';
-    const known: Record<string, string> = { '/v1/chat/completions': 'POST', '/v1/models': 'GET', '/health': 'GET', '/metrics': 'GET' };
+    const known: Record<string, string> = {
+      '/v1/chat/completions': 'POST',
+      '/v1/models': 'GET',
+      '/health': 'GET',
+      '/metrics': 'GET',
+    };
     const routeName = known[path] !== undefined ? path : 'other';
-    if (known[path] === undefined && !path.startsWith('/v1/models/')) throw new HttpError(404, 'not_found_error', `no route ${method} ${path}`, 'unknown_route');
+    if (known[path] === undefined && !path.startsWith('/v1/models/'))
+      throw new HttpError(404, 'not_found_error', `no route ${method} ${path}`, 'unknown_route');
     authenticate?.(request);
     if (path === '/v1/chat/completions') {
-      if (method !== 'POST') throw new HttpError(405, 'invalid_request_error', `${path} takes POST`, 'method_not_allowed', null, { Allow: 'POST' });
+      if (method !== 'POST')
+        throw new HttpError(405, 'invalid_request_error', `${path} takes POST`, 'method_not_allowed', null, {
+          Allow: 'POST',
+        });
       return { route: routeName, status: await completions(request, response) };
     }
-    if (method !== 'GET') throw new HttpError(405, 'invalid_request_error', `${path} takes GET`, 'method_not_allowed', null, { Allow: 'GET' });
+    if (method !== 'GET')
+      throw new HttpError(405, 'invalid_request_error', `${path} takes GET`, 'method_not_allowed', null, {
+        Allow: 'GET',
+      });
     const modelObject = { id: answerer.modelId, object: 'model', created: 0, owned_by: 'vidtok' };
     if (path === '/v1/models') {
       sendJson(response, 200, { object: 'list', data: [modelObject] });
@@ -175,13 +231,18 @@ export async function startServer(options: ServeOptions): Promise<VidtokServer> 
     }
     if (path.startsWith('/v1/models/')) {
       const name = decodeURIComponent(path.slice('/v1/models/'.length));
-      if (name !== answerer.modelId) throw new HttpError(404, 'not_found_error', `The model '${name}' does not exist`, 'model_not_found');
+      if (name !== answerer.modelId)
+        throw new HttpError(404, 'not_found_error', `The model '${name}' does not exist`, 'model_not_found');
       sendJson(response, 200, modelObject);
       return { route: '/v1/models/{model}', status: 200 };
     }
     if (path === '/health') {
       const status = answerer.ready ? 200 : 503;
-      sendJson(response, status, { status: answerer.ready ? 'ok' : loadError !== undefined ? 'failed' : 'loading', model: answerer.modelId, queue: { waiting: queue.size, running: queue.pending } });
+      sendJson(response, status, {
+        status: answerer.ready ? 'ok' : loadError !== undefined ? 'failed' : 'loading',
+        model: answerer.modelId,
+        queue: { waiting: queue.size, running: queue.pending },
+      });
       return { route: routeName, status };
     }
     updateQueueMetrics();
@@ -197,10 +258,15 @@ export async function startServer(options: ServeOptions): Promise<VidtokServer> 
       (error: unknown) => {
         const failure = httpErrorFrom(error);
         if (failure.status >= 500 && !(error instanceof HttpError)) {
-          log(`internal error: ${VidtokError.isInstance(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          log(
+            `internal error: ${VidtokError.isInstance(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
         }
         const path = (request.url ?? '/').split('?')[0]!;
-        metrics.requests.inc({ route: ['/v1/chat/completions', '/v1/models', '/health', '/metrics'].includes(path) ? path : 'other', status: String(failure.status) });
+        metrics.requests.inc({
+          route: ['/v1/chat/completions', '/v1/models', '/health', '/metrics'].includes(path) ? path : 'other',
+          status: String(failure.status),
+        });
         sendJson(response, failure.status, failure.body(), failure.headers);
       },
     );

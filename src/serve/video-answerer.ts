@@ -73,7 +73,9 @@ export class VideoAnswerer {
     private readonly metrics: ServerMetrics,
   ) {
     this.cache = new ContextCache(options.cacheSize ?? 4);
-    this.modelId = options.modelName ?? (findModelAlias(options.model) ? options.model : basename(options.model.replace(/[/\\]+$/, '')));
+    this.modelId =
+      options.modelName ??
+      (findModelAlias(options.model) ? options.model : basename(options.model.replace(/[/\\]+$/, '')));
   }
 
   get ready(): boolean {
@@ -106,17 +108,30 @@ export class VideoAnswerer {
   /** Checks the request's model and pipeline before it is queued (404 unknown model, 400 unknown pipeline). */
   check(request: ChatRequest): void {
     if (request.model !== this.modelId && request.model !== this.options.model) {
-      throw new HttpError(404, 'not_found_error', `The model '${request.model}' does not exist (this server serves '${this.modelId}')`, 'model_not_found', 'model');
+      throw new HttpError(
+        404,
+        'not_found_error',
+        `The model '${request.model}' does not exist (this server serves '${this.modelId}')`,
+        'model_not_found',
+        'model',
+      );
     }
     if (request.vidtok.pipeline !== undefined && !this.builtIns.has(request.vidtok.pipeline)) {
-      throw new HttpError(400, 'invalid_request_error', `vidtok.pipeline: no built-in pipeline '${request.vidtok.pipeline}' (built-in: ${[...this.builtIns.keys()].join(', ')})`, 'invalid_pipeline', 'vidtok.pipeline');
+      throw new HttpError(
+        400,
+        'invalid_request_error',
+        `vidtok.pipeline: no built-in pipeline '${request.vidtok.pipeline}' (built-in: ${[...this.builtIns.keys()].join(', ')})`,
+        'invalid_pipeline',
+        'vidtok.pipeline',
+      );
     }
   }
 
   /** Answers `request` about `media`; runs one at a time (the server's queue guarantees it). */
   async answer(request: ChatRequest, media: ResolvedMedia, hooks: AnswerHooks): Promise<AnsweredQuestion> {
     const model = this.model;
-    if (model === undefined || this.defaultPipeline === undefined) throw new HttpError(503, 'server_error', 'the model is loading', 'model_loading', null, { 'Retry-After': '5' });
+    if (model === undefined || this.defaultPipeline === undefined)
+      throw new HttpError(503, 'server_error', 'the model is loading', 'model_loading', null, { 'Retry-After': '5' });
     const startedAt = performance.now();
     const options = request.vidtok;
     const pipeline = options.pipeline !== undefined ? this.builtIns.get(options.pipeline)! : this.defaultPipeline;
@@ -169,7 +184,10 @@ export class VideoAnswerer {
         onText: (text) => {
           if (firstTextAt === 0) {
             firstTextAt = performance.now();
-            this.metrics.timeToFirstToken.observe({ cache: cacheHit ? 'hit' : 'miss' }, (firstTextAt - startedAt) / 1000);
+            this.metrics.timeToFirstToken.observe(
+              { cache: cacheHit ? 'hit' : 'miss' },
+              (firstTextAt - startedAt) / 1000,
+            );
           }
           streamed += 1;
           this.metrics.generatedTokens.inc();
@@ -180,7 +198,10 @@ export class VideoAnswerer {
       });
       this.metrics.generatedTokens.inc(Math.max(0, answer.generatedTokens - streamed));
       this.metrics.promptTokens.inc({ origin: 'reused' }, answer.reusedTokens);
-      this.metrics.promptTokens.inc({ origin: 'prefilled' }, answer.prefilledTokens + (cacheHit ? 0 : answer.reusedTokens));
+      this.metrics.promptTokens.inc(
+        { origin: 'prefilled' },
+        answer.prefilledTokens + (cacheHit ? 0 : answer.reusedTokens),
+      );
       if (answer.timings.generateMilliseconds > 0 && answer.generatedTokens > 1) {
         this.metrics.decodeRate.set((answer.generatedTokens - 1) / (answer.timings.generateMilliseconds / 1000));
       }

@@ -59,8 +59,12 @@ export function unitMeanTokenDescriptors(grid: FeatureGrid): UnitDescriptors {
  * the cell frequencies, which has unit length, so the cosine of two rows is the Bhattacharyya coefficient of the two
  * colour distributions (1 for identical colours, 0 for disjoint ones).
  */
-export function colourHistogramDescriptors(images: readonly RgbImage[], bins: number = defaultHistogramBins): UnitDescriptors {
-  if (!Number.isInteger(bins) || bins < 1 || bins > 16) throw new StrategyInputError('frame descriptors', `histogram bins must be an integer from 1 to 16, got ${bins}`);
+export function colourHistogramDescriptors(
+  images: readonly RgbImage[],
+  bins: number = defaultHistogramBins,
+): UnitDescriptors {
+  if (!Number.isInteger(bins) || bins < 1 || bins > 16)
+    throw new StrategyInputError('frame descriptors', `histogram bins must be an integer from 1 to 16, got ${bins}`);
   const D = bins * bins * bins;
   const T = images.length;
   const out = new Float32Array(T * D);

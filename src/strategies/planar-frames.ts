@@ -25,11 +25,19 @@ export interface PlanarImage {
 export function requirePlanarFrames(strategy: string, frames: PlanarFrames): void {
   const { T, channels, height, width, data } = frames;
   if (!(T >= 1 && channels >= 1 && height >= 1 && width >= 1) || data.length !== T * channels * height * width) {
-    throw new StrategyInputError(strategy, `planar frames [${T},${channels},${height},${width}] have ${data.length} values`);
+    throw new StrategyInputError(
+      strategy,
+      `planar frames [${T},${channels},${height},${width}] have ${data.length} values`,
+    );
   }
 }
 
 /** True when `value` is planar frames rather than an array of RGB images. */
 export function isPlanarFrames(value: unknown): value is PlanarFrames {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as PlanarFrames).data instanceof Float32Array;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    (value as PlanarFrames).data instanceof Float32Array
+  );
 }

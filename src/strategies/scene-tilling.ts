@@ -81,16 +81,21 @@ function topIndices(values: Float32Array, k: number): number[] {
 }
 
 /** SceneTilling over per-frame descriptors. */
-export function sceneTilling(descriptors: FrameDescriptors, options: SceneTillingOptions = { alpha: 0.5, cap: 15 }): SceneTillingResult {
+export function sceneTilling(
+  descriptors: FrameDescriptors,
+  options: SceneTillingOptions = { alpha: 0.5, cap: 15 },
+): SceneTillingResult {
   const { T, D, data } = descriptors;
-  if (!(T >= 1 && D >= 1) || data.length !== T * D) throw new StrategyInputError('scene-tilling', `descriptors [${T},${D}] have ${data.length} values`);
+  if (!(T >= 1 && D >= 1) || data.length !== T * D)
+    throw new StrategyInputError('scene-tilling', `descriptors [${T},${D}] have ${data.length} values`);
   const similarity = new Float32Array(T - 1);
   for (let i = 0; i + 1 < T; i++) similarity[i] = cosineSimilarity(data, i * D, data, (i + 1) * D, D);
   const depth = depthScores(similarity);
   let boundaries: number[];
   if ('k' in options) {
     requireInteger('scene-tilling', 'k', options.k);
-    if (options.k > depth.length) throw new StrategyInputError('scene-tilling', `k=${options.k} needs at least ${options.k + 1} frames, got ${T}`);
+    if (options.k > depth.length)
+      throw new StrategyInputError('scene-tilling', `k=${options.k} needs at least ${options.k + 1} frames, got ${T}`);
     boundaries = topIndices(depth, options.k);
   } else {
     const alpha = options.alpha ?? sceneTillingDefaults.alpha;
@@ -114,7 +119,10 @@ export function sceneTilling(descriptors: FrameDescriptors, options: SceneTillin
 }
 
 /** Scenes `[0..b0], [b0+1..b1], ...` with their times and source indices. */
-export function scenesFromBoundaries(frames: Pick<FrameDescriptors, 'timestamps' | 'frameIndices'>, boundaries: readonly number[]): Scene[] {
+export function scenesFromBoundaries(
+  frames: Pick<FrameDescriptors, 'timestamps' | 'frameIndices'>,
+  boundaries: readonly number[],
+): Scene[] {
   const scenes: Scene[] = [];
   let start = 0;
   for (const end of boundaries) {
@@ -201,7 +209,10 @@ export class StreamingSceneTiller {
   push(descriptor: Float32Array, pts: number, frameIndex: number = this.frames): SceneClosedEvent[] {
     if (this.ended) throw new StrategyInputError('scene-tilling', 'push() after end()');
     if (this.previous !== undefined && descriptor.length !== this.previous.length) {
-      throw new StrategyInputError('scene-tilling', `descriptor has ${descriptor.length} values, expected ${this.previous.length}`);
+      throw new StrategyInputError(
+        'scene-tilling',
+        `descriptor has ${descriptor.length} values, expected ${this.previous.length}`,
+      );
     }
     const n = this.frames;
     this.times[n % (this.window + 1)] = pts;
@@ -332,7 +343,13 @@ export function sceneMemory(scene: FeatureGrid, options: SceneMemoryOptions = {}
   requireInteger('scene-memory', 'max tokens', maxTokens);
   if ((options.method ?? 'pool') === 'tome') {
     const tokens = tomeMerge(scene.data, scene.D, maxTokens);
-    return { tokens, count: tokens.length / scene.D, dim: scene.D, timestamps: scene.timestamps, frameIndices: scene.frameIndices };
+    return {
+      tokens,
+      count: tokens.length / scene.D,
+      dim: scene.D,
+      timestamps: scene.timestamps,
+      frameIndices: scene.frameIndices,
+    };
   }
   const [t, h, w] = sceneMemoryLayout(scene.T, scene.h, scene.w, maxTokens);
   const time = adaptiveWindows(scene.T, t);
@@ -341,5 +358,12 @@ export function sceneMemory(scene: FeatureGrid, options: SceneMemoryOptions = {}
     rows: adaptiveWindows(scene.h, h),
     columns: adaptiveWindows(scene.w, w),
   });
-  return { tokens, count: t * h * w, dim: scene.D, layout: { t, h, w }, timestamps: scene.timestamps, frameIndices: scene.frameIndices };
+  return {
+    tokens,
+    count: t * h * w,
+    dim: scene.D,
+    layout: { t, h, w },
+    timestamps: scene.timestamps,
+    frameIndices: scene.frameIndices,
+  };
 }

@@ -13,7 +13,11 @@ import { requireGrid, requireInteger } from './strategy-input.js';
 export type SpatialPoolMode = 'area' | 'bilinear';
 
 /** Resamples every frame of `grid` to `size` = `[h', w']`. Token count `T*h'*w'`. */
-export function spatialPool(grid: FeatureGrid, size: readonly [h: number, w: number], mode: SpatialPoolMode = 'bilinear'): FeatureGrid {
+export function spatialPool(
+  grid: FeatureGrid,
+  size: readonly [h: number, w: number],
+  mode: SpatialPoolMode = 'bilinear',
+): FeatureGrid {
   requireGrid('spatial-pool', grid);
   const [h, w] = size;
   requireInteger('spatial-pool', 'rows', h);

@@ -17,7 +17,8 @@ export function requireInteger(strategy: string, name: string, value: number, mi
 /** Throws unless the grid is non-empty and its buffer length agrees with its shape. */
 export function requireGrid(strategy: string, grid: FeatureGrid): void {
   const { T, h, w, D } = grid;
-  if (!(T >= 1 && h >= 1 && w >= 1 && D >= 1)) throw new StrategyInputError(strategy, `empty feature grid [${T},${h},${w},${D}]`);
+  if (!(T >= 1 && h >= 1 && w >= 1 && D >= 1))
+    throw new StrategyInputError(strategy, `empty feature grid [${T},${h},${w},${D}]`);
   if (grid.data.length !== T * h * w * D) {
     throw new StrategyInputError(strategy, `feature grid [${T},${h},${w},${D}] has ${grid.data.length} values`);
   }

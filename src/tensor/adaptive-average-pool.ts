@@ -17,7 +17,11 @@ export function adaptiveAveragePool3d(
   return averagePoolWindows(
     source,
     shape,
-    { time: adaptiveWindows(T, output[0]), rows: adaptiveWindows(h, output[1]), columns: adaptiveWindows(w, output[2]) },
+    {
+      time: adaptiveWindows(T, output[0]),
+      rows: adaptiveWindows(h, output[1]),
+      columns: adaptiveWindows(w, output[2]),
+    },
     target,
   );
 }

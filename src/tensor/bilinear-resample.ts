@@ -15,7 +15,8 @@ interface AxisTaps {
 
 /** Source taps and weights along one axis (half-pixel centres, align_corners false). */
 export function bilinearTaps(inputLength: number, outputLength: number): AxisTaps {
-  if (!Number.isInteger(outputLength) || outputLength < 1) throw new RangeError(`output length must be a positive integer, got ${outputLength}`);
+  if (!Number.isInteger(outputLength) || outputLength < 1)
+    throw new RangeError(`output length must be a positive integer, got ${outputLength}`);
   const low = new Int32Array(outputLength);
   const high = new Int32Array(outputLength);
   const lowWeight = new Float64Array(outputLength);
@@ -41,7 +42,8 @@ export function bilinearResample(
   target?: Float32Array,
 ): Float32Array {
   const [T, h, w, D] = shape;
-  if (source.length !== T * h * w * D) throw new RangeError(`resample input needs ${T * h * w * D} values, got ${source.length}`);
+  if (source.length !== T * h * w * D)
+    throw new RangeError(`resample input needs ${T * h * w * D} values, got ${source.length}`);
   const [outH, outW] = output;
   const rows = bilinearTaps(h, outH);
   const columns = bilinearTaps(w, outW);
@@ -67,7 +69,8 @@ export function bilinearResample(
         const c = bottom + left;
         const e = bottom + right;
         for (let d = 0; d < D; d++) {
-          out[o + d] = wy0 * (wx0 * source[a + d]! + wx1 * source[b + d]!) + wy1 * (wx0 * source[c + d]! + wx1 * source[e + d]!);
+          out[o + d] =
+            wy0 * (wx0 * source[a + d]! + wx1 * source[b + d]!) + wy1 * (wx0 * source[c + d]! + wx1 * source[e + d]!);
         }
         o += D;
       }

@@ -6,9 +6,15 @@
 import type { VolumeShape } from './window-average-pool.js';
 
 /** Pools frames `frames` (positions in `source`, any order, repeats allowed) into a new array. */
-export function columnPairMaxPool(source: Float32Array, shape: VolumeShape, frames: readonly number[], target?: Float32Array): Float32Array {
+export function columnPairMaxPool(
+  source: Float32Array,
+  shape: VolumeShape,
+  frames: readonly number[],
+  target?: Float32Array,
+): Float32Array {
   const [T, h, w, D] = shape;
-  if (source.length !== T * h * w * D) throw new RangeError(`max-pool input needs ${T * h * w * D} values, got ${source.length}`);
+  if (source.length !== T * h * w * D)
+    throw new RangeError(`max-pool input needs ${T * h * w * D} values, got ${source.length}`);
   const outW = Math.ceil(w / 2);
   const outLength = frames.length * h * outW * D;
   const out = target ?? new Float32Array(outLength);

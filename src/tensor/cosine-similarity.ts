@@ -13,7 +13,13 @@ export function dotProduct(a: Float32Array, aOffset: number, b: Float32Array, bO
 }
 
 /** Cosine similarity of two vectors stored in flat arrays. */
-export function cosineSimilarity(a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, length: number): number {
+export function cosineSimilarity(
+  a: Float32Array,
+  aOffset: number,
+  b: Float32Array,
+  bOffset: number,
+  length: number,
+): number {
   let ab = 0;
   let aa = 0;
   let bb = 0;

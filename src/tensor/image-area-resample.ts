@@ -21,8 +21,22 @@ export interface ImageView<Storage extends ImageStorage = ImageStorage> {
 }
 
 /** A view over a whole interleaved (HWC) image. */
-export function interleavedView<Storage extends ImageStorage>(data: Storage, width: number, height: number, channels = 3): ImageView<Storage> {
-  return { data, width, height, channels, offset: 0, rowStride: width * channels, columnStride: channels, channelStride: 1 };
+export function interleavedView<Storage extends ImageStorage>(
+  data: Storage,
+  width: number,
+  height: number,
+  channels = 3,
+): ImageView<Storage> {
+  return {
+    data,
+    width,
+    height,
+    channels,
+    offset: 0,
+    rowStride: width * channels,
+    columnStride: channels,
+    channelStride: 1,
+  };
 }
 
 /** A view over a whole planar (CHW) image starting at `offset` in `data`. */
@@ -55,7 +69,8 @@ export function regionView<Storage extends ImageStorage>(
  * target rounds half to even and clamps (through a Uint8ClampedArray view).
  */
 export function areaResampleImage(source: ImageView, target: ImageView): void {
-  if (source.channels !== target.channels) throw new RangeError(`channel counts differ: ${source.channels} vs ${target.channels}`);
+  if (source.channels !== target.channels)
+    throw new RangeError(`channel counts differ: ${source.channels} vs ${target.channels}`);
   const rows = adaptiveWindows(source.height, target.height);
   const columns = adaptiveWindows(source.width, target.width);
   const out =
@@ -89,7 +104,9 @@ export function areaResampleImage(source: ImageView, target: ImageView): void {
 /** Copies `source` into `target` of the same size (any layouts). */
 export function copyImage(source: ImageView, target: ImageView): void {
   if (source.width !== target.width || source.height !== target.height || source.channels !== target.channels) {
-    throw new RangeError(`copy needs equal sizes: ${source.width}x${source.height} vs ${target.width}x${target.height}`);
+    throw new RangeError(
+      `copy needs equal sizes: ${source.width}x${source.height} vs ${target.width}x${target.height}`,
+    );
   }
   for (let c = 0; c < source.channels; c++) {
     for (let y = 0; y < source.height; y++) {

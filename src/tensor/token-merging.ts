@@ -81,7 +81,8 @@ export function bipartiteMergeRound(tokens: Float32Array, dim: number, r: number
 /** `multi_layer_merge(x, target)`: reduces `tokens` (`n x dim`) to `min(n, target)` tokens. */
 export function tomeMerge(tokens: Float32Array, dim: number, target: number): Float32Array {
   if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`token dimension must be a positive integer, got ${dim}`);
-  if (!Number.isInteger(target) || target < 1) throw new RangeError(`ToMe target must be a positive integer, got ${target}`);
+  if (!Number.isInteger(target) || target < 1)
+    throw new RangeError(`ToMe target must be a positive integer, got ${target}`);
   let current = tokens;
   let n = current.length / dim;
   if (!Number.isInteger(n)) throw new RangeError(`token array length ${tokens.length} is not a multiple of ${dim}`);

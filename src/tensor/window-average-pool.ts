@@ -20,7 +20,8 @@ function checkWindows(name: string, windows: PoolWindows, length: number): void 
   for (let i = 0; i < windows.count; i++) {
     const s = windows.start[i]!;
     const e = windows.end[i]!;
-    if (s < 0 || e > length || e <= s) throw new RangeError(`${name} window ${i} [${s}, ${e}) does not fit an axis of ${length}`);
+    if (s < 0 || e > length || e <= s)
+      throw new RangeError(`${name} window ${i} [${s}, ${e}) does not fit an axis of ${length}`);
   }
 }
 
@@ -35,7 +36,8 @@ export function averagePoolWindows(
   target?: Float32Array,
 ): Float32Array {
   const [T, h, w, D] = shape;
-  if (source.length !== T * h * w * D) throw new RangeError(`pool input needs ${T * h * w * D} values, got ${source.length}`);
+  if (source.length !== T * h * w * D)
+    throw new RangeError(`pool input needs ${T * h * w * D} values, got ${source.length}`);
   checkWindows('time', windows.time, T);
   checkWindows('row', windows.rows, h);
   checkWindows('column', windows.columns, w);
@@ -153,6 +155,7 @@ function sumRows(
     const a = offsets[k]!;
     const b = offsets[k + 1]!;
     const c = offsets[k + 2]!;
-    for (let d = 0; d < D; d++) out[o + d] = (accumulator[d]! + source[a + d]! + source[b + d]! + source[c + d]!) * scale;
+    for (let d = 0; d < D; d++)
+      out[o + d] = (accumulator[d]! + source[a + d]! + source[b + d]! + source[c + d]!) * scale;
   }
 }

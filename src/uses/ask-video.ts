@@ -10,7 +10,12 @@ import { resolvePipeline } from '../graph/pipeline-registry.js';
 import type { GenerationOptions } from '../runtime/index.js';
 import { questionKind, renderQuestion } from './paper-prompt.js';
 import { defaultVideoPipeline } from './use-defaults.js';
-import { openVideoContext, type VideoAnswer, type VideoContextOptions, type VideoContextSummary } from './video-context.js';
+import {
+  openVideoContext,
+  type VideoAnswer,
+  type VideoContextOptions,
+  type VideoContextSummary,
+} from './video-context.js';
 
 export interface AskVideoOptions extends VideoContextOptions {
   /** Generation settings for every answer (max new tokens, sampling). */
@@ -29,7 +34,11 @@ export interface AskVideoResult {
 }
 
 /** Answers `questions` about `input` with one pipeline run and one context prefill. */
-export async function askVideo(input: string, questions: readonly string[], options: AskVideoOptions = {}): Promise<AskVideoResult> {
+export async function askVideo(
+  input: string,
+  questions: readonly string[],
+  options: AskVideoOptions = {},
+): Promise<AskVideoResult> {
   const asked = questions.map((question) => question.trim());
   if (asked.length === 0 || asked.some((question) => question.length === 0)) {
     throw new UsageError('question: ask at least one non-empty question');
@@ -40,9 +49,21 @@ export async function askVideo(input: string, questions: readonly string[], opti
   const pipeline =
     typeof contextOptions.pipeline === 'object'
       ? contextOptions.pipeline
-      : await resolvePipeline(contextOptions.pipeline ?? defaultVideoPipeline, options.signal ? { signal: options.signal } : {});
-  const condition = renderQuestion(contextOptions.paperPrompt === false ? undefined : pipeline.prompt, asked[0]!, choices).text;
-  const context = await openVideoContext(input, { question: condition, questionKind: questionKind(choices), ...contextOptions, pipeline });
+      : await resolvePipeline(
+          contextOptions.pipeline ?? defaultVideoPipeline,
+          options.signal ? { signal: options.signal } : {},
+        );
+  const condition = renderQuestion(
+    contextOptions.paperPrompt === false ? undefined : pipeline.prompt,
+    asked[0]!,
+    choices,
+  ).text;
+  const context = await openVideoContext(input, {
+    question: condition,
+    questionKind: questionKind(choices),
+    ...contextOptions,
+    pipeline,
+  });
   try {
     const answers: VideoAnswer[] = [];
     for (const [index, question] of asked.entries()) {

@@ -12,7 +12,13 @@ import { AbortedError, ModelNotFoundError, UsageError } from '../errors/index.js
 import type { PipelineDefinition } from '../graph/pipeline-definition.js';
 import { resolvePipeline } from '../graph/pipeline-registry.js';
 import { probe } from '../ingest/index.js';
-import type { CaptionChunk, CaptionProcessor, CaptionResult, ChunkingSpec, JobKeyParameters } from '../jobs/caption-processor.js';
+import type {
+  CaptionChunk,
+  CaptionProcessor,
+  CaptionResult,
+  ChunkingSpec,
+  JobKeyParameters,
+} from '../jobs/caption-processor.js';
 import { planChunks, type ChunkSpan } from '../jobs/chunk-plan.js';
 import { canonicalJson } from '../jobs/job-key.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
@@ -56,8 +62,14 @@ export interface CaptionVideoOptions {
 export const defaultChunking: ChunkingSpec = { mode: 'fixed', chunkSeconds: 10, overlapSeconds: 2 };
 
 /** Resolves a pipeline reference into the definition stored in caption settings (path-independent). */
-export async function captionPipelineDefinition(pipeline: string | PipelineDefinition, options: { signal?: AbortSignal } = {}): Promise<PipelineDefinition> {
-  const definition = typeof pipeline === 'string' ? await resolvePipeline(pipeline, options.signal ? { signal: options.signal } : {}) : pipeline;
+export async function captionPipelineDefinition(
+  pipeline: string | PipelineDefinition,
+  options: { signal?: AbortSignal } = {},
+): Promise<PipelineDefinition> {
+  const definition =
+    typeof pipeline === 'string'
+      ? await resolvePipeline(pipeline, options.signal ? { signal: options.signal } : {})
+      : pipeline;
   return { ...definition, source: `<${definition.name}>` };
 }
 
@@ -66,11 +78,15 @@ export async function captionSettings(
   options: Pick<CaptionVideoOptions, 'pipeline' | 'prompt' | 'maxNewTokens' | 'sampling' | 'budget' | 'signal'>,
 ): Promise<CaptionSettings> {
   const maxNewTokens = options.maxNewTokens ?? defaultCaptionTokens;
-  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) throw new UsageError(`--max-new-tokens ${maxNewTokens}: must be a positive integer`);
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1)
+    throw new UsageError(`--max-new-tokens ${maxNewTokens}: must be a positive integer`);
   const prompt = (options.prompt ?? defaultCaptionPrompt).trim();
   if (prompt.length === 0) throw new UsageError('--prompt: the caption prompt is empty');
   return {
-    pipeline: await captionPipelineDefinition(options.pipeline ?? defaultVideoPipeline, options.signal ? { signal: options.signal } : {}),
+    pipeline: await captionPipelineDefinition(
+      options.pipeline ?? defaultVideoPipeline,
+      options.signal ? { signal: options.signal } : {},
+    ),
     prompt,
     maxNewTokens,
     sampling: { ...(options.sampling ?? {}) },
@@ -99,14 +115,21 @@ export function settingsFromKeyParameters(parameters: JobKeyParameters): Caption
     settings.pipeline === null ||
     !Array.isArray(settings.pipeline.stages)
   ) {
-    throw new UsageError('caption job: its parameters carry no valid caption settings (submitted by another vidtok version?)');
+    throw new UsageError(
+      'caption job: its parameters carry no valid caption settings (submitted by another vidtok version?)',
+    );
   }
   return settings as CaptionSettings;
 }
 
 /** The chunks of `input` for a chunking spec. */
-export async function planCaptionChunks(input: string, chunking: ChunkingSpec, options: { signal?: AbortSignal } = {}): Promise<ChunkSpan[]> {
-  if (chunking.mode === 'scenes') return (await planSceneChunks(input, options.signal ? { signal: options.signal } : {})).chunks;
+export async function planCaptionChunks(
+  input: string,
+  chunking: ChunkingSpec,
+  options: { signal?: AbortSignal } = {},
+): Promise<ChunkSpan[]> {
+  if (chunking.mode === 'scenes')
+    return (await planSceneChunks(input, options.signal ? { signal: options.signal } : {})).chunks;
   const probed = await probe(input, options.signal ? { signal: options.signal } : {});
   return planChunks(probed.duration, chunking, input);
 }
@@ -123,7 +146,14 @@ export async function captionWithModel(
   const spans = await planCaptionChunks(input, chunking, signal ? { signal } : {});
   const encoder = model.encoder();
   const chunks: CaptionChunk[] = [];
-  const chunkDetails: { start: number; end: number; frames: number; visualTokens: number; generatedTokens: number; stopReason: string }[] = [];
+  const chunkDetails: {
+    start: number;
+    end: number;
+    frames: number;
+    visualTokens: number;
+    generatedTokens: number;
+    stopReason: string;
+  }[] = [];
   let duration = 0;
   for (const span of spans) {
     if (signal?.aborted) throw new AbortedError(`caption ${input}`, { cause: signal.reason });
@@ -140,15 +170,28 @@ export async function captionWithModel(
     duration = run.probe.duration;
     // The pipeline's paper wording for open-ended questions, without its assistant prefix: a caption stands alone.
     const systemPrompt = paperSystemMessage(run.prompt, 'open-ended');
-    const session = await model.createSession(run, { videoDuration: run.probe.duration, ...(systemPrompt !== undefined ? { systemPrompt } : {}), ...(signal ? { signal } : {}) });
+    const session = await model.createSession(run, {
+      videoDuration: run.probe.duration,
+      ...(systemPrompt !== undefined ? { systemPrompt } : {}),
+      ...(signal ? { signal } : {}),
+    });
     try {
       const question = renderQuestion(run.prompt, captionQuestion(settings.prompt, span.start, span.end)).text;
-      const result = await session.ask(question, { ...settings.sampling, maxNewTokens: settings.maxNewTokens, ...(signal ? { signal } : {}) }).result();
+      const result = await session
+        .ask(question, { ...settings.sampling, maxNewTokens: settings.maxNewTokens, ...(signal ? { signal } : {}) })
+        .result();
       const chunk: CaptionChunk = { start: span.start, end: span.end, text: result.text.trim() };
       chunks.push(chunk);
       let visualTokens = 0;
       for (const segment of run.segments) if (segment.type === 'visual') visualTokens += segment.count;
-      chunkDetails.push({ start: span.start, end: span.end, frames: run.frames.length, visualTokens, generatedTokens: result.stats.generatedTokens, stopReason: result.stats.stopReason });
+      chunkDetails.push({
+        start: span.start,
+        end: span.end,
+        frames: run.frames.length,
+        visualTokens,
+        generatedTokens: result.stats.generatedTokens,
+        stopReason: result.stats.stopReason,
+      });
       options.onChunk?.(chunk);
     } finally {
       await session.dispose();
@@ -176,7 +219,10 @@ export async function captionVideo(input: string, options: CaptionVideoOptions =
   const opened =
     typeof options.model === 'object'
       ? undefined
-      : await openVideoModel(options.model, { ...(options.dtype !== undefined ? { dtype: options.dtype } : {}), ...(signal ? { signal } : {}) });
+      : await openVideoModel(options.model, {
+          ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
+          ...(signal ? { signal } : {}),
+        });
   const model = typeof options.model === 'object' ? options.model : opened!.model;
   try {
     return await captionWithModel(input, model, settings, options.chunking ?? defaultChunking, {
@@ -196,7 +242,11 @@ export async function captionVideo(input: string, options: CaptionVideoOptions =
 export function createCaptionProcessor(model: VlmModel, modelIdentity: string): CaptionProcessor {
   return async (task, context) => {
     if (task.keyParameters.model !== modelIdentity) {
-      throw new ModelNotFoundError(task.keyParameters.model, `this worker serves ${modelIdentity}; start a worker with the job's --model`, { retryable: true });
+      throw new ModelNotFoundError(
+        task.keyParameters.model,
+        `this worker serves ${modelIdentity}; start a worker with the job's --model`,
+        { retryable: true },
+      );
     }
     const settings = settingsFromKeyParameters(task.keyParameters);
     return captionWithModel(task.input, model, settings, task.chunking, {

@@ -25,7 +25,8 @@ export function parseChoices(value: string, optionName = '--choices'): string[] 
     .map((choice) => choice.trim())
     .filter((choice) => choice.length > 0);
   if (choices.length < 2) throw new UsageError(`${optionName} '${value}': give at least two options separated by ';'`);
-  if (choices.length > maximumChoices) throw new UsageError(`${optionName}: ${choices.length} options, at most ${maximumChoices} (A-Z)`);
+  if (choices.length > maximumChoices)
+    throw new UsageError(`${optionName}: ${choices.length} options, at most ${maximumChoices} (A-Z)`);
   return choices;
 }
 

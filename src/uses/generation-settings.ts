@@ -23,8 +23,10 @@ export function generationSettings(input: GenerationSettingsInput): Omit<Generat
   if (temperature !== undefined && (!Number.isFinite(temperature) || temperature < 0)) {
     throw new UsageError(`--temperature ${temperature}: must be a number >= 0 (0 = greedy)`);
   }
-  if (topK !== undefined && (!Number.isInteger(topK) || topK < 0)) throw new UsageError(`--top-k ${topK}: must be an integer >= 0 (0 = off)`);
-  if (topP !== undefined && (!Number.isFinite(topP) || topP <= 0 || topP > 1)) throw new UsageError(`--top-p ${topP}: must be in (0, 1]`);
+  if (topK !== undefined && (!Number.isInteger(topK) || topK < 0))
+    throw new UsageError(`--top-k ${topK}: must be an integer >= 0 (0 = off)`);
+  if (topP !== undefined && (!Number.isFinite(topP) || topP <= 0 || topP > 1))
+    throw new UsageError(`--top-p ${topP}: must be in (0, 1]`);
   if (repetitionPenalty !== undefined && (!Number.isFinite(repetitionPenalty) || repetitionPenalty <= 0)) {
     throw new UsageError(`--repetition-penalty ${repetitionPenalty}: must be a number > 0 (1 = off)`);
   }

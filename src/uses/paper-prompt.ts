@@ -38,7 +38,11 @@ function wordingFor(prompt: PipelinePrompt | undefined, kind: QuestionKind): Pro
 }
 
 /** The user text and assistant prefix for `question` (and `choices`) under a pipeline's prompt. */
-export function renderQuestion(prompt: PipelinePrompt | undefined, question: string, choices?: readonly string[]): RenderedQuestion {
+export function renderQuestion(
+  prompt: PipelinePrompt | undefined,
+  question: string,
+  choices?: readonly string[],
+): RenderedQuestion {
   const asked = question.trim();
   const kind = questionKind(choices);
   if (kind === 'open-ended') {
@@ -55,7 +59,12 @@ export function renderQuestion(prompt: PipelinePrompt | undefined, question: str
   if (wording === undefined) return { text: multipleChoicePrompt(asked, options), wording: 'plain' };
   checkChoiceCount(options);
   const written = options
-    .map((option, index) => fillPromptTemplate(wording.option ?? '({letter}) {option}', { letter: choiceLetter(index), option: option.trim() }))
+    .map((option, index) =>
+      fillPromptTemplate(wording.option ?? '({letter}) {option}', {
+        letter: choiceLetter(index),
+        option: option.trim(),
+      }),
+    )
     .join(wording.optionSeparator ?? '\n');
   return {
     text: fillPromptTemplate(wording.template, { question: asked, options: written }).trim(),

@@ -44,7 +44,10 @@ export function createReloadingCaptionProcessor(
     if (!slot) {
       loads += 1;
       const opening = open();
-      const current: Slot = { opening, processor: opening.then((opened) => createCaptionProcessor(opened.model, identity)) };
+      const current: Slot = {
+        opening,
+        processor: opening.then((opened) => createCaptionProcessor(opened.model, identity)),
+      };
       // A failed open is not cached: the next job tries again.
       opening.catch(() => {
         if (slot === current) slot = undefined;

@@ -9,7 +9,12 @@ import { InputRejectedError } from '../errors/index.js';
 import { extractFrames } from '../ingest/index.js';
 import type { ChunkSpan } from '../jobs/chunk-plan.js';
 import { hsvHistogram } from '../scenes/hsv-histogram.js';
-import { sceneDetectorDefaults, StreamingSceneDetector, type SceneBoundary, type SceneCutRule } from '../scenes/streaming-scene-detector.js';
+import {
+  sceneDetectorDefaults,
+  StreamingSceneDetector,
+  type SceneBoundary,
+  type SceneCutRule,
+} from '../scenes/streaming-scene-detector.js';
 
 export interface SceneChunkOptions {
   /** Descriptor frames per second (default 2). */
@@ -31,7 +36,10 @@ export interface SceneChunkOptions {
 const descriptorSize = { width: 64, height: 48 };
 
 /** The caption chunks of `input`, one per detected scene. */
-export async function planSceneChunks(input: string, options: SceneChunkOptions = {}): Promise<{ chunks: ChunkSpan[]; duration: number }> {
+export async function planSceneChunks(
+  input: string,
+  options: SceneChunkOptions = {},
+): Promise<{ chunks: ChunkSpan[]; duration: number }> {
   const extracted = await extractFrames(input, {
     fps: options.fps ?? 2,
     maxFrames: options.maxFrames ?? 240,
@@ -40,10 +48,13 @@ export async function planSceneChunks(input: string, options: SceneChunkOptions 
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const duration = extracted.probe.duration;
-  if (!Number.isFinite(duration) || duration <= 0) throw new InputRejectedError(input, `duration ${duration} s cannot be split into scenes`);
-  if (extracted.frames.length === 0) throw new InputRejectedError(input, 'no frames could be decoded for scene detection');
+  if (!Number.isFinite(duration) || duration <= 0)
+    throw new InputRejectedError(input, `duration ${duration} s cannot be split into scenes`);
+  if (extracted.frames.length === 0)
+    throw new InputRejectedError(input, 'no frames could be decoded for scene detection');
   const frames = extracted.frames;
-  const interval = frames.length > 1 ? (frames[frames.length - 1]!.pts - frames[0]!.pts) / (frames.length - 1) : duration;
+  const interval =
+    frames.length > 1 ? (frames[frames.length - 1]!.pts - frames[0]!.pts) / (frames.length - 1) : duration;
   const detector = new StreamingSceneDetector({
     rule: options.rule ?? sceneDetectorDefaults.rule,
     threshold: options.threshold ?? sceneDetectorDefaults.threshold,
@@ -54,10 +65,14 @@ export async function planSceneChunks(input: string, options: SceneChunkOptions 
     frameInterval: interval,
   });
   const cuts: SceneBoundary[] = [];
-  for (const frame of frames) cuts.push(...detector.push(hsvHistogram(frame), frame.pts).filter((boundary) => boundary.closedBy === 'cut'));
+  for (const frame of frames)
+    cuts.push(...detector.push(hsvHistogram(frame), frame.pts).filter((boundary) => boundary.closedBy === 'cut'));
   cuts.push(...detector.end());
   const cap = options.cap ?? 15;
-  const kept = [...cuts].sort((a, b) => (b.score ?? 0) - (a.score ?? 0)).slice(0, cap).sort((a, b) => a.endTime - b.endTime);
+  const kept = [...cuts]
+    .sort((a, b) => (b.score ?? 0) - (a.score ?? 0))
+    .slice(0, cap)
+    .sort((a, b) => a.endTime - b.endTime);
   const starts = [0, ...kept.map((cut) => cut.endTime)];
   const chunks: ChunkSpan[] = [];
   starts.forEach((start, index) => {

@@ -78,7 +78,12 @@ export interface VideoContextSummary {
     readonly budget: number;
     readonly approximation?: string;
   };
-  readonly video: { readonly duration: number; readonly width: number; readonly height: number; readonly frameCount: number };
+  readonly video: {
+    readonly duration: number;
+    readonly width: number;
+    readonly height: number;
+    readonly frameCount: number;
+  };
   /** Frames the pipeline consumed, with their source index and timestamp (seconds). */
   readonly frames: readonly { readonly index: number; readonly pts: number }[];
   /** Visual tokens placed in the prompt; equals the sum of the segments' counts. */
@@ -178,7 +183,11 @@ export async function openVideoContext(input: string, options: VideoContextOptio
     const segments = visualSegments(run.segments);
     const summary: VideoContextSummary = {
       input,
-      model: { family: model.info.family, directory: model.info.directory, ...(opened ? { identity: opened.identity } : {}) },
+      model: {
+        family: model.info.family,
+        directory: model.info.directory,
+        ...(opened ? { identity: opened.identity } : {}),
+      },
       pipeline: {
         name: run.metadata.pipeline,
         encoder: run.metadata.encoder,
@@ -186,10 +195,20 @@ export async function openVideoContext(input: string, options: VideoContextOptio
         budget: run.plan.budget,
         ...(run.metadata.approximation ? { approximation: run.metadata.approximation } : {}),
       },
-      video: { duration: run.probe.duration, width: run.probe.width, height: run.probe.height, frameCount: run.probe.frameCount },
+      video: {
+        duration: run.probe.duration,
+        width: run.probe.width,
+        height: run.probe.height,
+        frameCount: run.probe.frameCount,
+      },
       frames: run.frames.map((frame) => ({ index: frame.index, pts: frame.pts })),
       visualTokens: segments.reduce((sum, segment) => sum + segment.count, 0),
-      segments: segments.map((segment) => ({ role: segment.role, count: segment.count, timestamps: segment.timestamps, frameIndices: segment.frameIndices })),
+      segments: segments.map((segment) => ({
+        role: segment.role,
+        count: segment.count,
+        timestamps: segment.timestamps,
+        frameIndices: segment.frameIndices,
+      })),
       ...(systemPrompt !== undefined ? { systemPrompt } : {}),
       contextTokens: session.contextIds.length,
       timings: {
@@ -209,7 +228,7 @@ export async function openVideoContext(input: string, options: VideoContextOptio
         maxNewTokens: defaultAnswerTokens,
         ...generation,
         ...(assistantPrefix !== undefined ? { assistantPrefix } : {}),
-        ...(generation.signal ?? signal ? { signal: generation.signal ?? signal } : {}),
+        ...((generation.signal ?? signal) ? { signal: generation.signal ?? signal } : {}),
       });
       if (onText) {
         for await (const delta of run) if (delta.text) onText(delta.text);

@@ -55,7 +55,8 @@ export async function presentDtypes(directory: string): Promise<Record<ModelGrap
   const present: Record<ModelGraph, ModelDtype[]> = { embed_tokens: [], vision_encoder: [], decoder_model_merged: [] };
   for (const name of await readdir(join(directory, 'onnx')).catch(() => [] as string[])) {
     const graph = classifyGraphFile(`onnx/${name}`);
-    if (graph && !graph.externalData && !present[graph.graph].includes(graph.dtype)) present[graph.graph].push(graph.dtype);
+    if (graph && !graph.externalData && !present[graph.graph].includes(graph.dtype))
+      present[graph.graph].push(graph.dtype);
   }
   for (const graph of modelGraphs) present[graph].sort((a, b) => modelDtypes.indexOf(a) - modelDtypes.indexOf(b));
   return present;
@@ -68,10 +69,15 @@ export async function presentDtypes(directory: string): Promise<Record<ModelGrap
  * `decoder_model_merged=q4f16` on an export without an fp32 embed still loads the embed the directory has. Without a
  * directory (a queue producer without a local copy) the alias's defaults, else fp32, stand for what is present.
  */
-export async function chooseDtypes(modelSpec: string, dtype: string | undefined, directory?: string): Promise<GraphDtypes> {
+export async function chooseDtypes(
+  modelSpec: string,
+  dtype: string | undefined,
+  directory?: string,
+): Promise<GraphDtypes> {
   const alias = findModelAlias(modelSpec);
   const preferred = alias?.defaultDtypes ?? fallbackDtypes;
-  const fromDirectory = directory === undefined ? preferred : choosePresentDtypes(preferred, await presentDtypes(directory));
+  const fromDirectory =
+    directory === undefined ? preferred : choosePresentDtypes(preferred, await presentDtypes(directory));
   return dtype === undefined ? fromDirectory : parseDtypeOption(dtype, fromDirectory);
 }
 
@@ -79,7 +85,11 @@ function choosePresentDtypes(preferred: GraphDtypes, present: Record<ModelGraph,
   const chosen = {} as Record<ModelGraph, ModelDtype>;
   for (const graph of modelGraphs) {
     const options = present[graph];
-    chosen[graph] = options.includes(preferred[graph]) ? preferred[graph] : options.includes('fp32') ? 'fp32' : (options[0] ?? preferred[graph]);
+    chosen[graph] = options.includes(preferred[graph])
+      ? preferred[graph]
+      : options.includes('fp32')
+        ? 'fp32'
+        : (options[0] ?? preferred[graph]);
   }
   return chosen;
 }
@@ -89,10 +99,16 @@ function choosePresentDtypes(preferred: GraphDtypes, present: Record<ModelGraph,
  * copy); a directory is named by its folder name and the sha256 of its config.json, so the same export in two places
  * gives the same key.
  */
-export async function modelIdentity(modelSpec: string, directory: string | undefined, dtype: string | undefined): Promise<string> {
+export async function modelIdentity(
+  modelSpec: string,
+  directory: string | undefined,
+  dtype: string | undefined,
+): Promise<string> {
   const alias = findModelAlias(modelSpec);
   // An alias need not be present (a queue producer may have no copy); when it is, its files decide the dtypes.
-  const resolved = directory ?? (alias ? await resolveModelDirectory(modelSpec).catch(() => undefined) : await resolveModelDirectory(modelSpec));
+  const resolved =
+    directory ??
+    (alias ? await resolveModelDirectory(modelSpec).catch(() => undefined) : await resolveModelDirectory(modelSpec));
   const dtypeText = formatDtypes(await chooseDtypes(modelSpec, dtype, resolved));
   if (alias) return `${alias.repositoryId}:${dtypeText}`;
   if (resolved === undefined) throw new RangeError('unreachable: a non-alias model always resolves to a directory');
@@ -103,7 +119,10 @@ export async function modelIdentity(modelSpec: string, directory: string | undef
 }
 
 /** Resolves and loads `modelSpec` (alias, `owner/name` or directory; default smolvlm2-256m). */
-export async function openVideoModel(modelSpec: string = defaultVideoModel, options: OpenVideoModelOptions = {}): Promise<OpenedVideoModel> {
+export async function openVideoModel(
+  modelSpec: string = defaultVideoModel,
+  options: OpenVideoModelOptions = {},
+): Promise<OpenedVideoModel> {
   const startedAt = performance.now();
   const directory = await resolveModelDirectory(modelSpec);
   const dtypes = await chooseDtypes(modelSpec, options.dtype, directory);

@@ -42,8 +42,14 @@ test('pixels:<size>/<patch> specs configure the geometry; bad specs are usage er
   const encoder = await resolveEncoder('pixels:224/16');
   assert.deepEqual(encoder.grid, { h: 14, w: 14 });
   assert.equal(encoder.dim, 768);
-  assert.throws(() => parsePixelsSpec('pixels:abc'), (error: unknown) => error instanceof UsageError && /pixels:abc/.test(error.message));
-  await assert.rejects(resolveEncoder('pixels:100/14'), (error: unknown) => error instanceof UsageError && /multiple of the patch/.test(error.message));
+  assert.throws(
+    () => parsePixelsSpec('pixels:abc'),
+    (error: unknown) => error instanceof UsageError && /pixels:abc/.test(error.message),
+  );
+  await assert.rejects(
+    resolveEncoder('pixels:100/14'),
+    (error: unknown) => error instanceof UsageError && /multiple of the patch/.test(error.message),
+  );
 });
 
 test('token values are the patch pixels normalised with CLIP mean/std, channel-major inside a patch', async () => {
@@ -79,7 +85,13 @@ test('round trip through resizing: a 672x672 frame decodes to its 2x2 block mean
     for (let x = 0; x < 336; x++) {
       for (let c = 0; c < 3; c++) {
         let sum = 0;
-        for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) sum += frame.data[((2 * y + dy) * 672 + 2 * x + dx) * 3 + c]!;
+        for (const [dy, dx] of [
+          [0, 0],
+          [0, 1],
+          [1, 0],
+          [1, 1],
+        ] as const)
+          sum += frame.data[((2 * y + dy) * 672 + 2 * x + dx) * 3 + c]!;
         worst = Math.max(worst, Math.abs(image.data[(y * 336 + x) * 3 + c]! - sum / 4));
       }
     }
@@ -96,10 +108,15 @@ test('pooled tokens decode to the average of the patches they pool (PLLaVA 24x24
   assert.equal(image.width, 168);
   // Pixel (y, x) of pooled patch (py, px) is the mean of that pixel in the four patches (2py+a, 2px+b).
   let worst = 0;
-  for (const [py, px, y, x] of [[0, 0, 0, 0], [5, 7, 3, 11], [11, 11, 13, 13]] as const) {
+  for (const [py, px, y, x] of [
+    [0, 0, 0, 0],
+    [5, 7, 3, 11],
+    [11, 11, 13, 13],
+  ] as const) {
     for (let c = 0; c < 3; c++) {
       let sum = 0;
-      for (const a of [0, 1]) for (const b of [0, 1]) sum += frame.data[(((2 * py + a) * 14 + y) * 336 + (2 * px + b) * 14 + x) * 3 + c]!;
+      for (const a of [0, 1])
+        for (const b of [0, 1]) sum += frame.data[(((2 * py + a) * 14 + y) * 336 + (2 * px + b) * 14 + x) * 3 + c]!;
       worst = Math.max(worst, Math.abs(image.data[((py * 14 + y) * 168 + px * 14 + x) * 3 + c]! - sum / 4));
     }
   }
@@ -123,9 +140,14 @@ test('encodeImage returns one frame; an aborted signal stops encoding', async ()
 });
 
 test('resolveEncoder: registered factories build other specs; unknown specs are ModelNotFoundError', async () => {
-  await assert.rejects(resolveEncoder('smolvlm2-256m-nowhere'), (error: unknown) => error instanceof ModelNotFoundError && /smolvlm2-256m-nowhere/.test(error.message));
+  await assert.rejects(
+    resolveEncoder('smolvlm2-256m-nowhere'),
+    (error: unknown) => error instanceof ModelNotFoundError && /smolvlm2-256m-nowhere/.test(error.message),
+  );
   const fake = createPixelsEncoder({ size: 28, patch: 14 });
-  const unregister = registerEncoderFactory('test-factory', async (spec) => (spec === 'fake-model' ? { ...fake, name: 'fake-model' } : undefined));
+  const unregister = registerEncoderFactory('test-factory', async (spec) =>
+    spec === 'fake-model' ? { ...fake, name: 'fake-model' } : undefined,
+  );
   try {
     assert.equal((await resolveEncoder('fake-model')).name, 'fake-model');
     await assert.rejects(resolveEncoder('other'), /test-factory/);

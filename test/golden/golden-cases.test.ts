@@ -9,11 +9,27 @@ import { runGoldenCase, runGoldenDirectory } from '../../src/golden/run-golden.j
 import { encodeNpy, parseNpy } from '../../src/golden/npy.js';
 import { goldenCasesDir, scratchDir } from '../helpers/paths.js';
 
-const caseNames = readdirSync(goldenCasesDir).filter((name) => existsSync(join(goldenCasesDir, name, 'case.json'))).sort();
+const caseNames = readdirSync(goldenCasesDir)
+  .filter((name) => existsSync(join(goldenCasesDir, name, 'case.json')))
+  .sort();
 
 test('the shared golden directory holds cases of every op', () => {
-  const ops = new Set(caseNames.map((name) => JSON.parse(readFileSync(join(goldenCasesDir, name, 'case.json'), 'utf8')).op));
-  for (const op of ['frame_indices', 'pllava_pool', 'slowfast', 'ts_sample', 'thumbnail', 'image_grid', 'bvllm_temporal_merge', 'tome_merge', 'scene_tilling', 'slowfast_shi', 'spatial_pool']) {
+  const ops = new Set(
+    caseNames.map((name) => JSON.parse(readFileSync(join(goldenCasesDir, name, 'case.json'), 'utf8')).op),
+  );
+  for (const op of [
+    'frame_indices',
+    'pllava_pool',
+    'slowfast',
+    'ts_sample',
+    'thumbnail',
+    'image_grid',
+    'bvllm_temporal_merge',
+    'tome_merge',
+    'scene_tilling',
+    'slowfast_shi',
+    'spatial_pool',
+  ]) {
     assert.ok(ops.has(op), `no case for op ${op}`);
   }
 });

@@ -25,7 +25,10 @@ test('a failing case is listed, the summary counts it and the exit code is 10', 
   const directory = scratchDir('golden-cli');
   cpSync(join(goldenCasesDir, 'spatial_pool-3'), join(directory, 'spatial_pool-3'), { recursive: true });
   cpSync(join(goldenCasesDir, 'spatial_pool-1'), join(directory, 'spatial_pool-1-unknown'), { recursive: true });
-  writeFileSync(join(directory, 'spatial_pool-1-unknown', 'case.json'), JSON.stringify({ op: 'nope', params: {}, inputs: {}, outputs: {} }));
+  writeFileSync(
+    join(directory, 'spatial_pool-1-unknown', 'case.json'),
+    JSON.stringify({ op: 'nope', params: {}, inputs: {}, outputs: {} }),
+  );
   const { code, lines } = vidtok('golden', directory);
   assert.equal(code, 10);
   assert.equal(lines.length, 2);
@@ -35,6 +38,10 @@ test('a failing case is listed, the summary counts it and the exit code is 10', 
   assert.equal(verbose.code, 0);
   assert.deepEqual(verbose.lines, ['PASS spatial_pool-3 (spatial_pool): ok', '1 passed, 0 failed']);
   const json = vidtok('golden', directory, '--json');
-  const parsed = JSON.parse(json.lines.join('\n')) as { passed: number; failed: number; results: { name: string; ok: boolean }[] };
+  const parsed = JSON.parse(json.lines.join('\n')) as {
+    passed: number;
+    failed: number;
+    results: { name: string; ok: boolean }[];
+  };
   assert.deepEqual([parsed.passed, parsed.failed, parsed.results.length], [1, 1, 2]);
 });

@@ -26,7 +26,8 @@ test('a Fortran-order 2x3 float32 array reads back in C order', () => {
 test('a Fortran-order 2x2x2 int64 array reads back in C order', () => {
   // element [i,j,k] = 100i + 10j + k; Fortran order runs i fastest, then j, then k.
   const values: bigint[] = [];
-  for (let k = 0; k < 2; k++) for (let j = 0; j < 2; j++) for (let i = 0; i < 2; i++) values.push(BigInt(100 * i + 10 * j + k));
+  for (let k = 0; k < 2; k++)
+    for (let j = 0; j < 2; j++) for (let i = 0; i < 2; i++) values.push(BigInt(100 * i + 10 * j + k));
   const body = new Uint8Array(new BigInt64Array(values).buffer);
   const array = parseNpy(npyBytes("{'descr': '<i8', 'fortran_order': True, 'shape': (2, 2, 2), }", body));
   assert.deepEqual(Array.from(array.data as BigInt64Array, Number), [0, 1, 10, 11, 100, 101, 110, 111]);

@@ -15,7 +15,16 @@ const encoder = createPixelsEncoder();
 const source = (count: number) => ({ count, width: 336, height: 336 });
 
 function definition(stages: unknown[], output: string, extra: Record<string, unknown> = {}) {
-  return validatePipelineDefinition({ name: 'test', description: 'test', version: 1, budget: 100000, frames: { count: 8, rule: 'np_linspace_int' }, stages, output, ...extra });
+  return validatePipelineDefinition({
+    name: 'test',
+    description: 'test',
+    version: 1,
+    budget: 100000,
+    frames: { count: 8, rule: 'np_linspace_int' },
+    stages,
+    output,
+    ...extra,
+  });
 }
 
 function negotiationError(stage: string, pattern: RegExp) {
@@ -30,12 +39,24 @@ function negotiationError(stage: string, pattern: RegExp) {
 
 test('a stage fed the wrong kind is named with both kinds', () => {
   const pipeline = definition([{ id: 'tokens', use: 'uniform', inputs: 'frames' }], 'tokens');
-  assert.throws(() => buildGraph(pipeline, { encoder, source: source(8) }), negotiationError('tokens', /accepts features but 'frames' produces frames/));
+  assert.throws(
+    () => buildGraph(pipeline, { encoder, source: source(8) }),
+    negotiationError('tokens', /accepts features but 'frames' produces frames/),
+  );
 });
 
 test('binding a port the stage does not have names the stage and its ports', () => {
-  const pipeline = definition([{ id: 'encode', use: 'encode' }, { id: 'pool', use: 'pllava', inputs: { video: 'encode' } }], 'pool');
-  assert.throws(() => buildGraph(pipeline, { encoder, source: source(8) }), negotiationError('pool', /no input port 'video' \(ports: in\)/));
+  const pipeline = definition(
+    [
+      { id: 'encode', use: 'encode' },
+      { id: 'pool', use: 'pllava', inputs: { video: 'encode' } },
+    ],
+    'pool',
+  );
+  assert.throws(
+    () => buildGraph(pipeline, { encoder, source: source(8) }),
+    negotiationError('pool', /no input port 'video' \(ports: in\)/),
+  );
 });
 
 test('a cycle is reported with the stages on it', () => {
@@ -47,23 +68,47 @@ test('a cycle is reported with the stages on it', () => {
     ],
     'b',
   );
-  assert.throws(() => buildGraph(pipeline, { encoder, source: source(8) }), (error: unknown) => {
-    assert.ok(error instanceof GraphNegotiationError);
-    assert.match(error.message, /cycle: (a -> b -> a|b -> a -> b)/);
-    return true;
-  });
+  assert.throws(
+    () => buildGraph(pipeline, { encoder, source: source(8) }),
+    (error: unknown) => {
+      assert.ok(error instanceof GraphNegotiationError);
+      assert.match(error.message, /cycle: (a -> b -> a|b -> a -> b)/);
+      return true;
+    },
+  );
 });
 
 test('an output that produces no tokens is rejected, naming the stage', () => {
   const pipeline = definition([{ id: 'encode', use: 'encode' }], 'encode');
-  assert.throws(() => buildGraph(pipeline, { encoder, source: source(8) }), negotiationError('encode', /is the output but produces features/));
+  assert.throws(
+    () => buildGraph(pipeline, { encoder, source: source(8) }),
+    negotiationError('encode', /is the output but produces features/),
+  );
 });
 
 test('a stage problem found in negotiation names the stage id (too many sampled tokens, too few frames)', () => {
-  const sample = definition([{ id: 'encode', use: 'encode' }, { id: 'sampled', use: 'ts-llava-sample', params: { count: 5000 } }], 'sampled');
-  assert.throws(() => buildGraph(sample, { encoder, source: source(8) }), negotiationError('sampled', /cannot sample 5000 tokens from 4608/));
-  const grid = definition([{ id: 'grid', use: 'ig-vlm-grid', inputs: 'frames' }, { id: 'tokens', use: 'encode-image' }], 'tokens');
-  assert.throws(() => buildGraph(grid, { encoder, source: source(4) }), negotiationError('grid', /needs at least 6 frames but the source gives 4/));
+  const sample = definition(
+    [
+      { id: 'encode', use: 'encode' },
+      { id: 'sampled', use: 'ts-llava-sample', params: { count: 5000 } },
+    ],
+    'sampled',
+  );
+  assert.throws(
+    () => buildGraph(sample, { encoder, source: source(8) }),
+    negotiationError('sampled', /cannot sample 5000 tokens from 4608/),
+  );
+  const grid = definition(
+    [
+      { id: 'grid', use: 'ig-vlm-grid', inputs: 'frames' },
+      { id: 'tokens', use: 'encode-image' },
+    ],
+    'tokens',
+  );
+  assert.throws(
+    () => buildGraph(grid, { encoder, source: source(4) }),
+    negotiationError('grid', /needs at least 6 frames but the source gives 4/),
+  );
 });
 
 test('concat of inputs with different token dimensions fails at build time', () => {
@@ -84,19 +129,25 @@ test('concat of inputs with different token dimensions fails at build time', () 
 
 test('budget exceeded: BudgetExceededError says by how much, before decoding', async () => {
   const pllava = await resolvePipeline('pllava');
-  assert.throws(() => buildGraph(pllava, { encoder, source: source(16), budget: 2000 }), (error: unknown) => {
-    assert.ok(error instanceof BudgetExceededError);
-    assert.equal(error.needed, 2304);
-    assert.equal(error.allowed, 2000);
-    assert.match(error.message, /over by 304/);
-    assert.match(error.message, /pllava/);
-    return true;
-  });
-  assert.throws(() => buildGraph(pllava, { encoder, source: source(16), contextWindow: 2048 }), (error: unknown) => {
-    assert.ok(error instanceof BudgetExceededError);
-    assert.match(error.message, /context window.*over by 256/);
-    return true;
-  });
+  assert.throws(
+    () => buildGraph(pllava, { encoder, source: source(16), budget: 2000 }),
+    (error: unknown) => {
+      assert.ok(error instanceof BudgetExceededError);
+      assert.equal(error.needed, 2304);
+      assert.equal(error.allowed, 2000);
+      assert.match(error.message, /over by 304/);
+      assert.match(error.message, /pllava/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => buildGraph(pllava, { encoder, source: source(16), contextWindow: 2048 }),
+    (error: unknown) => {
+      assert.ok(error instanceof BudgetExceededError);
+      assert.match(error.message, /context window.*over by 256/);
+      return true;
+    },
+  );
 });
 
 test('onOverBudget: reduce-frames keeps the largest frame count that fits', async () => {
@@ -134,11 +185,20 @@ test('built-in pipelines negotiate to their formulas (pixels 24x24 grid)', async
 
 test('negotiation follows the encoder geometry (pixels:224/16 gives a 14x14 grid)', async () => {
   const small = createPixelsEncoder({ size: 224, patch: 16 });
-  const graph = buildGraph(await resolvePipeline('slowfast-llava'), { encoder: small, source: { count: 50, width: 224, height: 224 } });
+  const graph = buildGraph(await resolvePipeline('slowfast-llava'), {
+    encoder: small,
+    source: { count: 50, width: 224, height: 224 },
+  });
   // The fast grid is 1/6 of the encoder's (floor, at least 1): 2x2 on 14x14, so the fast path stays the small one.
   assert.equal(graph.tokenCount, 10 * 14 * 7 + 50 * 2 * 2);
   assert.deepEqual(graph.nodes.find((node) => node.id === 'slowfast')!.params['fastGrid'], [2, 2]);
-  assert.deepEqual(graph.nodes.find((node) => node.id === 'encode')!.caps, { kind: 'features', T: 50, h: 14, w: 14, D: 768 });
+  assert.deepEqual(graph.nodes.find((node) => node.id === 'encode')!.caps, {
+    kind: 'features',
+    T: 50,
+    h: 14,
+    w: 14,
+    D: 768,
+  });
 });
 
 test('relative budgets resolve against the encoder geometry', async () => {
@@ -147,15 +207,27 @@ test('relative budgets resolve against the encoder geometry', async () => {
   assert.equal(resolveBudget({ frameTokens: 6.3889 }, geometry), 3680);
   assert.equal(resolveBudget(700, geometry), 700);
   const small = createPixelsEncoder({ size: 128, patch: 16 }); // 8x8 = 64 tokens per frame
-  const graph = buildGraph(await resolvePipeline('ts-llava'), { encoder: small, source: { count: 50, width: 128, height: 128 } });
+  const graph = buildGraph(await resolvePipeline('ts-llava'), {
+    encoder: small,
+    source: { count: 50, width: 128, height: 128 },
+  });
   assert.equal(graph.budget, 5 * 64 + 64);
   assert.equal(graph.tokenCount, 5 * 64 + 64);
 });
 
 test('an absolute pooling shape larger than the grid fails at build time naming the stage and the numbers', () => {
-  const pipeline = definition([{ id: 'encode', use: 'encode' }, { id: 'pool', use: 'pllava', params: { shape: [16, 12, 12] } }], 'pool');
+  const pipeline = definition(
+    [
+      { id: 'encode', use: 'encode' },
+      { id: 'pool', use: 'pllava', params: { shape: [16, 12, 12] } },
+    ],
+    'pool',
+  );
   const small = createPixelsEncoder({ size: 128, patch: 16 });
-  assert.throws(() => buildGraph(pipeline, { encoder: small, source: { count: 16, width: 128, height: 128 } }), /pool.*12x12 is larger than the encoder's 8x8/);
+  assert.throws(
+    () => buildGraph(pipeline, { encoder: small, source: { count: 16, width: 128, height: 128 } }),
+    /pool.*12x12 is larger than the encoder's 8x8/,
+  );
 });
 
 test('stages that do not feed the output are reported and not negotiated', () => {
@@ -169,5 +241,8 @@ test('stages that do not feed the output are reported and not negotiated', () =>
   );
   const graph = buildGraph(pipeline, { encoder, source: source(2) });
   assert.deepEqual(graph.unusedStages, ['unused']);
-  assert.deepEqual(graph.nodes.map((node) => node.id), ['encode', 'tokens']);
+  assert.deepEqual(
+    graph.nodes.map((node) => node.id),
+    ['encode', 'tokens'],
+  );
 });

@@ -61,48 +61,112 @@ test('schema errors point at the field', () => {
     [withChange((d) => (d.onOverBudget = 'shrug')), '/onOverBudget', /fail.*reduce-frames/],
     [withChange((d) => (d.stages[1].inputs = 42)), '/stages/1/inputs', /stage id/],
   ];
-  for (const [document, field, pattern] of cases) assert.throws(() => validatePipelineDefinition(document, 'bad.yaml'), fieldError(field, pattern));
+  for (const [document, field, pattern] of cases)
+    assert.throws(() => validatePipelineDefinition(document, 'bad.yaml'), fieldError(field, pattern));
 });
 
 test('stage parameters are validated against the stage schema, with the pointer inside params', () => {
   assert.throws(
-    () => validatePipelineDefinition(withChange((d) => (d.stages[1].params.shape = [16, 12])), 'bad.yaml'),
+    () =>
+      validatePipelineDefinition(
+        withChange((d) => (d.stages[1].params.shape = [16, 12])),
+        'bad.yaml',
+      ),
     fieldError('/stages/1/params/shape', /fewer than 3 items/),
   );
   assert.throws(
-    () => validatePipelineDefinition(withChange((d) => (d.stages[1].params = { shape: [16, 12, 12], mode: 'max' })), 'bad.yaml'),
+    () =>
+      validatePipelineDefinition(
+        withChange((d) => (d.stages[1].params = { shape: [16, 12, 12], mode: 'max' })),
+        'bad.yaml',
+      ),
     fieldError('/stages/1/params/mode', /unknown field/),
   );
   assert.throws(
-    () => validatePipelineDefinition(withChange((d) => (d.stages[0].params = { batchSize: 0 })), 'bad.yaml'),
+    () =>
+      validatePipelineDefinition(
+        withChange((d) => (d.stages[0].params = { batchSize: 0 })),
+        'bad.yaml',
+      ),
     fieldError('/stages/0/params/batchSize'),
   );
 });
 
 test('unknown stages, dangling references, duplicate ids and a missing output point at their field', () => {
-  assert.throws(() => validatePipelineDefinition(withChange((d) => (d.stages[1].use = 'magic')), 'bad.yaml'), fieldError('/stages/1/use', /unknown stage 'magic' \(known: .*pllava/));
-  assert.throws(() => validatePipelineDefinition(withChange((d) => (d.stages[1].inputs = { in: 'nowhere' })), 'bad.yaml'), fieldError('/stages/1/inputs/in', /unknown stage 'nowhere'/));
-  assert.throws(() => validatePipelineDefinition(withChange((d) => (d.stages[1].id = 'encode')), 'bad.yaml'), fieldError('/stages/1/id', /duplicate/));
-  assert.throws(() => validatePipelineDefinition(withChange((d) => (d.stages[0].id = 'frames')), 'bad.yaml'), fieldError('/stages/0/id', /reserved/));
-  assert.throws(() => validatePipelineDefinition(withChange((d) => (d.output = 'poll')), 'bad.yaml'), fieldError('/output', /names no stage/));
+  assert.throws(
+    () =>
+      validatePipelineDefinition(
+        withChange((d) => (d.stages[1].use = 'magic')),
+        'bad.yaml',
+      ),
+    fieldError('/stages/1/use', /unknown stage 'magic' \(known: .*pllava/),
+  );
+  assert.throws(
+    () =>
+      validatePipelineDefinition(
+        withChange((d) => (d.stages[1].inputs = { in: 'nowhere' })),
+        'bad.yaml',
+      ),
+    fieldError('/stages/1/inputs/in', /unknown stage 'nowhere'/),
+  );
+  assert.throws(
+    () =>
+      validatePipelineDefinition(
+        withChange((d) => (d.stages[1].id = 'encode')),
+        'bad.yaml',
+      ),
+    fieldError('/stages/1/id', /duplicate/),
+  );
+  assert.throws(
+    () =>
+      validatePipelineDefinition(
+        withChange((d) => (d.stages[0].id = 'frames')),
+        'bad.yaml',
+      ),
+    fieldError('/stages/0/id', /reserved/),
+  );
+  assert.throws(
+    () =>
+      validatePipelineDefinition(
+        withChange((d) => (d.output = 'poll')),
+        'bad.yaml',
+      ),
+    fieldError('/output', /names no stage/),
+  );
 });
 
 test('YAML syntax errors and unreadable files name the file', async () => {
-  assert.throws(() => parsePipelineText('name: [unclosed\n', 'broken.yaml'), (error: unknown) => error instanceof PipelineConfigError && /broken\.yaml/.test(error.message) && /invalid YAML/.test(error.message));
-  assert.throws(() => parsePipelineText('{"name": ', 'broken.json'), (error: unknown) => error instanceof PipelineConfigError && /invalid JSON/.test(error.message));
-  await assert.rejects(loadPipelineFile('/nonexistent/pipeline.yaml'), (error: unknown) => error instanceof PipelineConfigError && /ENOENT/.test(error.message));
+  assert.throws(
+    () => parsePipelineText('name: [unclosed\n', 'broken.yaml'),
+    (error: unknown) =>
+      error instanceof PipelineConfigError && /broken\.yaml/.test(error.message) && /invalid YAML/.test(error.message),
+  );
+  assert.throws(
+    () => parsePipelineText('{"name": ', 'broken.json'),
+    (error: unknown) => error instanceof PipelineConfigError && /invalid JSON/.test(error.message),
+  );
+  await assert.rejects(
+    loadPipelineFile('/nonexistent/pipeline.yaml'),
+    (error: unknown) => error instanceof PipelineConfigError && /ENOENT/.test(error.message),
+  );
 });
 
 test('user pipelines load from YAML or JSON paths; built-ins by name; unknown names list the built-ins', async () => {
   const directory = scratchDir('pipeline-file');
   const yamlPath = join(directory, 'mine.yaml');
-  writeFileSync(yamlPath, `# comment\nname: mine\ndescription: custom\nversion: 1\nbudget: 100\nframes: {count: 4, rule: igvlm}\nstages:\n  - {id: encode, use: encode}\n  - {id: tokens, use: uniform}\noutput: tokens\n`);
+  writeFileSync(
+    yamlPath,
+    `# comment\nname: mine\ndescription: custom\nversion: 1\nbudget: 100\nframes: {count: 4, rule: igvlm}\nstages:\n  - {id: encode, use: encode}\n  - {id: tokens, use: uniform}\noutput: tokens\n`,
+  );
   const jsonPath = join(directory, 'mine.json');
   writeFileSync(jsonPath, JSON.stringify(valid));
   assert.equal((await resolvePipeline(yamlPath)).name, 'mine');
   assert.equal((await resolvePipeline(jsonPath)).budget, 3000);
   assert.deepEqual((await resolvePipeline('ts-llava')).budget, { frameTokens: 5, tileTokens: 1 });
-  await assert.rejects(resolvePipeline('no-such-pipeline'), (error: unknown) => error instanceof PipelineConfigError && /built-in: .*slowfast-llava/.test(error.message));
+  await assert.rejects(
+    resolvePipeline('no-such-pipeline'),
+    (error: unknown) => error instanceof PipelineConfigError && /built-in: .*slowfast-llava/.test(error.message),
+  );
 });
 
 test('the built-in pipelines folder is the package root pipelines/ and every file in it is valid', async () => {
@@ -110,7 +174,17 @@ test('the built-in pipelines folder is the package root pipelines/ and every fil
   const pipelines = await listBuiltInPipelines();
   assert.deepEqual(
     pipelines.map((pipeline) => pipeline.name),
-    ['b-vllm', 'b-vllm-pllava', 'b-vllm-prefilter', 'ig-vlm', 'pllava', 'scenetilling', 'slowfast-llava', 'ts-llava', 'uniform'],
+    [
+      'b-vllm',
+      'b-vllm-pllava',
+      'b-vllm-prefilter',
+      'ig-vlm',
+      'pllava',
+      'scenetilling',
+      'slowfast-llava',
+      'ts-llava',
+      'uniform',
+    ],
   );
   for (const pipeline of pipelines) {
     assert.ok(pipeline.description.length > 10);

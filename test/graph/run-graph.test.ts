@@ -25,7 +25,10 @@ function visual(segments: readonly unknown[]): VisualSegment[] {
 }
 
 async function runBuiltIn(name: string, frames: VideoFrame[]) {
-  const graph = buildGraph(await resolvePipeline(name), { encoder: pixels, source: { count: frames.length, width: 336, height: 336 } });
+  const graph = buildGraph(await resolvePipeline(name), {
+    encoder: pixels,
+    source: { count: frames.length, width: 336, height: 336 },
+  });
   return { graph, result: await runGraph(graph, frames, { encoder: pixels }) };
 }
 
@@ -43,8 +46,12 @@ test('uniform: one 576-token segment per frame, with its timestamp and index', a
   assert.equal(result.stream.dim, 588);
   assert.equal(result.stream.metadata.pipeline, 'uniform');
   assert.equal(result.stream.metadata.encoder, 'pixels:336/14');
-  for (const stage of ['encode', 'tokens', 'frames (decode)']) assert.equal(typeof result.stream.metadata.timings?.[stage], 'number', stage);
-  assert.deepEqual(result.frames.map((frame) => frame.index), frames.map((frame) => frame.index));
+  for (const stage of ['encode', 'tokens', 'frames (decode)'])
+    assert.equal(typeof result.stream.metadata.timings?.[stage], 'number', stage);
+  assert.deepEqual(
+    result.frames.map((frame) => frame.index),
+    frames.map((frame) => frame.index),
+  );
 });
 
 test('pllava: 16 pooled frames of 12x12 = 2304 tokens', async () => {
@@ -65,7 +72,10 @@ test('ts-llava: 2880 sampled tokens then a thumbnail image of 576 tokens built f
   assert.equal(thumbnail!.isImage, true);
   assert.equal(thumbnail!.count, 576);
   // torch.linspace(0, 49, 6).round() = [0, 10, 20, 29, 39, 49]
-  assert.deepEqual(thumbnail!.frameIndices, [0, 10, 20, 29, 39, 49].map((t) => frames[t]!.index));
+  assert.deepEqual(
+    thumbnail!.frameIndices,
+    [0, 10, 20, 29, 39, 49].map((t) => frames[t]!.index),
+  );
 });
 
 test('ig-vlm: one grid image segment from frames k*floor(T/6)', async () => {
@@ -77,7 +87,10 @@ test('ig-vlm: one grid image segment from frames k*floor(T/6)', async () => {
   assert.equal(grid!.role, 'grid');
   assert.equal(grid!.isImage, true);
   assert.equal(grid!.count, 576);
-  assert.deepEqual(grid!.frameIndices, frames.map((frame) => frame.index));
+  assert.deepEqual(
+    grid!.frameIndices,
+    frames.map((frame) => frame.index),
+  );
 });
 
 test('slowfast-llava: a slow segment (10 x 24 x 12) then a fast one (50 x 4 x 4)', async () => {
@@ -88,7 +101,10 @@ test('slowfast-llava: a slow segment (10 x 24 x 12) then a fast one (50 x 4 x 4)
   assert.deepEqual(slow!.layout, { t: 10, h: 24, w: 12 });
   assert.equal(slow!.count, 2880);
   // int(linspace(0, 50, 11))[:-1] = 0, 5, ..., 45
-  assert.deepEqual(slow!.frameIndices, [0, 5, 10, 15, 20, 25, 30, 35, 40, 45].map((t) => frames[t]!.index));
+  assert.deepEqual(
+    slow!.frameIndices,
+    [0, 5, 10, 15, 20, 25, 30, 35, 40, 45].map((t) => frames[t]!.index),
+  );
   assert.equal(fast!.role, 'fast');
   assert.equal(fast!.count, 800);
   assert.equal(visualTokenCount(result.stream), 3680);
@@ -100,7 +116,10 @@ test('b-vllm: at most 576 tokens, per-frame segments in time order, labelled an 
   const total = visualTokenCount(result.stream);
   assert.ok(total <= 576 && total > 0, `total ${total}`);
   const times = segments.map((segment) => segment.timestamps[0]!);
-  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => a - b),
+  );
   assert.ok(segments.every((segment) => segment.role === 'sampled' && segment.count === segments[0]!.count));
   assert.match(result.stream.metadata.approximation ?? '', /B-VLLM approximation/);
   assert.equal(result.notes['select.questionConditioned'], false); // pixels cannot embed text
@@ -115,12 +134,20 @@ test('scenetilling: memory segments for the 3 earlier scenes, then the last scen
   assert.equal(memory.length, 3);
   assert.ok(memory.every((segment) => segment.count <= 32));
   assert.deepEqual(segments.slice(0, 3), memory, 'memory first');
-  assert.deepEqual(scene.map((segment) => segment.frameIndices[0]), [12, 13, 14, 15].map((t) => frames[t]!.index));
+  assert.deepEqual(
+    scene.map((segment) => segment.frameIndices[0]),
+    [12, 13, 14, 15].map((t) => frames[t]!.index),
+  );
   assert.ok(scene.every((segment) => segment.count === 144));
   assert.ok(visualTokenCount(result.stream) <= 1248);
   assert.deepEqual(
     (result.notes['scenes.scenes'] as { frames: number[] }[]).map((entry) => entry.frames),
-    [[0, 6], [8, 14], [16, 22], [24, 30]],
+    [
+      [0, 6],
+      [8, 14],
+      [16, 22],
+      [24, 30],
+    ],
   );
 });
 
@@ -147,7 +174,10 @@ function uniformDefinition(count: number) {
     version: 1,
     budget: 1_000_000,
     frames: { count, rule: 'np_linspace_int' },
-    stages: [{ id: 'encode', use: 'encode', params: { batchSize: 4 } }, { id: 'tokens', use: 'uniform' }],
+    stages: [
+      { id: 'encode', use: 'encode', params: { batchSize: 4 } },
+      { id: 'tokens', use: 'uniform' },
+    ],
     output: 'tokens',
   });
 }
@@ -225,7 +255,10 @@ test('an already aborted signal rejects before reading any frame', async () => {
 
 test('a failing stage fails the run with its error and closes the source', async () => {
   const inner = createPixelsEncoder({ size: 28, patch: 14 });
-  const broken: VisualEncoder = { ...inner, encodeFrames: async () => Promise.reject(new RangeError('encoder exploded')) };
+  const broken: VisualEncoder = {
+    ...inner,
+    encodeFrames: async () => Promise.reject(new RangeError('encoder exploded')),
+  };
   let closed = false;
   async function* frames(): AsyncGenerator<VideoFrame> {
     try {
@@ -234,7 +267,10 @@ test('a failing stage fails the run with its error and closes the source', async
       closed = true;
     }
   }
-  const graph = buildGraph(uniformDefinition(1000), { encoder: broken, source: { count: 1000, width: 28, height: 28 } });
+  const graph = buildGraph(uniformDefinition(1000), {
+    encoder: broken,
+    source: { count: 1000, width: 28, height: 28 },
+  });
   await assert.rejects(runGraph(graph, frames(), { encoder: broken }), /encoder exploded/);
   assert.equal(closed, true);
 });
@@ -252,5 +288,8 @@ test('a source that fails mid-stream fails the run with the source error', async
 test('a source that delivers no frames is an input error, not a crash', async () => {
   const encoder = createPixelsEncoder({ size: 28, patch: 14 });
   const graph = buildGraph(uniformDefinition(4), { encoder, source: { count: 4, width: 28, height: 28 } });
-  await assert.rejects(runGraph(graph, [], { encoder }), (error: unknown) => error instanceof InputRejectedError && /no frames/.test(error.message));
+  await assert.rejects(
+    runGraph(graph, [], { encoder }),
+    (error: unknown) => error instanceof InputRejectedError && /no frames/.test(error.message),
+  );
 });

@@ -35,7 +35,10 @@ function countingEncoder(): VisualEncoder & { readonly encoded: VideoFrame[]; ca
 }
 
 async function runPrefilter(frames: readonly VideoFrame[], encoder: VisualEncoder) {
-  const graph = buildGraph(await resolvePipeline('b-vllm-prefilter'), { encoder, source: { count: frames.length, width: 336, height: 336 } });
+  const graph = buildGraph(await resolvePipeline('b-vllm-prefilter'), {
+    encoder,
+    source: { count: frames.length, width: 336, height: 336 },
+  });
   return { graph, result: await runGraph(graph, frames, { encoder }) };
 }
 
@@ -43,9 +46,16 @@ test('select-frames: planted scenes of 8 frames give one kept frame per scene, a
   const frames = syntheticFrames(32, 336, 8);
   const encoder = countingEncoder();
   const definition = validatePipelineDefinition({
-    name: 'select-then-uniform', description: 'select-frames then every token', version: 1, budget: 16 * 576,
+    name: 'select-then-uniform',
+    description: 'select-frames then every token',
+    version: 1,
+    budget: 16 * 576,
     frames: { fps: 1, maxFrames: 64 },
-    stages: [{ id: 'pick', use: 'select-frames' }, { id: 'encode', use: 'encode' }, { id: 'tokens', use: 'uniform' }],
+    stages: [
+      { id: 'pick', use: 'select-frames' },
+      { id: 'encode', use: 'encode' },
+      { id: 'tokens', use: 'uniform' },
+    ],
     output: 'tokens',
   });
   const graph = buildGraph(definition, { encoder, source: { count: 32, width: 336, height: 336 } });
@@ -53,9 +63,15 @@ test('select-frames: planted scenes of 8 frames give one kept frame per scene, a
   assert.equal(graph.tokenCountIsUpperBound, true);
   const result = await runGraph(graph, frames, { encoder });
   const kept = result.stream.segments.flatMap((segment) => (segment.type === 'visual' ? segment.frameIndices : []));
-  assert.deepEqual(kept.map((index) => Math.floor(index / 2 / 8)), [0, 1, 2, 3]); // synthetic index = 2n, scene = n div 8
+  assert.deepEqual(
+    kept.map((index) => Math.floor(index / 2 / 8)),
+    [0, 1, 2, 3],
+  ); // synthetic index = 2n, scene = n div 8
   assert.equal(encoder.encoded.length, 4, 'the encoder saw only the kept frames');
-  assert.deepEqual(encoder.encoded.map((frame) => frame.index), kept);
+  assert.deepEqual(
+    encoder.encoded.map((frame) => frame.index),
+    kept,
+  );
   assert.equal(result.notes['pick.inputFrames'], 32);
   assert.equal(result.notes['pick.keptFrames'], 4);
   assert.deepEqual(result.notes['pick.keptFrameIndices'], kept);
@@ -69,19 +85,27 @@ test('b-vllm-prefilter on a five-clip video: a few frames encoded, at least four
   assert.equal(graph.tokenCount, 576);
   assert.equal(graph.tokenCountIsUpperBound, true);
   const encodedTimes = encoder.encoded.map((frame) => frame.pts);
-  assert.ok(encoder.encoded.length <= 16 && encoder.encoded.length < multiScene.length / 3, `${encoder.encoded.length} of ${multiScene.length} frames encoded`);
+  assert.ok(
+    encoder.encoded.length <= 16 && encoder.encoded.length < multiScene.length / 3,
+    `${encoder.encoded.length} of ${multiScene.length} frames encoded`,
+  );
   assert.ok(new Set(encodedTimes.map(sceneOf)).size >= sceneClips.length - 1, `encoded ${encodedTimes}`);
   assert.equal(encoder.encoded.length, result.notes['prefilter.keptFrames']);
   const total = visualTokenCount(result.stream);
   assert.ok(total > 0 && total <= 576, `${total} tokens`);
   // Every segment's frame is one of the encoded frames; the metadata says the pre-selection saw no question.
-  const segmentTimes = result.stream.segments.flatMap((segment) => (segment.type === 'visual' ? segment.timestamps : []));
+  const segmentTimes = result.stream.segments.flatMap((segment) =>
+    segment.type === 'visual' ? segment.timestamps : [],
+  );
   assert.ok(segmentTimes.every((time) => encodedTimes.includes(time)));
   assert.match(String(result.notes['prefilter.conditioning']), /Not question-conditioned/);
   assert.match(result.stream.metadata.approximation ?? '', /B-VLLM approximation/);
   // Without the prefilter, the encoder sees every frame.
   const everyFrame = countingEncoder();
-  const graphAll = buildGraph(await resolvePipeline('b-vllm'), { encoder: everyFrame, source: { count: multiScene.length, width: 336, height: 336 } });
+  const graphAll = buildGraph(await resolvePipeline('b-vllm'), {
+    encoder: everyFrame,
+    source: { count: multiScene.length, width: 336, height: 336 },
+  });
   await runGraph(graphAll, multiScene, { encoder: everyFrame });
   assert.equal(everyFrame.encoded.length, multiScene.length);
 });
@@ -92,8 +116,14 @@ test('select-frames: deterministic, and a single continuous shot keeps at most t
   const second = countingEncoder();
   await runPrefilter(multiScene, first);
   await runPrefilter(multiScene, second);
-  assert.deepEqual(first.encoded.map((frame) => frame.index), second.encoded.map((frame) => frame.index));
+  assert.deepEqual(
+    first.encoded.map((frame) => frame.index),
+    second.encoded.map((frame) => frame.index),
+  );
   const single = countingEncoder();
   await runPrefilter(singleShot, single);
-  assert.ok(single.encoded.length >= 1 && single.encoded.length <= 2, `${single.encoded.length} frames of one shot encoded`);
+  assert.ok(
+    single.encoded.length >= 1 && single.encoded.length <= 2,
+    `${single.encoded.length} frames of one shot encoded`,
+  );
 });

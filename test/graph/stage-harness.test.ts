@@ -18,7 +18,15 @@ import { familyShapeEncoder } from '../helpers/family-shape-encoder.js';
 import { repoRoot } from '../helpers/paths.js';
 
 function features(T: number, h: number, w: number, D = 4) {
-  const grid = featureGrid(T, h, w, D, new Float32Array(T * h * w * D).map((_, i) => Math.sin(i)), Array.from({ length: T }, (_, t) => t), Array.from({ length: T }, (_, t) => t));
+  const grid = featureGrid(
+    T,
+    h,
+    w,
+    D,
+    new Float32Array(T * h * w * D).map((_, i) => Math.sin(i)),
+    Array.from({ length: T }, (_, t) => t),
+    Array.from({ length: T }, (_, t) => t),
+  );
   return { caps: { kind: 'features' as const, T, h, w, D }, payload: { kind: 'features' as const, grid } };
 }
 
@@ -43,7 +51,10 @@ for (const { name, encoder, side } of grids) {
     const slowfast = await runStageHarness(slowFastStage, { in: features(50, side, side) }, { encoder });
     const fast = Math.max(1, Math.floor(side / 6));
     assert.deepEqual(slowfast.params.fastGrid, [fast, fast]);
-    assert.equal(slowfast.caps.kind === 'tokens' && slowfast.caps.count, 10 * side * Math.ceil(side / 2) + 50 * fast * fast);
+    assert.equal(
+      slowfast.caps.kind === 'tokens' && slowfast.caps.count,
+      10 * side * Math.ceil(side / 2) + 50 * fast * fast,
+    );
   });
 }
 
@@ -60,12 +71,20 @@ test('a stage whose output disagrees with its negotiated caps is an internal err
     run: async (inputs) => {
       const grid = (inputs['in'] as { grid: { T: number } }).grid;
       const tokens = new Float32Array(grid.T * 2 * 4);
-      return { kind: 'tokens', segments: [{ type: 'visual', role: 'frames', tokens, count: grid.T * 2, dim: 4, timestamps: [], frameIndices: [] }] };
+      return {
+        kind: 'tokens',
+        segments: [
+          { type: 'visual', role: 'frames', tokens, count: grid.T * 2, dim: 4, timestamps: [], frameIndices: [] },
+        ],
+      };
     },
   };
-  await assert.rejects(runStageHarness(lying, { in: features(3, 2, 2) }, { encoder: createPixelsEncoder() }), (error: unknown) => {
-    assert.ok(error instanceof StageOutputMismatchError);
-    assert.match(error.message, /stage 'lying' produced 6 tokens but planned 3/);
-    return true;
-  });
+  await assert.rejects(
+    runStageHarness(lying, { in: features(3, 2, 2) }, { encoder: createPixelsEncoder() }),
+    (error: unknown) => {
+      assert.ok(error instanceof StageOutputMismatchError);
+      assert.match(error.message, /stage 'lying' produced 6 tokens but planned 3/);
+      return true;
+    },
+  );
 });

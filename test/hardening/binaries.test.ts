@@ -8,13 +8,44 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chooseBinaries, compareLibraryVersions, decodable, ffmpegForCodec, resolveBinaries, type BinaryInfo } from '../../src/ingest/binaries.js';
+import {
+  chooseBinaries,
+  compareLibraryVersions,
+  decodable,
+  ffmpegForCodec,
+  resolveBinaries,
+  type BinaryInfo,
+} from '../../src/ingest/binaries.js';
 import { repoRoot, scratchDir } from '../helpers/paths.js';
 
-const npmFfmpeg: BinaryInfo = { path: '/n/ffmpeg-installer/ffmpeg', source: '@ffmpeg-installer', version: 'N-47683', libavcodec: '58.42.100', libavformat: '58.24.100' };
-const npmFfprobe: BinaryInfo = { path: '/n/ffprobe-installer/ffprobe', source: '@ffmpeg-installer', version: 'N-66595', libavcodec: '60.22.100', libavformat: '60.10.100' };
-const systemFfmpeg: BinaryInfo = { path: '/usr/bin/ffmpeg', source: 'PATH', version: '7.1.1', libavcodec: '61.19.101', libavformat: '61.7.100' };
-const systemFfprobe: BinaryInfo = { path: '/usr/bin/ffprobe', source: 'PATH', version: '7.1.1', libavcodec: '61.19.101', libavformat: '61.7.100' };
+const npmFfmpeg: BinaryInfo = {
+  path: '/n/ffmpeg-installer/ffmpeg',
+  source: '@ffmpeg-installer',
+  version: 'N-47683',
+  libavcodec: '58.42.100',
+  libavformat: '58.24.100',
+};
+const npmFfprobe: BinaryInfo = {
+  path: '/n/ffprobe-installer/ffprobe',
+  source: '@ffmpeg-installer',
+  version: 'N-66595',
+  libavcodec: '60.22.100',
+  libavformat: '60.10.100',
+};
+const systemFfmpeg: BinaryInfo = {
+  path: '/usr/bin/ffmpeg',
+  source: 'PATH',
+  version: '7.1.1',
+  libavcodec: '61.19.101',
+  libavformat: '61.7.100',
+};
+const systemFfprobe: BinaryInfo = {
+  path: '/usr/bin/ffprobe',
+  source: 'PATH',
+  version: '7.1.1',
+  libavcodec: '61.19.101',
+  libavformat: '61.7.100',
+};
 
 describe('binary choice', () => {
   it('orders library versions numerically', () => {
@@ -76,7 +107,10 @@ describe('binary choice', () => {
     const withBroken = await doctor(broken);
     assert.equal(withBroken.code, 0);
     const candidates = (withBroken.report.candidates as { ffmpeg: Array<{ path: string; working: boolean }> }).ffmpeg;
-    assert.deepEqual(candidates.find((candidate) => candidate.path === join(broken, 'ffmpeg')), { path: join(broken, 'ffmpeg'), source: 'PATH', working: false });
+    assert.deepEqual(
+      candidates.find((candidate) => candidate.path === join(broken, 'ffmpeg')),
+      { path: join(broken, 'ffmpeg'), source: 'PATH', working: false },
+    );
     assert.notEqual((withBroken.report.ffmpeg as BinaryInfo).path, join(broken, 'ffmpeg'));
     // The same build on PATH ties on version: the earlier candidate in search order keeps it.
     const withCopy = await doctor(working);
@@ -97,10 +131,28 @@ describe('ffmpeg per codec', () => {
       "#!/bin/sh\ncase \"$*\" in *-codecs*) printf ' DEV.LS h264                 H.264\\n DEA.L. aac                  AAC\\n' ;; *) printf 'ffmpeg version 99.0\\nlibavcodec     99.  1.100 / 99.  1.100\\nlibavformat    99.  1.100 / 99.  1.100\\n' ;; esac\n",
       { mode: 0o755 },
     );
-    const newerInfo: BinaryInfo = { path: newer, source: 'PATH', version: '99.0', libavcodec: '99.1.100', libavformat: '99.1.100' };
-    assert.equal((await ffmpegForCodec('h264', [ffmpeg, newerInfo])).path, newer, 'the newest one when it decodes the codec');
-    assert.equal((await ffmpegForCodec('hevc', [ffmpeg, newerInfo])).path, ffmpeg.path, 'the older one when the newest lacks the codec');
-    assert.equal((await ffmpegForCodec('no-such-codec', [ffmpeg, newerInfo])).path, ffmpeg.path, 'the default when none decodes it');
+    const newerInfo: BinaryInfo = {
+      path: newer,
+      source: 'PATH',
+      version: '99.0',
+      libavcodec: '99.1.100',
+      libavformat: '99.1.100',
+    };
+    assert.equal(
+      (await ffmpegForCodec('h264', [ffmpeg, newerInfo])).path,
+      newer,
+      'the newest one when it decodes the codec',
+    );
+    assert.equal(
+      (await ffmpegForCodec('hevc', [ffmpeg, newerInfo])).path,
+      ffmpeg.path,
+      'the older one when the newest lacks the codec',
+    );
+    assert.equal(
+      (await ffmpegForCodec('no-such-codec', [ffmpeg, newerInfo])).path,
+      ffmpeg.path,
+      'the default when none decodes it',
+    );
     assert.ok((await decodable(ffmpeg)).has('h264'));
   });
 });

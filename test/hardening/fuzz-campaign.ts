@@ -39,7 +39,9 @@ export function loadRegressionCases(): FuzzCase[] {
 
 /** The clips in ../shared/videos, sorted (case i mutates clip i mod n). */
 export function fuzzClips(): string[] {
-  return readdirSync(sharedVideosDir).filter((name) => /\.(mp4|mkv|mov|webm|ts)$/i.test(name)).sort();
+  return readdirSync(sharedVideosDir)
+    .filter((name) => /\.(mp4|mkv|mov|webm|ts)$/i.test(name))
+    .sort();
 }
 
 export function newCase(clips: readonly string[], seed: number): FuzzCase {
@@ -54,10 +56,15 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignFig
   const base = scratchDir('fuzz');
   // The unmutated clip must pass first: if it does not, the build or the machine is broken, not the inputs, and
   // nothing may be kept as a regression case.
-  const baseline = await runFuzzCase({ clip: clips[0]!, seed: -1, operations: [] }, { directory: join(base, 'baseline') });
+  const baseline = await runFuzzCase(
+    { clip: clips[0]!, seed: -1, operations: [] },
+    { directory: join(base, 'baseline') },
+  );
   const baselineProblems = baseline.commands.flatMap((command) => command.problems);
   if (baselineProblems.length > 0 || baseline.commands.some((command) => command.exitCode !== 0)) {
-    throw new Error(`the unmutated clip ${clips[0]} fails, so the build or the machine is broken: ${baselineProblems.join('; ') || 'non-zero exit'}`);
+    throw new Error(
+      `the unmutated clip ${clips[0]} fails, so the build or the machine is broken: ${baselineProblems.join('; ') || 'non-zero exit'}`,
+    );
   }
   const queue: FuzzCase[] = [...regressions];
   let generated = 0;
@@ -82,7 +89,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignFig
       const problems: string[] = [];
       for (const command of outcome.commands) {
         cliRuns += 1;
-        const key = command.problems.some((problem) => problem.startsWith('hang')) ? 'hang' : command.signal ? 'signal' : String(command.exitCode);
+        const key = command.problems.some((problem) => problem.startsWith('hang'))
+          ? 'hang'
+          : command.signal
+            ? 'signal'
+            : String(command.exitCode);
         exitCodes[key] = (exitCodes[key] ?? 0) + 1;
         problems.push(...command.problems.map((problem) => `${command.command}: ${problem}`));
       }

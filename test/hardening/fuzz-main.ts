@@ -25,8 +25,12 @@ const figures = await runCampaign({
   onOutcome: (outcome) => {
     done += 1;
     const bad = outcome.commands.flatMap((command) => command.problems);
-    const codes = outcome.commands.map((command) => `${command.command}=${command.exitCode ?? command.signal}`).join(' ');
-    process.stderr.write(`${String(done).padStart(5)} ${outcome.fuzzCase.clip} seed ${outcome.fuzzCase.seed}: ${codes}${bad.length ? `  FAILED: ${bad.join('; ')}` : ''}\n`);
+    const codes = outcome.commands
+      .map((command) => `${command.command}=${command.exitCode ?? command.signal}`)
+      .join(' ');
+    process.stderr.write(
+      `${String(done).padStart(5)} ${outcome.fuzzCase.clip} seed ${outcome.fuzzCase.seed}: ${codes}${bad.length ? `  FAILED: ${bad.join('; ')}` : ''}\n`,
+    );
   },
 });
 if (figures.failures.length > 0) {

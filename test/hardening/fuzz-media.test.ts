@@ -15,10 +15,14 @@ describe('fuzzed media', () => {
     const first = generateOperations(42, original.length);
     assert.deepEqual(generateOperations(42, original.length), first);
     assert.notDeepEqual(generateOperations(43, original.length), first);
-    assert.ok(!applyOperations(original, first).equals(original) || first.every((operation) => operation.kind === 'duplicate'));
+    assert.ok(
+      !applyOperations(original, first).equals(original) || first.every((operation) => operation.kind === 'duplicate'),
+    );
   });
 
-  it('regression corpus cases and seeded mutants: no exit 1, signal, hang, stack trace, orphan or partial output', { timeout: 240_000 }, async () => {
+  it('regression corpus cases and seeded mutants: no exit 1, signal, hang, stack trace, orphan or partial output', {
+    timeout: 240_000,
+  }, async () => {
     const firstSeed = Number(process.env.VIDTOK_FUZZ_SEED ?? 20_261_201);
     const figures = await runCampaign({ firstSeed, maxCases: 200, budgetMs: 75_000, parallel: 2 });
     assert.ok(figures.regressionCases === loadRegressionCases().length);

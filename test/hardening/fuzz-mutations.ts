@@ -45,10 +45,12 @@ export function generateOperations(seed: number, size: number): MutationOperatio
     const choice = random();
     if (choice < 0.35) {
       const flips = 1 + integer(64);
-      for (let flip = 0; flip < flips; flip += 1) operations.push({ kind: 'flip', offset: offset(), mask: 1 + integer(255) });
+      for (let flip = 0; flip < flips; flip += 1)
+        operations.push({ kind: 'flip', offset: offset(), mask: 1 + integer(255) });
     } else if (choice < 0.5) operations.push({ kind: 'truncate', length: integer(size) });
     else if (choice < 0.7) operations.push({ kind: 'zero', offset: offset(), length: 1 + integer(4096) });
-    else if (choice < 0.85) operations.push({ kind: 'duplicate', from: offset(), length: 1 + integer(8192), to: offset() });
+    else if (choice < 0.85)
+      operations.push({ kind: 'duplicate', from: offset(), length: 1 + integer(8192), to: offset() });
     else operations.push({ kind: 'delete', offset: offset(), length: 1 + integer(4096) });
   }
   return operations;
@@ -66,7 +68,11 @@ export function applyOperations(bytes: Buffer, operations: readonly MutationOper
         data = data.subarray(0, Math.min(operation.length, data.length));
         break;
       case 'zero':
-        data.fill(0, Math.min(operation.offset, data.length), Math.min(operation.offset + operation.length, data.length));
+        data.fill(
+          0,
+          Math.min(operation.offset, data.length),
+          Math.min(operation.offset + operation.length, data.length),
+        );
         break;
       case 'duplicate': {
         const piece = Buffer.from(data.subarray(operation.from, operation.from + operation.length));

@@ -52,7 +52,16 @@ async function survivors(needle: string, graceMs: number): Promise<number[]> {
   }
 }
 
-function runCli(args: readonly string[], hangLimitMs: number): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; stderr: string; hung: boolean; durationMs: number }> {
+function runCli(
+  args: readonly string[],
+  hangLimitMs: number,
+): Promise<{
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  hung: boolean;
+  durationMs: number;
+}> {
   return new Promise((resolvePromise, reject) => {
     const started = Date.now();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -117,10 +126,18 @@ export async function runFuzzCase(fuzzCase: FuzzCase, options: RunCaseOptions): 
       const partial = readdirSync(options.directory).filter((name) => name.includes('.partial'));
       if (partial.length > 0) problems.push(`partial output left: ${partial.join(', ')}`);
       const written = existsSync(outDirectory);
-      if (result.exitCode === 0 && !existsSync(join(outDirectory, 'index.json'))) problems.push('exit 0 without index.json');
-      if (result.exitCode !== 0 && written && readdirSync(outDirectory).length > 0) problems.push('failed run left files in --out');
+      if (result.exitCode === 0 && !existsSync(join(outDirectory, 'index.json')))
+        problems.push('exit 0 without index.json');
+      if (result.exitCode !== 0 && written && readdirSync(outDirectory).length > 0)
+        problems.push('failed run left files in --out');
     }
-    commands.push({ command: plan.command, exitCode: result.exitCode, signal: result.signal, durationMs: result.durationMs, problems });
+    commands.push({
+      command: plan.command,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      durationMs: result.durationMs,
+      problems,
+    });
   }
   await fs.rm(options.directory, { recursive: true, force: true });
   return { fuzzCase, commands };

@@ -33,8 +33,16 @@ const varintField = (field: number, value: number): Buffer => Buffer.concat([tag
 
 /** A ModelProto whose graph has one float initializer of `dims` stored as external data with `entries`. */
 function craftedGraph(dims: readonly number[], entries: Record<string, string>): Buffer {
-  const external = Object.entries(entries).map(([key, value]) => bytesField(13, Buffer.concat([bytesField(1, key), bytesField(2, value)])));
-  const tensor = Buffer.concat([...dims.map((dim) => varintField(1, dim)), varintField(2, 1), bytesField(8, 'weight'), ...external, varintField(14, 1)]);
+  const external = Object.entries(entries).map(([key, value]) =>
+    bytesField(13, Buffer.concat([bytesField(1, key), bytesField(2, value)])),
+  );
+  const tensor = Buffer.concat([
+    ...dims.map((dim) => varintField(1, dim)),
+    varintField(2, 1),
+    bytesField(8, 'weight'),
+    ...external,
+    varintField(14, 1),
+  ]);
   const graph = Buffer.concat([bytesField(2, 'crafted'), bytesField(5, tensor)]);
   return Buffer.concat([varintField(1, 8), bytesField(8, varintField(2, 17)), bytesField(7, graph)]);
 }
@@ -65,23 +73,58 @@ describe('model files as untrusted input', () => {
   };
 
   it('accepts external data that fits', () => {
-    checkGraphFile(write('good.onnx', craftedGraph([1000], { location: 'weights.bin', offset: '0', length: '4000' })), root);
-    checkGraphFile(write('good-no-length.onnx', craftedGraph([10, 10], { location: 'weights.bin', offset: '3600' })), root);
+    checkGraphFile(
+      write('good.onnx', craftedGraph([1000], { location: 'weights.bin', offset: '0', length: '4000' })),
+      root,
+    );
+    checkGraphFile(
+      write('good-no-length.onnx', craftedGraph([10, 10], { location: 'weights.bin', offset: '3600' })),
+      root,
+    );
   });
 
   it('keeps external-data paths inside the model folder', () => {
-    expectModelError(() => checkGraphFile(write('traversal.onnx', craftedGraph([10], { location: `../../${outside.split('/').pop()}/passwd` })), root), /points outside the model directory/);
-    expectModelError(() => checkGraphFile(write('absolute.onnx', craftedGraph([10], { location: join(outside, 'passwd') })), root), /is absolute/);
-    expectModelError(() => checkGraphFile(write('link.onnx', craftedGraph([10], { location: 'link.bin' })), root), /through a link/);
-    expectModelError(() => checkGraphFile(write('missing.onnx', craftedGraph([10], { location: 'nothing.bin' })), root), /missing/);
+    expectModelError(
+      () =>
+        checkGraphFile(
+          write('traversal.onnx', craftedGraph([10], { location: `../../${outside.split('/').pop()}/passwd` })),
+          root,
+        ),
+      /points outside the model directory/,
+    );
+    expectModelError(
+      () => checkGraphFile(write('absolute.onnx', craftedGraph([10], { location: join(outside, 'passwd') })), root),
+      /is absolute/,
+    );
+    expectModelError(
+      () => checkGraphFile(write('link.onnx', craftedGraph([10], { location: 'link.bin' })), root),
+      /through a link/,
+    );
+    expectModelError(
+      () => checkGraphFile(write('missing.onnx', craftedGraph([10], { location: 'nothing.bin' })), root),
+      /missing/,
+    );
     // Inside the model folder but above onnx/: allowed (the hub layout keeps data next to graphs, but the root is the boundary).
     checkGraphFile(write('root-data.onnx', craftedGraph([10], { location: '../secret.bin' })), root);
   });
 
   it('refuses external data that exceeds what its file has', () => {
-    expectModelError(() => checkGraphFile(write('long.onnx', craftedGraph([2000], { location: 'weights.bin', offset: '0', length: '8000' })), root), /lists bytes 0\.\.8000 but the file has 4000 bytes/);
-    expectModelError(() => checkGraphFile(write('offset.onnx', craftedGraph([10], { location: 'weights.bin', offset: '5000' })), root), /offset 5000 is past the end/);
-    expectModelError(() => checkGraphFile(write('shape.onnx', craftedGraph([100_000, 1000], { location: 'weights.bin' })), root), /shape \[100000, 1000\] needs 400000000 bytes but external data 'weights.bin' lists 4000/);
+    expectModelError(
+      () =>
+        checkGraphFile(
+          write('long.onnx', craftedGraph([2000], { location: 'weights.bin', offset: '0', length: '8000' })),
+          root,
+        ),
+      /lists bytes 0\.\.8000 but the file has 4000 bytes/,
+    );
+    expectModelError(
+      () => checkGraphFile(write('offset.onnx', craftedGraph([10], { location: 'weights.bin', offset: '5000' })), root),
+      /offset 5000 is past the end/,
+    );
+    expectModelError(
+      () => checkGraphFile(write('shape.onnx', craftedGraph([100_000, 1000], { location: 'weights.bin' })), root),
+      /shape \[100000, 1000\] needs 400000000 bytes but external data 'weights.bin' lists 4000/,
+    );
     assert.equal(tensorBytes({ dims: [3, 5], dataType: 10 }), 30);
   });
 
@@ -92,7 +135,10 @@ describe('model files as untrusted input', () => {
     expectModelError(() => modelMemoryLimitBytes({ VIDTOK_MODEL_MEMORY_LIMIT: 'lots' }), /not a size/);
     const graph = write('sized.onnx', craftedGraph([1000], { location: 'weights.bin', length: '4000' }));
     assert.ok(checkModelMemory(root, [graph], { VIDTOK_MODEL_MEMORY_LIMIT: '1M' }) >= 4000);
-    expectModelError(() => checkModelMemory(root, [graph], { VIDTOK_MODEL_MEMORY_LIMIT: '2K' }), /weights need 0\.00 GiB, over the limit of 0\.00 GiB \(set VIDTOK_MODEL_MEMORY_LIMIT/);
+    expectModelError(
+      () => checkModelMemory(root, [graph], { VIDTOK_MODEL_MEMORY_LIMIT: '2K' }),
+      /weights need 0\.00 GiB, over the limit of 0\.00 GiB \(set VIDTOK_MODEL_MEMORY_LIMIT/,
+    );
   });
 
   it('a real model over the cap fails before loading, in the API and the CLI (exit 8)', async () => {
@@ -108,11 +154,15 @@ describe('model files as untrusted input', () => {
     }
     locateModelFiles(model); // under the default cap it loads
     const result = await new Promise<{ code: number | null; stderr: string }>((resolvePromise, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ask', sharedVideo('yoga.mp4'), 'What happens?', '-m', model], {
-        cwd: repoRoot,
-        env: { ...process.env, VIDTOK_MODEL_MEMORY_LIMIT: '64K' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', 'ask', sharedVideo('yoga.mp4'), 'What happens?', '-m', model],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, VIDTOK_MODEL_MEMORY_LIMIT: '64K' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
       child.on('error', reject);

@@ -8,7 +8,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
@@ -48,11 +54,19 @@ async function serve(
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': path.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t' });
+    response.writeHead(200, {
+      'content-type': path.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t',
+    });
     createReadStream(path).pipe(response);
   };
   const server = tls
-    ? createTlsServer({ key: readFileSync(new URL('loopback-key.pem', tlsDirectory)), cert: readFileSync(new URL('loopback-cert.pem', tlsDirectory)) }, handler)
+    ? createTlsServer(
+        {
+          key: readFileSync(new URL('loopback-key.pem', tlsDirectory)),
+          cert: readFileSync(new URL('loopback-cert.pem', tlsDirectory)),
+        },
+        handler,
+      )
     : createServer(handler);
   await new Promise<void>((resolvePromise) => server.listen(0, host, resolvePromise));
   return { server, base: `${tls ? 'https' : 'http'}://${host}:${(server.address() as AddressInfo).port}`, requests };
@@ -82,7 +96,21 @@ describe('network policy', () => {
     delete process.env.VIDTOK_ALLOW_PRIVATE_NETWORK;
     directory = scratchDir('network-policy');
     const clip = await makeClip(join(directory, 'clip.mp4'), { seconds: 3, fps: 25, gop: 25 });
-    await runFfmpeg(['-i', `file:${clip}`, '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod', `file:${join(directory, 'index.m3u8')}`]);
+    await runFfmpeg([
+      '-i',
+      `file:${clip}`,
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_time',
+      '1',
+      '-hls_list_size',
+      '0',
+      '-hls_playlist_type',
+      'vod',
+      `file:${join(directory, 'index.m3u8')}`,
+    ]);
     other = await serve(directory, '127.0.0.2');
     allowed = await serve(directory, '127.0.0.1', (url) =>
       url.endsWith('/redirect.m3u8') ? { status: 302, headers: { location: `${other.base}/index.m3u8` } } : undefined,
@@ -94,7 +122,10 @@ describe('network policy', () => {
       `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-PLAYLIST-TYPE:VOD\n${segments.map((name) => `#EXTINF:1.0,\n${other.base}/${name}\n`).join('')}#EXT-X-ENDLIST\n`,
     );
     // A master playlist on the allowed host whose variant is on the other host.
-    writeFileSync(join(directory, 'master.m3u8'), `#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=100000,RESOLUTION=160x120\n${other.base}/index.m3u8\n`);
+    writeFileSync(
+      join(directory, 'master.m3u8'),
+      `#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=100000,RESOLUTION=160x120\n${other.base}/index.m3u8\n`,
+    );
     proxyEvents.on('request', record);
   });
   afterEach(() => {
@@ -105,17 +136,37 @@ describe('network policy', () => {
     proxyEvents.off('request', record);
     if (savedEnvironment.hosts !== undefined) process.env.VIDTOK_ALLOWED_HOSTS = savedEnvironment.hosts;
     if (savedEnvironment.all !== undefined) process.env.VIDTOK_ALLOW_PRIVATE_NETWORK = savedEnvironment.all;
-    await Promise.all([allowed, other].map(({ server }) => new Promise((resolvePromise) => server.close(resolvePromise))));
+    await Promise.all(
+      [allowed, other].map(({ server }) => new Promise((resolvePromise) => server.close(resolvePromise))),
+    );
     assert.deepEqual(await survivingFfmpegChildren(), []);
   });
 
   it('classifies loopback, private, link-local, metadata, unique-local and mapped addresses', () => {
     const expected: Array<[string, string]> = [
-      ['127.0.0.1', 'loopback'], ['127.9.9.9', 'loopback'], ['::1', 'loopback'], ['::ffff:127.0.0.1', 'loopback'], ['::ffff:7f00:1', 'loopback'],
-      ['10.1.2.3', 'private'], ['172.16.0.1', 'private'], ['172.31.255.255', 'private'], ['192.168.1.1', 'private'], ['::ffff:192.168.0.1', 'private'],
-      ['169.254.169.254', 'metadata'], ['fd00:ec2::254', 'metadata'], ['169.254.1.1', 'link-local'], ['fe80::1', 'link-local'],
-      ['fd12:3456::1', 'unique-local'], ['fc00::1', 'unique-local'], ['0.0.0.0', 'unspecified'], ['::', 'unspecified'], ['100.64.0.1', 'shared (CGNAT)'],
-      ['8.8.8.8', 'public'], ['172.32.0.1', 'public'], ['2001:db8::1', 'public'], ['11.0.0.1', 'public'],
+      ['127.0.0.1', 'loopback'],
+      ['127.9.9.9', 'loopback'],
+      ['::1', 'loopback'],
+      ['::ffff:127.0.0.1', 'loopback'],
+      ['::ffff:7f00:1', 'loopback'],
+      ['10.1.2.3', 'private'],
+      ['172.16.0.1', 'private'],
+      ['172.31.255.255', 'private'],
+      ['192.168.1.1', 'private'],
+      ['::ffff:192.168.0.1', 'private'],
+      ['169.254.169.254', 'metadata'],
+      ['fd00:ec2::254', 'metadata'],
+      ['169.254.1.1', 'link-local'],
+      ['fe80::1', 'link-local'],
+      ['fd12:3456::1', 'unique-local'],
+      ['fc00::1', 'unique-local'],
+      ['0.0.0.0', 'unspecified'],
+      ['::', 'unspecified'],
+      ['100.64.0.1', 'shared (CGNAT)'],
+      ['8.8.8.8', 'public'],
+      ['172.32.0.1', 'public'],
+      ['2001:db8::1', 'public'],
+      ['11.0.0.1', 'public'],
     ];
     for (const [address, addressClass] of expected) assert.equal(classifyAddress(address), addressClass, address);
   });
@@ -145,18 +196,30 @@ describe('network policy', () => {
 
   it('an allowed host: the playlist and every segment request go through the proxy to the checked address', async () => {
     configureNetworkPolicy({ allowedHosts: ['127.0.0.1'] });
-    const result = await extractFrames(`${allowed.base}/index.m3u8`, { fps: 5, size: { width: 16, height: 16 }, bufferFrames: 1000 });
+    const result = await extractFrames(`${allowed.base}/index.m3u8`, {
+      fps: 5,
+      size: { width: 16, height: 16 },
+      bufferFrames: 1000,
+    });
     assert.ok(result.frames.length >= 13, `${result.frames.length} frames`);
     const segmentRequests = seen.filter((request) => /index\d+\.ts$/.test(request.target));
-    assert.ok(segmentRequests.length >= 3, `segments went through the proxy: ${JSON.stringify(seen.map((request) => request.target))}`);
+    assert.ok(
+      segmentRequests.length >= 3,
+      `segments went through the proxy: ${JSON.stringify(seen.map((request) => request.target))}`,
+    );
     assert.ok(segmentRequests.every((request) => request.address === '127.0.0.1' && request.refusal === undefined));
   });
 
   it('a segment URL on a host that is not allowed is refused on its way and that host gets no request', async () => {
     configureNetworkPolicy({ allowedHosts: ['127.0.0.1'] });
     const input = `${allowed.base}/cross.m3u8`;
-    await assert.rejects(extractFrames(input, { fps: 5, bufferFrames: 1000 }), (error) => expectRefused(error, input, '127.0.0.2'));
-    assert.ok(seen.some((request) => request.target.startsWith(`${other.base}/index0.ts`) && request.refusal !== undefined), JSON.stringify(seen));
+    await assert.rejects(extractFrames(input, { fps: 5, bufferFrames: 1000 }), (error) =>
+      expectRefused(error, input, '127.0.0.2'),
+    );
+    assert.ok(
+      seen.some((request) => request.target.startsWith(`${other.base}/index0.ts`) && request.refusal !== undefined),
+      JSON.stringify(seen),
+    );
     assert.deepEqual(other.requests, []);
   });
 
@@ -164,20 +227,29 @@ describe('network policy', () => {
     configureNetworkPolicy({ allowedHosts: ['127.0.0.1'] });
     const input = `${allowed.base}/redirect.m3u8`;
     await assert.rejects(probe(input), (error) => expectRefused(error, input, '127.0.0.2'));
-    assert.ok(allowed.requests.some((url) => url.endsWith('/redirect.m3u8')), 'the first hop was made');
+    assert.ok(
+      allowed.requests.some((url) => url.endsWith('/redirect.m3u8')),
+      'the first hop was made',
+    );
     assert.deepEqual(other.requests, []);
   });
 
   it('a variant playlist on a host that is not allowed is refused', async () => {
     configureNetworkPolicy({ allowedHosts: ['127.0.0.1'] });
     const input = `${allowed.base}/master.m3u8`;
-    await assert.rejects(extractFrames(input, { fps: 5, bufferFrames: 1000 }), (error) => expectRefused(error, input, '127.0.0.2'));
+    await assert.rejects(extractFrames(input, { fps: 5, bufferFrames: 1000 }), (error) =>
+      expectRefused(error, input, '127.0.0.2'),
+    );
     assert.deepEqual(other.requests, []);
   });
 
   it('a CIDR or --allow-private-network lets the other host in', async () => {
     configureNetworkPolicy({ allowedHosts: ['127.0.0.0/30'] });
-    const viaCidr = await extractFrames(`${allowed.base}/cross.m3u8`, { fps: 5, size: { width: 16, height: 16 }, bufferFrames: 1000 });
+    const viaCidr = await extractFrames(`${allowed.base}/cross.m3u8`, {
+      fps: 5,
+      size: { width: 16, height: 16 },
+      bufferFrames: 1000,
+    });
     assert.ok(viaCidr.frames.length >= 13, `${viaCidr.frames.length} frames`);
     assert.ok(other.requests.some((url) => url.endsWith('index0.ts')));
     configureNetworkPolicy({ allowPrivateNetwork: true });
@@ -189,27 +261,47 @@ describe('network policy', () => {
     const secureOther = await serve(directory, '127.0.0.2', undefined, true);
     const secure = await serve(directory, '127.0.0.1', undefined, true);
     try {
-      writeFileSync(join(directory, 'secure-cross.m3u8'), `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:1.0,\n${secureOther.base}/index0.ts\n#EXT-X-ENDLIST\n`);
+      writeFileSync(
+        join(directory, 'secure-cross.m3u8'),
+        `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:1.0,\n${secureOther.base}/index0.ts\n#EXT-X-ENDLIST\n`,
+      );
       configureNetworkPolicy({ allowedHosts: ['127.0.0.1'] });
-      const result = await extractFrames(`${secure.base}/index.m3u8`, { fps: 5, size: { width: 16, height: 16 }, bufferFrames: 1000 });
+      const result = await extractFrames(`${secure.base}/index.m3u8`, {
+        fps: 5,
+        size: { width: 16, height: 16 },
+        bufferFrames: 1000,
+      });
       assert.ok(result.frames.length >= 13, `${result.frames.length} frames`);
       const port = secure.base.split(':').pop();
-      assert.ok(seen.some((request) => request.method === 'CONNECT' && request.target === `127.0.0.1:${port}` && request.address === '127.0.0.1'), JSON.stringify(seen));
+      assert.ok(
+        seen.some(
+          (request) =>
+            request.method === 'CONNECT' && request.target === `127.0.0.1:${port}` && request.address === '127.0.0.1',
+        ),
+        JSON.stringify(seen),
+      );
       const input = `${secure.base}/secure-cross.m3u8`;
-      await assert.rejects(extractFrames(input, { fps: 5, bufferFrames: 1000 }), (error) => expectRefused(error, input, '127.0.0.2'));
+      await assert.rejects(extractFrames(input, { fps: 5, bufferFrames: 1000 }), (error) =>
+        expectRefused(error, input, '127.0.0.2'),
+      );
       assert.deepEqual(secureOther.requests, []);
     } finally {
-      await Promise.all([secure, secureOther].map(({ server }) => new Promise((resolvePromise) => server.close(resolvePromise))));
+      await Promise.all(
+        [secure, secureOther].map(({ server }) => new Promise((resolvePromise) => server.close(resolvePromise))),
+      );
     }
   });
 
   it('the proxy serves only vidtok children: a request without their credentials gets 407', async () => {
     const proxy = await startForwardingProxy();
     const status = await new Promise<number>((resolvePromise, reject) => {
-      const request = httpRequest({ host: '127.0.0.1', port: proxy.port, path: `${allowed.base}/index.m3u8`, method: 'GET' }, (response) => {
-        response.resume();
-        resolvePromise(response.statusCode ?? 0);
-      });
+      const request = httpRequest(
+        { host: '127.0.0.1', port: proxy.port, path: `${allowed.base}/index.m3u8`, method: 'GET' },
+        (response) => {
+          response.resume();
+          resolvePromise(response.statusCode ?? 0);
+        },
+      );
       request.on('error', reject);
       request.end();
     });
@@ -219,9 +311,16 @@ describe('network policy', () => {
   it('the CLI: exit 4 with a one-line refusal; --allow-private-network and VIDTOK_ALLOWED_HOSTS allow', async () => {
     const input = `${allowed.base}/index.m3u8`;
     // Asynchronous: the servers run in this process and must keep answering while the CLI runs.
-    const run = (args: string[], environment: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stderr: string }> =>
+    const run = (
+      args: string[],
+      environment: NodeJS.ProcessEnv = {},
+    ): Promise<{ status: number | null; stderr: string }> =>
       new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, env: { ...process.env, ...environment }, stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+          cwd: repoRoot,
+          env: { ...process.env, ...environment },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
         let stderr = '';
         child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
         const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
@@ -234,7 +333,10 @@ describe('network policy', () => {
     const refused = await run(['probe', input]);
     assert.equal(refused.status, 4, refused.stderr);
     assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
-    assert.match(refused.stderr, /refused to contact 127\.0\.0\.1: a loopback address; allow it with --allow-private-network/);
+    assert.match(
+      refused.stderr,
+      /refused to contact 127\.0\.0\.1: a loopback address; allow it with --allow-private-network/,
+    );
     const flagged = await run(['probe', input, '--allow-private-network']);
     assert.equal(flagged.status, 0, flagged.stderr);
     const listed = await run(['probe', input], { VIDTOK_ALLOWED_HOSTS: '127.0.0.1' });

@@ -17,9 +17,24 @@ import { startRtspServer } from './rtsp-server.js';
 // The RTSP server listens on loopback, which the network policy refuses unless allowed.
 process.env.VIDTOK_ALLOWED_HOSTS = '127.0.0.1';
 
-const narrateArguments = ['-m', fixtureModel, '--fps', '2', '--max-new-tokens', '2', '--max-scene-seconds', '2', '--min-scene-seconds', '0.5', '--scene-descriptor', 'hsv'];
-const count = (events: readonly NarrationEvent[], type: NarrationEvent['type']): number => events.filter((event) => event.type === type).length;
-const reconnectIndex = (events: readonly NarrationEvent[]): number => events.findIndex((event) => event.type === 'source-reconnect');
+const narrateArguments = [
+  '-m',
+  fixtureModel,
+  '--fps',
+  '2',
+  '--max-new-tokens',
+  '2',
+  '--max-scene-seconds',
+  '2',
+  '--min-scene-seconds',
+  '0.5',
+  '--scene-descriptor',
+  'hsv',
+];
+const count = (events: readonly NarrationEvent[], type: NarrationEvent['type']): number =>
+  events.filter((event) => event.type === type).length;
+const reconnectIndex = (events: readonly NarrationEvent[]): number =>
+  events.findIndex((event) => event.type === 'source-reconnect');
 
 type NarrationEnd = Extract<NarrationEvent, { type: 'narration-end' }>;
 
@@ -38,7 +53,10 @@ function checkNarrations(events: readonly NarrationEvent[]): NarrationEnd[] {
     const previous = ends[index - 1];
     if (previous) {
       assert.ok(end.scene > previous.scene, `scene ${end.scene} after scene ${previous.scene}`);
-      assert.ok(end.start >= previous.start && end.start >= previous.end - 0.25, `scene ${end.scene} starts at ${end.start}, the previous ended at ${previous.end}`);
+      assert.ok(
+        end.start >= previous.start && end.start >= previous.end - 0.25,
+        `scene ${end.scene} starts at ${end.start}, the previous ended at ${previous.end}`,
+      );
     }
   });
   return ends;
@@ -51,7 +69,12 @@ async function assertNoChildLeft(run: CliRun): Promise<void> {
 describe('narrate rtsp:// from a real RTSP server', { timeout: 400_000 }, () => {
   let clip: string;
   before(async () => {
-    clip = await makeClip(join(scratchDir('rtsp-clip'), 'camera.mp4'), { seconds: 90, fps: 25, gop: 10, source: 'testsrc2' });
+    clip = await makeClip(join(scratchDir('rtsp-clip'), 'camera.mp4'), {
+      seconds: 90,
+      fps: 25,
+      gop: 10,
+      source: 'testsrc2',
+    });
   });
 
   for (const protocols of ['tcp', 'udp'] as const) {
@@ -110,21 +133,26 @@ describe('narrate rtsp:// from a real RTSP server', { timeout: 400_000 }, () => 
     const server = await startRtspServer({ protocols: 'tcp', clip });
     let frozen = false;
     try {
-      const run = await runCli(['narrate', server.url, ...narrateArguments, '--reconnect-delay', '300', '--stall-timeout', '3'], {
-        onEvent: (event, events) => {
-          if (!frozen && event.type === 'narration-end') {
-            frozen = true;
-            server.freeze();
-            setTimeout(() => server.thaw(), 5000);
-          }
-          const first = reconnectIndex(events);
-          return first >= 0 && count(events.slice(first), 'narration-end') >= 1 ? 'interrupt' : undefined;
+      const run = await runCli(
+        ['narrate', server.url, ...narrateArguments, '--reconnect-delay', '300', '--stall-timeout', '3'],
+        {
+          onEvent: (event, events) => {
+            if (!frozen && event.type === 'narration-end') {
+              frozen = true;
+              server.freeze();
+              setTimeout(() => server.thaw(), 5000);
+            }
+            const first = reconnectIndex(events);
+            return first >= 0 && count(events.slice(first), 'narration-end') >= 1 ? 'interrupt' : undefined;
+          },
+          timeoutMs: 150_000,
         },
-        timeoutMs: 150_000,
-      });
+      );
       assert.equal(run.code, 130, run.stderr);
       checkNarrations(run.events);
-      const reconnect = run.events[reconnectIndex(run.events)] as Extract<NarrationEvent, { type: 'source-reconnect' }> | undefined;
+      const reconnect = run.events[reconnectIndex(run.events)] as
+        | Extract<NarrationEvent, { type: 'source-reconnect' }>
+        | undefined;
       assert.ok(reconnect, `a source-reconnect event: ${run.stderr}`);
       assert.match(reconnect.reason, /no frame for 3 s/);
       await assertNoChildLeft(run);
@@ -137,18 +165,38 @@ describe('narrate rtsp:// from a real RTSP server', { timeout: 400_000 }, () => 
     const server = await startRtspServer({ protocols: 'tcp', clip, user: 'alice', password: 'secret' });
     try {
       const started = Date.now();
-      const refused = await runCli(['narrate', server.url.replace('rtsp://', 'rtsp://alice:wrong@'), ...narrateArguments, '--reconnect-attempts', '1', '--reconnect-delay', '200'], { timeoutMs: 60_000 });
+      const refused = await runCli(
+        [
+          'narrate',
+          server.url.replace('rtsp://', 'rtsp://alice:wrong@'),
+          ...narrateArguments,
+          '--reconnect-attempts',
+          '1',
+          '--reconnect-delay',
+          '200',
+        ],
+        { timeoutMs: 60_000 },
+      );
       assert.ok(Date.now() - started < 45_000, 'no hang');
-      assert.ok(refused.code !== 0 && refused.code !== 1 && refused.code !== null, `exit ${refused.code}: ${refused.stderr}`);
-      const lines = refused.stderr.trim().split('\n').filter((line) => line.startsWith('vidtok:'));
+      assert.ok(
+        refused.code !== 0 && refused.code !== 1 && refused.code !== null,
+        `exit ${refused.code}: ${refused.stderr}`,
+      );
+      const lines = refused.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('vidtok:'));
       assert.equal(lines.length, 1, refused.stderr);
       assert.match(lines[0]!, /401|unauthori[sz]ed|authori[sz]ation|authentication/i);
       assert.doesNotMatch(refused.stderr, /^\s+at /m, 'no stack trace');
       await assertNoChildLeft(refused);
-      const accepted = await runCli(['narrate', server.url.replace('rtsp://', 'rtsp://alice:secret@'), ...narrateArguments], {
-        onEvent: (_event, events) => (count(events, 'narration-end') >= 1 ? 'interrupt' : undefined),
-        timeoutMs: 90_000,
-      });
+      const accepted = await runCli(
+        ['narrate', server.url.replace('rtsp://', 'rtsp://alice:secret@'), ...narrateArguments],
+        {
+          onEvent: (_event, events) => (count(events, 'narration-end') >= 1 ? 'interrupt' : undefined),
+          timeoutMs: 90_000,
+        },
+      );
       assert.equal(accepted.code, 130, accepted.stderr);
       await assertNoChildLeft(accepted);
     } finally {

@@ -71,9 +71,20 @@ export async function startRtspServer(options: RtspServerOptions): Promise<RtspS
   let child: ChildProcess | undefined;
   let connections = 0;
   const launch = async (): Promise<void> => {
-    const started = spawn('gjs', [join(repoRoot, 'test', 'hardening', 'rtsp', 'rtsp-server.js'), String(port), '/live', options.clip ? `file=${options.clip}` : String(udpPort), options.protocols, ...(options.user ? [options.user, options.password ?? ''] : [])], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const started = spawn(
+      'gjs',
+      [
+        join(repoRoot, 'test', 'hardening', 'rtsp', 'rtsp-server.js'),
+        String(port),
+        '/live',
+        options.clip ? `file=${options.clip}` : String(udpPort),
+        options.protocols,
+        ...(options.user ? [options.user, options.password ?? ''] : []),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     running.add(started);
     started.once('exit', () => running.delete(started));
     child = started;
@@ -125,7 +136,31 @@ export async function startPublisher(clip: string, udpPort: number): Promise<Pub
   const { ffmpeg } = await resolveBinaries();
   const child = spawn(
     ffmpeg.path,
-    ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', `file:${clip}`, '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-threads', '1', '-g', '10', '-pix_fmt', 'yuv420p', '-f', 'mpegts', `udp://127.0.0.1:${udpPort}?pkt_size=1316`],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      `file:${clip}`,
+      '-an',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-threads',
+      '1',
+      '-g',
+      '10',
+      '-pix_fmt',
+      'yuv420p',
+      '-f',
+      'mpegts',
+      `udp://127.0.0.1:${udpPort}?pkt_size=1316`,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   child.stderr?.resume();

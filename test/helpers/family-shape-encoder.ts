@@ -18,7 +18,8 @@ function cellTokens(image: RgbImage, h: number, w: number, dim: number, out: Flo
       const x0 = Math.floor((gx * image.width) / w);
       const x1 = Math.max(x0 + 1, Math.floor(((gx + 1) * image.width) / w));
       const sum = [0, 0, 0];
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) for (let c = 0; c < 3; c++) sum[c]! += image.data[(y * image.width + x) * 3 + c]!;
+      for (let y = y0; y < y1; y++)
+        for (let x = x0; x < x1; x++) for (let c = 0; c < 3; c++) sum[c]! += image.data[(y * image.width + x) * 3 + c]!;
       const n = (y1 - y0) * (x1 - x0);
       const token = offset + (gy * w + gx) * dim;
       for (let d = 0; d < dim; d++) out[token + d] = sum[d % 3]! / n / 255 - 0.5 + 0.01 * Math.sin(d + gy * 3 + gx);
@@ -27,7 +28,11 @@ function cellTokens(image: RgbImage, h: number, w: number, dim: number, out: Flo
 }
 
 /** An encoder with the geometry of the model folder `directory` (config files only). */
-export function familyShapeEncoder(directory: string, name: string, dim = 16): VisualEncoder & { readonly geometry: EncoderGeometry; encodedFrames: number } {
+export function familyShapeEncoder(
+  directory: string,
+  name: string,
+  dim = 16,
+): VisualEncoder & { readonly geometry: EncoderGeometry; encodedFrames: number } {
   const family = familyFromDirectory(directory);
   const geometry = familyGeometry(family);
   const { h, w } = geometry.frameGrid;
@@ -42,7 +47,15 @@ export function familyShapeEncoder(directory: string, name: string, dim = 16): V
       encoder.encodedFrames += frames.length;
       const data = new Float32Array(frames.length * h * w * dim);
       frames.forEach((frame, t) => cellTokens(frame, h, w, dim, data, t * h * w * dim));
-      return featureGrid(frames.length, h, w, dim, data, frames.map((frame) => frame.pts), frames.map((frame) => frame.index));
+      return featureGrid(
+        frames.length,
+        h,
+        w,
+        dim,
+        data,
+        frames.map((frame) => frame.pts),
+        frames.map((frame) => frame.index),
+      );
     },
     async encodeImage(image: RgbImage): Promise<FeatureGrid> {
       const tile = geometry.tileGrid;

@@ -126,7 +126,12 @@ export function generatedBytes(size: number, seed: number): Uint8Array {
  */
 export function fixtureVlmRepository(
   id: string,
-  options: { suffixes?: readonly string[]; graphBytes?: number; extraFiles?: readonly HubFixtureFile[]; private?: boolean } = {},
+  options: {
+    suffixes?: readonly string[];
+    graphBytes?: number;
+    extraFiles?: readonly HubFixtureFile[];
+    private?: boolean;
+  } = {},
 ): HubFixtureRepository {
   const text = (value: string): Uint8Array => new TextEncoder().encode(value);
   const suffixes = options.suffixes ?? ['', '_fp16', '_q4', '_quantized'];
@@ -163,7 +168,8 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     ]),
   );
   const bySha256 = new Map<string, PreparedFile>();
-  for (const { files } of repositories.values()) for (const file of files.values()) if (file.lfs) bySha256.set(file.sha256, file);
+  for (const { files } of repositories.values())
+    for (const file of files.values()) if (file.lfs) bySha256.set(file.sha256, file);
   const requests: HubRequestRecord[] = [];
   const drops = new Map<string, number>();
   const corrupted = new Set<string>();
@@ -204,26 +210,61 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       const id = decodeURIComponent(revisionInfo[1] ?? '');
       if (!lookup(request, response, record, id, decodeURIComponent(revisionInfo[2] ?? ''))) return;
       const body = Buffer.from(JSON.stringify({ id, sha: commitOf(id) }));
-      response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(body.byteLength) });
+      response.writeHead(200, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': String(body.byteLength),
+      });
       record.status = 200;
       return void response.end(body);
     }
     const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
-    if (tree) return serveTree(request, response, record, url, decodeURIComponent(tree[1] ?? ''), decodeURIComponent(tree[2] ?? ''), tree[3] ? decodeURIComponent(tree[3]) : '');
+    if (tree)
+      return serveTree(
+        request,
+        response,
+        record,
+        url,
+        decodeURIComponent(tree[1] ?? ''),
+        decodeURIComponent(tree[2] ?? ''),
+        tree[3] ? decodeURIComponent(tree[3]) : '',
+      );
     const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
-    if (resolve) return serveResolve(request, response, record, decodeURIComponent(resolve[1] ?? ''), decodeURIComponent(resolve[2] ?? ''), decodeURIComponent(resolve[3] ?? ''));
+    if (resolve)
+      return serveResolve(
+        request,
+        response,
+        record,
+        decodeURIComponent(resolve[1] ?? ''),
+        decodeURIComponent(resolve[2] ?? ''),
+        decodeURIComponent(resolve[3] ?? ''),
+      );
     sendError(response, record, 404, undefined, 'Not Found');
   }
 
   function authorized(request: IncomingMessage, repository: HubFixtureRepository): boolean {
-    return !repository.private || (options.token !== undefined && request.headers.authorization === `Bearer ${options.token}`);
+    return (
+      !repository.private ||
+      (options.token !== undefined && request.headers.authorization === `Bearer ${options.token}`)
+    );
   }
 
-  function lookup(request: IncomingMessage, response: ServerResponse, record: HubRequestRecord, id: string, revision: string) {
+  function lookup(
+    request: IncomingMessage,
+    response: ServerResponse,
+    record: HubRequestRecord,
+    id: string,
+    revision: string,
+  ) {
     const entry = repositories.get(id);
     if (!entry || !authorized(request, entry.repository)) {
       // The hub answers 401 without a token and 404 with one, and never says whether a private repo exists.
-      sendError(response, record, request.headers.authorization ? 404 : entry ? 401 : 404, 'RepoNotFound', 'Repository not found');
+      sendError(
+        response,
+        record,
+        request.headers.authorization ? 404 : entry ? 401 : 404,
+        'RepoNotFound',
+        'Repository not found',
+      );
       return undefined;
     }
     const revisions = entry.repository.revisions ?? ['main'];
@@ -234,7 +275,15 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     return entry;
   }
 
-  function serveTree(request: IncomingMessage, response: ServerResponse, record: HubRequestRecord, url: URL, id: string, revision: string, folder: string): void {
+  function serveTree(
+    request: IncomingMessage,
+    response: ServerResponse,
+    record: HubRequestRecord,
+    url: URL,
+    id: string,
+    revision: string,
+    folder: string,
+  ): void {
     const entry = lookup(request, response, record, id, revision);
     if (!entry) return;
     const recursive = url.searchParams.get('recursive') === 'true' || url.searchParams.get('recursive') === '1';
@@ -249,7 +298,12 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         const directory = prefix + parts.slice(0, depth).join('/');
         if ((recursive || depth === 1) && !directories.has(directory)) {
           directories.add(directory);
-          all.push({ type: 'directory', oid: gitBlobId(new TextEncoder().encode(directory)), size: 0, path: directory });
+          all.push({
+            type: 'directory',
+            oid: gitBlobId(new TextEncoder().encode(directory)),
+            size: 0,
+            path: directory,
+          });
         }
       }
       if (!recursive && parts.length > 1) continue;
@@ -257,7 +311,9 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         type: 'file',
         oid: file.gitObjectId,
         size: file.content.byteLength,
-        ...(file.lfs ? { lfs: { oid: file.sha256, size: file.content.byteLength, pointerSize: file.pointerSize } } : {}),
+        ...(file.lfs
+          ? { lfs: { oid: file.sha256, size: file.content.byteLength, pointerSize: file.pointerSize } }
+          : {}),
         path: file.path,
       });
     }
@@ -276,7 +332,14 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     response.end(body);
   }
 
-  function serveResolve(request: IncomingMessage, response: ServerResponse, record: HubRequestRecord, id: string, revision: string, path: string): void {
+  function serveResolve(
+    request: IncomingMessage,
+    response: ServerResponse,
+    record: HubRequestRecord,
+    id: string,
+    revision: string,
+    path: string,
+  ): void {
     const entry = lookup(request, response, record, id, revision);
     if (!entry) return;
     const file = entry.files.get(path);
@@ -301,7 +364,13 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     serveBytes(request, response, record, file, { ...common, ETag: `"${file.gitObjectId}"` });
   }
 
-  function serveBytes(request: IncomingMessage, response: ServerResponse, record: HubRequestRecord, file: PreparedFile, headers: Record<string, string>): void {
+  function serveBytes(
+    request: IncomingMessage,
+    response: ServerResponse,
+    record: HubRequestRecord,
+    file: PreparedFile,
+    headers: Record<string, string>,
+  ): void {
     record.filePath = file.path;
     record.repositoryId = file.repositoryId;
     const key = `${file.repositoryId}:${file.path}`;
@@ -314,7 +383,10 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     let start = 0;
     let end = total - 1;
     let status = 200;
-    const range = request.headers.range && rangeIgnored.delete(key) ? null : /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+    const range =
+      request.headers.range && rangeIgnored.delete(key)
+        ? null
+        : /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     if (range) {
       start = Number(range[1]);
       end = range[2] ? Math.min(Number(range[2]), total - 1) : total - 1;
@@ -367,7 +439,10 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     failApiRequests: (repositoryId, count, failure) => void apiFailures.set(repositoryId, { count, failure }),
     downloadsOf: (repositoryId, path) =>
       requests.filter(
-        (record) => record.repositoryId === repositoryId && record.filePath === path && (record.status === 200 || record.status === 206),
+        (record) =>
+          record.repositoryId === repositoryId &&
+          record.filePath === path &&
+          (record.status === 200 || record.status === 206),
       ),
     close: async () => {
       await Promise.all([stop(hub), stop(cdn)]);
@@ -378,7 +453,9 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
 function prepare(repositoryId: string, file: HubFixtureFile): PreparedFile {
   const lfs = file.lfs ?? /\.onnx(_data(_\d+)?)?$/.test(file.path);
   const sha256 = sha256Of(file.content);
-  const pointer = new TextEncoder().encode(`version https://git-lfs.github.com/spec/v1\noid sha256:${sha256}\nsize ${file.content.byteLength}\n`);
+  const pointer = new TextEncoder().encode(
+    `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256}\nsize ${file.content.byteLength}\n`,
+  );
   return {
     repositoryId,
     path: file.path,
@@ -402,7 +479,13 @@ function recordOf(origin: 'hub' | 'cdn', request: IncomingMessage): HubRequestRe
   };
 }
 
-function sendError(response: ServerResponse, record: HubRequestRecord, status: number, code: string | undefined, message: string): void {
+function sendError(
+  response: ServerResponse,
+  record: HubRequestRecord,
+  status: number,
+  code: string | undefined,
+  message: string,
+): void {
   const body = Buffer.from(JSON.stringify({ error: message }));
   response.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',

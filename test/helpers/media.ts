@@ -40,8 +40,18 @@ export async function makeClip(path: string, options: ClipOptions = {}): Promise
   const fps = options.fps ?? 25;
   const seconds = options.seconds ?? 2;
   await runFfmpeg([
-    '-f', 'lavfi', '-i', `${options.source ?? 'testsrc2'}=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(options.gop ?? fps * 2),
+    '-f',
+    'lavfi',
+    '-i',
+    `${options.source ?? 'testsrc2'}=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(options.gop ?? fps * 2),
     ...(options.faststart ? ['-movflags', '+faststart'] : []),
     `file:${path}`,
   ]);
@@ -56,7 +66,11 @@ export async function truncateCopy(source: string, target: string, fraction: num
 }
 
 /** Copies `source` with `count` runs of random bytes written over its middle part (after the first 30 %). */
-export async function corruptCopy(source: string, target: string, options: { runs?: number; runLength?: number; seed?: number } = {}): Promise<string> {
+export async function corruptCopy(
+  source: string,
+  target: string,
+  options: { runs?: number; runLength?: number; seed?: number } = {},
+): Promise<string> {
   const bytes = Buffer.from(readFileSync(source));
   const runs = options.runs ?? 12;
   const runLength = options.runLength ?? 64;
@@ -102,7 +116,14 @@ export async function makeAudioOnly(path: string, seconds = 1): Promise<string> 
 }
 
 /** File names that must be treated literally (spaces, quotes, `$(...)`, a leading `-`, unicode). */
-export const trickyFileNames = ["with space.mp4", "quote's \"double\".mp4", '$(touch pwned).mp4', '-y.mp4', 'vidéo-日本語-🎬.mp4', '`id`;rm -rf x.mp4'];
+export const trickyFileNames = [
+  'with space.mp4',
+  'quote\'s "double".mp4',
+  '$(touch pwned).mp4',
+  '-y.mp4',
+  'vidéo-日本語-🎬.mp4',
+  '`id`;rm -rf x.mp4',
+];
 
 /** Process ids whose parent is `parentPid` (reads /proc; Linux). */
 export function childProcessIds(parentPid = process.pid): number[] {

@@ -80,7 +80,16 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = await freePort();
   const directory = mkdtempSync(join(scratchDir('redis'), 'data-'));
   const argumentsList = [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', directory, '--daemonize', 'no',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--dir',
+    directory,
+    '--daemonize',
+    'no',
     ...(options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
     ...(options.extraArguments ?? []),
   ];

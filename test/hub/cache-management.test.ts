@@ -7,7 +7,13 @@ import { mkdirSync, realpathSync, statSync, writeFileSync, existsSync, readdirSy
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DownloadError, ModelNotFoundError } from '../../src/errors/index.js';
-import { listCachedModels, pullModel, removeCachedModel, resolveModelDirectory, resolveCacheDirectory } from '../../src/hub/index.js';
+import {
+  listCachedModels,
+  pullModel,
+  removeCachedModel,
+  resolveModelDirectory,
+  resolveCacheDirectory,
+} from '../../src/hub/index.js';
 import { fixtureVlmRepository, startHubServer, type HubServer } from '../helpers/hub-server.js';
 import { scratchDir } from '../helpers/paths.js';
 
@@ -26,7 +32,10 @@ describe('model cache management', () => {
   let cache: string;
   before(async () => {
     server = await startHubServer({
-      repositories: [fixtureVlmRepository(smolRepository), fixtureVlmRepository(otherRepository, { suffixes: ['', '_q4'], graphBytes: 200_000 })],
+      repositories: [
+        fixtureVlmRepository(smolRepository),
+        fixtureVlmRepository(otherRepository, { suffixes: ['', '_q4'], graphBytes: 200_000 }),
+      ],
     });
     cache = scratchDir('hub-cache');
     const connection = { cacheDirectory: cache, endpoint: server.endpoint, environment: {} };
@@ -35,7 +44,15 @@ describe('model cache management', () => {
     await pullModel(otherRepository, { ...connection, dtype: 'q4' });
     // An unfinished pull of another revision (a commit id): the connection drops and no retry is allowed.
     server.dropConnectionOnce(otherRepository, 'onnx/embed_tokens.onnx', 50_000);
-    await assert.rejects(pullModel(otherRepository, { ...connection, dtype: 'fp32', revision: server.commitOf(otherRepository), retries: 0 }), DownloadError);
+    await assert.rejects(
+      pullModel(otherRepository, {
+        ...connection,
+        dtype: 'fp32',
+        revision: server.commitOf(otherRepository),
+        retries: 0,
+      }),
+      DownloadError,
+    );
   });
   after(async () => server.close());
 
@@ -50,13 +67,25 @@ describe('model cache management', () => {
     assert.ok(smol);
     assert.equal(smol.alias, 'smolvlm2-256m');
     assert.equal(smol.commit, server.commitOf(smolRepository));
-    assert.deepEqual(smol.dtypes, { embed_tokens: ['fp16', 'q8'], vision_encoder: ['q4', 'q8'], decoder_model_merged: ['q4', 'q8'] });
+    assert.deepEqual(smol.dtypes, {
+      embed_tokens: ['fp16', 'q8'],
+      vision_encoder: ['q4', 'q8'],
+      decoder_model_merged: ['q4', 'q8'],
+    });
     assert.equal(smol.complete, true);
     assert.equal(smol.sizeBytes, bytesUnder(smol.directory));
     const other = listing.models[1];
     assert.equal(other?.alias, undefined);
     assert.deepEqual(other?.dtypes, { embed_tokens: ['q4'], vision_encoder: ['q4'], decoder_model_merged: ['q4'] });
-    assert.deepEqual(listing.incomplete, [{ repositoryId: otherRepository, revision: server.commitOf(otherRepository), sizeBytes: bytesUnder(join(cache, 'fixture-owner--plain-model', `.incomplete-${server.commitOf(otherRepository)}`)) }]);
+    assert.deepEqual(listing.incomplete, [
+      {
+        repositoryId: otherRepository,
+        revision: server.commitOf(otherRepository),
+        sizeBytes: bytesUnder(
+          join(cache, 'fixture-owner--plain-model', `.incomplete-${server.commitOf(otherRepository)}`),
+        ),
+      },
+    ]);
     assert.ok((listing.incomplete[0]?.sizeBytes ?? 0) >= 50_000);
   });
 
@@ -70,11 +99,18 @@ describe('model cache management', () => {
     const expected = realpathSync(join(cache, 'HuggingFaceTB--SmolVLM2-256M-Video-Instruct', 'main'));
     assert.equal(await resolveModelDirectory('smolvlm2-256m', { cacheDirectory: cache }), expected);
     assert.equal(await resolveModelDirectory(smolRepository, { cacheDirectory: cache }), expected);
-    assert.equal(await resolveModelDirectory('SmolVLM2-256M', { cacheDirectory: cache }), expected, 'aliases are case-insensitive');
+    assert.equal(
+      await resolveModelDirectory('SmolVLM2-256M', { cacheDirectory: cache }),
+      expected,
+      'aliases are case-insensitive',
+    );
     const requestsBefore = server.requests.length;
     await assert.rejects(resolveModelDirectory('smolvlm2-500m', { cacheDirectory: cache }), (error: unknown) => {
       assert.ok(error instanceof ModelNotFoundError);
-      assert.equal(error.message, `smolvlm2-500m: not in the model cache (${cache}); run: vidtok models pull smolvlm2-500m`);
+      assert.equal(
+        error.message,
+        `smolvlm2-500m: not in the model cache (${cache}); run: vidtok models pull smolvlm2-500m`,
+      );
       return true;
     });
     await assert.rejects(
@@ -93,7 +129,10 @@ describe('model cache management', () => {
     assert.equal(await resolveModelDirectory('./my-model', { workingDirectory: work }), realpathSync(model));
     assert.equal(await resolveModelDirectory(relative(process.cwd(), model)), realpathSync(model));
     await assert.rejects(resolveModelDirectory(join(model, 'onnx')), /has no config\.json/);
-    await assert.rejects(resolveModelDirectory('./missing', { workingDirectory: work }), (error: unknown) => error instanceof ModelNotFoundError && /no such directory/.test(error.message));
+    await assert.rejects(
+      resolveModelDirectory('./missing', { workingDirectory: work }),
+      (error: unknown) => error instanceof ModelNotFoundError && /no such directory/.test(error.message),
+    );
     await assert.rejects(resolveModelDirectory(join(model, 'config.json')), /not a directory/);
   });
 
@@ -110,7 +149,10 @@ describe('model cache management', () => {
     await pullModel('smolvlm2-256m', connection);
     await removeCachedModel('smolvlm2-256m', { cacheDirectory: local });
     assert.equal(existsSync(join(local, 'HuggingFaceTB--SmolVLM2-256M-Video-Instruct')), false);
-    assert.ok(readdirSync(local).every((name) => !name.startsWith('.removing-')), 'nothing is left aside');
+    assert.ok(
+      readdirSync(local).every((name) => !name.startsWith('.removing-')),
+      'nothing is left aside',
+    );
     await assert.rejects(removeCachedModel('smolvlm2-256m', { cacheDirectory: local }), (error: unknown) => {
       assert.ok(error instanceof ModelNotFoundError);
       assert.match(error.message, /^smolvlm2-256m: not in the model cache/);
@@ -119,7 +161,10 @@ describe('model cache management', () => {
   });
 
   it('takes the cache root from the option, then VIDTOK_CACHE_DIR, then ~/.cache/vidtok/models', () => {
-    assert.equal(resolveCacheDirectory({ cacheDirectory: '/tmp/a', environment: { VIDTOK_CACHE_DIR: '/tmp/b' } }), '/tmp/a');
+    assert.equal(
+      resolveCacheDirectory({ cacheDirectory: '/tmp/a', environment: { VIDTOK_CACHE_DIR: '/tmp/b' } }),
+      '/tmp/a',
+    );
     assert.equal(resolveCacheDirectory({ environment: { VIDTOK_CACHE_DIR: '/tmp/b' } }), '/tmp/b');
     assert.match(resolveCacheDirectory({ environment: {} }), /[/\\]\.cache[/\\]vidtok[/\\]models$/);
   });

@@ -50,7 +50,9 @@ function collector(): { stream: PassThrough; text: () => string } {
 describe('vidtok models', () => {
   let server: HubServer;
   before(async () => {
-    server = await startHubServer({ repositories: [fixtureVlmRepository('HuggingFaceTB/SmolVLM2-256M-Video-Instruct', { graphBytes: 300_000 })] });
+    server = await startHubServer({
+      repositories: [fixtureVlmRepository('HuggingFaceTB/SmolVLM2-256M-Video-Instruct', { graphBytes: 300_000 })],
+    });
   });
   after(async () => server.close());
 
@@ -61,10 +63,16 @@ describe('vidtok models', () => {
     assert.equal(pulled.code, 0, pulled.stderr);
     const snapshot = join(cache, 'HuggingFaceTB--SmolVLM2-256M-Video-Instruct', 'main');
     const [summary, directory, rest] = pulled.stdout.split('\n');
-    assert.match(summary ?? '', /^HuggingFaceTB\/SmolVLM2-256M-Video-Instruct@main \(embed_tokens=fp16,vision_encoder=q4,decoder_model_merged=q4\): pulled \d+(\.\d)? kB$/);
+    assert.match(
+      summary ?? '',
+      /^HuggingFaceTB\/SmolVLM2-256M-Video-Instruct@main \(embed_tokens=fp16,vision_encoder=q4,decoder_model_merged=q4\): pulled \d+(\.\d)? kB$/,
+    );
     assert.equal(directory, snapshot);
     assert.equal(rest, '');
-    const events = pulled.stderr.trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+    const events = pulled.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string });
     assert.equal(events[0]?.type, 'listing');
     assert.equal(events.at(-1)?.type, 'done');
     assert.equal(events.filter((event) => event.type === 'file-done').length, 9);
@@ -78,12 +86,18 @@ describe('vidtok models', () => {
     assert.deepEqual(listing.models[0]?.dtypes.vision_encoder, ['q4']);
 
     const text = await runCli(['models', 'list', '--cache-dir', cache], {});
-    assert.match(text.stdout, /^smolvlm2-256m \(HuggingFaceTB\/SmolVLM2-256M-Video-Instruct\)@main {2}\d+(\.\d)? kB {2}embed_tokens=fp16 vision_encoder=q4 decoder_model_merged=q4$/m);
+    assert.match(
+      text.stdout,
+      /^smolvlm2-256m \(HuggingFaceTB\/SmolVLM2-256M-Video-Instruct\)@main {2}\d+(\.\d)? kB {2}embed_tokens=fp16 vision_encoder=q4 decoder_model_merged=q4$/m,
+    );
 
     const missing = await runCli(['models', 'pull', 'nobody/nothing-here'], environment);
     assert.equal(missing.code, 8);
     const lastLine = missing.stderr.trim().split('\n').at(-1) ?? '';
-    assert.match(lastLine, /^vidtok: nobody\/nothing-here: repository not found on http:\/\/127\.0\.0\.1:\d+ \(HTTP 404\); check the name, or set HF_TOKEN for a private or gated repository$/);
+    assert.match(
+      lastLine,
+      /^vidtok: nobody\/nothing-here: repository not found on http:\/\/127\.0\.0\.1:\d+ \(HTTP 404\); check the name, or set HF_TOKEN for a private or gated repository$/,
+    );
 
     const removed = await runCli(['models', 'rm', 'smolvlm2-256m'], environment);
     assert.equal(removed.code, 0, removed.stderr);
@@ -102,11 +116,20 @@ describe('vidtok models', () => {
     const cache = scratchDir('hub-cli-tty');
     const stdout = collector();
     const stderr = collector();
-    const context: CommandContext = { signal: new AbortController().signal, verbose: false, stdout: stdout.stream, stderr: stderr.stream, interactive: true };
+    const context: CommandContext = {
+      signal: new AbortController().signal,
+      verbose: false,
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      interactive: true,
+    };
     const previous = process.env.HF_ENDPOINT;
     process.env.HF_ENDPOINT = server.endpoint;
     try {
-      const code = await modelsCommand.run({ action: 'pull', model: 'smolvlm2-256m', 'cache-dir': cache, json: true, aliases: false }, context);
+      const code = await modelsCommand.run(
+        { action: 'pull', model: 'smolvlm2-256m', 'cache-dir': cache, json: true, aliases: false },
+        context,
+      );
       assert.equal(code, 0);
     } finally {
       if (previous === undefined) delete process.env.HF_ENDPOINT;

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DownloadError, ModelNotFoundError, UsageError, AbortedError, VidtokError } from '../../src/errors/index.js';
 import { pullModel, type PullProgressEvent } from '../../src/hub/index.js';
-import { fixtureVlmRepository, generatedBytes, startHubServer, type HubFixtureRepository, type HubServer } from '../helpers/hub-server.js';
+import {
+  fixtureVlmRepository,
+  generatedBytes,
+  startHubServer,
+  type HubFixtureRepository,
+  type HubServer,
+} from '../helpers/hub-server.js';
 import { scratchDir } from '../helpers/paths.js';
 
 const smolRepository = 'HuggingFaceTB/SmolVLM2-256M-Video-Instruct';
@@ -69,7 +75,12 @@ describe('pullModel against a hub-layout server', () => {
   it('downloads exactly the root config/tokenizer files and the three graphs of the alias defaults, verified', async () => {
     const cache = scratchDir('hub-pull');
     const events: PullProgressEvent[] = [];
-    const result = await pullModel('smolvlm2-256m', { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, onProgress: (event) => events.push(event) });
+    const result = await pullModel('smolvlm2-256m', {
+      cacheDirectory: cache,
+      endpoint: server.endpoint,
+      environment: {},
+      onProgress: (event) => events.push(event),
+    });
     assert.equal(result.repositoryId, smolRepository);
     assert.equal(result.revision, 'main');
     assert.equal(result.commit, server.commitOf(smolRepository));
@@ -94,8 +105,14 @@ describe('pullModel against a hub-layout server', () => {
     // Nothing but the snapshot is left in the repository folder (no staging, no lock, no partial files).
     assert.deepEqual(readdirSync(join(cache, 'HuggingFaceTB--SmolVLM2-256M-Video-Instruct')), ['main']);
     // Weights of other dtypes, README and safetensors were never requested.
-    const requested = server.requests.filter((record) => record.url.includes('/resolve/')).map((record) => record.filePath);
-    assert.ok(!requested.includes('model.safetensors') && !requested.includes('README.md') && !requested.includes('onnx/embed_tokens.onnx'));
+    const requested = server.requests
+      .filter((record) => record.url.includes('/resolve/'))
+      .map((record) => record.filePath);
+    assert.ok(
+      !requested.includes('model.safetensors') &&
+        !requested.includes('README.md') &&
+        !requested.includes('onnx/embed_tokens.onnx'),
+    );
     const manifest = JSON.parse(readFileSync(join(result.directory, '.vidtok-model.json'), 'utf8'));
     assert.equal(manifest.repositoryId, smolRepository);
     assert.match(manifest.files['onnx/vision_encoder_q4.onnx'].sha256, /^[0-9a-f]{64}$/);
@@ -105,14 +122,25 @@ describe('pullModel against a hub-layout server', () => {
     assert.ok(done.every((event) => event.type === 'file-done' && event.verifiedWith !== 'size'));
     assert.equal(events.at(-1)?.type, 'done');
     const plan = events.find((event) => event.type === 'plan');
-    assert.ok(plan?.type === 'plan' && plan.downloadBytes === result.downloadedBytes && plan.totalBytes === result.downloadedBytes);
+    assert.ok(
+      plan?.type === 'plan' &&
+        plan.downloadBytes === result.downloadedBytes &&
+        plan.totalBytes === result.downloadedBytes,
+    );
 
     // A second pull is a no-op: nothing is downloaded, and the snapshot is unchanged.
     const before = server.requests.length;
-    const again = await pullModel('smolvlm2-256m', { cacheDirectory: cache, endpoint: server.endpoint, environment: {} });
+    const again = await pullModel('smolvlm2-256m', {
+      cacheDirectory: cache,
+      endpoint: server.endpoint,
+      environment: {},
+    });
     assert.equal(again.upToDate, true);
     assert.equal(again.downloadedBytes, 0);
-    assert.ok(server.requests.slice(before).every((record) => record.url.startsWith('/api/models/')), 'only the listing was fetched');
+    assert.ok(
+      server.requests.slice(before).every((record) => record.url.startsWith('/api/models/')),
+      'only the listing was fetched',
+    );
   });
 
   it('resumes a dropped download on the next run, requesting only the remaining bytes', async () => {
@@ -161,7 +189,10 @@ describe('pullModel against a hub-layout server', () => {
       onProgress: (event) => events.push(event),
     });
     const attempts = server.downloadsOf(bigRepositoryId, path).slice(before);
-    assert.deepEqual(attempts.map((record) => record.range), [undefined, 'bytes=5000-']);
+    assert.deepEqual(
+      attempts.map((record) => record.range),
+      [undefined, 'bytes=5000-'],
+    );
     assert.ok(events.some((event) => event.type === 'retry' && event.path === path));
     assert.deepEqual(new Uint8Array(readFileSync(join(result.directory, path))), fixtureContent(big, path));
   });
@@ -172,9 +203,22 @@ describe('pullModel against a hub-layout server', () => {
     server.dropConnectionOnce(bigRepositoryId, path, 7000);
     server.ignoreRangeOnce(bigRepositoryId, path);
     const before = server.downloadsOf(bigRepositoryId, path).length;
-    const result = await pullModel(bigRepositoryId, { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'fp32', retries: 1, retryDelayMs: 10 });
+    const result = await pullModel(bigRepositoryId, {
+      cacheDirectory: cache,
+      endpoint: server.endpoint,
+      environment: {},
+      dtype: 'fp32',
+      retries: 1,
+      retryDelayMs: 10,
+    });
     const attempts = server.downloadsOf(bigRepositoryId, path).slice(before);
-    assert.deepEqual(attempts.map((record) => [record.range, record.status]), [[undefined, 200], ['bytes=7000-', 200]]);
+    assert.deepEqual(
+      attempts.map((record) => [record.range, record.status]),
+      [
+        [undefined, 200],
+        ['bytes=7000-', 200],
+      ],
+    );
     assert.deepEqual(new Uint8Array(readFileSync(join(result.directory, path))), fixtureContent(big, path));
   });
 
@@ -182,7 +226,14 @@ describe('pullModel against a hub-layout server', () => {
     const cache = scratchDir('hub-stall');
     const path = 'onnx/vision_encoder_q4.onnx';
     server.stallOnce(bigRepositoryId, path, 3000);
-    const options = { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'q4', stallTimeoutMs: 300, retries: 0 };
+    const options = {
+      cacheDirectory: cache,
+      endpoint: server.endpoint,
+      environment: {},
+      dtype: 'q4',
+      stallTimeoutMs: 300,
+      retries: 0,
+    };
     await assert.rejects(pullModel(bigRepositoryId, options), (error: unknown) => {
       assert.ok(error instanceof DownloadError);
       assert.equal(error.retryable, true);
@@ -191,16 +242,28 @@ describe('pullModel against a hub-layout server', () => {
     });
     const before = server.downloadsOf(bigRepositoryId, path).length;
     await pullModel(bigRepositoryId, options);
-    assert.deepEqual(server.downloadsOf(bigRepositoryId, path).slice(before).map((record) => record.range), ['bytes=3000-']);
+    assert.deepEqual(
+      server
+        .downloadsOf(bigRepositoryId, path)
+        .slice(before)
+        .map((record) => record.range),
+      ['bytes=3000-'],
+    );
   });
 
   it('refuses a second concurrent pull of the same model and revision', async () => {
     const cache = scratchDir('hub-lock');
     const options = { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'q4' };
-    const results = await Promise.allSettled([pullModel(bigRepositoryId, options), pullModel(bigRepositoryId, options)]);
+    const results = await Promise.allSettled([
+      pullModel(bigRepositoryId, options),
+      pullModel(bigRepositoryId, options),
+    ]);
     const rejected = results.filter((result) => result.status === 'rejected');
     assert.equal(rejected.length, 1);
-    assert.match(String((rejected[0] as PromiseRejectedResult).reason), /another vidtok process \(pid \d+\) is pulling this model/);
+    assert.match(
+      String((rejected[0] as PromiseRejectedResult).reason),
+      /another vidtok process \(pid \d+\) is pulling this model/,
+    );
     assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1);
   });
 
@@ -209,7 +272,13 @@ describe('pullModel against a hub-layout server', () => {
     const path = 'onnx/vision_encoder_q4.onnx';
     server.corrupt('fixture-owner/corrupt-model', path);
     await assert.rejects(
-      pullModel('fixture-owner/corrupt-model', { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'q4', retries: 2 }),
+      pullModel('fixture-owner/corrupt-model', {
+        cacheDirectory: cache,
+        endpoint: server.endpoint,
+        environment: {},
+        dtype: 'q4',
+        retries: 2,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof DownloadError);
         assert.equal(error.retryable, false);
@@ -218,8 +287,15 @@ describe('pullModel against a hub-layout server', () => {
       },
     );
     assert.equal(existsSync(join(cache, 'fixture-owner--corrupt-model', 'main')), false);
-    assert.ok(!allFiles(cache).some((file) => file.includes('vision_encoder_q4')), 'neither the file nor its partial remains');
-    assert.equal(server.downloadsOf('fixture-owner/corrupt-model', path).length, 1, 'a checksum failure is not retried');
+    assert.ok(
+      !allFiles(cache).some((file) => file.includes('vision_encoder_q4')),
+      'neither the file nor its partial remains',
+    );
+    assert.equal(
+      server.downloadsOf('fixture-owner/corrupt-model', path).length,
+      1,
+      'a checksum failure is not retried',
+    );
   });
 
   it('sends HF_TOKEN as a Bearer header to the hub and never to the CDN origin', async () => {
@@ -240,18 +316,29 @@ describe('pullModel against a hub-layout server', () => {
 
     // Without the token the same repository reads as missing, and the message says what to do.
     await assert.rejects(
-      pullModel('fixture-owner/private-model', { cacheDirectory: scratchDir('hub-token-missing'), dtype: 'q4', environment: { HF_ENDPOINT: server.endpoint } }),
-      (error: unknown) => error instanceof ModelNotFoundError && /HF_TOKEN/.test(error.message) && /401/.test(error.message),
+      pullModel('fixture-owner/private-model', {
+        cacheDirectory: scratchDir('hub-token-missing'),
+        dtype: 'q4',
+        environment: { HF_ENDPOINT: server.endpoint },
+      }),
+      (error: unknown) =>
+        error instanceof ModelNotFoundError && /HF_TOKEN/.test(error.message) && /401/.test(error.message),
     );
   });
 
   it('reports a repository the hub does not have as ModelNotFoundError naming it', async () => {
     const cache = scratchDir('hub-404');
-    await assert.rejects(pullModel('nobody/no-such-model', { cacheDirectory: cache, endpoint: server.endpoint, environment: {} }), (error: unknown) => {
-      assert.ok(error instanceof ModelNotFoundError);
-      assert.match(error.message, /^nobody\/no-such-model: repository not found on http:\/\/127\.0\.0\.1:\d+ \(HTTP 404\)/);
-      return true;
-    });
+    await assert.rejects(
+      pullModel('nobody/no-such-model', { cacheDirectory: cache, endpoint: server.endpoint, environment: {} }),
+      (error: unknown) => {
+        assert.ok(error instanceof ModelNotFoundError);
+        assert.match(
+          error.message,
+          /^nobody\/no-such-model: repository not found on http:\/\/127\.0\.0\.1:\d+ \(HTTP 404\)/,
+        );
+        return true;
+      },
+    );
     await assert.rejects(
       pullModel('smolvlm2-256m', { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, revision: 'v9' }),
       (error: unknown) => error instanceof ModelNotFoundError && /revision 'v9' not found/.test(error.message),
@@ -267,11 +354,14 @@ describe('pullModel against a hub-layout server', () => {
     ] as const) {
       const cache = scratchDir('hub-traversal');
       const before = server.requests.length;
-      await assert.rejects(pullModel(repository, { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'q4' }), (error: unknown) => {
-        assert.ok(error instanceof DownloadError, String(error));
-        assert.ok(error.message.includes(`unsafe file path "${shown}"`), error.message);
-        return true;
-      });
+      await assert.rejects(
+        pullModel(repository, { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'q4' }),
+        (error: unknown) => {
+          assert.ok(error instanceof DownloadError, String(error));
+          assert.ok(error.message.includes(`unsafe file path "${shown}"`), error.message);
+          return true;
+        },
+      );
       assert.ok(server.requests.slice(before).every((record) => !record.url.includes('/resolve/')));
       assert.deepEqual(allFiles(cache), []);
     }
@@ -280,7 +370,12 @@ describe('pullModel against a hub-layout server', () => {
 
   it('honours per-graph dtypes, fetches external-data companions, and keeps earlier dtypes when adding one', async () => {
     const cache = scratchDir('hub-dtypes');
-    const first = await pullModel('fixture-owner/external-data-model', { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'fp16' });
+    const first = await pullModel('fixture-owner/external-data-model', {
+      cacheDirectory: cache,
+      endpoint: server.endpoint,
+      environment: {},
+      dtype: 'fp16',
+    });
     const onnxFiles = allFiles(first.directory).filter((path) => path.startsWith('onnx/'));
     assert.deepEqual(onnxFiles, [
       'onnx/decoder_model_merged_fp16.onnx',
@@ -291,7 +386,12 @@ describe('pullModel against a hub-layout server', () => {
     ]);
 
     const mixedCache = scratchDir('hub-mixed');
-    const q4 = await pullModel(smolRepository, { cacheDirectory: mixedCache, endpoint: server.endpoint, environment: {}, dtype: 'q4' });
+    const q4 = await pullModel(smolRepository, {
+      cacheDirectory: mixedCache,
+      endpoint: server.endpoint,
+      environment: {},
+      dtype: 'q4',
+    });
     const configBefore = statSync(join(q4.directory, 'config.json'));
     const before = server.requests.length;
     const mixed = await pullModel(smolRepository, {
@@ -301,8 +401,16 @@ describe('pullModel against a hub-layout server', () => {
       dtype: 'embed_tokens=fp16,vision_encoder=q4f16,decoder_model_merged=q8',
     });
     assert.deepEqual(mixed.dtypes, { embed_tokens: 'fp16', vision_encoder: 'q4f16', decoder_model_merged: 'q8' });
-    const fetched = server.requests.slice(before).filter((record) => record.url.includes('/resolve/')).map((record) => record.filePath).sort();
-    assert.deepEqual(fetched, ['onnx/decoder_model_merged_quantized.onnx', 'onnx/embed_tokens_fp16.onnx', 'onnx/vision_encoder_q4f16.onnx']);
+    const fetched = server.requests
+      .slice(before)
+      .filter((record) => record.url.includes('/resolve/'))
+      .map((record) => record.filePath)
+      .sort();
+    assert.deepEqual(fetched, [
+      'onnx/decoder_model_merged_quantized.onnx',
+      'onnx/embed_tokens_fp16.onnx',
+      'onnx/vision_encoder_q4f16.onnx',
+    ]);
     const onnx = allFiles(mixed.directory).filter((path) => path.startsWith('onnx/'));
     assert.deepEqual(onnx, [
       'onnx/decoder_model_merged_q4.onnx',
@@ -319,30 +427,59 @@ describe('pullModel against a hub-layout server', () => {
   it('names every missing graph at once, with the dtypes the repository does have', async () => {
     const before = server.requests.length;
     await assert.rejects(
-      pullModel(smolRepository, { cacheDirectory: scratchDir('hub-missing-dtype'), endpoint: server.endpoint, environment: {}, dtype: 'bnb4' }),
+      pullModel(smolRepository, {
+        cacheDirectory: scratchDir('hub-missing-dtype'),
+        endpoint: server.endpoint,
+        environment: {},
+        dtype: 'bnb4',
+      }),
       (error: unknown) => {
         assert.ok(error instanceof ModelNotFoundError);
         assert.ok(!error.message.includes('\n'));
         for (const graph of ['embed_tokens', 'vision_encoder', 'decoder_model_merged']) {
-          assert.ok(error.message.includes(`no onnx/${graph}_bnb4.onnx (${graph}=bnb4); available for ${graph}: fp32, fp16, q4, q4f16, q8`), error.message);
+          assert.ok(
+            error.message.includes(
+              `no onnx/${graph}_bnb4.onnx (${graph}=bnb4); available for ${graph}: fp32, fp16, q4, q4f16, q8`,
+            ),
+            error.message,
+          );
         }
         return true;
       },
     );
     await assert.rejects(
-      pullModel(smolRepository, { cacheDirectory: scratchDir('hub-missing-two'), endpoint: server.endpoint, environment: {}, dtype: 'embed_tokens=int8,vision_encoder=q4,decoder_model_merged=uint8' }),
-      (error: unknown) => error instanceof ModelNotFoundError && /embed_tokens_int8\.onnx.*; no onnx\/decoder_model_merged_uint8\.onnx/.test(error.message) && !error.message.includes('vision_encoder_q4'),
+      pullModel(smolRepository, {
+        cacheDirectory: scratchDir('hub-missing-two'),
+        endpoint: server.endpoint,
+        environment: {},
+        dtype: 'embed_tokens=int8,vision_encoder=q4,decoder_model_merged=uint8',
+      }),
+      (error: unknown) =>
+        error instanceof ModelNotFoundError &&
+        /embed_tokens_int8\.onnx.*; no onnx\/decoder_model_merged_uint8\.onnx/.test(error.message) &&
+        !error.message.includes('vision_encoder_q4'),
     );
-    assert.ok(server.requests.slice(before).every((record) => !record.url.includes('/resolve/')), 'nothing is downloaded');
+    assert.ok(
+      server.requests.slice(before).every((record) => !record.url.includes('/resolve/')),
+      'nothing is downloaded',
+    );
   });
 
   it('pins the commit: the revision is resolved once, then the listing and every download address that commit', async () => {
     const before = server.requests.length;
-    const result = await pullModel(smolRepository, { cacheDirectory: scratchDir('hub-pinned'), endpoint: server.endpoint, environment: {}, dtype: 'q4' });
+    const result = await pullModel(smolRepository, {
+      cacheDirectory: scratchDir('hub-pinned'),
+      endpoint: server.endpoint,
+      environment: {},
+      dtype: 'q4',
+    });
     const commit = server.commitOf(smolRepository);
     assert.equal(result.commit, commit);
     const made = server.requests.slice(before).filter((record) => record.origin === 'hub');
-    assert.deepEqual(made.filter((record) => record.url.includes('/revision/')).map((record) => record.url), [`/api/models/${smolRepository}/revision/main`]);
+    assert.deepEqual(
+      made.filter((record) => record.url.includes('/revision/')).map((record) => record.url),
+      [`/api/models/${smolRepository}/revision/main`],
+    );
     const later = made.filter((record) => !record.url.includes('/revision/'));
     assert.ok(later.length > 4);
     for (const record of later) assert.ok(record.url.includes(commit) && !record.url.includes('/main'), record.url);
@@ -352,15 +489,35 @@ describe('pullModel against a hub-layout server', () => {
   it('retries the revision and the listing after 5xx answers and dropped connections', async () => {
     const events: PullProgressEvent[] = [];
     server.failApiRequests(smolRepository, 2, 503);
-    const first = await pullModel(smolRepository, { cacheDirectory: scratchDir('hub-list-retry'), endpoint: server.endpoint, environment: {}, dtype: 'q4', retryDelayMs: 5, onProgress: (event) => events.push(event) });
+    const first = await pullModel(smolRepository, {
+      cacheDirectory: scratchDir('hub-list-retry'),
+      endpoint: server.endpoint,
+      environment: {},
+      dtype: 'q4',
+      retryDelayMs: 5,
+      onProgress: (event) => events.push(event),
+    });
     assert.equal(first.commit, server.commitOf(smolRepository));
     assert.equal(events.filter((event) => event.type === 'retry').length, 2);
     server.failApiRequests(smolRepository, 2, 'drop');
-    const second = await pullModel(smolRepository, { cacheDirectory: scratchDir('hub-list-drop'), endpoint: server.endpoint, environment: {}, dtype: 'q4', retryDelayMs: 5 });
+    const second = await pullModel(smolRepository, {
+      cacheDirectory: scratchDir('hub-list-drop'),
+      endpoint: server.endpoint,
+      environment: {},
+      dtype: 'q4',
+      retryDelayMs: 5,
+    });
     assert.equal(second.upToDate, false);
     server.failApiRequests(smolRepository, 5, 500);
     await assert.rejects(
-      pullModel(smolRepository, { cacheDirectory: scratchDir('hub-list-fail'), endpoint: server.endpoint, environment: {}, dtype: 'q4', retries: 2, retryDelayMs: 5 }),
+      pullModel(smolRepository, {
+        cacheDirectory: scratchDir('hub-list-fail'),
+        endpoint: server.endpoint,
+        environment: {},
+        dtype: 'q4',
+        retries: 2,
+        retryDelayMs: 5,
+      }),
       (error: unknown) => error instanceof DownloadError && error.message.includes('HTTP 500'),
     );
     server.failApiRequests(smolRepository, 0, 500);
@@ -379,7 +536,11 @@ describe('pullModel against a hub-layout server', () => {
       [smolRepository, { dtype: 'embed_tokens=fp16,embed_tokens=q4' }],
       [smolRepository, { endpoint: 'file:///etc' }],
     ] as const) {
-      await assert.rejects(pullModel(model, { ...options, ...extra }), (error: unknown) => error instanceof UsageError, `${model} ${JSON.stringify(extra)}`);
+      await assert.rejects(
+        pullModel(model, { ...options, ...extra }),
+        (error: unknown) => error instanceof UsageError,
+        `${model} ${JSON.stringify(extra)}`,
+      );
     }
     assert.equal(server.requests.length, before);
   });
@@ -401,8 +562,20 @@ describe('pullModel against a hub-layout server', () => {
       (error: unknown) => VidtokError.isInstance(error) && error instanceof AbortedError,
     );
     assert.equal(existsSync(join(cache, 'fixture-owner--big-model', 'main')), false);
-    assert.equal(existsSync(join(cache, 'fixture-owner--big-model', '.incomplete-main.lock')), false, 'the lock is released');
-    const result = await pullModel('fixture-owner/big-model', { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'fp32' });
-    assert.ok(result.files.some((file) => file.source === 'resumed'), 'the file finished before the abort is reused');
+    assert.equal(
+      existsSync(join(cache, 'fixture-owner--big-model', '.incomplete-main.lock')),
+      false,
+      'the lock is released',
+    );
+    const result = await pullModel('fixture-owner/big-model', {
+      cacheDirectory: cache,
+      endpoint: server.endpoint,
+      environment: {},
+      dtype: 'fp32',
+    });
+    assert.ok(
+      result.files.some((file) => file.source === 'resumed'),
+      'the file finished before the abort is reused',
+    );
   });
 });

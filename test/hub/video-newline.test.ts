@@ -11,13 +11,22 @@ import { after, before, describe, it } from 'node:test';
 import { DownloadError } from '../../src/errors/index.js';
 import { parseNpy } from '../../src/golden/npy.js';
 import { pullModel, type PullProgressEvent } from '../../src/hub/index.js';
-import { fixtureVlmRepository, generatedBytes, startHubServer, type HubFixtureRepository, type HubServer } from '../helpers/hub-server.js';
+import {
+  fixtureVlmRepository,
+  generatedBytes,
+  startHubServer,
+  type HubFixtureRepository,
+  type HubServer,
+} from '../helpers/hub-server.js';
 import { scratchDir } from '../helpers/paths.js';
 
 const hidden = 16;
 
 /** A safetensors file: 8-byte header length, JSON header, then the tensors' bytes (BF16 newline among others). */
-function safetensors(entries: Record<string, { dtype: string; shape: number[]; bytes: Uint8Array }>, headerPatch: (header: Record<string, unknown>) => void = () => undefined): Uint8Array {
+function safetensors(
+  entries: Record<string, { dtype: string; shape: number[]; bytes: Uint8Array }>,
+  headerPatch: (header: Record<string, unknown>) => void = () => undefined,
+): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
   let offset = 0;
   for (const [name, entry] of Object.entries(entries)) {
@@ -54,7 +63,9 @@ function bf16(values: readonly number[]): { bytes: Uint8Array; decoded: number[]
 
 function llavaRepository(id: string, weights: Uint8Array, configHidden = hidden): HubFixtureRepository {
   const base = fixtureVlmRepository(id, { suffixes: [''] });
-  const config = new TextEncoder().encode(JSON.stringify({ model_type: 'llava_onevision', text_config: { model_type: 'qwen2', hidden_size: configHidden } }));
+  const config = new TextEncoder().encode(
+    JSON.stringify({ model_type: 'llava_onevision', text_config: { model_type: 'qwen2', hidden_size: configHidden } }),
+  );
   return {
     ...base,
     files: [
@@ -68,7 +79,10 @@ function llavaRepository(id: string, weights: Uint8Array, configHidden = hidden)
 describe('image_newline from model.safetensors at pull time', () => {
   const newline = bf16(Array.from({ length: hidden }, (_, index) => (index - 7.5) / 4));
   const big = { dtype: 'F32', shape: [1024, 64], bytes: generatedBytes(1024 * 64 * 4, 5) }; // 256 KiB the pull must not read
-  const good = safetensors({ 'language_model.lm_head.weight': big, 'model.image_newline': { dtype: 'BF16', shape: [hidden], bytes: newline.bytes } });
+  const good = safetensors({
+    'language_model.lm_head.weight': big,
+    'model.image_newline': { dtype: 'BF16', shape: [hidden], bytes: newline.bytes },
+  });
   const repositories = {
     good: llavaRepository('llava-fixture/good', good),
     wrongShape: llavaRepository('llava-fixture/wrong-shape', good, 32),
@@ -78,9 +92,24 @@ describe('image_newline from model.safetensors at pull time', () => {
         (header['model.image_newline'] as { data_offsets: number[] }).data_offsets = [0, 64];
       }),
     ),
-    hugeHeader: llavaRepository('llava-fixture/huge-header', Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, ...generatedBytes(100, 3)])),
+    hugeHeader: llavaRepository(
+      'llava-fixture/huge-header',
+      Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, ...generatedBytes(100, 3)]),
+    ),
     without: llavaRepository('llava-fixture/without', safetensors({ 'language_model.lm_head.weight': big })),
-    gated: { ...llavaRepository('llava-fixture/gated', safetensors({ 'model.image_newline': { dtype: 'F32', shape: [hidden], bytes: new Uint8Array(new Float32Array(hidden).fill(0.5).buffer) } })), private: true },
+    gated: {
+      ...llavaRepository(
+        'llava-fixture/gated',
+        safetensors({
+          'model.image_newline': {
+            dtype: 'F32',
+            shape: [hidden],
+            bytes: new Uint8Array(new Float32Array(hidden).fill(0.5).buffer),
+          },
+        }),
+      ),
+      private: true,
+    },
   };
   const token = 'hf_newlineFixtureToken';
   let server: HubServer;
@@ -90,7 +119,13 @@ describe('image_newline from model.safetensors at pull time', () => {
   after(async () => server.close());
 
   const pull = (id: string, cache: string, events: PullProgressEvent[] = []) =>
-    pullModel(id, { cacheDirectory: cache, endpoint: server.endpoint, environment: {}, dtype: 'fp32', onProgress: (event) => events.push(event) });
+    pullModel(id, {
+      cacheDirectory: cache,
+      endpoint: server.endpoint,
+      environment: {},
+      dtype: 'fp32',
+      onProgress: (event) => events.push(event),
+    });
 
   it('reads only the header and the tensor with range requests and stores the decoded vector', async () => {
     const cache = scratchDir('newline-pull');
@@ -103,7 +138,9 @@ describe('image_newline from model.safetensors at pull time', () => {
     assert.deepEqual([...stored.data], newline.decoded);
     assert.ok(!existsSync(join(result.directory, 'model.safetensors')), 'the weights file itself is not downloaded');
     // (The CDN serves by sha256, which two fixture repositories here share, so requests are matched by path only.)
-    const reads = server.requests.slice(first).filter((record) => record.filePath === 'model.safetensors' && record.status === 206);
+    const reads = server.requests
+      .slice(first)
+      .filter((record) => record.filePath === 'model.safetensors' && record.status === 206);
     assert.equal(reads.length, 2, 'one read for the header, one for the tensor');
     assert.ok(reads.every((record) => record.range !== undefined));
     const bytesRead = reads.reduce((total, record) => total + record.bytesSent, 0);
@@ -116,7 +153,10 @@ describe('image_newline from model.safetensors at pull time', () => {
     assert.equal(entry.source.dtype, 'BF16');
     assert.equal(entry.source.byteRange[1] - entry.source.byteRange[0], hidden * 2);
     assert.match(entry.source.headerSha256, /^[0-9a-f]{64}$/);
-    assert.deepEqual(events.filter((event) => event.type === 'derived').map((event) => (event as { outcome: string }).outcome), ['fetched']);
+    assert.deepEqual(
+      events.filter((event) => event.type === 'derived').map((event) => (event as { outcome: string }).outcome),
+      ['fetched'],
+    );
 
     // A second pull reuses it without touching model.safetensors.
     const before = server.requests.length;
@@ -127,15 +167,32 @@ describe('image_newline from model.safetensors at pull time', () => {
   });
 
   it('a tensor whose shape is not [hidden], offsets that disagree with the shape, or an oversized header fail with DownloadError', async () => {
-    await assert.rejects(pull(repositories.wrongShape.id, scratchDir('newline-shape')), (error) => error instanceof DownloadError && /shape \[16\], expected \[32\]/.test(error.message));
-    await assert.rejects(pull(repositories.badOffsets.id, scratchDir('newline-offsets')), (error) => error instanceof DownloadError && /data_offsets span 64 bytes/.test(error.message));
-    await assert.rejects(pull(repositories.hugeHeader.id, scratchDir('newline-header')), (error) => error instanceof DownloadError && /header length/.test(error.message));
+    await assert.rejects(
+      pull(repositories.wrongShape.id, scratchDir('newline-shape')),
+      (error) => error instanceof DownloadError && /shape \[16\], expected \[32\]/.test(error.message),
+    );
+    await assert.rejects(
+      pull(repositories.badOffsets.id, scratchDir('newline-offsets')),
+      (error) => error instanceof DownloadError && /data_offsets span 64 bytes/.test(error.message),
+    );
+    await assert.rejects(
+      pull(repositories.hugeHeader.id, scratchDir('newline-header')),
+      (error) => error instanceof DownloadError && /header length/.test(error.message),
+    );
   });
 
   it('the range requests send the token to the hub only, never to the CDN they are redirected to', async () => {
     const first = server.requests.length;
-    const result = await pullModel(repositories.gated.id, { cacheDirectory: scratchDir('newline-gated'), endpoint: server.endpoint, environment: { HF_TOKEN: token }, dtype: 'fp32' });
-    assert.deepEqual([...parseNpy(readFileSync(join(result.directory, 'image_newline.npy'))).data], new Array(hidden).fill(0.5));
+    const result = await pullModel(repositories.gated.id, {
+      cacheDirectory: scratchDir('newline-gated'),
+      endpoint: server.endpoint,
+      environment: { HF_TOKEN: token },
+      dtype: 'fp32',
+    });
+    assert.deepEqual(
+      [...parseNpy(readFileSync(join(result.directory, 'image_newline.npy'))).data],
+      new Array(hidden).fill(0.5),
+    );
     const reads = server.requests.slice(first).filter((record) => record.filePath === 'model.safetensors');
     assert.ok(reads.some((record) => record.origin === 'hub' && record.authorization === `Bearer ${token}`));
     const cdn = reads.filter((record) => record.origin === 'cdn');
@@ -147,6 +204,9 @@ describe('image_newline from model.safetensors at pull time', () => {
     const events: PullProgressEvent[] = [];
     const result = await pull(repositories.without.id, scratchDir('newline-without'), events);
     assert.ok(!existsSync(join(result.directory, 'image_newline.npy')));
-    assert.deepEqual(events.filter((event) => event.type === 'derived').map((event) => (event as { outcome: string }).outcome), ['missing']);
+    assert.deepEqual(
+      events.filter((event) => event.type === 'derived').map((event) => (event as { outcome: string }).outcome),
+      ['missing'],
+    );
   });
 });

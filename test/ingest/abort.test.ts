@@ -13,7 +13,12 @@ import { scratchDir } from '../helpers/paths.js';
 describe('abort and deadlines', () => {
   let clip: string;
   before(async () => {
-    clip = await makeClip(join(scratchDir('ingest-abort'), 'long.mp4'), { width: 640, height: 360, fps: 25, seconds: 30 });
+    clip = await makeClip(join(scratchDir('ingest-abort'), 'long.mp4'), {
+      width: 640,
+      height: 360,
+      fps: 25,
+      seconds: 30,
+    });
   });
   after(async () => assert.deepEqual(await survivingFfmpegChildren(), []));
 
@@ -66,7 +71,10 @@ describe('abort and deadlines', () => {
   });
 
   it('raises DeadlineExceededError when a decode or probe runs too long', async () => {
-    await assert.rejects(extractFrames(clip, { realtime: true, limits: { decodeTimeoutMs: 400 } }), DeadlineExceededError);
+    await assert.rejects(
+      extractFrames(clip, { realtime: true, limits: { decodeTimeoutMs: 400 } }),
+      DeadlineExceededError,
+    );
     await assert.rejects(probe(clip, { limits: { probeTimeoutMs: 1 } }), DeadlineExceededError);
     await assert.rejects(extractFrames(clip, { count: 4, signal: AbortSignal.abort() }), AbortedError);
     assert.deepEqual(await survivingFfmpegChildren(1000), []);

@@ -40,7 +40,10 @@ async function expectTyped(action: () => Promise<unknown>, expected: ErrorClass,
     caught = error;
   }
   assert.ok(VidtokError.isInstance(caught), `expected ${expected.name} for ${input}, got ${String(caught)}`);
-  assert.ok(caught instanceof expected, `expected ${expected.name} for ${input}, got ${caught.name}: ${caught.message}`);
+  assert.ok(
+    caught instanceof expected,
+    `expected ${expected.name} for ${input}, got ${caught.name}: ${caught.message}`,
+  );
   assert.ok(caught.message.includes(input), `message names the input: ${caught.message}`);
   assert.ok(!caught.message.includes('\n'), `one-line message: ${caught.message}`);
   assert.ok(Date.now() - started < 20_000, 'no hang');
@@ -84,7 +87,10 @@ describe('bad inputs', () => {
     const truncated = await truncateCopy(faststart, join(directory, 'truncated.mp4'), 0.6);
     const result = await extractFrames(truncated, { size: { width: 16, height: 16 } });
     assert.ok(result.frames.length > 10 && result.frames.length < 100, `${result.frames.length} frames`);
-    assert.ok(result.warnings.some((warning) => warning.kind === 'truncated'), JSON.stringify(result.warnings.slice(0, 3)));
+    assert.ok(
+      result.warnings.some((warning) => warning.kind === 'truncated'),
+      JSON.stringify(result.warnings.slice(0, 3)),
+    );
     result.frames.forEach((frame, position) => assert.equal(frame.index, position));
     assert.deepEqual(await survivingFfmpegChildren(), []);
   });
@@ -92,7 +98,10 @@ describe('bad inputs', () => {
   it('keeps extracting through corrupt bytes and counts warnings', async () => {
     const corrupt = await corruptCopy(clip, join(directory, 'corrupt.mp4'), { runs: 20, runLength: 200 });
     const warnings: string[] = [];
-    const result = await extractFrames(corrupt, { size: { width: 16, height: 16 }, onWarning: (warning) => warnings.push(warning.kind) });
+    const result = await extractFrames(corrupt, {
+      size: { width: 16, height: 16 },
+      onWarning: (warning) => warnings.push(warning.kind),
+    });
     assert.ok(result.frames.length > 30, `${result.frames.length} frames`);
     assert.ok(warnings.length > 0 && warnings.includes('corrupt-data'), `warnings: ${warnings.join(',')}`);
     assert.equal(result.warnings.length, warnings.length);
@@ -109,7 +118,11 @@ describe('bad inputs', () => {
     assert.match(error.message, /width/);
     const small = await makeY4m(join(directory, 'small.y4m'), 64, 64);
     await expectTyped(() => probe(small, { limits: { maxPixels: 1000 } }), LimitExceededError, small);
-    await expectTyped(() => extractFrames(clip, { count: 2, limits: { maxDurationSeconds: 1 } }), LimitExceededError, clip);
+    await expectTyped(
+      () => extractFrames(clip, { count: 2, limits: { maxDurationSeconds: 1 } }),
+      LimitExceededError,
+      clip,
+    );
     assert.equal((await probe(small)).width, 64);
   });
 
@@ -135,7 +148,16 @@ describe('bad inputs', () => {
   });
 
   it('rejects URL schemes outside the allowed list', async () => {
-    for (const input of ['file:///etc/passwd', 'concat:a.mp4|b.mp4', 'subfile:,,start,0,end,0,,:/etc/passwd', 'data:video/mp4;base64,AAAA', 'ftp://example.com/a.mp4', 'gopher://example.com/a', 'FILE:/etc/passwd', 'tcp://127.0.0.1:9/']) {
+    for (const input of [
+      'file:///etc/passwd',
+      'concat:a.mp4|b.mp4',
+      'subfile:,,start,0,end,0,,:/etc/passwd',
+      'data:video/mp4;base64,AAAA',
+      'ftp://example.com/a.mp4',
+      'gopher://example.com/a',
+      'FILE:/etc/passwd',
+      'tcp://127.0.0.1:9/',
+    ]) {
       await expectTyped(() => probe(input), UnsupportedSourceError, input);
       await expectTyped(() => extractFrames(input, { count: 1 }), UnsupportedSourceError, input);
     }

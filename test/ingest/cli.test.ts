@@ -17,9 +17,15 @@ interface CliResult {
   stderr: string;
 }
 
-function cli(args: readonly string[], options: { stdinFile?: string; interruptWhen?: () => boolean } = {}): Promise<CliResult> {
+function cli(
+  args: readonly string[],
+  options: { stdinFile?: string; interruptWhen?: () => boolean } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -104,10 +110,18 @@ describe('vidtok probe / frames / doctor', () => {
     const text = await makeTextFile(join(directory, 'notes.mp4'));
     assertOneLineError(await cli(['frames', text, '--count', '2']), ExitCode.inputRejected, /notes\.mp4/);
     const audio = await makeAudioOnly(join(directory, 'tone.m4a'));
-    assertOneLineError(await cli(['frames', audio, '--count', '2']), ExitCode.inputRejected, /tone\.m4a: has no video stream/);
+    assertOneLineError(
+      await cli(['frames', audio, '--count', '2']),
+      ExitCode.inputRejected,
+      /tone\.m4a: has no video stream/,
+    );
     const wide = await makeY4m(join(directory, 'wide.y4m'), 8200, 16);
     assertOneLineError(await cli(['probe', wide]), ExitCode.limitExceeded, /wide\.y4m: width/);
-    assertOneLineError(await cli(['frames', 'ftp://example.com/a.mp4']), ExitCode.inputRejected, /ftp:\/\/example\.com\/a\.mp4: URL scheme 'ftp:' is not allowed/);
+    assertOneLineError(
+      await cli(['frames', 'ftp://example.com/a.mp4']),
+      ExitCode.inputRejected,
+      /ftp:\/\/example\.com\/a\.mp4: URL scheme 'ftp:' is not allowed/,
+    );
     assertOneLineError(await cli(['frames', clip, '--count', '0']), ExitCode.usage, /count must be a positive integer/);
     const verbose = await cli(['probe', missing, '--verbose']);
     assert.equal(verbose.code, ExitCode.inputNotFound);
@@ -117,34 +131,79 @@ describe('vidtok probe / frames / doctor', () => {
   it('frames --out writes images and index.json atomically; --json reports the plan', async () => {
     const out = join(directory, 'out');
     const sheet = join(directory, 'sheet.png');
-    const result = await cli(['frames', clip, '--count', '3', '--rule', 'pllava_eval', '--size', '32x24', '--resize', 'fit', '--out', out, '--contact-sheet', sheet, '--json']);
+    const result = await cli([
+      'frames',
+      clip,
+      '--count',
+      '3',
+      '--rule',
+      'pllava_eval',
+      '--size',
+      '32x24',
+      '--resize',
+      'fit',
+      '--out',
+      out,
+      '--contact-sheet',
+      sheet,
+      '--json',
+    ]);
     assert.equal(result.code, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as { plan: { mode: string; reason: string }; frames: Array<{ index: number; pts: number; file: string }> };
+    const report = JSON.parse(result.stdout) as {
+      plan: { mode: string; reason: string };
+      frames: Array<{ index: number; pts: number; file: string }>;
+    };
     assert.ok(['sequential', 'seek'].includes(report.plan.mode));
     assert.ok(report.plan.reason.length > 0);
-    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as Array<{ index: number; pts: number; file: string }>;
-    assert.deepEqual(index, report.frames.map(({ index: frameIndex, pts, file }) => ({ index: frameIndex, pts, file })));
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as Array<{
+      index: number;
+      pts: number;
+      file: string;
+    }>;
+    assert.deepEqual(
+      index,
+      report.frames.map(({ index: frameIndex, pts, file }) => ({ index: frameIndex, pts, file })),
+    );
     assert.equal(index.length, 3);
     for (const entry of index) assert.ok(existsSync(join(out, entry.file)));
     assert.ok(existsSync(sheet));
-    assert.deepEqual(readdirSync(directory).filter((name) => name.includes('.partial-')), []);
+    assert.deepEqual(
+      readdirSync(directory).filter((name) => name.includes('.partial-')),
+      [],
+    );
     // A second run into the now non-empty directory is refused and changes nothing.
     const again = await cli(['frames', clip, '--count', '2', '--out', out]);
     assertOneLineError(again, ExitCode.usage, /not empty/);
     assert.equal(readdirSync(out).length, 4);
     // A failing run leaves no output and no partial directory.
-    const failed = await cli(['frames', join(directory, 'notes.mp4'), '--count', '2', '--out', join(directory, 'never')]);
+    const failed = await cli([
+      'frames',
+      join(directory, 'notes.mp4'),
+      '--count',
+      '2',
+      '--out',
+      join(directory, 'never'),
+    ]);
     assert.equal(failed.code, ExitCode.inputRejected);
     assert.equal(existsSync(join(directory, 'never')), false);
-    assert.deepEqual(readdirSync(directory).filter((name) => name.includes('.partial-')), []);
+    assert.deepEqual(
+      readdirSync(directory).filter((name) => name.includes('.partial-')),
+      [],
+    );
   });
 
   it('reads a stream from stdin', async () => {
     const stream = join(directory, 'stream.ts');
     await runFfmpeg(['-i', `file:${clip}`, '-c', 'copy', '-f', 'mpegts', `file:${stream}`]);
-    const result = await cli(['frames', '-', '--fps', '5', '--size', '16x16', '--json', '--buffer', '1000'], { stdinFile: stream });
+    const result = await cli(['frames', '-', '--fps', '5', '--size', '16x16', '--json', '--buffer', '1000'], {
+      stdinFile: stream,
+    });
     assert.equal(result.code, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as { plan: { mode: string }; frames: Array<{ pts: number }>; dropped: number };
+    const report = JSON.parse(result.stdout) as {
+      plan: { mode: string };
+      frames: Array<{ pts: number }>;
+      dropped: number;
+    };
     assert.equal(report.plan.mode, 'live');
     assert.equal(report.dropped, 0);
     assert.ok(Math.abs(report.frames.length - 20) <= 1, `${report.frames.length} frames at 5 fps from 4 s`);
@@ -153,19 +212,29 @@ describe('vidtok probe / frames / doctor', () => {
   it('exits 130 on SIGINT and leaves no ffmpeg behind', async () => {
     const long = await makeClip(join(directory, 'long-sigint.mp4'), { seconds: 20, fps: 25 });
     mkdirSync(join(directory, 'empty-target'));
-    const result = await cli(['frames', long, '--realtime', '--out', join(directory, 'empty-target')], { interruptWhen: () => processesMentioning(long).some((pid) => commandName(pid) === 'ffmpeg') });
+    const result = await cli(['frames', long, '--realtime', '--out', join(directory, 'empty-target')], {
+      interruptWhen: () => processesMentioning(long).some((pid) => commandName(pid) === 'ffmpeg'),
+    });
     assert.equal(result.code, ExitCode.interrupted, result.stderr);
     assert.match(result.stderr, /cancelled/);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(processesMentioning(long), []);
     assert.deepEqual(readdirSync(join(directory, 'empty-target')), []);
-    assert.deepEqual(readdirSync(directory).filter((name) => name.includes('.partial-')), []);
+    assert.deepEqual(
+      readdirSync(directory).filter((name) => name.includes('.partial-')),
+      [],
+    );
   });
 
   it('doctor --json names the binaries and versions', async () => {
     const result = await cli(['doctor', '--json']);
     assert.equal(result.code, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as { ffmpeg: { path: string; version: string; source: string }; ffprobe: { path: string }; onnxruntimeNode: string; node: string };
+    const report = JSON.parse(result.stdout) as {
+      ffmpeg: { path: string; version: string; source: string };
+      ffprobe: { path: string };
+      onnxruntimeNode: string;
+      node: string;
+    };
     assert.ok(existsSync(report.ffmpeg.path));
     assert.ok(existsSync(report.ffprobe.path));
     assert.ok(['env', 'ffmpeg-static', '@ffmpeg-installer', 'PATH'].includes(report.ffmpeg.source));
@@ -174,7 +243,10 @@ describe('vidtok probe / frames / doctor', () => {
     // A broken VIDTOK_FFMPEG is skipped in favour of the next candidate.
     const broken = join(directory, 'broken-ffmpeg');
     writeFileSync(broken, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'doctor', '--json'], { cwd: repoRoot, env: { ...process.env, VIDTOK_FFMPEG: broken } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'doctor', '--json'], {
+      cwd: repoRoot,
+      env: { ...process.env, VIDTOK_FFMPEG: broken },
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.resume();

@@ -36,15 +36,24 @@ describe('damaged streams', () => {
   it('reports frames that fail to decode as missing, never as duplicates', async () => {
     const result = await extractFrames(partial, { size: { width: 16, height: 16 } });
     const indices = result.frames.map((frame) => frame.index);
-    assert.deepEqual(indices, Array.from({ length: 25 }, (_, index) => index).filter((index) => index < 3 || index > 5));
+    assert.deepEqual(
+      indices,
+      Array.from({ length: 25 }, (_, index) => index).filter((index) => index < 3 || index > 5),
+    );
     assert.equal(result.missing, 3);
     assert.ok(result.warnings.some((warning) => warning.kind === 'missing-frames'));
     // Sparse picks around the damage: the picked frames that decode, each once.
     const picked = await extractFrames(partial, { count: 5, size: { width: 16, height: 16 } });
-    assert.deepEqual(picked.frames.map((frame) => frame.index), [0, 6, 12, 18, 24]);
+    assert.deepEqual(
+      picked.frames.map((frame) => frame.index),
+      [0, 6, 12, 18, 24],
+    );
     assert.equal(picked.missing, 0);
     const hit = await extractFrames(partial, { at: [0.12, 0.16, 0.5], size: { width: 16, height: 16 } });
-    assert.deepEqual(hit.frames.map((frame) => frame.index), [12]);
+    assert.deepEqual(
+      hit.frames.map((frame) => frame.index),
+      [12],
+    );
     assert.equal(hit.missing, 2);
   });
 
@@ -54,7 +63,10 @@ describe('damaged streams', () => {
     assert.equal(refused.code, ExitCode.partialFailure, refused.stderr);
     assert.match(refused.stderr, /partial result: 3 of 25 wanted frame\(s\) could not be decoded/);
     assert.equal(existsSync(out), false);
-    assert.deepEqual(readdirSync(directory).filter((name) => name.includes('partial-out')), []);
+    assert.deepEqual(
+      readdirSync(directory).filter((name) => name.includes('partial-out')),
+      [],
+    );
     const allowed = await runCli(['frames', partial, '--size', '16x16', '--out', out, '--allow-partial']);
     assert.equal(allowed.code, ExitCode.partialFailure);
     const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as Array<{ index: number }>;
@@ -67,13 +79,19 @@ describe('damaged streams', () => {
   });
 
   it('fails with exit 6 and writes nothing when no frame decodes', async () => {
-    await assert.rejects(extractFrames(undecodable, { count: 4 }), (error: unknown) => error instanceof FfmpegError && /no frame could be decoded/.test(error.message));
+    await assert.rejects(
+      extractFrames(undecodable, { count: 4 }),
+      (error: unknown) => error instanceof FfmpegError && /no frame could be decoded/.test(error.message),
+    );
     const out = join(directory, 'never');
     const run = await runCli(['frames', undecodable, '--count', '4', '--out', out]);
     assert.equal(run.code, ExitCode.decodeFailed, run.stderr);
     assert.match(run.stderr, /no frame could be decoded/);
     assert.equal(existsSync(out), false);
-    assert.deepEqual(readdirSync(directory).filter((name) => name.includes('never')), []);
+    assert.deepEqual(
+      readdirSync(directory).filter((name) => name.includes('never')),
+      [],
+    );
   });
 
   it('delivers both frames of a repeated pts once each, as the decoder outputs them', async () => {
@@ -84,11 +102,17 @@ describe('damaged streams', () => {
     const info = await probe(duplicated);
     assert.equal(info.frameCount, 26);
     const all = await extractFrames(duplicated, { size: { width: 16, height: 16 } });
-    assert.deepEqual(all.frames.map((frame) => frame.index), Array.from({ length: 26 }, (_, index) => index));
+    assert.deepEqual(
+      all.frames.map((frame) => frame.index),
+      Array.from({ length: 26 }, (_, index) => index),
+    );
     assert.equal(all.missing, 0);
     all.frames.forEach((frame, position) => assert.ok(Math.abs(frame.pts - reference[position]!) < 1e-6));
     const sparse = await extractFrames(duplicated, { count: 4, rule: 'igvlm', size: { width: 16, height: 16 } });
-    assert.deepEqual(sparse.frames.map((frame) => frame.index), [0, 6, 12, 18]);
+    assert.deepEqual(
+      sparse.frames.map((frame) => frame.index),
+      [0, 6, 12, 18],
+    );
     assert.equal(new Set(sparse.frames.map((frame) => frame.index)).size, sparse.frames.length);
   });
 });

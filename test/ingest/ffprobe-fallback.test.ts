@@ -21,7 +21,11 @@ describe('ffprobe crash fallback', () => {
     clip = await makeClip(join(directory, 'clip.mp4'), { seconds: 6, fps: 25, gop: 25 });
     const { ffprobe } = await resolveBinaries();
     crashingProbe = join(directory, 'crashing-ffprobe');
-    writeFileSync(crashingProbe, `#!/bin/sh\nif [ "$2" = "-version" ]; then exec '${ffprobe.path.replace(/'/g, "'\\''")}' "$@"; fi\nkill -SEGV $$\n`, { mode: 0o755 });
+    writeFileSync(
+      crashingProbe,
+      `#!/bin/sh\nif [ "$2" = "-version" ]; then exec '${ffprobe.path.replace(/'/g, "'\\''")}' "$@"; fi\nkill -SEGV $$\n`,
+      { mode: 0o755 },
+    );
   });
   after(async () => {
     if (previous === undefined) delete process.env.VIDTOK_FFPROBE;
@@ -46,14 +50,32 @@ describe('ffprobe crash fallback', () => {
   it('gives the same probe and frames as ffprobe on an mp4', async () => {
     const request = { count: 6, rule: 'pllava_eval' as const, size: { width: 16, height: 16 } };
     const normal = { info: await probe(clip), frames: (await extractFrames(clip, request)).frames };
-    const fallback = await withCrashingProbe(async () => ({ info: await probe(clip), frames: (await extractFrames(clip, request)).frames }));
-    for (const key of ['width', 'height', 'codec', 'pixelFormat', 'frameCount', 'frameCountExact', 'hasAudio', 'rotation'] as const) {
+    const fallback = await withCrashingProbe(async () => ({
+      info: await probe(clip),
+      frames: (await extractFrames(clip, request)).frames,
+    }));
+    for (const key of [
+      'width',
+      'height',
+      'codec',
+      'pixelFormat',
+      'frameCount',
+      'frameCountExact',
+      'hasAudio',
+      'rotation',
+    ] as const) {
       assert.equal(fallback.info[key], normal.info[key], key);
     }
     assert.ok(Math.abs(fallback.info.duration - normal.info.duration) < 0.05);
     assert.ok(Math.abs((fallback.info.keyframeInterval ?? 0) - (normal.info.keyframeInterval ?? 0)) < 1e-6);
-    assert.deepEqual(fallback.frames.map((frame) => [frame.index, frame.pts]), normal.frames.map((frame) => [frame.index, frame.pts]));
-    assert.deepEqual(fallback.frames.map((frame) => Buffer.from(frame.data).toString('base64')), normal.frames.map((frame) => Buffer.from(frame.data).toString('base64')));
+    assert.deepEqual(
+      fallback.frames.map((frame) => [frame.index, frame.pts]),
+      normal.frames.map((frame) => [frame.index, frame.pts]),
+    );
+    assert.deepEqual(
+      fallback.frames.map((frame) => Buffer.from(frame.data).toString('base64')),
+      normal.frames.map((frame) => Buffer.from(frame.data).toString('base64')),
+    );
   });
 
   it('reads MPEG-TS (timestamps offset by the muxer) with exact frame picking', async () => {
@@ -62,7 +84,10 @@ describe('ffprobe crash fallback', () => {
     const mp4 = await extractFrames(clip, { count: 5, size: { width: 16, height: 16 } });
     const ts = await withCrashingProbe(() => extractFrames(transport, { count: 5, size: { width: 16, height: 16 } }));
     assert.equal(ts.probe.frameCount, 150);
-    assert.deepEqual(ts.frames.map((frame) => frame.index), mp4.frames.map((frame) => frame.index));
+    assert.deepEqual(
+      ts.frames.map((frame) => frame.index),
+      mp4.frames.map((frame) => frame.index),
+    );
     const offset = ts.frames[0]!.pts - mp4.frames[0]!.pts;
     ts.frames.forEach((frame, position) => assert.ok(Math.abs(frame.pts - mp4.frames[position]!.pts - offset) < 1e-6));
     ts.frames.forEach((frame, position) => assert.deepEqual(frame.data, mp4.frames[position]!.data));

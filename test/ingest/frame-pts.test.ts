@@ -33,7 +33,10 @@ describe('frame timestamps and indices', () => {
     assert.equal(result.frames.length, reference.length);
     result.frames.forEach((frame, position) => {
       assert.equal(frame.index, position);
-      assert.ok(Math.abs(frame.pts - reference[position]!) < tolerance, `frame ${position}: ${frame.pts} vs ${reference[position]}`);
+      assert.ok(
+        Math.abs(frame.pts - reference[position]!) < tolerance,
+        `frame ${position}: ${frame.pts} vs ${reference[position]}`,
+      );
       assert.equal(frame.data.length, 32 * 32 * 3);
     });
   });
@@ -43,15 +46,23 @@ describe('frame timestamps and indices', () => {
     const reference = await ffprobeFramePts(path);
     assert.equal(reference.length, samples.vfr.frames);
     const result = await extractFrames(path, { size: { width: 16, height: 16 } });
-    assert.deepEqual(result.frames.map((frame) => frame.index), reference.map((_, index) => index));
+    assert.deepEqual(
+      result.frames.map((frame) => frame.index),
+      reference.map((_, index) => index),
+    );
     result.frames.forEach((frame, position) => assert.ok(Math.abs(frame.pts - reference[position]!) < tolerance));
     // The gaps really vary: 1/30 s in the first half, 1/10 s in the second.
     const gaps = reference.slice(1).map((pts, index) => pts - reference[index]!);
     assert.ok(Math.min(...gaps) < 0.04 && Math.max(...gaps) > 0.09);
     // fps sampling on VFR: the first frame of every 0.25 s bucket.
     const sampled = await extractFrames(path, { fps: 4, size: { width: 16, height: 16 } });
-    const expected = reference.filter((pts, index) => index === 0 || Math.floor(pts * 4) > Math.floor(reference[index - 1]! * 4));
-    assert.deepEqual(sampled.frames.map((frame) => Number(frame.pts.toFixed(5))), expected.map((pts) => Number(pts.toFixed(5))));
+    const expected = reference.filter(
+      (pts, index) => index === 0 || Math.floor(pts * 4) > Math.floor(reference[index - 1]! * 4),
+    );
+    assert.deepEqual(
+      sampled.frames.map((frame) => Number(frame.pts.toFixed(5))),
+      expected.map((pts) => Number(pts.toFixed(5))),
+    );
   });
 
   it('counts frames exactly when the container has no nb_frames', async () => {
@@ -62,23 +73,40 @@ describe('frame timestamps and indices', () => {
     assert.equal(info.frameCountExact, true);
     const result = await extractFrames(path, { count: 8, rule: 'pllava_eval', size: { width: 16, height: 16 } });
     const indices = frameIndices('pllava_eval', reference.length, 8);
-    assert.deepEqual(result.frames.map((frame) => frame.index), indices);
-    result.frames.forEach((frame, position) => assert.ok(Math.abs(frame.pts - reference[indices[position]!]!) < tolerance));
+    assert.deepEqual(
+      result.frames.map((frame) => frame.index),
+      indices,
+    );
+    result.frames.forEach((frame, position) =>
+      assert.ok(Math.abs(frame.pts - reference[indices[position]!]!) < tolerance),
+    );
   });
 
   it('picks the same pixels by keyframe seeking as a sequential decode by bare ffmpeg', async () => {
-    const path = await makeClip(join(directory, 'short-gop.mp4'), { width: 160, height: 120, fps: 25, seconds: 12, gop: 25 });
+    const path = await makeClip(join(directory, 'short-gop.mp4'), {
+      width: 160,
+      height: 120,
+      fps: 25,
+      seconds: 12,
+      gop: 25,
+    });
     const size = { width: 64, height: 48 };
     const result = await extractFrames(path, { count: 5, rule: 'pllava_demo', size });
     assert.equal(result.plan.mode, 'seek', result.plan.reason);
     assert.deepEqual(result.warnings, []);
     assert.ok((result.plan.jobs ?? 0) > 1);
     const indices = frameIndices('pllava_demo', 300, 5);
-    assert.deepEqual(result.frames.map((frame) => frame.index), indices);
+    assert.deepEqual(
+      result.frames.map((frame) => frame.index),
+      indices,
+    );
     const reference = await ffmpegReferenceFrames(path, indices, size);
     assert.equal(reference.length, indices.length);
     result.frames.forEach((frame, position) => {
-      assert.ok(meanAbsoluteDifference(frame.data, reference[position]!) < 0.5, `frame ${frame.index} differs from the sequential decode`);
+      assert.ok(
+        meanAbsoluteDifference(frame.data, reference[position]!) < 0.5,
+        `frame ${frame.index} differs from the sequential decode`,
+      );
     });
     // And a frame next to it differs (the comparison can fail).
     const neighbour = await ffmpegReferenceFrames(path, [indices[2]! + 1], size);

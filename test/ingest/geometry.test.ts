@@ -73,9 +73,26 @@ describe('rotation and resizing', () => {
   it('keeps the display aspect ratio of anamorphic video when fitting or cropping', async () => {
     // 96x64 stored at SAR 4:3 is displayed 2:1 (128x64).
     const path = join(samplesDirectory, 'anamorphic-4x3.mp4');
-    await runFfmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=25:duration=1', '-vf', 'setsar=4/3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', `file:${path}`]);
+    await runFfmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=96x64:rate=25:duration=1',
+      '-vf',
+      'setsar=4/3',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+      `file:${path}`,
+    ]);
     const info = await probe(path);
-    assert.deepEqual([info.sampleAspectRatio, info.displayAspectRatio, info.width, info.height], [[4, 3], [2, 1], 96, 64]);
+    assert.deepEqual(
+      [info.sampleAspectRatio, info.displayAspectRatio, info.width, info.height],
+      [[4, 3], [2, 1], 96, 64],
+    );
     const size = { width: 64, height: 64 };
     const fitted = (await extractFrames(path, { at: [0.5], size, resize: 'fit' })).frames[0]!;
     // 2:1 in 64x64: 64x32 of picture, 16 black rows above and below (square pixels would give 64x43).

@@ -23,8 +23,25 @@ describe('http and HLS sources', () => {
   before(async () => {
     directory = scratchDir('ingest-http');
     const clip = await makeClip(join(directory, 'clip.mp4'), { seconds: 3, fps: 25, gop: 25 });
-    await runFfmpeg(['-i', `file:${clip}`, '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod', `file:${join(directory, 'index.m3u8')}`]);
-    writeFileSync(join(directory, 'evil.m3u8'), `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nfile://${join(directory, 'clip.mp4')}\n#EXT-X-ENDLIST\n`);
+    await runFfmpeg([
+      '-i',
+      `file:${clip}`,
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_time',
+      '1',
+      '-hls_list_size',
+      '0',
+      '-hls_playlist_type',
+      'vod',
+      `file:${join(directory, 'index.m3u8')}`,
+    ]);
+    writeFileSync(
+      join(directory, 'evil.m3u8'),
+      `#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\nfile://${join(directory, 'clip.mp4')}\n#EXT-X-ENDLIST\n`,
+    );
     server = createServer((request, response) => {
       const name = basename(request.url ?? '/');
       const path = join(directory, name);
@@ -32,7 +49,9 @@ describe('http and HLS sources', () => {
         response.writeHead(404).end();
         return;
       }
-      response.writeHead(200, { 'content-type': name.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t' });
+      response.writeHead(200, {
+        'content-type': name.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t',
+      });
       createReadStream(path).pipe(response);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -44,7 +63,11 @@ describe('http and HLS sources', () => {
   });
 
   it('reads an HLS playlist over http as a live source', async () => {
-    const result = await extractFrames(`${base}/index.m3u8`, { fps: 5, size: { width: 16, height: 16 }, bufferFrames: 1000 });
+    const result = await extractFrames(`${base}/index.m3u8`, {
+      fps: 5,
+      size: { width: 16, height: 16 },
+      bufferFrames: 1000,
+    });
     assert.equal(result.plan.mode, 'live');
     assert.equal(result.probe.isLive, true);
     assert.ok(Math.abs(result.frames.length - 15) <= 1, `${result.frames.length} frames`);

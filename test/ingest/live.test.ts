@@ -30,7 +30,11 @@ describe('live sources', () => {
   it('drops the oldest frames of a stdin stream when the consumer is slow', async () => {
     let dropEvents = 0;
     const rssBefore = process.memoryUsage().rss;
-    const source = openFrames('-', { stdin: createReadStream(transportStream), bufferFrames: 4, onDrop: () => (dropEvents += 1) });
+    const source = openFrames('-', {
+      stdin: createReadStream(transportStream),
+      bufferFrames: 4,
+      onDrop: () => (dropEvents += 1),
+    });
     const plan = await source.plan();
     assert.equal(plan.mode, 'live');
     const indices: number[] = [];
@@ -47,7 +51,10 @@ describe('live sources', () => {
     assert.ok(source.dropped > 0, 'frames were dropped');
     assert.equal(dropEvents, source.dropped);
     assert.equal(indices.length + source.dropped, 250, `${indices.length} delivered + ${source.dropped} dropped`);
-    assert.ok(indices.every((index, position) => position === 0 || index > indices[position - 1]!), 'in order');
+    assert.ok(
+      indices.every((index, position) => position === 0 || index > indices[position - 1]!),
+      'in order',
+    );
     assert.ok(maxBuffered <= 4, `buffer held ${maxBuffered}`);
     // 250 frames of 230 KB would be 57 MB if nothing were dropped; the buffer keeps at most 4.
     assert.ok(peakRss - rssBefore < 120 * 2 ** 20, `rss grew by ${((peakRss - rssBefore) / 2 ** 20).toFixed(1)} MB`);
@@ -76,11 +83,36 @@ describe('live sources', () => {
     const { ffmpeg } = await resolveBinaries();
     const port = 20_000 + (process.pid % 20_000);
     // A live encoder (like a camera): libx264 into MPEG-TS repeats SPS/PPS at every keyframe, so a late joiner can decode.
-    const sender = startChild(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=20', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', '-f', 'mpegts', `udp://127.0.0.1:${port}?pkt_size=1316`], {
-      operation: 'udp sender',
-      input: clip,
-      deadlineMs: 30_000,
-    });
+    const sender = startChild(
+      ffmpeg.path,
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240:rate=25:duration=20',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-g',
+        '25',
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'mpegts',
+        `udp://127.0.0.1:${port}?pkt_size=1316`,
+      ],
+      {
+        operation: 'udp sender',
+        input: clip,
+        deadlineMs: 30_000,
+      },
+    );
     sender.stdout.resume();
     sender.stderr.resume();
     try {
@@ -95,7 +127,10 @@ describe('live sources', () => {
       assert.equal(info.width, 320);
       assert.equal(times.length, 5);
       const gaps = times.slice(1).map((time, index) => time - times[index]!);
-      assert.ok(gaps.every((gap) => Math.abs(gap - 0.2) < 0.045), `5 fps spacing: ${gaps.join(', ')}`);
+      assert.ok(
+        gaps.every((gap) => Math.abs(gap - 0.2) < 0.045),
+        `5 fps spacing: ${gaps.join(', ')}`,
+      );
     } finally {
       await sender.kill();
     }

@@ -25,12 +25,36 @@ describe('option bounds', () => {
   after(async () => assert.deepEqual(await survivingFfmpegChildren(), []));
 
   const refused: Array<{ args: (clip: string) => string[]; code: number; message: RegExp }> = [
-    { args: (path) => ['frames', path, '--count', '1e9'], code: ExitCode.limitExceeded, message: /count 1000000000 exceeds the limit 100000/ },
-    { args: (path) => ['frames', path, '--count', '10000000', '--json'], code: ExitCode.limitExceeded, message: /count 10000000 exceeds the limit/ },
-    { args: (path) => ['frames', path, '--fps', '1', '--min-frames', '10', '--max-frames', '2'], code: ExitCode.usage, message: /min frames 10 is more than max frames 2/ },
-    { args: (path) => ['frames', path, '--at', '1,,2'], code: ExitCode.usage, message: /without empty items, got '1,,2'/ },
-    { args: (path) => ['frames', path, '--fps', '1', '--max-frames', '1e7'], code: ExitCode.limitExceeded, message: /max frames 10000000 exceeds the limit/ },
-    { args: (path) => ['frames', path, '--buffer', '1e9'], code: ExitCode.usage, message: /buffer frames must be an integer in 1\.\.10000/ },
+    {
+      args: (path) => ['frames', path, '--count', '1e9'],
+      code: ExitCode.limitExceeded,
+      message: /count 1000000000 exceeds the limit 100000/,
+    },
+    {
+      args: (path) => ['frames', path, '--count', '10000000', '--json'],
+      code: ExitCode.limitExceeded,
+      message: /count 10000000 exceeds the limit/,
+    },
+    {
+      args: (path) => ['frames', path, '--fps', '1', '--min-frames', '10', '--max-frames', '2'],
+      code: ExitCode.usage,
+      message: /min frames 10 is more than max frames 2/,
+    },
+    {
+      args: (path) => ['frames', path, '--at', '1,,2'],
+      code: ExitCode.usage,
+      message: /without empty items, got '1,,2'/,
+    },
+    {
+      args: (path) => ['frames', path, '--fps', '1', '--max-frames', '1e7'],
+      code: ExitCode.limitExceeded,
+      message: /max frames 10000000 exceeds the limit/,
+    },
+    {
+      args: (path) => ['frames', path, '--buffer', '1e9'],
+      code: ExitCode.usage,
+      message: /buffer frames must be an integer in 1\.\.10000/,
+    },
     { args: () => ['probe', '-'], code: ExitCode.usage, message: /probe -: a stream on stdin can be read only once/ },
   ];
   for (const { args, code, message } of refused) {
@@ -63,9 +87,17 @@ describe('option bounds', () => {
     const run = await runCli(['frames', transportStream, '--at', '0.5,0.5,1.5,1.5,1.5', '--json']);
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(run.stdout) as { frames: Array<{ index: number }>; warnings: Array<{ message: string }> };
-    assert.deepEqual(report.frames.map((frame) => frame.index), [0, 1]);
-    assert.ok(report.warnings.some((warning) => /0\.5 s is before the first frame \(pts 1\.440000 s\)/.test(warning.message)));
+    assert.deepEqual(
+      report.frames.map((frame) => frame.index),
+      [0, 1],
+    );
+    assert.ok(
+      report.warnings.some((warning) => /0\.5 s is before the first frame \(pts 1\.440000 s\)/.test(warning.message)),
+    );
     const direct = await extractFrames(transportStream, { at: [1.5, 1.5, 1.5], size: { width: 8, height: 8 } });
-    assert.deepEqual(direct.frames.map((frame) => frame.index), [1]);
+    assert.deepEqual(
+      direct.frames.map((frame) => frame.index),
+      [1],
+    );
   });
 });

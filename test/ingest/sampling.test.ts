@@ -33,18 +33,27 @@ describe('frame selection', () => {
       for (const count of [1, 7, 16]) {
         const expected = frameIndices(rule, reference.length, count);
         const result = await extractFrames(path, { count, rule, size: tiny });
-        assert.deepEqual(result.frames.map((frame) => frame.index), expected, `${rule} x${count}`);
-        result.frames.forEach((frame, position) => assert.ok(Math.abs(frame.pts - reference[expected[position]!]!) < 2e-6));
+        assert.deepEqual(
+          result.frames.map((frame) => frame.index),
+          expected,
+          `${rule} x${count}`,
+        );
+        result.frames.forEach((frame, position) =>
+          assert.ok(Math.abs(frame.pts - reference[expected[position]!]!) < 2e-6),
+        );
       }
     }
   });
 
-  it('repeats frames when a rule names an index twice (as the papers\' code does)', async () => {
+  it("repeats frames when a rule names an index twice (as the papers' code does)", async () => {
     const path = join(samplesDirectory, samples.rotated.file); // 25 frames
     const expected = frameIndices('torch_linspace_round', 25, 40);
     assert.ok(new Set(expected).size < expected.length);
     const result = await extractFrames(path, { count: 40, rule: 'torch_linspace_round', size: tiny });
-    assert.deepEqual(result.frames.map((frame) => frame.index), expected);
+    assert.deepEqual(
+      result.frames.map((frame) => frame.index),
+      expected,
+    );
   });
 
   it('picks the frame shown at each requested time and honours a window', async () => {
@@ -53,22 +62,54 @@ describe('frame selection', () => {
     const times = [0, 1.5, 3.3367, 5];
     const result = await extractFrames(path, { at: times, size: tiny });
     const expected = times.map((time) => reference.filter((pts) => pts <= time + 1e-9).length - 1);
-    assert.deepEqual(result.frames.map((frame) => frame.index), expected);
+    assert.deepEqual(
+      result.frames.map((frame) => frame.index),
+      expected,
+    );
     const windowed = await extractFrames(path, { start: 2, end: 3, size: tiny });
     const inWindow = reference.map((pts, index) => ({ pts, index })).filter(({ pts }) => pts >= 2 && pts < 3);
-    assert.deepEqual(windowed.frames.map((frame) => frame.index), inWindow.map(({ index }) => index));
+    assert.deepEqual(
+      windowed.frames.map((frame) => frame.index),
+      inWindow.map(({ index }) => index),
+    );
     const windowCount = await extractFrames(path, { start: 2, end: 3, count: 4, size: tiny });
-    assert.deepEqual(windowCount.frames.map((frame) => frame.index), frameIndices('np_linspace_int', inWindow.length, 4).map((offset) => inWindow[0]!.index + offset));
+    assert.deepEqual(
+      windowCount.frames.map((frame) => frame.index),
+      frameIndices('np_linspace_int', inWindow.length, 4).map((offset) => inWindow[0]!.index + offset),
+    );
   });
 
   it('returns the keyframes the container flags', async () => {
     const path = sharedVideo('making_cake.mp4');
     const { ffprobe } = await resolveBinaries();
-    const listed = await runToCompletion(ffprobe.path, ['-v', 'error', '-select_streams', 'v:0', '-skip_frame', 'nokey', '-show_entries', 'frame=best_effort_timestamp_time', '-of', 'csv=p=0', `file:${path}`], { operation: 'keyframes', input: path, deadlineMs: 30_000 });
-    const keyTimes = listed.stdout.split('\n').filter((line) => line.trim()).map((line) => Number(line.split(',')[0])).sort((a, b) => a - b);
+    const listed = await runToCompletion(
+      ffprobe.path,
+      [
+        '-v',
+        'error',
+        '-select_streams',
+        'v:0',
+        '-skip_frame',
+        'nokey',
+        '-show_entries',
+        'frame=best_effort_timestamp_time',
+        '-of',
+        'csv=p=0',
+        `file:${path}`,
+      ],
+      { operation: 'keyframes', input: path, deadlineMs: 30_000 },
+    );
+    const keyTimes = listed.stdout
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => Number(line.split(',')[0]))
+      .sort((a, b) => a - b);
     const result = await extractFrames(path, { keyframes: true, size: tiny });
     assert.equal(result.plan.mode, 'keyframes');
-    assert.deepEqual(result.frames.map((frame) => Number(frame.pts.toFixed(4))), keyTimes.map((time) => Number(time.toFixed(4))));
+    assert.deepEqual(
+      result.frames.map((frame) => Number(frame.pts.toFixed(4))),
+      keyTimes.map((time) => Number(time.toFixed(4))),
+    );
   });
 
   it('finds the generated scene cuts within one frame', async () => {
@@ -77,17 +118,28 @@ describe('frame selection', () => {
     const times = result.frames.map((frame) => frame.pts);
     assert.equal(times[0], 0);
     assert.equal(times.length, samples.scenes.cuts.length + 1, `scene frames at ${times.join(', ')}`);
-    samples.scenes.cuts.forEach((cut, position) => assert.ok(Math.abs(times[position + 1]! - cut) <= 1 / samples.scenes.frameRate + 1e-6));
+    samples.scenes.cuts.forEach((cut, position) =>
+      assert.ok(Math.abs(times[position + 1]! - cut) <= 1 / samples.scenes.frameRate + 1e-6),
+    );
   });
 
   it('samples by fps with min/max clamps', async () => {
     const path = sharedVideo('yoga.mp4'); // 10 s, 30 fps
     const dense = await extractFrames(path, { fps: 2, size: tiny });
     assert.equal(dense.frames.length, 20);
-    assert.deepEqual(dense.frames.map((frame) => frame.index), Array.from({ length: 20 }, (_, k) => k * 15));
+    assert.deepEqual(
+      dense.frames.map((frame) => frame.index),
+      Array.from({ length: 20 }, (_, k) => k * 15),
+    );
     const capped = await extractFrames(path, { fps: 2, maxFrames: 8, size: tiny });
-    assert.deepEqual(capped.frames.map((frame) => frame.index), frameIndices('np_linspace_int', 300, 8));
+    assert.deepEqual(
+      capped.frames.map((frame) => frame.index),
+      frameIndices('np_linspace_int', 300, 8),
+    );
     const raised = await extractFrames(path, { fps: 0.2, minFrames: 4, size: tiny });
-    assert.deepEqual(raised.frames.map((frame) => frame.index), frameIndices('np_linspace_int', 300, 4));
+    assert.deepEqual(
+      raised.frames.map((frame) => frame.index),
+      frameIndices('np_linspace_int', 300, 4),
+    );
   });
 });

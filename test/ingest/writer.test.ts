@@ -24,9 +24,19 @@ describe('writing frames', () => {
     it(`writes ${format} images and index.json`, async () => {
       const out = join(directory, `frames ${format}`);
       await writeFrames(extracted.frames, out, { format });
-      const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as Array<{ index: number; pts: number; file: string }>;
-      assert.deepEqual(index.map((entry) => entry.index), extracted.frames.map((frame) => frame.index));
-      assert.deepEqual(index.map((entry) => entry.pts), extracted.frames.map((frame) => frame.pts));
+      const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as Array<{
+        index: number;
+        pts: number;
+        file: string;
+      }>;
+      assert.deepEqual(
+        index.map((entry) => entry.index),
+        extracted.frames.map((frame) => frame.index),
+      );
+      assert.deepEqual(
+        index.map((entry) => entry.pts),
+        extracted.frames.map((frame) => frame.pts),
+      );
       for (const entry of index) {
         assert.ok(entry.file.endsWith(`.${format}`));
         const image = await probe(join(out, entry.file));
@@ -57,7 +67,10 @@ describe('writing frames', () => {
     setTimeout(() => controller.abort(), 30);
     await assert.rejects(writing, AbortedError);
     assert.equal(existsSync(target), false);
-    assert.deepEqual(readdirSync(directory).filter((name) => name.includes('.partial-')), []);
+    assert.deepEqual(
+      readdirSync(directory).filter((name) => name.includes('.partial-')),
+      [],
+    );
   });
 
   it('tiles a contact sheet', async () => {
@@ -66,6 +79,9 @@ describe('writing frames', () => {
     const image = await probe(sheet);
     assert.equal(image.width, 3 * 40);
     assert.equal(image.height, 2 * 30);
-    assert.deepEqual(readdirSync(directory).filter((name) => name.includes('.partial-')), []);
+    assert.deepEqual(
+      readdirSync(directory).filter((name) => name.includes('.partial-')),
+      [],
+    );
   });
 });

@@ -24,7 +24,8 @@ test('an abort during the second pipeline stops the run with AbortedError and ki
   await assert.rejects(run, (error: unknown) => VidtokError.isInstance(error) && error instanceof AbortedError);
   assert.ok(started > 0, 'the second pipeline had started');
   const deadline = Date.now() + 5000;
-  while (activeChildProcessIds().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (activeChildProcessIds().length > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(activeChildProcessIds(), []);
 });
 

@@ -14,23 +14,40 @@ export interface PageRecord {
 export const chromiumPath = process.env.VIDTOK_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Runs `inspect(page, record)` on `file` and closes the browser whatever happens (deadline `timeoutMs`). */
-export async function withPage<T>(file: string, inspect: (page: Page, record: PageRecord) => Promise<T>, timeoutMs = 60_000): Promise<T> {
+export async function withPage<T>(
+  file: string,
+  inspect: (page: Page, record: PageRecord) => Promise<T>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     timeout: timeoutMs,
   });
   let timer: NodeJS.Timeout | undefined;
   try {
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`browser check of ${file} did not finish within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`browser check of ${file} did not finish within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     const work = (async () => {
       const page = await browser.newPage({ viewport: { width: 1240, height: 1000 } });
       page.setDefaultTimeout(timeoutMs);
       const record: PageRecord = { consoleErrors: [], requests: [], failedRequests: [], pageErrors: [] };
       page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') record.consoleErrors.push(`${message.type()}: ${message.text()}`);
+        if (message.type() === 'error' || message.type() === 'warning')
+          record.consoleErrors.push(`${message.type()}: ${message.text()}`);
       });
       page.on('pageerror', (error) => record.pageErrors.push(error.message));
       page.on('request', (request) => record.requests.push(request.url()));

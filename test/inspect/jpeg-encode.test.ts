@@ -17,12 +17,29 @@ function flatImage(width: number, height: number, color: readonly [number, numbe
 
 async function decodeJpeg(jpeg: Uint8Array): Promise<Buffer> {
   const { ffmpeg } = await resolveBinaries();
-  const child = startChild(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-f', 'jpeg_pipe', '-i', 'pipe:0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
-    operation: 'decode test jpeg',
-    input: 'test jpeg',
-    deadlineMs: 30_000,
-    stdin: 'pipe',
-  });
+  const child = startChild(
+    ffmpeg.path,
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'jpeg_pipe',
+      '-i',
+      'pipe:0',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
+    {
+      operation: 'decode test jpeg',
+      input: 'test jpeg',
+      deadlineMs: 30_000,
+      stdin: 'pipe',
+    },
+  );
   const chunks: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   child.stdin!.end(jpeg);
@@ -31,7 +48,12 @@ async function decodeJpeg(jpeg: Uint8Array): Promise<Buffer> {
 }
 
 test('encodeJpegImages keeps the order across size groups and the pictures decode to their colours', async () => {
-  const images = [flatImage(32, 16, [200, 30, 30]), flatImage(17, 9, [30, 200, 30]), flatImage(32, 16, [30, 30, 200]), flatImage(17, 9, [240, 240, 20])];
+  const images = [
+    flatImage(32, 16, [200, 30, 30]),
+    flatImage(17, 9, [30, 200, 30]),
+    flatImage(32, 16, [30, 30, 200]),
+    flatImage(17, 9, [240, 240, 20]),
+  ];
   const jpegs = await encodeJpegImages(images);
   assert.equal(jpegs.length, images.length);
   for (const [at, jpeg] of jpegs.entries()) {
@@ -42,8 +64,12 @@ test('encodeJpegImages keeps the order across size groups and the pictures decod
     const raw = await decodeJpeg(jpeg);
     const image = images[at]!;
     assert.equal(raw.length, image.data.length, `picture ${at} has the size of its source`);
-    const centre = ((Math.floor(image.height / 2) * image.width + Math.floor(image.width / 2)) * 3);
-    for (let c = 0; c < 3; c++) assert.ok(Math.abs(raw[centre + c]! - image.data[centre + c]!) <= 12, `picture ${at} channel ${c}: ${raw[centre + c]} vs ${image.data[centre + c]}`);
+    const centre = (Math.floor(image.height / 2) * image.width + Math.floor(image.width / 2)) * 3;
+    for (let c = 0; c < 3; c++)
+      assert.ok(
+        Math.abs(raw[centre + c]! - image.data[centre + c]!) <= 12,
+        `picture ${at} channel ${c}: ${raw[centre + c]} vs ${image.data[centre + c]}`,
+      );
   }
 });
 
@@ -64,5 +90,8 @@ test('splitJpegStream splits concatenated files and rejects what is not JPEG', a
 test('an aborted signal stops the encoding with a typed error', async () => {
   const controller = new AbortController();
   controller.abort();
-  await assert.rejects(encodeJpegImages([flatImage(8, 8, [0, 0, 0])], { signal: controller.signal }), (error: Error) => error.name === 'AbortedError');
+  await assert.rejects(
+    encodeJpegImages([flatImage(8, 8, [0, 0, 0])], { signal: controller.signal }),
+    (error: Error) => error.name === 'AbortedError',
+  );
 });

@@ -26,16 +26,24 @@ const dim = 8;
 /** Token of one 16x16 patch: colour means and products, so norms and similarities vary with the picture. */
 function patchToken(image: RgbImage, gy: number, gx: number, out: Float32Array, offset: number): void {
   const mean = [0, 0, 0];
-  for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) for (let c = 0; c < 3; c++) mean[c]! += image.data[((gy * 16 + y) * image.width + gx * 16 + x) * 3 + c]! / (256 * 255);
+  for (let y = 0; y < 16; y++)
+    for (let x = 0; x < 16; x++)
+      for (let c = 0; c < 3; c++)
+        mean[c]! += image.data[((gy * 16 + y) * image.width + gx * 16 + x) * 3 + c]! / (256 * 255);
   const [r, g, b] = mean as [number, number, number];
   out.set([r, g, b, r * g, g * b, r - b, 0.1 * (gx + 1), 0.1 * (gy + 1)], offset);
 }
 
-function encodeImages(images: readonly RgbImage[], timestamps: readonly number[], indices: readonly number[]): FeatureGrid {
+function encodeImages(
+  images: readonly RgbImage[],
+  timestamps: readonly number[],
+  indices: readonly number[],
+): FeatureGrid {
   const data = new Float32Array(images.length * side * side * dim);
   images.forEach((source, t) => {
     const image = source.width === 64 && source.height === 64 ? source : resizeImageArea(source, 64, 64);
-    for (let gy = 0; gy < side; gy++) for (let gx = 0; gx < side; gx++) patchToken(image, gy, gx, data, ((t * side + gy) * side + gx) * dim);
+    for (let gy = 0; gy < side; gy++)
+      for (let gx = 0; gx < side; gx++) patchToken(image, gy, gx, data, ((t * side + gy) * side + gx) * dim);
   });
   return featureGrid(images.length, side, side, dim, data, timestamps, indices);
 }
@@ -48,13 +56,20 @@ function deterministicEncoder(): VisualEncoder & { disposed: number } {
     grid: { h: side, w: side },
     disposed: 0,
     async encodeFrames(frames: readonly VideoFrame[]) {
-      return encodeImages(frames, frames.map((frame) => frame.pts), frames.map((frame) => frame.index));
+      return encodeImages(
+        frames,
+        frames.map((frame) => frame.pts),
+        frames.map((frame) => frame.index),
+      );
     },
     async encodeImage(image: RgbImage) {
       return encodeImages([image], [0], [0]);
     },
     async embedText(text: string) {
-      return Float32Array.from({ length: dim }, (_, d) => ((text.charCodeAt(d % text.length) * (d + 3)) % 17) / 17 - 0.3);
+      return Float32Array.from(
+        { length: dim },
+        (_, d) => ((text.charCodeAt(d % text.length) * (d + 3)) % 17) / 17 - 0.3,
+      );
     },
     async dispose() {
       encoder.disposed += 1;
@@ -102,8 +117,16 @@ test('a model encoder gives heat maps, scene curves and question scores; a faili
   const question = 'what is on the table?';
   // A user pipeline with PLLaVA's absolute 24x24-grid shape cannot run on this 4x4 grid: it fails at negotiation.
   const tooLarge = join(scratchDir('inspect-model'), 'pllava-absolute.yaml');
-  writeFileSync(tooLarge, 'name: pllava-absolute\ndescription: absolute shape\nversion: 1\nbudget: 5000\nframes: {count: 16, rule: np_linspace_int}\nstages:\n  - {id: encode, use: encode}\n  - {id: pool, use: pllava, params: {shape: [16, 12, 12]}}\noutput: pool\n');
-  const result = await inspectVideo('synthetic.mp4', { encoder, frameProvider: provider, question, pipelines: ['uniform', 'scenetilling', 'b-vllm', 'ts-llava', 'ig-vlm', tooLarge] });
+  writeFileSync(
+    tooLarge,
+    'name: pllava-absolute\ndescription: absolute shape\nversion: 1\nbudget: 5000\nframes: {count: 16, rule: np_linspace_int}\nstages:\n  - {id: encode, use: encode}\n  - {id: pool, use: pllava, params: {shape: [16, 12, 12]}}\noutput: pool\n',
+  );
+  const result = await inspectVideo('synthetic.mp4', {
+    encoder,
+    frameProvider: provider,
+    question,
+    pipelines: ['uniform', 'scenetilling', 'b-vllm', 'ts-llava', 'ig-vlm', tooLarge],
+  });
   const byName = new Map(result.summary.pipelines.map((pipeline) => [pipeline.name, pipeline]));
   assert.equal(encoder.disposed, 0, 'an encoder passed in is not disposed by inspectVideo');
 
@@ -128,9 +151,12 @@ test('a model encoder gives heat maps, scene curves and question scores; a faili
   assert.equal(curves.similarity.length, frames.length - 1);
   const means = await Promise.all(
     frames.slice(0, 2).map(async (frame) => {
-      const grid = await encoder.encodeFrames([{ ...syntheticFrame(frame.index, 64, 10), pts: frame.pts, index: frame.index }]);
+      const grid = await encoder.encodeFrames([
+        { ...syntheticFrame(frame.index, 64, 10), pts: frame.pts, index: frame.index },
+      ]);
       const mean = new Float32Array(dim);
-      for (let p = 0; p < side * side; p++) for (let d = 0; d < dim; d++) mean[d]! += grid.data[p * dim + d]! / (side * side);
+      for (let p = 0; p < side * side; p++)
+        for (let d = 0; d < dim; d++) mean[d]! += grid.data[p * dim + d]! / (side * side);
       return mean;
     }),
   );
@@ -138,15 +164,21 @@ test('a model encoder gives heat maps, scene curves and question scores; a faili
   assert.equal(curves.cutTimes.length, 3);
   const notedScenes = byName.get('scenetilling')!.notes['scenes.scenes'] as { start: number; end: number }[];
   // Each cut lies between the end of a scene the stage noted and the start of the next one.
-  curves.cutTimes.forEach((time, at) => assert.ok(notedScenes[at]!.end < time && time < notedScenes[at + 1]!.start, `cut ${at} at ${time}`));
+  curves.cutTimes.forEach((time, at) =>
+    assert.ok(notedScenes[at]!.end < time && time < notedScenes[at + 1]!.start, `cut ${at} at ${time}`),
+  );
 
   // Question scores: frame 0's score is the mean of its 8 best token-to-question cosines.
   const scores = result.summary.questionScores!;
   assert.equal(scores.pipeline, 'b-vllm');
   const questionEmbedding = await encoder.embedText!(question);
   const firstFrame = byName.get('b-vllm')!.frames[0]!;
-  const grid = await encoder.encodeFrames([{ ...syntheticFrame(firstFrame.index, 64, 10), pts: firstFrame.pts, index: firstFrame.index }]);
-  const similarities = Array.from({ length: side * side }, (_, p) => cosine(grid.data.subarray(p * dim, (p + 1) * dim), questionEmbedding)).sort((a, b) => b - a);
+  const grid = await encoder.encodeFrames([
+    { ...syntheticFrame(firstFrame.index, 64, 10), pts: firstFrame.pts, index: firstFrame.index },
+  ]);
+  const similarities = Array.from({ length: side * side }, (_, p) =>
+    cosine(grid.data.subarray(p * dim, (p + 1) * dim), questionEmbedding),
+  ).sort((a, b) => b - a);
   assert.ok(Math.abs(scores.scores[0]! - similarities.slice(0, 8).reduce((sum, value) => sum + value, 0) / 8) < 1e-5);
   assert.ok(scores.keptTimes.length >= 1);
 
@@ -160,7 +192,12 @@ test('a model encoder gives heat maps, scene curves and question scores; a faili
 
 test('question text and file names are escaped in the report', async () => {
   const encoder = deterministicEncoder();
-  const result = await inspectVideo('<img src=x onerror=alert(1)>.mp4', { encoder, frameProvider: provider, question: '"><script>alert(1)</script>', pipelines: ['uniform'] });
+  const result = await inspectVideo('<img src=x onerror=alert(1)>.mp4', {
+    encoder,
+    frameProvider: provider,
+    question: '"><script>alert(1)</script>',
+    pipelines: ['uniform'],
+  });
   assert.ok(!/<script/i.test(result.html));
   assert.ok(!result.html.includes('<img src=x'));
   assert.ok(result.html.includes('&lt;script&gt;'));

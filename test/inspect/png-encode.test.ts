@@ -23,12 +23,29 @@ function noiseImage(width: number, height: number, seed: number): RgbImage {
 
 async function ffmpegDecode(png: Uint8Array): Promise<Buffer> {
   const { ffmpeg } = await resolveBinaries();
-  const child = startChild(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-f', 'png_pipe', '-i', 'pipe:0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
-    operation: 'decode test png',
-    input: 'test png',
-    deadlineMs: 30_000,
-    stdin: 'pipe',
-  });
+  const child = startChild(
+    ffmpeg.path,
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'png_pipe',
+      '-i',
+      'pipe:0',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
+    {
+      operation: 'decode test png',
+      input: 'test png',
+      deadlineMs: 30_000,
+      stdin: 'pipe',
+    },
+  );
   const chunks: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   child.stdin!.end(png);
@@ -44,7 +61,11 @@ test('crc32 gives the standard check value and matches a bitwise CRC', () => {
 });
 
 test('encodePng round-trips exactly through an independent reader', () => {
-  for (const [width, height] of [[1, 1], [7, 5], [64, 33]] as const) {
+  for (const [width, height] of [
+    [1, 1],
+    [7, 5],
+    [64, 33],
+  ] as const) {
     const image = noiseImage(width, height, width * 31 + height);
     const decoded = readPng(encodePng(image));
     assert.equal(decoded.width, width);

@@ -66,7 +66,8 @@ export function readPng(bytes: Uint8Array): DecodedPng {
   if (channels === 0) throw new Error(`colour type ${colorType} not supported`);
   const raw = inflateSync(Buffer.concat(idat));
   const stride = width * channels;
-  if (raw.length !== (stride + 1) * height) throw new Error(`IDAT holds ${raw.length} bytes, expected ${(stride + 1) * height}`);
+  if (raw.length !== (stride + 1) * height)
+    throw new Error(`IDAT holds ${raw.length} bytes, expected ${(stride + 1) * height}`);
   const pixels = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)]!;
@@ -75,7 +76,18 @@ export function readPng(bytes: Uint8Array): DecodedPng {
       const a = i >= channels ? pixels[y * stride + i - channels]! : 0;
       const b = y > 0 ? pixels[(y - 1) * stride + i]! : 0;
       const c = y > 0 && i >= channels ? pixels[(y - 1) * stride + i - channels]! : 0;
-      const predictor = filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : filter === 4 ? paeth(a, b, c) : NaN;
+      const predictor =
+        filter === 0
+          ? 0
+          : filter === 1
+            ? a
+            : filter === 2
+              ? b
+              : filter === 3
+                ? (a + b) >> 1
+                : filter === 4
+                  ? paeth(a, b, c)
+                  : NaN;
       if (Number.isNaN(predictor)) throw new Error(`unknown filter ${filter}`);
       pixels[y * stride + i] = (value + predictor) & 0xff;
     }

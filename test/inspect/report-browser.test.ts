@@ -44,7 +44,8 @@ test('the default report on a 10 s clip is self-contained and small', (t) => {
   assert.equal(result.summary.pipelines.length, builtInCount);
   assert.ok(result.summary.pipelines.every((pipeline) => pipeline.error === undefined));
   // Nothing external: every src/href is a data URI or an in-page anchor.
-  for (const match of result.html.matchAll(/\s(?:src|href)="([^"]*)"/g)) assert.ok(match[1]!.startsWith('data:image/jpeg;base64,') || match[1]!.startsWith('#'), match[1]!.slice(0, 60));
+  for (const match of result.html.matchAll(/\s(?:src|href)="([^"]*)"/g))
+    assert.ok(match[1]!.startsWith('data:image/jpeg;base64,') || match[1]!.startsWith('#'), match[1]!.slice(0, 60));
   assert.ok(!/<script|<link|@import|url\(/i.test(result.html));
   assert.ok(result.html.includes('what pose &lt;is&gt; this?'));
 });
@@ -75,7 +76,10 @@ test('the report renders in Chromium: sections, charts, pictures, no errors, not
   assert.deepEqual(record.pageErrors, []);
   assert.deepEqual(record.consoleErrors, []);
   assert.deepEqual(record.failedRequests, []);
-  assert.deepEqual(record.requests.filter((url) => !url.startsWith('data:') && !url.startsWith('file:')), []);
+  assert.deepEqual(
+    record.requests.filter((url) => !url.startsWith('data:') && !url.startsWith('file:')),
+    [],
+  );
   for (const id of ['timeline', 'budget', 'scenes', 'run']) assert.ok(layout.sections.includes(id), `section ${id}`);
   assert.equal(layout.pipelineSections, builtInCount);
   assert.ok(layout.timelineImages >= 5);
@@ -88,14 +92,23 @@ test('the report renders in Chromium: sections, charts, pictures, no errors, not
   // Not blank: many distinct colours, including the thumbnails' (not only the page's greys).
   const shot = readPng(checks.screenshot);
   const colours = new Set<number>();
-  for (let p = 0; p < shot.width * shot.height; p += 7) colours.add((shot.data[p * 3]! << 16) | (shot.data[p * 3 + 1]! << 8) | shot.data[p * 3 + 2]!);
+  for (let p = 0; p < shot.width * shot.height; p += 7)
+    colours.add((shot.data[p * 3]! << 16) | (shot.data[p * 3 + 1]! << 8) | shot.data[p * 3 + 2]!);
   assert.ok(colours.size > 500, `${colours.size} colours in the screenshot`);
 });
 
 test('the PNG figures decode and cover every pipeline', () => {
   const names = result.figures.map((figure) => figure.name);
-  for (const name of ['timeline.png', 'budget.png', 'scene-curves.png', 'ig-vlm-built-image.png', 'ts-llava-built-image.png']) assert.ok(names.includes(name), name);
-  for (const pipeline of result.summary.pipelines) assert.ok(names.includes(`${pipeline.name}-model-input.png`), pipeline.name);
+  for (const name of [
+    'timeline.png',
+    'budget.png',
+    'scene-curves.png',
+    'ig-vlm-built-image.png',
+    'ts-llava-built-image.png',
+  ])
+    assert.ok(names.includes(name), name);
+  for (const pipeline of result.summary.pipelines)
+    assert.ok(names.includes(`${pipeline.name}-model-input.png`), pipeline.name);
   for (const figure of result.figures) {
     const image = readPng(figure.png);
     assert.ok(image.width > 10 && image.height > 10, figure.name);

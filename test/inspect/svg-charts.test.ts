@@ -38,7 +38,10 @@ test('timeline marks sit at their times and boundaries are drawn', () => {
     boundaries: [4],
   });
   const marks = attributes(svg, 'rect').filter((rect) => rect.width === '3');
-  assert.deepEqual(marks.map((rect) => Number(rect.x) + 1.5), [130, 605, 1080, 367.5]);
+  assert.deepEqual(
+    marks.map((rect) => Number(rect.x) + 1.5),
+    [130, 605, 1080, 367.5],
+  );
   const boundary = attributes(svg, 'line', 'boundary');
   assert.equal(boundary.length, 1);
   assert.equal(Number(boundary[0]!.x1), 130 + 4 * 95);
@@ -48,8 +51,25 @@ test('timeline marks sit at their times and boundaries are drawn', () => {
 
 test('user-provided strings are escaped everywhere', () => {
   const evil = '<script>alert("x")</script>&\'';
-  const svg = timelineSvg({ duration: 1, thumbnails: [{ time: 0, href: 'data:x"onload="alert(1)', label: evil }], rows: [{ label: evil, color: '#000', times: [0.5] }] });
-  const chart = lineChartSvg({ series: [{ name: evil, color: '#000', points: [[0, 1], [1, 2]] }], xLabel: evil, markers: [{ x: 0.5, label: evil }] });
+  const svg = timelineSvg({
+    duration: 1,
+    thumbnails: [{ time: 0, href: 'data:x"onload="alert(1)', label: evil }],
+    rows: [{ label: evil, color: '#000', times: [0.5] }],
+  });
+  const chart = lineChartSvg({
+    series: [
+      {
+        name: evil,
+        color: '#000',
+        points: [
+          [0, 1],
+          [1, 2],
+        ],
+      },
+    ],
+    xLabel: evil,
+    markers: [{ x: 0.5, label: evil }],
+  });
   const bars = budgetBarsSvg([{ label: evil, budget: 10, parts: [{ name: evil, value: 5, color: '#000' }] }]);
   for (const text of [svg, chart, bars]) {
     assert.ok(!text.includes('<script'), 'no raw script tag');
@@ -60,7 +80,22 @@ test('user-provided strings are escaped everywhere', () => {
 });
 
 test('line chart: one point per value, the highest value drawn highest, markers at their x', () => {
-  const chart = lineChartSvg({ series: [{ name: 'depth', color: '#f28e2b', points: [[0, 0.1], [1, 0.9], [2, 0.3]] }], xLabel: 'time (s)', markers: [{ x: 1, label: 'cut' }], width: 520 });
+  const chart = lineChartSvg({
+    series: [
+      {
+        name: 'depth',
+        color: '#f28e2b',
+        points: [
+          [0, 0.1],
+          [1, 0.9],
+          [2, 0.3],
+        ],
+      },
+    ],
+    xLabel: 'time (s)',
+    markers: [{ x: 1, label: 'cut' }],
+    width: 520,
+  });
   const circles = attributes(chart, 'circle');
   assert.equal(circles.length, 3);
   const ys = circles.map((circle) => Number(circle.cy));
@@ -74,7 +109,14 @@ test('line chart: one point per value, the highest value drawn highest, markers 
 test('budget bars: widths proportional to tokens, one outlined budget box per row', () => {
   const svg = budgetBarsSvg([
     { label: 'a', budget: 576, parts: [{ name: 'grid', value: 576, color: '#edc948' }] },
-    { label: 'b', budget: 3680, parts: [{ name: 'slow', value: 2880, color: '#f28e2b' }, { name: 'fast', value: 800, color: '#59a14f' }] },
+    {
+      label: 'b',
+      budget: 3680,
+      parts: [
+        { name: 'slow', value: 2880, color: '#f28e2b' },
+        { name: 'fast', value: 800, color: '#59a14f' },
+      ],
+    },
   ]);
   const bars = attributes(svg, 'rect', 'bar').map((rect) => Number(rect.width));
   assert.equal(bars.length, 3);

@@ -9,7 +9,12 @@ import type { RgbImage, VideoFrame } from '../../src/core/frame.js';
 import type { VisualSegment } from '../../src/core/token-stream.js';
 import { createPixelsEncoder } from '../../src/encoders/pixels.js';
 import { heatColor, heatMapImage, normalizeValues, tokenNorms } from '../../src/inspect/heat-map.js';
-import { evenlySpread, locateTokens, segmentPictures, type TokenPictureContext } from '../../src/inspect/token-images.js';
+import {
+  evenlySpread,
+  locateTokens,
+  segmentPictures,
+  type TokenPictureContext,
+} from '../../src/inspect/token-images.js';
 import { tsLlavaSample } from '../../src/strategies/ts-llava/ts-llava-tokens.js';
 
 /** A 56x56 frame whose 14x14 patches each have their own colour (so every patch token is distinct). */
@@ -28,7 +33,12 @@ function patchedFrame(n: number): VideoFrame {
   return { width: size, height: size, data, pts: n * 0.5, index: n * 10 };
 }
 
-async function fixture(): Promise<{ frames: VideoFrame[]; context: TokenPictureContext; features: Float32Array; encoder: ReturnType<typeof createPixelsEncoder> }> {
+async function fixture(): Promise<{
+  frames: VideoFrame[];
+  context: TokenPictureContext;
+  features: Float32Array;
+  encoder: ReturnType<typeof createPixelsEncoder>;
+}> {
   const encoder = createPixelsEncoder({ size: 56, patch: 14 });
   const frames = [0, 1, 2, 3].map(patchedFrame);
   const grid = await encoder.encodeFrames(frames);
@@ -63,7 +73,10 @@ test('heat colours follow viridis, norms are L2, normalisation handles constants
   assert.equal(image.width, 6);
   assert.equal(image.height, 3);
   assert.deepEqual(Array.from(image.data.subarray(0, 3)), [68, 1, 84]);
-  assert.deepEqual(Array.from(image.data.subarray(5 * 3, 5 * 3 + 3)), [253, 231, 37].map((value) => Math.round(value * 0.25)));
+  assert.deepEqual(
+    Array.from(image.data.subarray(5 * 3, 5 * 3 + 3)),
+    [253, 231, 37].map((value) => Math.round(value * 0.25)),
+  );
   assert.throws(() => heatMapImage([1, 2, 3], 2, 2), RangeError);
   assert.deepEqual(evenlySpread(10, 4), [0, 3, 6, 9]);
   assert.deepEqual(evenlySpread(3, 8), [0, 1, 2]);
@@ -72,14 +85,24 @@ test('heat colours follow viridis, norms are L2, normalisation handles constants
 test('a full-grid pixels segment decodes back to its frame', async () => {
   const { frames, context, features } = await fixture();
   const D = 588;
-  const segment: VisualSegment = { type: 'visual', role: 'frames', tokens: features.subarray(16 * D, 32 * D), count: 16, dim: D, timestamps: [0.5], frameIndices: [10], layout: { t: 1, h: 4, w: 4 } };
+  const segment: VisualSegment = {
+    type: 'visual',
+    role: 'frames',
+    tokens: features.subarray(16 * D, 32 * D),
+    count: 16,
+    dim: D,
+    timestamps: [0.5],
+    frameIndices: [10],
+    layout: { t: 1, h: 4, w: 4 },
+  };
   const result = segmentPictures(segment, context);
   assert.equal(result.pictures.length, 1);
   const picture = result.pictures[0]!;
   assert.equal(picture.kind, 'decoded');
   assert.equal(picture.image.width, 56);
   let maximumError = 0;
-  for (let i = 0; i < picture.image.data.length; i++) maximumError = Math.max(maximumError, Math.abs(picture.image.data[i]! - frames[1]!.data[i]!));
+  for (let i = 0; i < picture.image.data.length; i++)
+    maximumError = Math.max(maximumError, Math.abs(picture.image.data[i]! - frames[1]!.data[i]!));
   assert.ok(maximumError <= 1, `decoded frame differs by up to ${maximumError}`);
 });
 
@@ -87,7 +110,15 @@ test('TS-LLaVA sampled tokens are located at the positions it sampled and painte
   const { frames, context, encoder } = await fixture();
   const grid = await encoder.encodeFrames(frames);
   const sampled = tsLlavaSample(grid, 10);
-  const segment: VisualSegment = { type: 'visual', role: 'sampled', tokens: sampled.tokens, count: sampled.count, dim: sampled.dim, timestamps: sampled.timestamps, frameIndices: sampled.frameIndices };
+  const segment: VisualSegment = {
+    type: 'visual',
+    role: 'sampled',
+    tokens: sampled.tokens,
+    count: sampled.count,
+    dim: sampled.dim,
+    timestamps: sampled.timestamps,
+    frameIndices: sampled.frameIndices,
+  };
   const locations = locateTokens(segment, context);
   assert.ok(locations !== undefined);
   assert.deepEqual(
@@ -106,7 +137,10 @@ test('TS-LLaVA sampled tokens are located at the positions it sampled and painte
     const original = patchPixel(frames[0]!, row, column, 14);
     const shown = patchPixel(first.image, row, column, 14);
     const expected = kept.has(position) ? original : original.map((value) => Math.round(value * 0.2));
-    assert.ok(close(shown, expected, 1), `patch ${position} (${kept.has(position) ? 'kept' : 'dropped'}): ${shown} vs ${expected}`);
+    assert.ok(
+      close(shown, expected, 1),
+      `patch ${position} (${kept.has(position) ? 'kept' : 'dropped'}): ${shown} vs ${expected}`,
+    );
   }
 });
 
@@ -115,13 +149,33 @@ test('merged tokens become a mosaic; without pixels geometry every picture is a 
   const D = 588;
   const merged = new Float32Array(3 * D);
   for (let d = 0; d < 3 * D; d++) merged[d] = (features[d]! + features[d + D]!) / 2;
-  const segment: VisualSegment = { type: 'visual', role: 'sampled', tokens: merged, count: 3, dim: D, timestamps: [0], frameIndices: [0] };
+  const segment: VisualSegment = {
+    type: 'visual',
+    role: 'sampled',
+    tokens: merged,
+    count: 3,
+    dim: D,
+    timestamps: [0],
+    frameIndices: [0],
+  };
   const mosaic = segmentPictures(segment, context);
   assert.equal(mosaic.pictures[0]!.kind, 'mosaic');
   assert.equal(mosaic.pictures[0]!.image.width, 2 * 14);
   const { pixels: _pixels, ...modelContext } = context;
-  const pooled: VisualSegment = { type: 'visual', role: 'frames', tokens: features.subarray(0, 32 * D), count: 32, dim: D, timestamps: [0, 0.5], frameIndices: [0, 10], layout: { t: 2, h: 4, w: 4 } };
+  const pooled: VisualSegment = {
+    type: 'visual',
+    role: 'frames',
+    tokens: features.subarray(0, 32 * D),
+    count: 32,
+    dim: D,
+    timestamps: [0, 0.5],
+    frameIndices: [0, 10],
+    layout: { t: 2, h: 4, w: 4 },
+  };
   const heat = segmentPictures(pooled, modelContext);
-  assert.deepEqual(heat.pictures.map((picture) => picture.kind), ['heat-map', 'heat-map']);
+  assert.deepEqual(
+    heat.pictures.map((picture) => picture.kind),
+    ['heat-map', 'heat-map'],
+  );
   assert.equal(segmentPictures(segment, modelContext).pictures[0]!.kind, 'heat-map');
 });

@@ -60,7 +60,10 @@ test('float noise is rounded away', () => {
 
 test('invalid options and durations are typed errors', () => {
   assert.throws(() => planChunks(10, { chunkSeconds: 0, overlapSeconds: 0 }), UsageError);
-  assert.throws(() => planChunks(10, { chunkSeconds: 5, overlapSeconds: 5 }), /--overlap 5: must be shorter than --chunk 5/);
+  assert.throws(
+    () => planChunks(10, { chunkSeconds: 5, overlapSeconds: 5 }),
+    /--overlap 5: must be shorter than --chunk 5/,
+  );
   assert.throws(() => planChunks(10, { chunkSeconds: 5, overlapSeconds: -1 }), UsageError);
   assert.throws(() => planChunks(10, { chunkSeconds: Number.NaN, overlapSeconds: 0 }), UsageError);
   assert.throws(() => planChunks(0, { chunkSeconds: 5, overlapSeconds: 0 }, 'empty.mp4'), InputRejectedError);

@@ -11,7 +11,8 @@ import { scratchDir } from '../helpers/paths.js';
 function tree(): string {
   const root = scratchDir('inputs');
   mkdirSync(join(root, 'dir', 'nested'), { recursive: true });
-  for (const name of ['b.mp4', 'a.MKV', 'notes.txt', '.hidden.mp4', 'c.webm']) writeFileSync(join(root, 'dir', name), 'x');
+  for (const name of ['b.mp4', 'a.MKV', 'notes.txt', '.hidden.mp4', 'c.webm'])
+    writeFileSync(join(root, 'dir', name), 'x');
   writeFileSync(join(root, 'dir', 'nested', 'deep.mov'), 'x');
   writeFileSync(join(root, 'single.bin'), 'x');
   return root;
@@ -20,7 +21,10 @@ function tree(): string {
 test('a directory gives its video files sorted, non-recursive by default', async () => {
   const root = tree();
   const result = await expandInputs(['dir'], { cwd: root });
-  assert.deepEqual(result.files, ['a.MKV', 'b.mp4', 'c.webm'].map((name) => join(root, 'dir', name)));
+  assert.deepEqual(
+    result.files,
+    ['a.MKV', 'b.mp4', 'c.webm'].map((name) => join(root, 'dir', name)),
+  );
   assert.deepEqual(result.failures, []);
   const recursive = await expandInputs(['dir'], { cwd: root, recursive: true });
   assert.deepEqual(recursive.files.at(-1), join(root, 'dir', 'nested', 'deep.mov'));
@@ -30,7 +34,12 @@ test('a directory gives its video files sorted, non-recursive by default', async
 test('a named file is taken whatever its extension; duplicates collapse', async () => {
   const root = tree();
   const result = await expandInputs(['single.bin', join(root, 'single.bin'), 'dir/b.mp4', 'dir'], { cwd: root });
-  assert.deepEqual(result.files, [join(root, 'single.bin'), join(root, 'dir', 'b.mp4'), join(root, 'dir', 'a.MKV'), join(root, 'dir', 'c.webm')]);
+  assert.deepEqual(result.files, [
+    join(root, 'single.bin'),
+    join(root, 'dir', 'b.mp4'),
+    join(root, 'dir', 'a.MKV'),
+    join(root, 'dir', 'c.webm'),
+  ]);
 });
 
 test('@list: one path per line relative to the list, # comments and blanks ignored, missing entries reported', async () => {

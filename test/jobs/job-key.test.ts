@@ -39,12 +39,18 @@ test('changed content, pipeline, model or any parameter gives a new key; paramet
   assert.notEqual(jobKey(content, { ...parameters, pipeline: 'uniform@2' }), base);
   assert.notEqual(jobKey(content, { ...parameters, model: 'other' }), base);
   assert.notEqual(jobKey(content, { ...parameters, parameters: { prompt: 'Describe.', fps: 2 } }), base);
-  assert.notEqual(jobKey(content, { ...parameters, parameters: { ...parameters.parameters, chunking: { mode: 'scenes' } } }), base);
+  assert.notEqual(
+    jobKey(content, { ...parameters, parameters: { ...parameters.parameters, chunking: { mode: 'scenes' } } }),
+    base,
+  );
   assert.equal(jobKey(content, { ...parameters, parameters: { fps: 1, prompt: 'Describe.' } }), base);
 });
 
 test('canonical JSON sorts keys at every level and rejects non-finite numbers', () => {
-  assert.equal(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } }), '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}');
+  assert.equal(
+    canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } }),
+    '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}',
+  );
   assert.throws(() => canonicalJson({ x: Number.NaN }));
 });
 

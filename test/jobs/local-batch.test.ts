@@ -44,16 +44,31 @@ test('captions every video, writes outputs named after each video, and a rerun s
   assert.equal(first.exitCode, ExitCode.ok);
   const boat = first.items.find((item) => item.input.endsWith('boat.mp4'))!;
   const srtPath = boat.outputs!.find((path) => path.endsWith('.srt'))!;
-  assert.match(srtPath, /\/boat\.srt$/, "named after the video, so players load it beside it");
-  const sha = createHash('sha256').update(readFileSync(join(root, 'boat.mp4'))).digest('hex');
+  assert.match(srtPath, /\/boat\.srt$/, 'named after the video, so players load it beside it');
+  const sha = createHash('sha256')
+    .update(readFileSync(join(root, 'boat.mp4')))
+    .digest('hex');
   const cues = parseSrt(readFileSync(srtPath, 'utf8'));
   // 5 s at chunk 2 s / overlap 0.5 s: starts 0, 1.5, 3 (the third reaches the end)
-  assert.deepEqual(cues.map((cue) => [cue.start, cue.end]), [[0, 2], [1.5, 3.5], [3, 5]]);
-  assert.deepEqual(cues.map((cue) => cue.text), [0, 1, 2].map((index) => expectedChunkText(index, sha)));
+  assert.deepEqual(
+    cues.map((cue) => [cue.start, cue.end]),
+    [
+      [0, 2],
+      [1.5, 3.5],
+      [3, 5],
+    ],
+  );
+  assert.deepEqual(
+    cues.map((cue) => cue.text),
+    [0, 1, 2].map((index) => expectedChunkText(index, sha)),
+  );
   assert.equal(readdirSync(out).length, 9, '2 formats + marker per video, nothing else');
 
   let executions = 0;
-  const second = await runLocalBatch(inputs, options(out, { processor: createHashingProcessor({ onStart: () => (executions += 1) }) }));
+  const second = await runLocalBatch(
+    inputs,
+    options(out, { processor: createHashingProcessor({ onStart: () => (executions += 1) }) }),
+  );
   assert.equal(second.skipped, 3);
   assert.equal(executions, 0);
   assert.equal(second.exitCode, ExitCode.ok);
@@ -66,9 +81,15 @@ test('changed content, changed setting, deleted output or a new format redo exac
   await runLocalBatch([boat, yoga], options(out));
   writeFileSync(yoga, Buffer.concat([readFileSync(yoga), Buffer.from('changed')]));
   const afterEdit = await runLocalBatch([boat, yoga], options(out));
-  assert.deepEqual(afterEdit.items.map((item) => item.status), ['skipped', 'done']);
+  assert.deepEqual(
+    afterEdit.items.map((item) => item.status),
+    ['skipped', 'done'],
+  );
 
-  const otherChunks = await runLocalBatch([boat], options(out, { chunking: { mode: 'fixed', chunkSeconds: 3, overlapSeconds: 0 } }));
+  const otherChunks = await runLocalBatch(
+    [boat],
+    options(out, { chunking: { mode: 'fixed', chunkSeconds: 3, overlapSeconds: 0 } }),
+  );
   assert.equal(otherChunks.done, 1);
 
   const boatSrt = afterEdit.items[0]!.outputs!.find((path) => path.endsWith('.srt'))!;
@@ -86,14 +107,19 @@ test('bad entries never stop the batch: reported with reasons, exit code partial
   const bad = join(root, 'bad.mp4');
   writeFileSync(bad, 'BAD not a video');
   const events: BatchEvent[] = [];
-  const summary = await runLocalBatch([join(root, 'boat.mp4'), bad, join(root, 'missing.mp4'), join(root, 'yoga.mp4')], {
-    ...options(out),
-    onEvent: (event) => events.push(event),
-  });
+  const summary = await runLocalBatch(
+    [join(root, 'boat.mp4'), bad, join(root, 'missing.mp4'), join(root, 'yoga.mp4')],
+    {
+      ...options(out),
+      onEvent: (event) => events.push(event),
+    },
+  );
   assert.equal(summary.done, 2);
   assert.equal(summary.failed, 2);
   assert.equal(summary.exitCode, ExitCode.partialFailure);
-  const reasons = Object.fromEntries(summary.items.filter((item) => item.status === 'failed').map((item) => [item.input, item]));
+  const reasons = Object.fromEntries(
+    summary.items.filter((item) => item.status === 'failed').map((item) => [item.input, item]),
+  );
   assert.equal(reasons[bad]!.code, 'INPUT_REJECTED');
   assert.match(reasons[bad]!.reason!, /not a video file/);
   assert.match(reasons[join(root, 'missing.mp4')]!.reason!, /no such file/);
@@ -148,7 +174,10 @@ test('cancelling aborts running videos, starts no more and rejects with AbortedE
     },
   });
   const out = join(root, 'out');
-  await assert.rejects(runLocalBatch(inputs, options(out, { processor, concurrency: 2, signal: controller.signal })), AbortedError);
+  await assert.rejects(
+    runLocalBatch(inputs, options(out, { processor, concurrency: 2, signal: controller.signal })),
+    AbortedError,
+  );
   assert.equal(started, 2);
   let leftovers: string[] = [];
   try {

@@ -50,7 +50,10 @@ test('json lines: one parseable event per line with a time', () => {
   renderer.onEvent({ type: 'batch-start', total: 1 });
   renderer.onEvent({ type: 'chunk', input: 'a.mp4', chunk: { start: 0, end: 10, text: 'a "quoted"\nline' } });
   renderer.finish();
-  const lines = text().trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = text()
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   assert.equal(lines.length, 2);
   assert.deepEqual(lines[0], { time: '2026-01-01T00:00:00.000Z', type: 'batch-start', total: 1 });
   assert.deepEqual((lines[1]!.chunk as { text: string }).text, 'a "quoted"\nline');

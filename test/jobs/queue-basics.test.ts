@@ -9,7 +9,13 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import {
-  createRedisClient, connectRedis, queueKeyPrefix, startWorker, submitBatch, type SubmitBatchOptions, type WorkerEvent,
+  createRedisClient,
+  connectRedis,
+  queueKeyPrefix,
+  startWorker,
+  submitBatch,
+  type SubmitBatchOptions,
+  type WorkerEvent,
 } from '../../src/jobs/index.js';
 import { ExitCode, QueueConfigError } from '../../src/errors/index.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
@@ -68,7 +74,11 @@ test('submit + worker: done, failed with reason, exit code; resubmission skips; 
     assert.equal(summary.exitCode, ExitCode.partialFailure);
     const badItem = summary.items.find((item) => item.input === bad)!;
     assert.match(badItem.reason!, /not a video file/);
-    assert.equal(events.filter((event) => event.type === 'job-start' && event.input === bad).length, 1, 'non-retryable errors are not retried');
+    assert.equal(
+      events.filter((event) => event.type === 'job-start' && event.input === bad).length,
+      1,
+      'non-retryable errors are not retried',
+    );
     assert.equal(readdirSync(out).filter((name) => name.endsWith('.done.json')).length, 4);
 
     const client = createRedisClient(redis.url, 'worker');
@@ -113,7 +123,10 @@ test('identical files in one submission share one queued job and are both report
   const twin = join(root, 'twin.mp4');
   writeFileSync(twin, readFileSync(inputs[0]!));
   const summary = await submitBatch([inputs[0]!, twin], submitOptions('twins', join(root, 'out'), { detach: true }));
-  assert.deepEqual(summary.items.map((item) => item.status), ['queued', 'queued']);
+  assert.deepEqual(
+    summary.items.map((item) => item.status),
+    ['queued', 'queued'],
+  );
   assert.equal(summary.items[0]!.key, summary.items[1]!.key);
   const client = createRedisClient(redis.url, 'worker');
   const queue = new Queue('twins', { connection: client, prefix: queueKeyPrefix });
@@ -129,7 +142,8 @@ test('refuses a Redis whose maxmemory-policy is not noeviction', async () => {
   try {
     await assert.rejects(
       startWorker({ queueUrl: redis.url, processor: createHashingProcessor() }),
-      (error: unknown) => error instanceof QueueConfigError && /maxmemory-policy is 'allkeys-lru'.*noeviction/.test(error.message),
+      (error: unknown) =>
+        error instanceof QueueConfigError && /maxmemory-policy is 'allkeys-lru'.*noeviction/.test(error.message),
     );
     await assert.rejects(submitBatch([], submitOptions('evict', scratchDir('evict'))), QueueConfigError);
   } finally {
@@ -141,7 +155,10 @@ test('refuses a Redis whose maxmemory-policy is not noeviction', async () => {
 test('producers and workers fail fast when Redis is down at startup; bad URLs are typed errors', async () => {
   const started = Date.now();
   await assert.rejects(
-    submitBatch([], submitOptions('down', scratchDir('down'), { queueUrl: 'redis://127.0.0.1:1', connectTimeoutMs: 1000 })),
+    submitBatch(
+      [],
+      submitOptions('down', scratchDir('down'), { queueUrl: 'redis://127.0.0.1:1', connectTimeoutMs: 1000 }),
+    ),
     (error: unknown) => error instanceof QueueConfigError && /cannot connect/.test(error.message),
   );
   assert.ok(Date.now() - started < 5000);

@@ -66,7 +66,11 @@ test('Redis restarted mid-batch: the batch still completes, each video once', as
     assert.equal(markers.length, inputs.length);
     assert.equal(readdirSync(out).length, inputs.length * 2, 'one output + one marker per video, nothing temporary');
     const executions = readFileSync(log, 'utf8').trim().split('\n');
-    for (const input of inputs) assert.ok(executions.some((line) => line.endsWith(input)), input);
+    for (const input of inputs)
+      assert.ok(
+        executions.some((line) => line.endsWith(input)),
+        input,
+      );
     const afterRestart = events.find(({ at, event }) => at > restartedAt && event.type === 'job-end');
     const recreated = events.filter(({ event }) => event.type === 'worker-recreated').length;
     process.stderr.write(
@@ -110,7 +114,9 @@ test('an outage longer than the reconnect grace makes the watchdog replace the w
     });
     assert.equal(summary.done, inputs.length);
     assert.ok(worker.recreations >= 1);
-    assert.ok(events.some((event) => event.type === 'worker-recreated' && /no Redis 'ready' within 800 ms/.test(event.reason)));
+    assert.ok(
+      events.some((event) => event.type === 'worker-recreated' && /no Redis 'ready' within 800 ms/.test(event.reason)),
+    );
   } finally {
     await worker.close();
   }

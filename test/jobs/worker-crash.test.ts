@@ -77,7 +77,10 @@ test('SIGKILL on a worker mid-job: another worker finishes it, output written on
     assert.equal(summary.exitCode, ExitCode.ok);
 
     // Executions: the killed video ran in both processes, every other video exactly once.
-    const executions = readFileSync(log, 'utf8').trim().split('\n').map((line) => line.split(' '));
+    const executions = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '));
     const runsOf = (input: string): string[] => executions.filter(([, path]) => path === input).map(([pid]) => pid!);
     assert.deepEqual(runsOf(killedInput), [String(first.child.pid), String(second.child.pid)]);
     for (const input of inputs) if (input !== killedInput) assert.equal(runsOf(input).length, 1, input);
@@ -91,10 +94,22 @@ test('SIGKILL on a worker mid-job: another worker finishes it, output written on
       const vtt = item.outputs!.find((path) => path.endsWith('.vtt'))!;
       const sha = createHash('sha256').update(readFileSync(input)).digest('hex');
       const cues = parseVtt(readFileSync(vtt, 'utf8'));
-      assert.deepEqual(cues.map((cue) => cue.text), [0, 1, 2].map((index) => expectedChunkText(index, sha)));
-      assert.deepEqual(cues.map((cue) => [cue.start, cue.end]), [[0, 2], [2, 4], [4, 6]]);
+      assert.deepEqual(
+        cues.map((cue) => cue.text),
+        [0, 1, 2].map((index) => expectedChunkText(index, sha)),
+      );
+      assert.deepEqual(
+        cues.map((cue) => [cue.start, cue.end]),
+        [
+          [0, 2],
+          [2, 4],
+          [4, 6],
+        ],
+      );
     }
-    process.stderr.write(`# worker kill: recovered the killed job ${recoveryMs} ms after SIGKILL (lock 1000 ms, stalled check 500 ms)\n`);
+    process.stderr.write(
+      `# worker kill: recovered the killed job ${recoveryMs} ms after SIGKILL (lock 1000 ms, stalled check 500 ms)\n`,
+    );
 
     second.child.kill('SIGTERM');
     const exit = await second.exited;
@@ -131,7 +146,11 @@ test('SIGTERM mid-job: the worker finishes the running job within the grace peri
     const exit = await worker.exited;
     assert.equal(exit.code, 0);
     const jobEnd = worker.events.find((event) => event.type === 'job-end');
-    assert.equal((jobEnd?.item as { status?: string } | undefined)?.status, 'done', 'the running job was drained, not dropped');
+    assert.equal(
+      (jobEnd?.item as { status?: string } | undefined)?.status,
+      'done',
+      'the running job was drained, not dropped',
+    );
     const summary = await batch;
     assert.equal(summary.done, 1);
   } finally {

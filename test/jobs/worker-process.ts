@@ -21,14 +21,21 @@ process.once('exit', () => {
 });
 
 export function spawnWorkerProcess(environment: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'jobs', 'fixtures', 'caption-worker.ts')], {
-    cwd: repoRoot,
-    env: { ...process.env, ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'test', 'jobs', 'fixtures', 'caption-worker.ts')],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   spawned.add(child);
   const events: Record<string, unknown>[] = [];
-  const waiters: { predicate: (event: Record<string, unknown>) => boolean; resolve: (event: Record<string, unknown>) => void }[] = [];
+  const waiters: {
+    predicate: (event: Record<string, unknown>) => boolean;
+    resolve: (event: Record<string, unknown>) => void;
+  }[] = [];
   let buffer = '';
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
@@ -67,7 +74,10 @@ export function spawnWorkerProcess(environment: Record<string, string>): WorkerP
       const found = events.find(predicate);
       if (found) return Promise.resolve(found);
       return new Promise((resolvePromise, reject) => {
-        const timer = setTimeout(() => reject(new Error(`worker event not seen within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`worker event not seen within ${timeoutMs} ms; stderr: ${stderr}`)),
+          timeoutMs,
+        );
         waiters.push({
           predicate,
           resolve: (event) => {

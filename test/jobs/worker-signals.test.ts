@@ -90,7 +90,8 @@ before(async () => {
   redis = await startRedisServer();
 });
 after(async () => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
   await redis?.stop();
 });
 
@@ -98,7 +99,20 @@ after(async () => {
 async function startWorker(queueName: string, closeTimeoutSeconds: number): Promise<RunningWorker> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--queue', redis.url, '--queue-name', queueName, '-m', smolvlm2Fixture, '--close-timeout', String(closeTimeoutSeconds)],
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'worker',
+      '--queue',
+      redis.url,
+      '--queue-name',
+      queueName,
+      '-m',
+      smolvlm2Fixture,
+      '--close-timeout',
+      String(closeTimeoutSeconds),
+    ],
     { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], detached: true },
   );
   started.push(child);
@@ -112,22 +126,62 @@ async function startWorker(queueName: string, closeTimeoutSeconds: number): Prom
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-  await waitUntil('worker-ready', () => log.includes('"type":"worker-ready"') || child.exitCode !== null, 90_000, () => log);
+  await waitUntil(
+    'worker-ready',
+    () => log.includes('"type":"worker-ready"') || child.exitCode !== null,
+    90_000,
+    () => log,
+  );
   assert.equal(child.exitCode, null, log);
   return { child, events, log: () => log, exited };
 }
 
 /** Enqueues caption jobs for `videos` without waiting (`--detach`). */
-async function enqueue(queueName: string, videos: readonly string[], out: string, framesPerChunk: number): Promise<void> {
+async function enqueue(
+  queueName: string,
+  videos: readonly string[],
+  out: string,
+  framesPerChunk: number,
+): Promise<void> {
   const pipeline = writeSmallPipeline(scratchDir('signals-pipeline'), framesPerChunk);
-  const result = await runVidtok(['caption', ...videos, '--out', out, '--queue', redis.url, '--queue-name', queueName, '--detach', '-m', smolvlm2Fixture, '-p', pipeline, '--chunk', '3s', '--overlap', '0s', '--max-new-tokens', '2', '--format', 'jsonl', '--json']);
+  const result = await runVidtok([
+    'caption',
+    ...videos,
+    '--out',
+    out,
+    '--queue',
+    redis.url,
+    '--queue-name',
+    queueName,
+    '--detach',
+    '-m',
+    smolvlm2Fixture,
+    '-p',
+    pipeline,
+    '--chunk',
+    '3s',
+    '--overlap',
+    '0s',
+    '--max-new-tokens',
+    '2',
+    '--format',
+    'jsonl',
+    '--json',
+  ]);
   assert.equal(result.code, 0, result.stderr);
 }
 
 /** Waits until an ffmpeg is running below the worker; returns it. */
 async function runningFfmpeg(worker: RunningWorker): Promise<ProcessInfo> {
   let found: ProcessInfo | undefined;
-  await waitUntil('an ffmpeg below the worker', () => (found = descendants(worker.child.pid!).find((info) => info.name === 'ffmpeg' || info.name === 'ffprobe')) !== undefined, 90_000, worker.log);
+  await waitUntil(
+    'an ffmpeg below the worker',
+    () =>
+      (found = descendants(worker.child.pid!).find((info) => info.name === 'ffmpeg' || info.name === 'ffprobe')) !==
+      undefined,
+    90_000,
+    worker.log,
+  );
   return found!;
 }
 
@@ -148,7 +202,10 @@ describe('worker signals', { timeout: 300_000 }, () => {
     const ends = events.filter((event) => event.type === 'job-end');
     assert.equal(ends.length, 1, worker.log());
     assert.equal((ends[0]!.item as { status: string }).status, 'done', `the running job finished: ${worker.log()}`);
-    assert.ok(readdirSync(out).some((name) => name.endsWith('.jsonl')), 'its output was written');
+    assert.ok(
+      readdirSync(out).some((name) => name.endsWith('.jsonl')),
+      'its output was written',
+    );
     assert.deepEqual(descendants(worker.child.pid!), []);
   });
 
@@ -165,7 +222,12 @@ describe('worker signals', { timeout: 300_000 }, () => {
     const exit = await worker.exited;
     assert.equal(exit.code, 130, worker.log());
     assert.ok(exit.at - secondAt < 5000, `stopped ${exit.at - secondAt} ms after the second Ctrl-C`);
-    await waitUntil('children gone', () => below.every((info) => !alive(info.pid)), 5000, () => JSON.stringify(below.filter((info) => alive(info.pid))));
+    await waitUntil(
+      'children gone',
+      () => below.every((info) => !alive(info.pid)),
+      5000,
+      () => JSON.stringify(below.filter((info) => alive(info.pid))),
+    );
     assert.ok(!existsSync(join(out, 'birthday.jsonl')) || readdirSync(out).every((name) => !name.includes('.partial')));
   });
 
@@ -180,10 +242,18 @@ describe('worker signals', { timeout: 300_000 }, () => {
     const exit = await worker.exited;
     assert.equal(exit.code, 0, worker.log());
     assert.ok(exit.at - sentAt < 1000 + 8000, `closed ${exit.at - sentAt} ms after SIGTERM (grace 1 s)`);
-    await waitUntil('children gone', () => below.every((info) => !alive(info.pid)), 5000, () => JSON.stringify(below.filter((info) => alive(info.pid))));
+    await waitUntil(
+      'children gone',
+      () => below.every((info) => !alive(info.pid)),
+      5000,
+      () => JSON.stringify(below.filter((info) => alive(info.pid))),
+    );
     // The job is not lost: it is still in Redis (active until its lock expires, then stalled and taken back by
     // another worker, as test/jobs/worker-crash.test.ts shows), neither failed nor completed.
-    const queue = new Queue('signals-term', { connection: { host: '127.0.0.1', port: redis.port }, prefix: queueKeyPrefix });
+    const queue = new Queue('signals-term', {
+      connection: { host: '127.0.0.1', port: redis.port },
+      prefix: queueKeyPrefix,
+    });
     try {
       const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'failed', 'completed');
       assert.equal(counts.active! + counts.waiting! + counts.delayed!, 1, JSON.stringify(counts));

@@ -22,7 +22,10 @@ test('an IG-VLM grid through anyres gets one newline token per packed row when t
   const withNewline = cloneFixture(fixture, 'anyres-newline');
   const hidden = 16;
   const newline = Float32Array.from({ length: hidden }, (_, d) => 0.5 + d / 100);
-  writeFileSync(join(withNewline, 'image_newline.npy'), encodeNpy({ dtype: 'float32', shape: [hidden], data: newline }));
+  writeFileSync(
+    join(withNewline, 'image_newline.npy'),
+    encodeNpy({ dtype: 'float32', shape: [hidden], data: newline }),
+  );
   const without = await runPipeline(sharedVideo('boat.mp4'), { pipeline: 'ig-vlm', encoder: plain });
   const withRows = await runPipeline(sharedVideo('boat.mp4'), { pipeline: 'ig-vlm', encoder: withNewline });
   assert.equal(visualTokenCount(without), without.plan.tokens);
@@ -37,6 +40,10 @@ test('an IG-VLM grid through anyres gets one newline token per packed row when t
   assert.ok(Number.isInteger(rowLength), `packed ${packed} tokens are ${rows} rows`);
   for (let row = 0; row < rows; row++) {
     const at = (729 + row * rowLength + rowLength - 1) * hidden;
-    assert.deepEqual(Array.from(segment.tokens.subarray(at, at + hidden)), Array.from(newline), `row ${row} ends with the newline`);
+    assert.deepEqual(
+      Array.from(segment.tokens.subarray(at, at + hidden)),
+      Array.from(newline),
+      `row ${row} ends with the newline`,
+    );
   }
 });

@@ -20,9 +20,16 @@ describe('frame preprocessing', () => {
       const out = new Float32Array(3 * plane + 5).fill(9);
       family.writePixels(solid(37, 23, [255, 0, 51]), out, 5);
       assert.deepEqual([...out.subarray(0, 5)], [9, 9, 9, 9, 9]);
-      for (const [channel, value] of [[0, 1], [1, -1], [2, 51 / 255 * 2 - 1]] as const) {
+      for (const [channel, value] of [
+        [0, 1],
+        [1, -1],
+        [2, (51 / 255) * 2 - 1],
+      ] as const) {
         const values = out.subarray(5 + channel * plane, 5 + (channel + 1) * plane);
-        assert.ok(values.every((v) => Math.abs(v - value) < 1e-6), `channel ${channel}`);
+        assert.ok(
+          values.every((v) => Math.abs(v - value) < 1e-6),
+          `channel ${channel}`,
+        );
       }
     });
   }

@@ -13,7 +13,16 @@ import { locateModelFiles } from '../../src/runtime/model-files.js';
 import { loadTextTokenizer } from '../../src/runtime/text-tokenizer.js';
 
 function visual(count: number, timestamps: number[], extra: Partial<VisualSegment> = {}): VisualSegment {
-  return { type: 'visual', role: 'frames', tokens: new Float32Array(count * 4), count, dim: 4, timestamps, frameIndices: timestamps.map((t) => t * 30), ...extra };
+  return {
+    type: 'visual',
+    role: 'frames',
+    tokens: new Float32Array(count * 4),
+    count,
+    dim: 4,
+    timestamps,
+    frameIndices: timestamps.map((t) => t * 30),
+    ...extra,
+  };
 }
 
 function stream(segments: TokenSegment[]): TokenStream {
@@ -22,12 +31,15 @@ function stream(segments: TokenSegment[]): TokenStream {
 
 const smolTokenizer = loadTextTokenizer(locateModelFiles(smolvlm2Fixture));
 const llavaTokenizer = loadTextTokenizer(locateModelFiles(llavaOnevisionFixture));
-const wrapped = (count: number): string => `<fake_token_around_image><global-img>${'<image>'.repeat(count)}<fake_token_around_image>`;
+const wrapped = (count: number): string =>
+  `<fake_token_around_image><global-img>${'<image>'.repeat(count)}<fake_token_around_image>`;
 
 describe('SmolVLM2 prompt', () => {
   it('matches the Python video expansion for per-frame segments', () => {
     const input = stream([visual(64, [0]), visual(64, [1.5])]);
-    const text = smolvlm2Family.contextText(input, smolTokenizer, { videoDuration: 8.7 }) + smolvlm2Family.questionText('Describe this video.', smolTokenizer, { videoDuration: 8.7 });
+    const text =
+      smolvlm2Family.contextText(input, smolTokenizer, { videoDuration: 8.7 }) +
+      smolvlm2Family.questionText('Describe this video.', smolTokenizer, { videoDuration: 8.7 });
     const expected =
       '<|im_start|>User: You are provided the following series of two frames from a 0:00:08 [H:MM:SS] video.\n' +
       `\nFrame from 00:00:${wrapped(64)}` +
@@ -44,12 +56,14 @@ describe('SmolVLM2 prompt', () => {
       visual(5, [10, 10.5], { role: 'sampled' }),
     ]);
     const text = smolvlm2Family.contextText(input, smolTokenizer, {});
-    assert.ok(text.endsWith(
-      'Slow pathway:' +
-        `\nFrames from 00:03 to 00:07:${wrapped(16)}` +
-        `\nImage of frames from 01:02 to 01:15:${wrapped(9)}` +
-        `\nFrames from 00:10:${wrapped(5)}`,
-    ));
+    assert.ok(
+      text.endsWith(
+        'Slow pathway:' +
+          `\nFrames from 00:03 to 00:07:${wrapped(16)}` +
+          `\nImage of frames from 01:02 to 01:15:${wrapped(9)}` +
+          `\nFrames from 00:10:${wrapped(5)}`,
+      ),
+    );
     assert.ok(text.includes('series of seven frames from a 0:01:15 [H:MM:SS] video.'));
     const ids = smolTokenizer.encode(text);
     assert.equal(ids.filter((id) => id === 49190).length, 16 + 9 + 5);
@@ -58,9 +72,14 @@ describe('SmolVLM2 prompt', () => {
   });
 
   it('writes a tiled image exactly as get_image_prompt_string writes a split image', () => {
-    const tiled = visual(2 * 3 * 2 + 3, [0, 1, 2, 3, 4, 5], { role: 'grid', isImage: true, tiles: { rows: 2, cols: 3, tokensPerTile: 2, globalTokens: 3 } });
+    const tiled = visual(2 * 3 * 2 + 3, [0, 1, 2, 3, 4, 5], {
+      role: 'grid',
+      isImage: true,
+      tiles: { rows: 2, cols: 3, tokensPerTile: 2, globalTokens: 3 },
+    });
     const text = smolvlm2Family.contextText(stream([tiled]), smolTokenizer, { videoDuration: 6 });
-    const tile = (row: number, column: number): string => `<fake_token_around_image><row_${row}_col_${column}><image><image>`;
+    const tile = (row: number, column: number): string =>
+      `<fake_token_around_image><row_${row}_col_${column}><image><image>`;
     const expected =
       '\nImage of frames from 00:00 to 00:05:' +
       `${tile(1, 1)}${tile(1, 2)}${tile(1, 3)}\n` +
@@ -72,7 +91,11 @@ describe('SmolVLM2 prompt', () => {
     assert.equal(ids.filter((id) => id === 49190).length, tiled.count, 'one <image> position per token of the segment');
     for (let row = 1; row <= 2; row++) {
       for (let column = 1; column <= 3; column++) {
-        assert.equal(ids.filter((id) => id === 49153 + (row - 1) * 6 + (column - 1)).length, 1, `<row_${row}_col_${column}> is one special token`);
+        assert.equal(
+          ids.filter((id) => id === 49153 + (row - 1) * 6 + (column - 1)).length,
+          1,
+          `<row_${row}_col_${column}> is one special token`,
+        );
       }
     }
     assert.equal(ids.filter((id) => id === 49152).length, 1, 'one <global-img>');
@@ -81,16 +104,30 @@ describe('SmolVLM2 prompt', () => {
   it('a 1x1 tiled image still writes its tile and the global image', () => {
     const tiled = visual(4 + 4, [2], { isImage: true, tiles: { rows: 1, cols: 1, tokensPerTile: 4, globalTokens: 4 } });
     const text = smolvlm2Family.contextText(stream([tiled]), smolTokenizer, {});
-    assert.ok(text.endsWith(`\nImage from 00:02:<fake_token_around_image><row_1_col_1>${'<image>'.repeat(4)}\n\n${wrapped(4)}`));
+    assert.ok(
+      text.endsWith(`\nImage from 00:02:<fake_token_around_image><row_1_col_1>${'<image>'.repeat(4)}\n\n${wrapped(4)}`),
+    );
   });
 
   it('SmolVLM2 refuses a tiled image whose count disagrees with its tiles, or whose grid has no row/column tokens', () => {
     const wrong = visual(10, [0], { isImage: true, tiles: { rows: 2, cols: 2, tokensPerTile: 2, globalTokens: 3 } });
-    assert.throws(() => smolvlm2Family.contextText(stream([wrong]), smolTokenizer, {}), /10 tokens but its 2x2 tiles of 2 plus 3 global make 11/);
+    assert.throws(
+      () => smolvlm2Family.contextText(stream([wrong]), smolTokenizer, {}),
+      /10 tokens but its 2x2 tiles of 2 plus 3 global make 11/,
+    );
     // LLaVA-OneVision's anyres count is its packed, unpadded grid: it writes `count` whatever the tiles multiply to.
-    assert.equal(llavaOnevisionFamily.contextText(stream([wrong]), llavaTokenizer, {}), `<|im_start|>user ${'<image>'.repeat(10)}`);
-    const wide = visual(7 * 1 + 1, [0], { isImage: true, tiles: { rows: 1, cols: 7, tokensPerTile: 1, globalTokens: 1 } });
-    assert.throws(() => smolvlm2Family.contextText(stream([wide]), smolTokenizer, {}), /1x7 tiles; SmolVLM2 writes 1x1 to 6x6/);
+    assert.equal(
+      llavaOnevisionFamily.contextText(stream([wrong]), llavaTokenizer, {}),
+      `<|im_start|>user ${'<image>'.repeat(10)}`,
+    );
+    const wide = visual(7 * 1 + 1, [0], {
+      isImage: true,
+      tiles: { rows: 1, cols: 7, tokensPerTile: 1, globalTokens: 1 },
+    });
+    assert.throws(
+      () => smolvlm2Family.contextText(stream([wide]), smolTokenizer, {}),
+      /1x7 tiles; SmolVLM2 writes 1x1 to 6x6/,
+    );
   });
 
   it('counts distinct source frames in the intro: pooled, sampled-plus-thumbnail and composed streams', () => {
@@ -99,13 +136,25 @@ describe('SmolVLM2 prompt', () => {
       visual(40, fifty, { role: 'sampled' }),
       visual(8, [0, 5, 10, 15, 20, 24.5], { role: 'thumbnail', isImage: true }),
     ]);
-    assert.ok(smolvlm2Family.contextText(tsLlava, smolTokenizer, { videoDuration: 25.2 }).includes('series of fifty frames from a 0:00:25 [H:MM:SS] video.'));
+    assert.ok(
+      smolvlm2Family
+        .contextText(tsLlava, smolTokenizer, { videoDuration: 25.2 })
+        .includes('series of fifty frames from a 0:00:25 [H:MM:SS] video.'),
+    );
     const slowFast = stream([visual(20, [0, 5, 10], { role: 'slow' }), visual(30, fifty, { role: 'fast' })]);
     const slowFastText = smolvlm2Family.contextText(slowFast, smolTokenizer, {});
-    assert.ok(slowFastText.includes('series of fifty frames from a 0:00:24 [H:MM:SS] video.'), 'duration falls back to the last timestamp');
-    assert.ok(slowFastText.includes(`\nFrames from 00:00 to 00:10:${wrapped(20)}\nFrames from 00:00 to 00:24:${wrapped(30)}`));
+    assert.ok(
+      slowFastText.includes('series of fifty frames from a 0:00:24 [H:MM:SS] video.'),
+      'duration falls back to the last timestamp',
+    );
+    assert.ok(
+      slowFastText.includes(`\nFrames from 00:00 to 00:10:${wrapped(20)}\nFrames from 00:00 to 00:24:${wrapped(30)}`),
+    );
     // Frame indices, not timestamps, identify frames: two frames at the same whole second are two frames.
-    const sameSecond = stream([{ ...visual(1, [3.1]), frameIndices: [93] }, { ...visual(1, [3.6]), frameIndices: [108] }]);
+    const sameSecond = stream([
+      { ...visual(1, [3.1]), frameIndices: [93] },
+      { ...visual(1, [3.6]), frameIndices: [108] },
+    ]);
     assert.ok(smolvlm2Family.contextText(sameSecond, smolTokenizer, {}).includes('series of two frames'));
   });
 
@@ -113,9 +162,21 @@ describe('SmolVLM2 prompt', () => {
     const single = smolTokenizer.encode('\nFrame from 00:03:').length;
     const pooled = smolTokenizer.encode('\nFrames from 00:03 to 00:07:').length;
     const timestamp = smolTokenizer.encode(' to 00:07').length;
-    assert.ok(pooled <= single + timestamp + 1, `pooled label ${pooled} tokens, per-frame ${single}, one more timestamp ${timestamp}`);
+    assert.ok(
+      pooled <= single + timestamp + 1,
+      `pooled label ${pooled} tokens, per-frame ${single}, one more timestamp ${timestamp}`,
+    );
     // A pooled segment of 16 frames carries one label, not sixteen.
-    const text = smolvlm2Family.contextText(stream([visual(8, Array.from({ length: 16 }, (_, index) => index))]), smolTokenizer, {});
+    const text = smolvlm2Family.contextText(
+      stream([
+        visual(
+          8,
+          Array.from({ length: 16 }, (_, index) => index),
+        ),
+      ]),
+      smolTokenizer,
+      {},
+    );
     assert.equal(text.split('Frame').length - 1, 1);
   });
 
@@ -128,8 +189,13 @@ describe('SmolVLM2 prompt', () => {
       { role: 'user', content: [{ type: 'text', text: 'What happens?' }] },
       { role: 'assistant', content: [{ type: 'text', text: 'Answer: In the video,' }] },
     ]);
-    assert.ok(asMessage.startsWith(`<|im_start|>User: What happens?<end_of_utterance>\nAssistant: Answer: In the video,`));
-    assert.equal(smolvlm2Family.questionText('What happens?', smolTokenizer, {}), '\n\nWhat happens?<end_of_utterance>\nAssistant:');
+    assert.ok(
+      asMessage.startsWith(`<|im_start|>User: What happens?<end_of_utterance>\nAssistant: Answer: In the video,`),
+    );
+    assert.equal(
+      smolvlm2Family.questionText('What happens?', smolTokenizer, {}),
+      '\n\nWhat happens?<end_of_utterance>\nAssistant:',
+    );
   });
 
   it('puts an optional system message first', () => {
@@ -138,7 +204,14 @@ describe('SmolVLM2 prompt', () => {
   });
 
   it('the fixture tokenizer has the real special token ids', () => {
-    const expected: Record<string, number> = { '<|im_start|>': 1, '<global-img>': 49152, '<fake_token_around_image>': 49189, '<image>': 49190, '<end_of_utterance>': 49279, '<row_2_col_3>': 49153 + 6 + 2 };
+    const expected: Record<string, number> = {
+      '<|im_start|>': 1,
+      '<global-img>': 49152,
+      '<fake_token_around_image>': 49189,
+      '<image>': 49190,
+      '<end_of_utterance>': 49279,
+      '<row_2_col_3>': 49153 + 6 + 2,
+    };
     for (const [token, id] of Object.entries(expected)) assert.equal(smolTokenizer.tokenId(token), id, token);
   });
 });
@@ -146,8 +219,13 @@ describe('SmolVLM2 prompt', () => {
 describe('LLaVA-OneVision prompt', () => {
   it('is <|im_start|>user <video>...\\n{question}<|im_end|><|im_start|>assistant\\n', () => {
     const input = stream([visual(196, [0]), visual(196, [1]), visual(4, [0, 1], { isImage: true, role: 'thumbnail' })]);
-    const text = llavaOnevisionFamily.contextText(input, llavaTokenizer, {}) + llavaOnevisionFamily.questionText('What is shown?', llavaTokenizer, {});
-    assert.equal(text, `<|im_start|>user ${'<video>'.repeat(392)}${'<image>'.repeat(4)}\nWhat is shown?<|im_end|><|im_start|>assistant\n`);
+    const text =
+      llavaOnevisionFamily.contextText(input, llavaTokenizer, {}) +
+      llavaOnevisionFamily.questionText('What is shown?', llavaTokenizer, {});
+    assert.equal(
+      text,
+      `<|im_start|>user ${'<video>'.repeat(392)}${'<image>'.repeat(4)}\nWhat is shown?<|im_end|><|im_start|>assistant\n`,
+    );
     const ids = llavaTokenizer.encode(text);
     assert.equal(ids.filter((id) => id === 151647).length, 392);
     assert.equal(ids.filter((id) => id === 151646).length, 4);
@@ -160,7 +238,11 @@ describe('LLaVA-OneVision prompt', () => {
 
 describe('LLaVA-OneVision tiled images and assistant prefix', () => {
   it('writes count <image> placeholders for a tiled (anyres) image', () => {
-    const tiled = visual(4 * 3 + 5, [0, 1], { isImage: true, role: 'grid', tiles: { rows: 2, cols: 2, tokensPerTile: 3, globalTokens: 5 } });
+    const tiled = visual(4 * 3 + 5, [0, 1], {
+      isImage: true,
+      role: 'grid',
+      tiles: { rows: 2, cols: 2, tokensPerTile: 3, globalTokens: 5 },
+    });
     const text = llavaOnevisionFamily.contextText(stream([visual(6, [0]), tiled]), llavaTokenizer, {});
     assert.equal(text, `<|im_start|>user ${'<video>'.repeat(6)}${'<image>'.repeat(17)}`);
     const ids = llavaTokenizer.encode(text);
@@ -176,9 +258,19 @@ describe('LLaVA-OneVision tiled images and assistant prefix', () => {
 describe('number words and timestamps', () => {
   it('spells numbers like num2words', () => {
     const cases: [number, string][] = [
-      [0, 'zero'], [8, 'eight'], [13, 'thirteen'], [21, 'twenty-one'], [40, 'forty'], [64, 'sixty-four'], [100, 'one hundred'],
-      [105, 'one hundred and five'], [999, 'nine hundred and ninety-nine'], [1000, 'one thousand'], [1005, 'one thousand and five'],
-      [1203, 'one thousand, two hundred and three'], [20000, 'twenty thousand'],
+      [0, 'zero'],
+      [8, 'eight'],
+      [13, 'thirteen'],
+      [21, 'twenty-one'],
+      [40, 'forty'],
+      [64, 'sixty-four'],
+      [100, 'one hundred'],
+      [105, 'one hundred and five'],
+      [999, 'nine hundred and ninety-nine'],
+      [1000, 'one thousand'],
+      [1005, 'one thousand and five'],
+      [1203, 'one thousand, two hundred and three'],
+      [20000, 'twenty thousand'],
     ];
     for (const [value, words] of cases) assert.equal(numberToWords(value), words);
     assert.throws(() => numberToWords(-1), RangeError);

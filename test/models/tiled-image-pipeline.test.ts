@@ -38,7 +38,8 @@ describe('IG-VLM through the SmolVLM2 fixture', () => {
     assert.ok(text.includes('series of six frames'));
     const rowTokens = [...text.matchAll(/<row_(\d)_col_(\d)>/g)].map((match) => `${match[1]},${match[2]}`);
     const expected: string[] = [];
-    for (let row = 1; row <= tiles.rows; row++) for (let column = 1; column <= tiles.cols; column++) expected.push(`${row},${column}`);
+    for (let row = 1; row <= tiles.rows; row++)
+      for (let column = 1; column <= tiles.cols; column++) expected.push(`${row},${column}`);
     assert.deepEqual(rowTokens, expected, 'tiles row-major');
     const session = await model.createSession(run, { videoDuration: run.probe.duration });
     try {

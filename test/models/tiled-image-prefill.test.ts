@@ -18,12 +18,23 @@ function tiledStream(hidden: number, tiles: NonNullable<VisualSegment['tiles']>)
   // Token k is filled with k + 1, so the order of the scattered rows can be read back.
   for (let k = 0; k < count; k++) tokens.fill(k + 1, k * hidden, (k + 1) * hidden);
   const segment: VisualSegment = {
-    type: 'visual', role: 'grid', tokens, count, dim: hidden, timestamps: [0, 1, 2, 3, 4, 5], frameIndices: [0, 30, 60, 90, 120, 150], isImage: true, tiles,
+    type: 'visual',
+    role: 'grid',
+    tokens,
+    count,
+    dim: hidden,
+    timestamps: [0, 1, 2, 3, 4, 5],
+    frameIndices: [0, 30, 60, 90, 120, 150],
+    isImage: true,
+    tiles,
   };
   return { dim: hidden, segments: [segment], metadata: { pipeline: 'test', encoder: 'test', params: {} } };
 }
 
-for (const [family, directory, placeholder] of [['SmolVLM2', smolvlm2Fixture, '<image>'], ['LLaVA-OneVision', llavaOnevisionFixture, '<image>']] as const) {
+for (const [family, directory, placeholder] of [
+  ['SmolVLM2', smolvlm2Fixture, '<image>'],
+  ['LLaVA-OneVision', llavaOnevisionFixture, '<image>'],
+] as const) {
   describe(`tiled image prefill on the ${family} fixture`, () => {
     let model: VlmModel;
     before(async () => {
@@ -51,19 +62,31 @@ for (const [family, directory, placeholder] of [['SmolVLM2', smolvlm2Fixture, '<
       const hidden = model.info.hidden;
       const inputIds = Int32Array.from([...model.tokenizer.encode('a'), id, id, id]);
       await assert.rejects(
-        model.runner.prefill({ context: 'mismatch', inputIds, placeholderIds: [id], visualRows: new Float32Array(2 * hidden), chunkSize: 64 }),
-        (error: unknown) => error instanceof InputRejectedError && /3 image positions but the stream carries 2 visual tokens/.test(error.message),
+        model.runner.prefill({
+          context: 'mismatch',
+          inputIds,
+          placeholderIds: [id],
+          visualRows: new Float32Array(2 * hidden),
+          chunkSize: 64,
+        }),
+        (error: unknown) =>
+          error instanceof InputRejectedError &&
+          /3 image positions but the stream carries 2 visual tokens/.test(error.message),
       );
     });
 
     it('tokenizes the assistant prefix at the end of the question', async () => {
-      const session = await model.createSession(tiledStream(model.info.hidden, { rows: 1, cols: 1, tokensPerTile: 2, globalTokens: 2 }));
+      const session = await model.createSession(
+        tiledStream(model.info.hidden, { rows: 1, cols: 1, tokensPerTile: 2, globalTokens: 2 }),
+      );
       try {
         const plain = Array.from(session.questionIds('What is shown?'));
         const prefixed = Array.from(session.questionIds('What is shown?', 'Answer: In the video,'));
         assert.deepEqual(prefixed.slice(0, plain.length), plain, 'the prefix only extends the question');
         assert.ok(model.tokenizer.decode(prefixed.slice(plain.length)).trim() === 'Answer: In the video,');
-        const generated = await session.ask('What is shown?', { maxNewTokens: 2, assistantPrefix: 'Answer: In the video,' }).result();
+        const generated = await session
+          .ask('What is shown?', { maxNewTokens: 2, assistantPrefix: 'Answer: In the video,' })
+          .result();
         assert.equal(generated.stats.promptTokens, prefixed.length, 'the prefilled question includes the prefix');
       } finally {
         await session.dispose();

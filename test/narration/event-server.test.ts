@@ -14,7 +14,8 @@ describe('parseListenAddress', () => {
     assert.deepEqual(parseListenAddress('0.0.0.0:0'), { host: '0.0.0.0', port: 0 });
     assert.deepEqual(parseListenAddress('localhost:9000'), { host: 'localhost', port: 9000 });
     assert.deepEqual(parseListenAddress('[::1]:7000'), { host: '::1', port: 7000 });
-    for (const bad of ['', 'http://x:1', '70000', 'host:', ':80', 'a b:1']) assert.throws(() => parseListenAddress(bad), UsageError, bad);
+    for (const bad of ['', 'http://x:1', '70000', 'host:', ':80', 'a b:1'])
+      assert.throws(() => parseListenAddress(bad), UsageError, bad);
   });
 });
 
@@ -51,12 +52,23 @@ describe('NarrationEventServer', () => {
       ];
       for (const event of sent) server.publish(event);
       const received = await live;
-      assert.deepEqual(received.slice(0, 3).map((event) => event.event), ['scene-start', 'narration-delta', 'frame-dropped']);
-      assert.deepEqual(received.slice(0, 3).map((event) => event.data), sent.slice(0, 3));
+      assert.deepEqual(
+        received.slice(0, 3).map((event) => event.event),
+        ['scene-start', 'narration-delta', 'frame-dropped'],
+      );
+      assert.deepEqual(
+        received.slice(0, 3).map((event) => event.data),
+        sent.slice(0, 3),
+      );
       // A late client gets the last historySize events.
       const late = await readServerSentEvents(`${server.url}events`, (events) => events.length >= 3);
-      assert.deepEqual(late.map((event) => event.data), sent.slice(1));
-      const ending = readServerSentEvents(`${server.url}events`, (events) => events.some((event) => event.event === 'stream-end'));
+      assert.deepEqual(
+        late.map((event) => event.data),
+        sent.slice(1),
+      );
+      const ending = readServerSentEvents(`${server.url}events`, (events) =>
+        events.some((event) => event.event === 'stream-end'),
+      );
       await waitForClient(server);
       server.end();
       const ended = await ending;
@@ -71,7 +83,10 @@ describe('NarrationEventServer', () => {
     const first = await NarrationEventServer.start({ host: '127.0.0.1', port: 0 });
     try {
       const port = Number(new URL(first.url).port);
-      await assert.rejects(NarrationEventServer.start({ host: '127.0.0.1', port }), (error: Error) => error instanceof UsageError && error.message.includes(`127.0.0.1:${port}`));
+      await assert.rejects(
+        NarrationEventServer.start({ host: '127.0.0.1', port }),
+        (error: Error) => error instanceof UsageError && error.message.includes(`127.0.0.1:${port}`),
+      );
     } finally {
       await first.close();
     }

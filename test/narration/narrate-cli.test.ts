@@ -10,7 +10,17 @@ import { before, describe, it } from 'node:test';
 import { ExitCode } from '../../src/errors/index.js';
 import type { NarrationEndEvent, NarrationEvent } from '../../src/narration/index.js';
 import { scratchDir } from '../helpers/paths.js';
-import { checkEventOrder, fixtureModel, parseVtt, readServerSentEvents, runCli, sceneClip, survivingProcesses, transportStreamCopy, type SceneClip } from './narration-helpers.js';
+import {
+  checkEventOrder,
+  fixtureModel,
+  parseVtt,
+  readServerSentEvents,
+  runCli,
+  sceneClip,
+  survivingProcesses,
+  transportStreamCopy,
+  type SceneClip,
+} from './narration-helpers.js';
 
 describe('vidtok narrate', () => {
   let directory: string;
@@ -25,14 +35,29 @@ describe('vidtok narrate', () => {
     const vttPath = join(directory, 'realtime.vtt');
     let sse: Promise<{ event: string; data: unknown }[]> | undefined;
     let page: Promise<{ status: number; html: string }> | undefined;
-    const run = await runCli(['narrate', clip.path, '-m', fixtureModel, '--realtime', '--max-new-tokens', '4', '--vtt', vttPath, '--serve', '127.0.0.1:0'], {
-      onStderr: (text) => {
-        const url = /serving narration events at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)?.[1];
-        if (!url || sse) return;
-        page = fetch(url).then(async (response) => ({ status: response.status, html: await response.text() }));
-        sse = readServerSentEvents(`${url}events`, (events) => events.some((event) => event.event === 'stream-end'));
+    const run = await runCli(
+      [
+        'narrate',
+        clip.path,
+        '-m',
+        fixtureModel,
+        '--realtime',
+        '--max-new-tokens',
+        '4',
+        '--vtt',
+        vttPath,
+        '--serve',
+        '127.0.0.1:0',
+      ],
+      {
+        onStderr: (text) => {
+          const url = /serving narration events at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)?.[1];
+          if (!url || sse) return;
+          page = fetch(url).then(async (response) => ({ status: response.status, html: await response.text() }));
+          sse = readServerSentEvents(`${url}events`, (events) => events.some((event) => event.event === 'stream-end'));
+        },
       },
-    });
+    );
     assert.equal(run.code, 0, run.stderr);
     const ends = checkEventOrder(run.events);
     assert.ok(ends.length >= 2, `${ends.length} narrations`);
@@ -41,23 +66,47 @@ describe('vidtok narrate', () => {
     assert.equal(loaded.status, 200);
     assert.match(loaded.html, /EventSource\('\/events'\)/);
     const received = await sse;
-    const sseEnds = received.filter((event) => event.event === 'narration-end').map((event) => event.data as NarrationEndEvent);
+    const sseEnds = received
+      .filter((event) => event.event === 'narration-end')
+      .map((event) => event.data as NarrationEndEvent);
     // The page gets thumbnails of the frames each narration saw; stdout leaves them out unless --thumbnails.
-    assert.deepEqual(sseEnds.map((end) => ({ ...end, thumbnails: undefined })), ends.map((end) => ({ ...end, thumbnails: undefined })), 'the SSE stream carries the same narration-end events');
-    assert.ok(ends.every((end) => end.thumbnails === undefined), 'no thumbnails on stdout by default');
-    assert.ok(sseEnds.every((end) => end.thumbnails?.length === end.frames && end.frameTimes.length === end.frames), 'one thumbnail per frame seen');
+    assert.deepEqual(
+      sseEnds.map((end) => ({ ...end, thumbnails: undefined })),
+      ends.map((end) => ({ ...end, thumbnails: undefined })),
+      'the SSE stream carries the same narration-end events',
+    );
+    assert.ok(
+      ends.every((end) => end.thumbnails === undefined),
+      'no thumbnails on stdout by default',
+    );
+    assert.ok(
+      sseEnds.every((end) => end.thumbnails?.length === end.frames && end.frameTimes.length === end.frames),
+      'one thumbnail per frame seen',
+    );
     assert.equal(received[received.length - 1]!.event, 'stream-end');
     const cues = parseVtt(readFileSync(vttPath, 'utf8'));
     const spoken = ends.filter((end) => end.text.trim() !== '');
     assert.equal(cues.length, spoken.length);
     cues.forEach((cue, n) => {
-      assert.ok(Math.abs(cue.start - spoken[n]!.start) < 0.0015 && Math.abs(cue.end - spoken[n]!.end) < 0.0015, `cue ${n} times`);
+      assert.ok(
+        Math.abs(cue.start - spoken[n]!.start) < 0.0015 && Math.abs(cue.end - spoken[n]!.end) < 0.0015,
+        `cue ${n} times`,
+      );
       assert.equal(cue.id, `scene-${spoken[n]!.scene}`);
     });
     const vttText = readFileSync(vttPath, 'utf8');
-    for (const end of ends) assert.match(vttText, new RegExp(`NOTE scene ${end.scene} from .* \\(${end.closedBy}`), 'each scene boundary is noted');
+    for (const end of ends)
+      assert.match(
+        vttText,
+        new RegExp(`NOTE scene ${end.scene} from .* \\(${end.closedBy}`),
+        'each scene boundary is noted',
+      );
     const thumbnails = parseVtt(readFileSync(join(directory, 'realtime.thumbnails.vtt'), 'utf8'));
-    assert.equal(thumbnails.length, ends.reduce((sum, end) => sum + end.frames, 0), 'one thumbnail cue per frame seen');
+    assert.equal(
+      thumbnails.length,
+      ends.reduce((sum, end) => sum + end.frames, 0),
+      'one thumbnail cue per frame seen',
+    );
     assert.ok(thumbnails.every((cue) => /^realtime\.frames\/scene-\d+-\d+\.png$/.test(cue.text)));
     assert.deepEqual(await survivingProcesses(run.childPids), []);
   });
@@ -69,14 +118,32 @@ describe('vidtok narrate', () => {
     const ends = checkEventOrder(run.events);
     assert.ok(ends.length >= 2, `${ends.length} narrations`);
     assert.equal(ends[0]!.start, 0, 'live timelines start at 0');
-    assert.ok(Math.abs(ends[ends.length - 1]!.end - clip.manifest.duration) <= 1, `ends at ${ends[ends.length - 1]!.end}`);
+    assert.ok(
+      Math.abs(ends[ends.length - 1]!.end - clip.manifest.duration) <= 1,
+      `ends at ${ends[ends.length - 1]!.end}`,
+    );
   });
 
   it('Ctrl-C cuts the narration, flushes it, closes the VTT and exits 130 without leaving children', async () => {
     const vttPath = join(directory, 'interrupted.vtt');
-    const run = await runCli(['narrate', clip.path, '-m', fixtureModel, '--realtime', '--max-new-tokens', '200', '--step-delay', '100', '--vtt', vttPath], {
-      onEvent: (event: NarrationEvent) => (event.type === 'narration-delta' ? 'interrupt' : undefined),
-    });
+    const run = await runCli(
+      [
+        'narrate',
+        clip.path,
+        '-m',
+        fixtureModel,
+        '--realtime',
+        '--max-new-tokens',
+        '200',
+        '--step-delay',
+        '100',
+        '--vtt',
+        vttPath,
+      ],
+      {
+        onEvent: (event: NarrationEvent) => (event.type === 'narration-delta' ? 'interrupt' : undefined),
+      },
+    );
     assert.equal(run.code, ExitCode.interrupted, run.stderr);
     assert.match(run.stderr, /interrupted; 1 narration\(s\) flushed/);
     const ends = checkEventOrder(run.events);

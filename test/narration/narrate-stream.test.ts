@@ -36,7 +36,11 @@ describe('narrateStream', () => {
     await model?.dispose();
   });
 
-  async function collect(source: string, options: Parameters<typeof narrateStream>[1], onEvent?: (event: NarrationEvent) => void): Promise<{ events: NarrationEvent[]; stream: ReturnType<typeof narrateStream> }> {
+  async function collect(
+    source: string,
+    options: Parameters<typeof narrateStream>[1],
+    onEvent?: (event: NarrationEvent) => void,
+  ): Promise<{ events: NarrationEvent[]; stream: ReturnType<typeof narrateStream> }> {
     const stream = narrateStream(source, { model, ...options });
     const events: NarrationEvent[] = [];
     for await (const event of stream) {
@@ -52,7 +56,11 @@ describe('narrateStream', () => {
     const ends = checkEventOrder(events);
     const interval = 1 / fps;
     const frame = 1 / clip.manifest.frameRate;
-    assert.equal(ends.length, clip.manifest.cuts.length + 1, `scenes: ${ends.map((end) => `${end.start}-${end.end}`).join(', ')}`);
+    assert.equal(
+      ends.length,
+      clip.manifest.cuts.length + 1,
+      `scenes: ${ends.map((end) => `${end.start}-${end.end}`).join(', ')}`,
+    );
     assert.equal(ends[0]!.start, 0);
     clip.manifest.cuts.forEach((cut, n) => {
       // A scene ends where the next starts: the first sampled frame of the next scene, within one sampling interval.
@@ -62,16 +70,35 @@ describe('narrateStream', () => {
     });
     const last = ends[ends.length - 1]!;
     assert.equal(last.closedBy, 'end-of-stream');
-    assert.ok(last.end >= clip.manifest.duration - interval && last.end <= clip.manifest.duration + interval, `last scene ends at ${last.end}`);
-    assert.ok(ends.every((end) => !end.interrupted && end.generatedTokens >= 1 && end.generatedTokens <= 6 && end.frames >= 1 && end.frames <= 8));
+    assert.ok(
+      last.end >= clip.manifest.duration - interval && last.end <= clip.manifest.duration + interval,
+      `last scene ends at ${last.end}`,
+    );
+    assert.ok(
+      ends.every(
+        (end) =>
+          !end.interrupted &&
+          end.generatedTokens >= 1 &&
+          end.generatedTokens <= 6 &&
+          end.frames >= 1 &&
+          end.frames <= 8,
+      ),
+    );
     assert.ok(ends.every((end) => end.latencyMilliseconds >= 0));
     // Later scenes are conditioned on the memory of earlier ones.
     assert.equal(ends[0]!.memoryTokens, 0);
     assert.ok(ends[1]!.memoryTokens > 0 && ends[1]!.memoryTokens <= 32);
     assert.ok(ends[2]!.memoryTokens > ends[1]!.memoryTokens);
-    assert.equal(events.filter((event) => event.type === 'frame-dropped').length, 0, 'a file read at full speed drops nothing');
+    assert.equal(
+      events.filter((event) => event.type === 'frame-dropped').length,
+      0,
+      'a file read at full speed drops nothing',
+    );
     assert.equal(stream.stats.framesDropped, 0);
-    assert.ok(Math.abs(stream.stats.framesReceived - clip.manifest.duration * fps) <= 1, `frames: ${stream.stats.framesReceived}`);
+    assert.ok(
+      Math.abs(stream.stats.framesReceived - clip.manifest.duration * fps) <= 1,
+      `frames: ${stream.stats.framesReceived}`,
+    );
     assert.deepEqual(await survivingFfmpegChildren(), []);
   });
 
@@ -80,20 +107,34 @@ describe('narrateStream', () => {
     const events: NarrationEvent[] = [];
     await assert.rejects(
       (async () => {
-        for await (const event of narrateStream(clip.path, { model, pipeline: 'uniform', budget: 300, maxNewTokens: 2 })) events.push(event);
+        for await (const event of narrateStream(clip.path, {
+          model,
+          pipeline: 'uniform',
+          budget: 300,
+          maxNewTokens: 2,
+        }))
+          events.push(event);
       })(),
       (error: unknown) => error instanceof BudgetExceededError && /narrate with pipeline uniform/.test(error.message),
     );
     assert.deepEqual(events, [], 'refused before any frame was read');
     // Its own budget is for its output; the memories only have to fit the context window.
-    const { events: run } = await collect(clip.path, { pipeline: 'uniform', memoryScenes: 1, memoryTokens: 8, maxNewTokens: 2 });
+    const { events: run } = await collect(clip.path, {
+      pipeline: 'uniform',
+      memoryScenes: 1,
+      memoryTokens: 8,
+      maxNewTokens: 2,
+    });
     const ends = checkEventOrder(run);
     assert.equal(ends.length, clip.manifest.cuts.length + 1);
     const perFrame = model.encoder().grid.h * model.encoder().grid.w;
     for (const [n, end] of ends.entries()) {
       assert.equal(end.frames, 8, "the pipeline's own frame count");
       assert.equal(end.frameTimes.length, 8);
-      assert.ok(end.frameTimes.every((time) => time >= end.start && time < end.end), 'frames come from the scene');
+      assert.ok(
+        end.frameTimes.every((time) => time >= end.start && time < end.end),
+        'frames come from the scene',
+      );
       assert.equal(end.memoryTokens, n === 0 ? 0 : 8);
       assert.equal(end.visualTokens, end.memoryTokens + 8 * perFrame);
     }
@@ -101,7 +142,18 @@ describe('narrateStream', () => {
 
   it('force-closes scenes at maxSceneSeconds, keeps a bounded memory, and a file waits for a slow narrator', async () => {
     const path = await makeClip(join(directory, 'long-scene.mp4'), { seconds: 9, fps: 10, source: 'testsrc2' });
-    const { events, stream } = await collect(path, { fps: 2, maxSceneSeconds: 2, minSceneSeconds: 1, sceneThreshold: 2, maxNewTokens: 8, memoryScenes: 2, memoryTokens: 16, maxSceneFrames: 3, maxPendingScenes: 1, stepDelayMilliseconds: 60 });
+    const { events, stream } = await collect(path, {
+      fps: 2,
+      maxSceneSeconds: 2,
+      minSceneSeconds: 1,
+      sceneThreshold: 2,
+      maxNewTokens: 8,
+      memoryScenes: 2,
+      memoryTokens: 16,
+      maxSceneFrames: 3,
+      maxPendingScenes: 1,
+      stepDelayMilliseconds: 60,
+    });
     const ends = checkEventOrder(events);
     assert.ok(ends.length >= 4, `${ends.length} scenes`);
     // A file read at full speed waits for a slow narrator: every scene is narrated on its own, none merged.
@@ -113,7 +165,10 @@ describe('narrateStream', () => {
       assert.ok(end.end - end.start <= 2 + 0.5 + 1e-6, `scene ${end.start}-${end.end} longer than the limit`);
       assert.ok(end.frames <= 4, 'frames are decimated to maxSceneFrames');
     }
-    assert.ok(ends.every((end) => end.memoryTokens <= 2 * 16), `memory tokens: ${ends.map((end) => end.memoryTokens).join(',')}`);
+    assert.ok(
+      ends.every((end) => end.memoryTokens <= 2 * 16),
+      `memory tokens: ${ends.map((end) => end.memoryTokens).join(',')}`,
+    );
     assert.equal(ends[ends.length - 1]!.memoryTokens, 2 * 16, 'the last scene remembers exactly memoryScenes scenes');
     assert.ok(stream.stats.peakRememberedScenes <= 2);
     assert.ok(stream.stats.peakHeldFrames <= 4, `held ${stream.stats.peakHeldFrames}`);
@@ -130,12 +185,17 @@ describe('narrateStream', () => {
       maxSceneSeconds: 1.5,
     });
     const ends = checkEventOrder(events);
-    const merges = events.filter((event): event is Extract<NarrationEvent, { type: 'scene-merged' }> => event.type === 'scene-merged');
+    const merges = events.filter(
+      (event): event is Extract<NarrationEvent, { type: 'scene-merged' }> => event.type === 'scene-merged',
+    );
     assert.ok(merges.length >= 1, `no scene-merged event (stats ${JSON.stringify(stream.stats)})`);
     merges.forEach((merge, n) => assert.equal(merge.total, n + 1, 'merges are counted'));
     assert.equal(stream.stats.scenesMerged, merges.length);
     // Every merged scene is named by the narration that covered it; nothing is lost silently.
-    assert.deepEqual(ends.flatMap((end) => end.mergedScenes).sort((a, b) => a - b), merges.map((merge) => merge.scene).sort((a, b) => a - b));
+    assert.deepEqual(
+      ends.flatMap((end) => end.mergedScenes).sort((a, b) => a - b),
+      merges.map((merge) => merge.scene).sort((a, b) => a - b),
+    );
     assert.equal(stream.stats.framesDropped, 0, 'the HSV descriptor needs no model, so intake keeps up');
     assert.ok(stream.stats.peakPendingScenes <= 1);
   });
@@ -155,7 +215,9 @@ describe('narrateStream', () => {
       maxSceneSeconds: 1.5,
     });
     checkEventOrder(events);
-    const drops = events.filter((event): event is Extract<NarrationEvent, { type: 'frame-dropped' }> => event.type === 'frame-dropped');
+    const drops = events.filter(
+      (event): event is Extract<NarrationEvent, { type: 'frame-dropped' }> => event.type === 'frame-dropped',
+    );
     assert.ok(drops.length >= 1, `no frame-dropped event (stats ${JSON.stringify(stream.stats)})`);
     let total = 0;
     for (const drop of drops) {
@@ -171,9 +233,13 @@ describe('narrateStream', () => {
 
   it('an abort cuts the current narration, flushes its narration-end and ends the stream without error', async () => {
     const controller = new AbortController();
-    const { events } = await collect(clip.path, { fps: 2, maxNewTokens: 200, stepDelayMilliseconds: 50, signal: controller.signal }, (event) => {
-      if (event.type === 'narration-delta') controller.abort();
-    });
+    const { events } = await collect(
+      clip.path,
+      { fps: 2, maxNewTokens: 200, stepDelayMilliseconds: 50, signal: controller.signal },
+      (event) => {
+        if (event.type === 'narration-delta') controller.abort();
+      },
+    );
     const ends = checkEventOrder(events);
     assert.equal(ends.length, 1);
     assert.equal(ends[0]!.interrupted, true);
@@ -186,15 +252,24 @@ describe('narrateStream', () => {
     try {
       const runnerPid = (own.runner as { pid?: number }).pid;
       assert.ok(runnerPid !== undefined);
-      await assert.rejects(async () => {
-        let killed = false;
-        for await (const event of narrateStream(clip.path, { model: own, fps: 2, realtime: true, maxNewTokens: 50, stepDelayMilliseconds: 50 })) {
-          if (event.type === 'scene-start' && !killed) {
-            killed = true;
-            process.kill(runnerPid, 'SIGKILL');
+      await assert.rejects(
+        async () => {
+          let killed = false;
+          for await (const event of narrateStream(clip.path, {
+            model: own,
+            fps: 2,
+            realtime: true,
+            maxNewTokens: 50,
+            stepDelayMilliseconds: 50,
+          })) {
+            if (event.type === 'scene-start' && !killed) {
+              killed = true;
+              process.kill(runnerPid, 'SIGKILL');
+            }
           }
-        }
-      }, (error: Error) => error.name === 'InferenceError');
+        },
+        (error: Error) => error.name === 'InferenceError',
+      );
     } finally {
       await own.dispose();
     }
@@ -212,13 +287,29 @@ describe('narrateStream', () => {
   it('narrates an HLS playlist served over HTTP', async () => {
     const hlsDirectory = join(directory, 'hls');
     mkdirSync(hlsDirectory, { recursive: true });
-    await runFfmpeg(['-i', `file:${clip.path}`, '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '0', '-hls_playlist_type', 'vod', `file:${join(hlsDirectory, 'index.m3u8')}`]);
+    await runFfmpeg([
+      '-i',
+      `file:${clip.path}`,
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_time',
+      '2',
+      '-hls_list_size',
+      '0',
+      '-hls_playlist_type',
+      'vod',
+      `file:${join(hlsDirectory, 'index.m3u8')}`,
+    ]);
     const server = createServer((request, response) => {
       const name = (request.url ?? '/').slice(1);
       if (!/^[\w.-]+$/.test(name)) return void response.writeHead(404).end();
       try {
         const body = readFileSync(join(hlsDirectory, name));
-        response.writeHead(200, { 'content-type': name.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t' }).end(body);
+        response
+          .writeHead(200, { 'content-type': name.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : 'video/mp2t' })
+          .end(body);
       } catch {
         response.writeHead(404).end();
       }
@@ -230,7 +321,10 @@ describe('narrateStream', () => {
       const ends = checkEventOrder(events);
       assert.ok(ends.length >= 2, `${ends.length} narrations`);
       assert.equal(ends[0]!.start, 0);
-      assert.ok(Math.abs(ends[ends.length - 1]!.end - clip.manifest.duration) <= 1, `ends at ${ends[ends.length - 1]!.end}`);
+      assert.ok(
+        Math.abs(ends[ends.length - 1]!.end - clip.manifest.duration) <= 1,
+        `ends at ${ends[ends.length - 1]!.end}`,
+      );
       assert.equal(events.filter((event) => event.type === 'source-reconnect').length, 0, 'attempts 0: no reconnect');
     } finally {
       server.closeAllConnections();
@@ -252,17 +346,24 @@ describe('narrateStream', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/live.ts`;
     try {
       let reconnects = 0;
-      const { events } = await collect(url, { fps: 2, maxNewTokens: 2, reconnect: { attempts: 1, initialDelayMilliseconds: 200, stallMilliseconds: 1500 } }, (event) => {
-        if (event.type !== 'source-reconnect') return;
-        reconnects += 1;
-        mode = reconnects === 1 ? 'full' : 'gone';
-      });
+      const { events } = await collect(
+        url,
+        { fps: 2, maxNewTokens: 2, reconnect: { attempts: 1, initialDelayMilliseconds: 200, stallMilliseconds: 1500 } },
+        (event) => {
+          if (event.type !== 'source-reconnect') return;
+          reconnects += 1;
+          mode = reconnects === 1 ? 'full' : 'gone';
+        },
+      );
       checkEventOrder(events);
       const reconnect = events.find((event) => event.type === 'source-reconnect');
       assert.ok(reconnect && reconnect.type === 'source-reconnect');
       assert.equal(reconnect.reason, 'no frame for 1.5 s');
       const after = events.slice(events.indexOf(reconnect) + 1);
-      assert.ok(after.some((event) => event.type === 'narration-end'), 'narration continues after the stall');
+      assert.ok(
+        after.some((event) => event.type === 'narration-end'),
+        'narration continues after the stall',
+      );
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -278,17 +379,23 @@ describe('narrateStream', () => {
       if (mode === 'gone') return void response.writeHead(404).end();
       response.writeHead(200, { 'content-type': 'video/mp2t' });
       if (mode === 'full') return void response.end(bytes);
-      response.write(bytes.subarray(0, Math.floor(bytes.length * 0.4)), () => setTimeout(() => response.socket?.destroy(), 50));
+      response.write(bytes.subarray(0, Math.floor(bytes.length * 0.4)), () =>
+        setTimeout(() => response.socket?.destroy(), 50),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/live.ts`;
     try {
       let reconnects = 0;
-      const { events } = await collect(url, { fps: 2, maxNewTokens: 2, reconnect: { attempts: 1, initialDelayMilliseconds: 300 } }, (event) => {
-        if (event.type !== 'source-reconnect') return;
-        reconnects += 1;
-        mode = reconnects === 1 ? 'full' : 'gone';
-      });
+      const { events } = await collect(
+        url,
+        { fps: 2, maxNewTokens: 2, reconnect: { attempts: 1, initialDelayMilliseconds: 300 } },
+        (event) => {
+          if (event.type !== 'source-reconnect') return;
+          reconnects += 1;
+          mode = reconnects === 1 ? 'full' : 'gone';
+        },
+      );
       const ends = checkEventOrder(events);
       const first = events.findIndex((event) => event.type === 'source-reconnect');
       assert.ok(first >= 0, 'a source-reconnect event');

@@ -48,7 +48,11 @@ function seconds(timestamp: string): number {
 export function parseVtt(text: string): VttCue[] {
   if (!/^WEBVTT(?:[ \t][^\n]*)?\n/.test(text)) throw new Error('WebVTT must start with a WEBVTT line');
   if (!text.endsWith('\n')) throw new Error('WebVTT must end with a newline');
-  const blocks = text.slice(text.indexOf('\n') + 1).split(/\n{2,}/).map((block) => block.replace(/^\n+|\n+$/g, '')).filter((block) => block !== '');
+  const blocks = text
+    .slice(text.indexOf('\n') + 1)
+    .split(/\n{2,}/)
+    .map((block) => block.replace(/^\n+|\n+$/g, ''))
+    .filter((block) => block !== '');
   return blocks.flatMap((block) => {
     if (/^NOTE(?:[ \t\n]|$)/.test(block)) {
       if (block.includes('-->')) throw new Error(`a NOTE must not contain "-->": ${JSON.stringify(block)}`);
@@ -66,20 +70,26 @@ export function parseVtt(text: string): VttCue[] {
     const end = seconds(timing[2]!);
     if (end < start) throw new Error(`cue ends before it starts: ${lines[0]}`);
     const payload = lines.slice(1);
-    if (payload.length === 0 || payload.some((line) => line.trim() === '' || line.includes('-->'))) throw new Error(`bad cue payload: ${JSON.stringify(block)}`);
+    if (payload.length === 0 || payload.some((line) => line.trim() === '' || line.includes('-->')))
+      throw new Error(`bad cue payload: ${JSON.stringify(block)}`);
     return [{ start, end, text: payload.join('\n'), ...(id !== undefined ? { id } : {}) }];
   });
 }
 
 /** Reads Server-Sent Events from `url` until `until` says stop (or the stream ends); returns them parsed. */
-export async function readServerSentEvents(url: string, until: (events: readonly { event: string; data: unknown }[]) => boolean, timeoutMs = 60_000): Promise<{ event: string; data: unknown }[]> {
+export async function readServerSentEvents(
+  url: string,
+  until: (events: readonly { event: string; data: unknown }[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<{ event: string; data: unknown }[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const events: { event: string; data: unknown }[] = [];
   try {
     const response = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
     if (!response.ok || !response.body) throw new Error(`SSE ${url}: HTTP ${response.status}`);
-    if (!String(response.headers.get('content-type')).startsWith('text/event-stream')) throw new Error('SSE: wrong content type');
+    if (!String(response.headers.get('content-type')).startsWith('text/event-stream'))
+      throw new Error('SSE: wrong content type');
     const decoder = new TextDecoder();
     let buffer = '';
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -127,7 +137,10 @@ export interface CliRunOptions {
 /** Runs `vidtok <args>` as a user would (from the repo root) and collects its JSONL events. */
 export function runCli(args: readonly string[], options: CliRunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const events: NarrationEvent[] = [];
     const childPids = new Set<number>();
     let stderr = '';
@@ -186,7 +199,9 @@ export async function survivingProcesses(pids: readonly number[], timeoutMs = 30
 }
 
 /** Checks the event order rules; returns the narration-end events. */
-export function checkEventOrder(events: readonly NarrationEvent[]): Extract<NarrationEvent, { type: 'narration-end' }>[] {
+export function checkEventOrder(
+  events: readonly NarrationEvent[],
+): Extract<NarrationEvent, { type: 'narration-end' }>[] {
   const started = new Map<number, number>();
   const ended = new Set<number>();
   const texts = new Map<number, string>();
@@ -202,10 +217,12 @@ export function checkEventOrder(events: readonly NarrationEvent[]): Extract<Narr
     } else if (event.type === 'narration-end') {
       if (!started.has(event.scene)) throw new Error(`narration-end of scene ${event.scene} before its scene-start`);
       if (ended.has(event.scene)) throw new Error(`scene ${event.scene} narrated twice`);
-      if (event.text !== (texts.get(event.scene) ?? '')) throw new Error(`narration-end text of scene ${event.scene} is not its deltas joined`);
+      if (event.text !== (texts.get(event.scene) ?? ''))
+        throw new Error(`narration-end text of scene ${event.scene} is not its deltas joined`);
       if (!(event.end >= event.start)) throw new Error(`scene ${event.scene} ends before it starts`);
       const previous = ends[ends.length - 1];
-      if (previous && !(event.scene > previous.scene && event.start >= previous.end - 1e-9)) throw new Error(`narration-end of scene ${event.scene} out of order`);
+      if (previous && !(event.scene > previous.scene && event.start >= previous.end - 1e-9))
+        throw new Error(`narration-end of scene ${event.scene} out of order`);
       ended.add(event.scene);
       ends.push(event);
     }

@@ -21,7 +21,10 @@ describe('planNarration', () => {
     assert.equal(plan.memoryScenes, 3, 'k = 3 earlier scenes');
     assert.equal(plan.memoryTokens, 32);
     assert.equal(plan.sceneFrames, 8);
-    assert.deepEqual(plan.sceneDefinition.stages.map((stage) => stage.use), ['encode', 'spatial-pool', 'uniform']);
+    assert.deepEqual(
+      plan.sceneDefinition.stages.map((stage) => stage.use),
+      ['encode', 'spatial-pool', 'uniform'],
+    );
     assert.equal(plan.sceneTokens, 8 * 12 * 12);
     assert.equal(plan.budget + 3 * 32, 1248, 'the memories come out of the pipeline budget');
   });
@@ -47,7 +50,10 @@ describe('planNarration', () => {
       output: 'scenes',
     });
     const plan = planNarration(definition, { encoder, defaults });
-    assert.deepEqual(plan.sceneDefinition.stages.map((stage) => stage.id), ['encode', 'pool', 'scene-pool', 'scene']);
+    assert.deepEqual(
+      plan.sceneDefinition.stages.map((stage) => stage.id),
+      ['encode', 'pool', 'scene-pool', 'scene'],
+    );
     assert.equal(plan.sceneDefinition.stages[2]!.inputs, 'pool');
     assert.equal(plan.sceneTokens, 8 * 6 * 6, 'pooled to 6x6 by the pipeline, not upsampled to 12x12');
     assert.equal(plan.memoryScenes, 2);
@@ -56,9 +62,16 @@ describe('planNarration', () => {
   it('another pipeline runs whole on every scene with its own frame rule', async () => {
     const pllava = await resolvePipeline('pllava');
     const plan = planNarration(pllava, { encoder, defaults });
-    assert.deepEqual(plan.sceneDefinition.stages.map((stage) => stage.id), pllava.stages.map((stage) => stage.id));
+    assert.deepEqual(
+      plan.sceneDefinition.stages.map((stage) => stage.id),
+      pllava.stages.map((stage) => stage.id),
+    );
     assert.equal(plan.budget, 2304, "pllava's own budget bounds its output; the memories need only the context");
-    assert.throws(() => planNarration(pllava, { encoder, defaults, budget: 2304 }), BudgetExceededError, 'an explicit budget counts the memories');
+    assert.throws(
+      () => planNarration(pllava, { encoder, defaults, budget: 2304 }),
+      BudgetExceededError,
+      'an explicit budget counts the memories',
+    );
     assert.throws(() => planNarration(pllava, { encoder, defaults, contextWindow: 2304 + 100 }), /context window/);
     assert.equal(plan.sceneFrames, pllava.frames.count);
     assert.equal(plan.memoryScenes, 4);
@@ -71,7 +84,22 @@ describe('planNarration', () => {
       version: 1,
       budget: 5000,
       frames: { fps: 2, maxFrames: 4096 },
-      stages: [{ id: 'scenes', use: 'scene-stream', inputs: 'frames', params: { rule: 'depth', threshold: 0.4, minSceneSeconds: 2, memoryTokens: 16, maxMemoryScenes: 2, sceneFrames: 4, descriptor: 'hsv' } }],
+      stages: [
+        {
+          id: 'scenes',
+          use: 'scene-stream',
+          inputs: 'frames',
+          params: {
+            rule: 'depth',
+            threshold: 0.4,
+            minSceneSeconds: 2,
+            memoryTokens: 16,
+            maxMemoryScenes: 2,
+            sceneFrames: 4,
+            descriptor: 'hsv',
+          },
+        },
+      ],
       output: 'scenes',
     });
     const plan = planNarration(definition, { encoder, defaults });
@@ -88,12 +116,20 @@ describe('planNarration', () => {
     const scenetilling = await resolvePipeline('scenetilling');
     assert.throws(
       () => planNarration(scenetilling, { encoder, defaults, budget: 1000 }),
-      (error: unknown) => error instanceof BudgetExceededError && error.exitCode === ExitCode.limitExceeded && /narrate with pipeline scenetilling/.test(error.message),
+      (error: unknown) =>
+        error instanceof BudgetExceededError &&
+        error.exitCode === ExitCode.limitExceeded &&
+        /narrate with pipeline scenetilling/.test(error.message),
     );
     assert.throws(
       () => planNarration(scenetilling, { encoder, defaults, contextWindow: 1000 }),
-      (error: unknown) => error instanceof BudgetExceededError && /context window/.test(error.message) && error.needed === 1248,
+      (error: unknown) =>
+        error instanceof BudgetExceededError && /context window/.test(error.message) && error.needed === 1248,
     );
-    assert.throws(() => planNarration(scenetilling, { encoder, defaults, overrides: { memoryScenes: 4 } }), BudgetExceededError, 'a fourth memory does not fit 1248');
+    assert.throws(
+      () => planNarration(scenetilling, { encoder, defaults, overrides: { memoryScenes: 4 } }),
+      BudgetExceededError,
+      'a fourth memory does not fit 1248',
+    );
   });
 });

@@ -35,10 +35,18 @@ describe('VttAppender', () => {
     const cues = parseVtt(readFileSync(path, 'utf8'));
     assert.equal(cues.length, 40);
     assert.equal(vtt.cues, 40);
-    assert.deepEqual(cues.map((cue) => cue.start), Array.from({ length: 40 }, (_, n) => n * 2), 'cues in call order');
+    assert.deepEqual(
+      cues.map((cue) => cue.start),
+      Array.from({ length: 40 }, (_, n) => n * 2),
+      'cues in call order',
+    );
     assert.equal(cues[3]!.text, 'scene 3: a --&gt; b &lt;i&gt;x&lt;/i&gt; &amp; done');
     assert.ok(reads > 0);
-    assert.deepEqual(readdirSync(directory).filter((name) => name.endsWith('.tmp')), [], 'no temporary files left');
+    assert.deepEqual(
+      readdirSync(directory).filter((name) => name.endsWith('.tmp')),
+      [],
+      'no temporary files left',
+    );
   });
 
   it('skips blank cues, keeps multi-line text without blank lines, refuses cues after close', async () => {
@@ -61,8 +69,25 @@ describe('VttAppender', () => {
     const path = join(directory, 'clip.vtt');
     const vtt = await VttAppender.create(path);
     const image = { width: 16, height: 9, data: new Uint8Array(16 * 9 * 3).fill(200) };
-    await vtt.appendScene({ scene: 0, start: 0, end: 2.5, text: 'a dog runs', closedBy: 'cut', mergedScenes: [], frameTimes: [0, 1.5], thumbnails: [thumbnailDataUri(image, 16), thumbnailDataUri(image, 16)] });
-    await vtt.appendScene({ scene: 1, start: 2.5, end: 6, text: 'it stops --> sits', closedBy: 'end-of-stream', mergedScenes: [2], frameTimes: [3] });
+    await vtt.appendScene({
+      scene: 0,
+      start: 0,
+      end: 2.5,
+      text: 'a dog runs',
+      closedBy: 'cut',
+      mergedScenes: [],
+      frameTimes: [0, 1.5],
+      thumbnails: [thumbnailDataUri(image, 16), thumbnailDataUri(image, 16)],
+    });
+    await vtt.appendScene({
+      scene: 1,
+      start: 2.5,
+      end: 6,
+      text: 'it stops --> sits',
+      closedBy: 'end-of-stream',
+      mergedScenes: [2],
+      frameTimes: [3],
+    });
     await vtt.close();
     const text = readFileSync(path, 'utf8');
     assert.deepEqual(parseVtt(text), [
@@ -70,7 +95,10 @@ describe('VttAppender', () => {
       { id: 'scene-1', start: 2.5, end: 6, text: 'it stops --&gt; sits' },
     ]);
     assert.match(text, /NOTE scene 0 from 00:00:00\.000 to 00:00:02\.500 \(cut\); frames seen at 0\.00 1\.50 s/);
-    assert.match(text, /NOTE scene 1 from 00:00:02\.500 to 00:00:06\.000 \(end-of-stream, merged scenes 2\); frames seen at 3\.00 s/);
+    assert.match(
+      text,
+      /NOTE scene 1 from 00:00:02\.500 to 00:00:06\.000 \(end-of-stream, merged scenes 2\); frames seen at 3\.00 s/,
+    );
     assert.deepEqual(parseVtt(readFileSync(vtt.thumbnailPath, 'utf8')), [
       { start: 0, end: 1.5, text: 'clip.frames/scene-0-0.png' },
       { start: 1.5, end: 2.5, text: 'clip.frames/scene-0-1.png' },

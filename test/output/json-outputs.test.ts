@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  formatJson, formatJsonl, parseCaptionFormats, writeCaptionOutputs, type CaptionDocument,
+  formatJson,
+  formatJsonl,
+  parseCaptionFormats,
+  writeCaptionOutputs,
+  type CaptionDocument,
 } from '../../src/output/index.js';
 import { UsageError } from '../../src/errors/index.js';
 import { scratchDir } from '../helpers/paths.js';
@@ -36,7 +40,10 @@ test('json: input, key, metadata and sorted captions', () => {
   assert.equal(parsed.input, document.input);
   assert.equal(parsed.key, 'abc123');
   assert.deepEqual(parsed.metadata, { model: 'tiny', frames: 8 });
-  assert.deepEqual((parsed.captions as { text: string }[]).map((cue) => cue.text), ['first', 'later\nwith "quotes" and ünïcode']);
+  assert.deepEqual(
+    (parsed.captions as { text: string }[]).map((cue) => cue.text),
+    ['first', 'later\nwith "quotes" and ünïcode'],
+  );
 });
 
 test('format option: comma lists, case, duplicates, unknown names', () => {
@@ -52,6 +59,14 @@ test('writeCaptionOutputs writes each format once and rewriting gives identical 
   const first = await writeCaptionOutputs(document, base, ['jsonl', 'json', 'srt', 'vtt']);
   const snapshot = first.map((output) => readFileSync(output.path));
   const second = await writeCaptionOutputs(document, base, ['jsonl', 'json', 'srt', 'vtt']);
-  assert.deepEqual(second.map((output) => readFileSync(output.path)), snapshot);
-  assert.deepEqual(readdirSync(directory).sort(), ['video.abc12345.json', 'video.abc12345.jsonl', 'video.abc12345.srt', 'video.abc12345.vtt']);
+  assert.deepEqual(
+    second.map((output) => readFileSync(output.path)),
+    snapshot,
+  );
+  assert.deepEqual(readdirSync(directory).sort(), [
+    'video.abc12345.json',
+    'video.abc12345.jsonl',
+    'video.abc12345.srt',
+    'video.abc12345.vtt',
+  ]);
 });

@@ -24,7 +24,10 @@ const options = (out: string): LocalBatchOptions => ({
 const content8 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 8);
 
 test('collidingInputs: only inputs whose stem another input shares', () => {
-  assert.deepEqual([...collidingInputs(['/a/clip.mp4', '/b/clip.mov', '/a/other.mp4'])].sort(), ['/a/clip.mp4', '/b/clip.mov']);
+  assert.deepEqual([...collidingInputs(['/a/clip.mp4', '/b/clip.mov', '/a/other.mp4'])].sort(), [
+    '/a/clip.mp4',
+    '/b/clip.mov',
+  ]);
   assert.deepEqual([...collidingInputs(['/a/clip.mp4', '/a/clip.mp4'])], [], 'the same path twice is one video');
 });
 
@@ -42,18 +45,37 @@ test('outputs are named after the video; the content hash only where names would
 
   const batch = await runLocalBatch([single, first, second], options(out));
   assert.equal(batch.done, 3);
-  assert.deepEqual(readdirSync(out).sort(), [
-    'boat.done.json', 'boat.srt', 'boat.vtt',
-    `clip.${content8(first)}.done.json`, `clip.${content8(first)}.srt`, `clip.${content8(first)}.vtt`,
-    `clip.${content8(second)}.done.json`, `clip.${content8(second)}.srt`, `clip.${content8(second)}.vtt`,
-  ].sort());
+  assert.deepEqual(
+    readdirSync(out).sort(),
+    [
+      'boat.done.json',
+      'boat.srt',
+      'boat.vtt',
+      `clip.${content8(first)}.done.json`,
+      `clip.${content8(first)}.srt`,
+      `clip.${content8(first)}.vtt`,
+      `clip.${content8(second)}.done.json`,
+      `clip.${content8(second)}.srt`,
+      `clip.${content8(second)}.vtt`,
+    ].sort(),
+  );
 
   // A later run with only one of them: the plain name is free, so it is used; another file with the same stem and
   // other content then gets the hash instead of overwriting it.
   const later = join(root, 'later');
   assert.equal((await runLocalBatch([first], options(later))).done, 1);
   assert.equal((await runLocalBatch([second], options(later))).done, 1);
-  assert.deepEqual(readdirSync(later).sort(), ['clip.done.json', 'clip.srt', 'clip.vtt', `clip.${content8(second)}.done.json`, `clip.${content8(second)}.srt`, `clip.${content8(second)}.vtt`].sort());
+  assert.deepEqual(
+    readdirSync(later).sort(),
+    [
+      'clip.done.json',
+      'clip.srt',
+      'clip.vtt',
+      `clip.${content8(second)}.done.json`,
+      `clip.${content8(second)}.srt`,
+      `clip.${content8(second)}.vtt`,
+    ].sort(),
+  );
 
   // Resume is keyed by content: unchanged → skipped; changed → redone under the same name.
   assert.equal((await runLocalBatch([single], options(out))).skipped, 1);

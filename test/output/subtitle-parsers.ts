@@ -28,7 +28,12 @@ export function parseSrt(text: string): ParsedCue[] {
       const [start, end] = (timing ?? '').split(' --> ');
       if (!/^\d+$/.test(index ?? '')) throw new Error(`bad cue number '${index}'`);
       if (rest.length === 0) throw new Error(`cue ${index} has no text`);
-      return { index: Number(index), start: parseTime(start ?? '', ','), end: parseTime(end ?? '', ','), text: rest.join('\n') };
+      return {
+        index: Number(index),
+        start: parseTime(start ?? '', ','),
+        end: parseTime(end ?? '', ','),
+        text: rest.join('\n'),
+      };
     });
 }
 

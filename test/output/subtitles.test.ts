@@ -7,7 +7,12 @@ import { formatSrt, formatTimestamp, formatVtt, type CaptionDocument } from '../
 import { UsageError } from '../../src/errors/index.js';
 import { parseSrt, parseVtt } from './subtitle-parsers.js';
 
-const documentOf = (cues: CaptionDocument['cues']): CaptionDocument => ({ input: 'clip.mp4', key: 'k', cues, metadata: {} });
+const documentOf = (cues: CaptionDocument['cues']): CaptionDocument => ({
+  input: 'clip.mp4',
+  key: 'k',
+  cues,
+  metadata: {},
+});
 
 test('timestamps: rounding, carries and hours past 99', () => {
   assert.equal(formatTimestamp(0, ','), '00:00:00,000');
@@ -27,9 +32,22 @@ test('srt: cues sorted by start, numbered from 1, overlapping allowed, times rou
     { start: 16, end: 21.2345, text: 'last, shorter chunk' },
   ];
   const parsed = parseSrt(formatSrt(documentOf(cues)));
-  assert.deepEqual(parsed.map((cue) => cue.index), [1, 2, 3]);
-  assert.deepEqual(parsed.map((cue) => cue.text), ['first chunk', 'second chunk', 'last, shorter chunk']);
-  assert.deepEqual(parsed.map((cue) => [cue.start, cue.end]), [[0, 10], [8, 18], [16, 21.235]]);
+  assert.deepEqual(
+    parsed.map((cue) => cue.index),
+    [1, 2, 3],
+  );
+  assert.deepEqual(
+    parsed.map((cue) => cue.text),
+    ['first chunk', 'second chunk', 'last, shorter chunk'],
+  );
+  assert.deepEqual(
+    parsed.map((cue) => [cue.start, cue.end]),
+    [
+      [0, 10],
+      [8, 18],
+      [16, 21.235],
+    ],
+  );
   assert.ok(parsed[0]!.end > parsed[1]!.start, 'overlap kept');
 });
 
@@ -57,8 +75,17 @@ test('vtt: header, dot separator, escaping of & < > and no --> in cue text', () 
   assert.ok(vtt.startsWith('WEBVTT\n\n'));
   assert.match(vtt, /00:00:01\.001 --> 00:00:03\.000/);
   const parsed = parseVtt(vtt);
-  assert.deepEqual(parsed.map((cue) => cue.text), ['first', 'a <b>bold</b> claim & more --> here']);
-  assert.deepEqual(parsed.map((cue) => [cue.start, cue.end]), [[1.001, 3], [12.5, 14]]);
+  assert.deepEqual(
+    parsed.map((cue) => cue.text),
+    ['first', 'a <b>bold</b> claim & more --> here'],
+  );
+  assert.deepEqual(
+    parsed.map((cue) => [cue.start, cue.end]),
+    [
+      [1.001, 3],
+      [12.5, 14],
+    ],
+  );
   assert.ok(!vtt.includes('<b>'));
 });
 
@@ -68,9 +95,12 @@ test('vtt and srt: an empty document is valid', () => {
 });
 
 test('invalid cue times are rejected with a typed error naming the input', () => {
-  assert.throws(() => formatSrt(documentOf([{ start: 5, end: 4, text: 'x' }])), (error: unknown) => {
-    assert.ok(error instanceof UsageError);
-    assert.match(error.message, /clip\.mp4/);
-    return true;
-  });
+  assert.throws(
+    () => formatSrt(documentOf([{ start: 5, end: 4, text: 'x' }])),
+    (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, /clip\.mp4/);
+      return true;
+    },
+  );
 });

@@ -13,9 +13,16 @@ import { repoRoot } from '../helpers/paths.js';
 
 test('importing vidtok (src/index.ts) loads no heavy package', () => {
   const { loaded, importMilliseconds } = loadedModules(join(repoRoot, 'src', 'index.ts'), { tsx: true });
-  assert.ok(loaded.some((entry) => entry.endsWith('/src/ingest/probe.ts')), 'the hook saw the entry point load probe');
+  assert.ok(
+    loaded.some((entry) => entry.endsWith('/src/ingest/probe.ts')),
+    'the hook saw the entry point load probe',
+  );
   assert.deepEqual(heavyPackagesLoaded(loaded), []);
-  assert.deepEqual(loaded.filter((entry) => /\/src\/(runtime|jobs|narration|serve|hub|uses)\//.test(entry)), [], 'no heavy source folder is loaded');
+  assert.deepEqual(
+    loaded.filter((entry) => /\/src\/(runtime|jobs|narration|serve|hub|uses)\//.test(entry)),
+    [],
+    'no heavy source folder is loaded',
+  );
   process.stderr.write(`import of src/index.ts through tsx: ${importMilliseconds.toFixed(0)} ms\n`);
 });
 
@@ -31,7 +38,9 @@ test('importing vidtok/jobs loads bullmq and ioredis', () => {
 });
 
 test('every exports subpath has its source entry, and dist paths and types match', () => {
-  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { exports: Record<string, string | { types: string; import: string }> };
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    exports: Record<string, string | { types: string; import: string }>;
+  };
   const subpaths = Object.keys(manifest.exports).filter((key) => key !== './package.json');
   assert.deepEqual(subpaths.sort(), ['.', './hub', './jobs', './narration', './runtime', './serve', './uses']);
   for (const key of subpaths) {
@@ -53,5 +62,8 @@ test('a model directory given to resolveEncoder from the light entry loads the m
   } finally {
     await encoder.dispose?.();
   }
-  await assert.rejects(resolveEncoder('no-such-encoder-spec'), (error: Error) => error.name === 'ModelNotFoundError' && /onnx-model/.test(error.message));
+  await assert.rejects(
+    resolveEncoder('no-such-encoder-spec'),
+    (error: Error) => error.name === 'ModelNotFoundError' && /onnx-model/.test(error.message),
+  );
 });

@@ -21,6 +21,8 @@ test('the detector reports a type-only cycle and a dynamic-import cycle', () => 
   writeFileSync(join(root, 'three.ts'), "export const load = () => import('./four.js');\n");
   writeFileSync(join(root, 'four.ts'), "// import './nothing.js' in a comment does not count\nimport './three.js';\n");
   writeFileSync(join(root, 'five.ts'), "import { load } from './three.js';\nexport const five = load;\n");
-  const cycles = findImportCycles(root).map((cycle) => cycle.join(' -> ')).sort();
+  const cycles = findImportCycles(root)
+    .map((cycle) => cycle.join(' -> '))
+    .sort();
   assert.deepEqual(cycles, ['a/one.ts -> a/two.ts -> a/one.ts', 'four.ts -> three.ts -> four.ts']);
 });

@@ -17,7 +17,9 @@ import { syntheticFrames } from '../graph/synthetic-frames.js';
 
 test('the documented pipeline file builds to 16*64 + 576 = 1600 tokens and runs', async () => {
   const markdown = readFileSync(join(repoRoot, 'docs', 'pipelines.md'), 'utf8');
-  const yaml = [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!).find((block) => block.includes('name: pooled-plus-grid'));
+  const yaml = [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((match) => match[1]!)
+    .find((block) => block.includes('name: pooled-plus-grid'));
   assert.ok(yaml, 'docs/pipelines.md has the pooled-plus-grid yaml example');
   const definition = parsePipelineText(yaml, 'docs-example.yaml');
   const encoder = createPixelsEncoder();
@@ -32,7 +34,9 @@ test('the documented pipeline file builds to 16*64 + 576 = 1600 tokens and runs'
 
 test('the documented select-then-pool pipeline samples the whole video and pools only the kept frames', async () => {
   const markdown = readFileSync(join(repoRoot, 'docs', 'pipelines.md'), 'utf8');
-  const yaml = [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]!).find((block) => block.includes('name: select-then-pool'));
+  const yaml = [...markdown.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((match) => match[1]!)
+    .find((block) => block.includes('name: select-then-pool'));
   assert.ok(yaml, 'docs/pipelines.md has the select-then-pool example');
   const definition = parsePipelineText(yaml, 'select-then-pool.yaml');
   const result = await runPipeline(sharedVideo('skateboarding_dog.mp4'), { pipeline: definition, encoder: 'pixels' });

@@ -25,10 +25,17 @@ function assertWellFormed(result: PipelineRunResult): void {
     assert.equal(segment.tokens.length, segment.count * segment.dim);
     assert.equal(segment.dim, 588);
     assert.ok(segment.timestamps.length > 0 && segment.frameIndices.length > 0, `${segment.role} carries its frames`);
-    assert.deepEqual([...segment.timestamps], [...segment.timestamps].sort((a, b) => a - b), 'timestamps ascending');
+    assert.deepEqual(
+      [...segment.timestamps],
+      [...segment.timestamps].sort((a, b) => a - b),
+      'timestamps ascending',
+    );
   }
   const pts = result.frames.map((frame) => frame.pts);
-  assert.deepEqual(pts, [...pts].sort((a, b) => a - b));
+  assert.deepEqual(
+    pts,
+    [...pts].sort((a, b) => a - b),
+  );
 }
 
 const countPipelines: [name: string, rule: Parameters<typeof frameIndices>[0], frames: number, tokens: number][] = [
@@ -42,7 +49,10 @@ const countPipelines: [name: string, rule: Parameters<typeof frameIndices>[0], f
 for (const [name, rule, count, tokens] of countPipelines) {
   test(`${name} on a real clip: frames by ${rule}, ${tokens} tokens`, async () => {
     const result = await runPipeline(clip, { pipeline: name, encoder: 'pixels' });
-    assert.deepEqual(result.frames.map((frame) => frame.index), frameIndices(rule, total, count));
+    assert.deepEqual(
+      result.frames.map((frame) => frame.index),
+      frameIndices(rule, total, count),
+    );
     assert.equal(visualTokenCount(result), tokens);
     assert.equal(result.plan.tokens, tokens);
     assert.equal(result.plan.frames, count);
@@ -62,7 +72,10 @@ test('b-vllm on a real clip: about 1 fps, at most 576 tokens, approximation note
 
 test('scenetilling on a real clip: 3 memory segments then the last scene (<= 8 frames of 12x12)', async () => {
   const result = await runPipeline(clip, { pipeline: 'scenetilling' });
-  assert.deepEqual(result.frames.map((frame) => frame.index), frameIndices('np_linspace_int', total, 16));
+  assert.deepEqual(
+    result.frames.map((frame) => frame.index),
+    frameIndices('np_linspace_int', total, 16),
+  );
   const roles = segments(result).map((segment) => segment.role);
   assert.deepEqual(roles.slice(0, 3), ['memory', 'memory', 'memory']);
   const scene = segments(result).slice(3);
@@ -74,7 +87,12 @@ test('scenetilling on a real clip: 3 memory segments then the last scene (<= 8 f
 
 test('pixels tokens of a real clip decode back to the frames ingest delivers', async () => {
   const result = await runPipeline(clip, { pipeline: 'uniform' });
-  const { frames } = await extractFrames(clip, { count: 8, rule: 'np_linspace_int', size: { width: 336, height: 336 }, resize: 'squash' });
+  const { frames } = await extractFrames(clip, {
+    count: 8,
+    rule: 'np_linspace_int',
+    size: { width: 336, height: 336 },
+    resize: 'squash',
+  });
   const first = segments(result)[0]!;
   const image = decodePatchTokens(first.tokens, { patch: 14, rows: 24, columns: 24 });
   let worst = 0;
@@ -85,7 +103,11 @@ test('pixels tokens of a real clip decode back to the frames ingest delivers', a
 test('a budget below the pipeline fails before decoding and says by how much', async () => {
   let decoded = 0;
   await assert.rejects(
-    runPipeline(clip, { pipeline: 'slowfast-llava', budget: 3000, onProgress: (event) => void (event.type === 'frame' && (decoded += 1)) }),
+    runPipeline(clip, {
+      pipeline: 'slowfast-llava',
+      budget: 3000,
+      onProgress: (event) => void (event.type === 'frame' && (decoded += 1)),
+    }),
     (error: unknown) => error instanceof BudgetExceededError && /over by 680/.test(error.message),
   );
   assert.equal(decoded, 0);
@@ -103,6 +125,7 @@ test('abort mid-run rejects with AbortedError and leaves no ffmpeg running', asy
   const started = performance.now();
   await assert.rejects(run, AbortedError);
   assert.ok(performance.now() - started < 5000);
-  for (let i = 0; i < 40 && activeChildProcessIds().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 40 && activeChildProcessIds().length > 0; i++)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual(activeChildProcessIds(), []);
 });

@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createPixelsEncoder } from '../../src/encoders/index.js';
 import { resolvePipeline } from '../../src/graph/pipeline-registry.js';
-import { expectedFrameCount, frameRequestFor, middleOfIntervalTimes, runPipeline, sourceFrameSize } from '../../src/pipeline/run-pipeline.js';
+import {
+  expectedFrameCount,
+  frameRequestFor,
+  middleOfIntervalTimes,
+  runPipeline,
+  sourceFrameSize,
+} from '../../src/pipeline/run-pipeline.js';
 import { sharedVideo } from '../helpers/paths.js';
 
 test('position: middle takes the middle of each 1/fps interval, thinned to maxFrames, with the uniform fallback', () => {
@@ -16,7 +22,10 @@ test('position: middle takes the middle of each 1/fps interval, thinned to maxFr
   const long = middleOfIntervalTimes(spec, { duration: 600 })!;
   assert.equal(long.length, 64);
   assert.deepEqual([long[0], long.at(-1)], [0.5, 599.5]);
-  assert.deepEqual(middleOfIntervalTimes(spec, { duration: 30 }, { start: 10, end: 20 }), [10.5, 11.5, 12.5, 13.5, 14.5, 15.5, 16.5, 17.5, 18.5, 19.5]);
+  assert.deepEqual(
+    middleOfIntervalTimes(spec, { duration: 30 }, { start: 10, end: 20 }),
+    [10.5, 11.5, 12.5, 13.5, 14.5, 15.5, 16.5, 17.5, 18.5, 19.5],
+  );
   assert.equal(expectedFrameCount(spec, { duration: 10, frameCount: 300 }), 10);
   const request = frameRequestFor(spec, 10, { width: 336, height: 336 }, { at: [0.5, 1.5] });
   assert.deepEqual(request.at, [0.5, 1.5]);
@@ -24,14 +33,20 @@ test('position: middle takes the middle of each 1/fps interval, thinned to maxFr
 
 test('B-VLLM decodes the middle frame of each second (frame 15, 45, ... of a 30 fps clip)', async () => {
   const result = await runPipeline(sharedVideo('yoga.mp4'), { pipeline: 'b-vllm', encoder: 'pixels' });
-  assert.deepEqual(result.frames.map((frame) => frame.index), [15, 45, 75, 105, 135, 165, 195, 225, 255, 285]);
+  assert.deepEqual(
+    result.frames.map((frame) => frame.index),
+    [15, 45, 75, 105, 135, 165, 195, 225, 255, 285],
+  );
 });
 
 test('native frames keep the video aspect with the long side capped; other pipelines use the encoder size', async () => {
   const encoder = createPixelsEncoder();
   const igvlm = await resolvePipeline('ig-vlm');
   assert.deepEqual(sourceFrameSize(igvlm.frames, encoder, { width: 592, height: 336 }), { width: 592, height: 336 });
-  assert.deepEqual(sourceFrameSize(igvlm.frames, encoder, { width: 3840, height: 2160 }), { width: 1920, height: 1080 });
+  assert.deepEqual(sourceFrameSize(igvlm.frames, encoder, { width: 3840, height: 2160 }), {
+    width: 1920,
+    height: 1080,
+  });
   const pllava = await resolvePipeline('pllava');
   assert.deepEqual(sourceFrameSize(pllava.frames, encoder, { width: 3840, height: 2160 }), { width: 336, height: 336 });
   assert.equal(pllava.frames.resize, 'crop');

@@ -35,7 +35,17 @@ test('tokens --json: every built-in pipeline x pixels and both fixture models, p
   const worker = async (): Promise<void> => {
     while (next < jobs.length) {
       const { encoder, pipeline } = jobs[next++]!;
-      const run = await vidtok(['tokens', sharedVideo('boat.mp4'), '-p', pipeline, '-e', encoder, '--json', '--question', 'Where is the boat going?']);
+      const run = await vidtok([
+        'tokens',
+        sharedVideo('boat.mp4'),
+        '-p',
+        pipeline,
+        '-e',
+        encoder,
+        '--json',
+        '--question',
+        'Where is the boat going?',
+      ]);
       const where = `${pipeline} x ${encoder}`;
       if (run.status !== 0) {
         failures.push(`${where}: exit ${run.status}: ${run.stderr.trim().split('\n').at(-1)}`);
@@ -47,15 +57,22 @@ test('tokens --json: every built-in pipeline x pixels and both fixture models, p
         params: Record<string, unknown>;
       };
       const { plan } = json;
-      const ok = plan.tokensAreUpperBound ? json.totalTokens <= plan.tokens && json.totalTokens > 0 : json.totalTokens === plan.tokens;
-      if (!ok) failures.push(`${where}: produced ${json.totalTokens}, planned ${plan.tokensAreUpperBound ? 'at most ' : ''}${plan.tokens}`);
+      const ok = plan.tokensAreUpperBound
+        ? json.totalTokens <= plan.tokens && json.totalTokens > 0
+        : json.totalTokens === plan.tokens;
+      if (!ok)
+        failures.push(
+          `${where}: produced ${json.totalTokens}, planned ${plan.tokensAreUpperBound ? 'at most ' : ''}${plan.tokens}`,
+        );
       if (plan.tokens > plan.budget) failures.push(`${where}: plan ${plan.tokens} over budget ${plan.budget}`);
       const expectedPerFrame = encoder === 'pixels' ? 576 : encoder.includes('smolvlm2') ? 64 : 196;
-      if (json.plan.geometry?.tokensPerFrame !== expectedPerFrame) failures.push(`${where}: plan.geometry.tokensPerFrame ${json.plan.geometry?.tokensPerFrame}`);
+      if (json.plan.geometry?.tokensPerFrame !== expectedPerFrame)
+        failures.push(`${where}: plan.geometry.tokensPerFrame ${json.plan.geometry?.tokensPerFrame}`);
       if (pipeline === 'pllava') {
         const pool = json.params['pool'] as { shape?: number[] } | undefined;
         const side = encoder === 'pixels' ? 12 : encoder.includes('smolvlm2') ? 4 : 7;
-        if (JSON.stringify(pool?.shape) !== JSON.stringify([16, side, side])) failures.push(`${where}: resolved shape ${JSON.stringify(pool?.shape)}`);
+        if (JSON.stringify(pool?.shape) !== JSON.stringify([16, side, side]))
+          failures.push(`${where}: resolved shape ${JSON.stringify(pool?.shape)}`);
       }
     }
   };

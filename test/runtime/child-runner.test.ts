@@ -34,7 +34,8 @@ async function longGrid(model: VlmModel, frames: number): Promise<FeatureGrid> {
   const grid = await model.encoder().encodeFrames(syntheticFrames(2));
   const perFrame = 64 * grid.D;
   const data = new Float32Array(frames * perFrame);
-  for (let t = 0; t < frames; t++) data.set(grid.data.subarray((t % 2) * perFrame, (t % 2 + 1) * perFrame), t * perFrame);
+  for (let t = 0; t < frames; t++)
+    data.set(grid.data.subarray((t % 2) * perFrame, ((t % 2) + 1) * perFrame), t * perFrame);
   const times = Array.from({ length: frames }, (_, t) => t);
   return { ...grid, T: frames, data, timestamps: times, frameIndices: times };
 }
@@ -74,18 +75,23 @@ describe('child runner', () => {
     const grid = await model.encoder().encodeFrames(syntheticFrames(2));
     const session = await model.createSession(streamFromGrid(grid));
     let deltas = 0;
-    await assert.rejects(async () => {
-      for await (const delta of session.ask('Describe this video.', { maxNewTokens: 5000 })) {
-        void delta;
-        if (++deltas === 5) process.kill(runner.pid!, 'SIGKILL');
-      }
-    }, (error: unknown) => error instanceof InferenceError && error.retryable && /SIGKILL/.test(error.message));
+    await assert.rejects(
+      async () => {
+        for await (const delta of session.ask('Describe this video.', { maxNewTokens: 5000 })) {
+          void delta;
+          if (++deltas === 5) process.kill(runner.pid!, 'SIGKILL');
+        }
+      },
+      (error: unknown) => error instanceof InferenceError && error.retryable && /SIGKILL/.test(error.message),
+    );
     await assert.rejects(model.runner.embed(Int32Array.of(1)), InferenceError);
     await model.dispose();
 
     const again = await loadModel(smolvlm2Fixture, { runner: 'child' });
     try {
-      const answer = await (await again.createSession(streamFromGrid(grid))).ask('Describe this video.', { maxNewTokens: 4 }).result();
+      const answer = await (await again.createSession(streamFromGrid(grid)))
+        .ask('Describe this video.', { maxNewTokens: 4 })
+        .result();
       assert.equal(answer.tokenIds.length, 4);
     } finally {
       await again.dispose();
@@ -98,7 +104,10 @@ describe('child runner', () => {
     const stream = streamFromGrid(await longGrid(model, 30));
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
-    await assert.rejects(model.createSession(stream, { prefillChunkSize: 64, signal: controller.signal }), AbortedError);
+    await assert.rejects(
+      model.createSession(stream, { prefillChunkSize: 64, signal: controller.signal }),
+      AbortedError,
+    );
     await waitGone(pid);
     await model.dispose();
   });
@@ -112,7 +121,10 @@ describe('child runner', () => {
       const controller = new AbortController();
       let seen = 0;
       await assert.rejects(async () => {
-        for await (const delta of session.ask('Describe this video.', { maxNewTokens: 1000, signal: controller.signal })) {
+        for await (const delta of session.ask('Describe this video.', {
+          maxNewTokens: 1000,
+          signal: controller.signal,
+        })) {
           void delta;
           if (++seen === 3) controller.abort();
         }
@@ -131,7 +143,9 @@ describe('child runner', () => {
       'await model.runner.embed(Int32Array.of(1, 2));',
       'process.stdout.write(String(model.runner.pid));',
     ].join('\n');
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

@@ -17,7 +17,8 @@ export function cloneFixture(fixture: string, prefix: string): string {
   for (const entry of readdirSync(fixture)) {
     if (statSync(join(fixture, entry)).isFile()) copyFileSync(join(fixture, entry), join(target, entry));
   }
-  for (const entry of readdirSync(join(fixture, 'onnx'))) symlinkSync(join(fixture, 'onnx', entry), join(target, 'onnx', entry));
+  for (const entry of readdirSync(join(fixture, 'onnx')))
+    symlinkSync(join(fixture, 'onnx', entry), join(target, 'onnx', entry));
   return target;
 }
 

@@ -9,12 +9,18 @@ import { ModelLoadError } from '../../src/errors/index.js';
 import { cudaProviderInstalled, loadModel } from '../../src/runtime/index.js';
 import { smolvlm2Fixture, streamFromGrid, syntheticFrames } from './fixture-models.js';
 
-const skip = cudaProviderInstalled() ? 'onnxruntime-node CUDA binaries are installed here; this checks the fallback' : false;
+const skip = cudaProviderInstalled()
+  ? 'onnxruntime-node CUDA binaries are installed here; this checks the fallback'
+  : false;
 
 describe('execution device', { skip }, () => {
   it('cpu: the sessions run on the CPU without a notice', async () => {
     const notices: string[] = [];
-    const model = await loadModel(smolvlm2Fixture, { runner: 'in-process', device: 'cpu', onNotice: (message) => notices.push(message) });
+    const model = await loadModel(smolvlm2Fixture, {
+      runner: 'in-process',
+      device: 'cpu',
+      onNotice: (message) => notices.push(message),
+    });
     try {
       assert.equal(model.graphs.device, 'cpu');
       assert.deepEqual(notices, []);
@@ -26,13 +32,20 @@ describe('execution device', { skip }, () => {
   for (const runner of ['in-process', 'child'] as const) {
     it(`auto (${runner} runner): falls back to the CPU with one notice and generates as on the CPU`, async () => {
       const notices: string[] = [];
-      const auto = await loadModel(smolvlm2Fixture, { runner, device: 'auto', onNotice: (message) => notices.push(message) });
+      const auto = await loadModel(smolvlm2Fixture, {
+        runner,
+        device: 'auto',
+        onNotice: (message) => notices.push(message),
+      });
       const cpu = await loadModel(smolvlm2Fixture, { runner: 'in-process', device: 'cpu' });
       try {
         assert.equal(auto.graphs.device, 'cpu');
         assert.equal(notices.length, 1, notices.join(' | '));
         assert.ok(!notices[0]!.includes('\n'));
-        assert.match(notices[0]!, /^device auto: running on the CPU \(onnxruntime-node's CUDA binaries are not installed/);
+        assert.match(
+          notices[0]!,
+          /^device auto: running on the CPU \(onnxruntime-node's CUDA binaries are not installed/,
+        );
         const grid = await cpu.encoder().encodeFrames(syntheticFrames(2));
         const answers = [];
         for (const model of [auto, cpu]) {
@@ -52,7 +65,10 @@ describe('execution device', { skip }, () => {
     await assert.rejects(loadModel(smolvlm2Fixture, { runner: 'in-process', device: 'cuda' }), (error) => {
       assert.ok(error instanceof ModelLoadError);
       assert.ok(!error.message.includes('\n'));
-      assert.match(error.message, /embed_tokens\.onnx: device cuda: onnxruntime-node's CUDA binaries are not installed .*--onnxruntime-node-install=cuda12/);
+      assert.match(
+        error.message,
+        /embed_tokens\.onnx: device cuda: onnxruntime-node's CUDA binaries are not installed .*--onnxruntime-node-install=cuda12/,
+      );
       return true;
     });
   });

@@ -30,7 +30,10 @@ const tolerances: Record<string, { readonly relative: number; readonly cosine: n
   uint8: { relative: 0.08, cosine: 0.997 },
 };
 
-function compare(reference: Float32Array, candidate: Float32Array): { relative: number; cosine: number; argmaxEqual: boolean } {
+function compare(
+  reference: Float32Array,
+  candidate: Float32Array,
+): { relative: number; cosine: number; argmaxEqual: boolean } {
   let worst = 0;
   let scale = 0;
   let dot = 0;
@@ -49,7 +52,11 @@ function compare(reference: Float32Array, candidate: Float32Array): { relative: 
     if (a > reference[referenceBest]!) referenceBest = index;
     if (b > candidate[candidateBest]!) candidateBest = index;
   }
-  return { relative: worst / scale, cosine: dot / Math.sqrt(left * right), argmaxEqual: referenceBest === candidateBest };
+  return {
+    relative: worst / scale,
+    cosine: dot / Math.sqrt(left * right),
+    argmaxEqual: referenceBest === candidateBest,
+  };
 }
 
 async function promptLogits(model: VlmModel, reference: VlmModel, chunkSize = 64): Promise<Float32Array> {
@@ -60,7 +67,13 @@ async function promptLogits(model: VlmModel, reference: VlmModel, chunkSize = 64
   const visualRows = session.visualRows;
   await session.dispose();
   const imageId = reference.tokenizer.tokenId('<image>')!;
-  const result = await model.runner.prefill({ context: 'compare', inputIds: ids, placeholderIds: [imageId], visualRows, chunkSize });
+  const result = await model.runner.prefill({
+    context: 'compare',
+    inputIds: ids,
+    placeholderIds: [imageId],
+    visualRows,
+    chunkSize,
+  });
   await model.runner.release('compare');
   return result.logits;
 }
@@ -77,7 +90,12 @@ describe('dtype variants of the SmolVLM2 fixture (same weights as fp32)', () => 
   });
   after(() => fp32.dispose());
 
-  const decoders: readonly { dtype: 'fp16' | 'q4' | 'q4f16' | 'q8' | 'int8' | 'uint8'; file: string; bits?: number; half: boolean }[] = [
+  const decoders: readonly {
+    dtype: 'fp16' | 'q4' | 'q4f16' | 'q8' | 'int8' | 'uint8';
+    file: string;
+    bits?: number;
+    half: boolean;
+  }[] = [
     { dtype: 'fp16', file: 'decoder_model_merged_fp16.onnx', half: true },
     { dtype: 'q4', file: 'decoder_model_merged_q4.onnx', bits: 4, half: false },
     { dtype: 'q4f16', file: 'decoder_model_merged_q4f16.onnx', bits: 4, half: true },
@@ -88,22 +106,36 @@ describe('dtype variants of the SmolVLM2 fixture (same weights as fp32)', () => 
   for (const variant of decoders) {
     it(`decoder ${variant.dtype} (${variant.file}) uses the real files' ops and stays within tolerance of fp32`, async (t) => {
       const operators = operatorsOf(smolvlm2Fixture, variant.file);
-      if (variant.bits !== undefined) assert.equal(operators['com.microsoft:MatMulNBits'], 15, 'every projection and lm_head is MatMulNBits');
-      if (variant.dtype === 'int8' || variant.dtype === 'uint8') assert.equal(operators['MatMulInteger'], 15, 'every projection and lm_head is MatMulInteger');
+      if (variant.bits !== undefined)
+        assert.equal(operators['com.microsoft:MatMulNBits'], 15, 'every projection and lm_head is MatMulNBits');
+      if (variant.dtype === 'int8' || variant.dtype === 'uint8')
+        assert.equal(operators['MatMulInteger'], 15, 'every projection and lm_head is MatMulInteger');
       if (variant.dtype !== 'fp16') assert.equal(operators['MatMul'], 4, 'only the attention products stay MatMul');
-      const model = await loadModel(smolvlm2Fixture, { runner: 'in-process', dtype: { decoder_model_merged: variant.dtype } });
+      const model = await loadModel(smolvlm2Fixture, {
+        runner: 'in-process',
+        dtype: { decoder_model_merged: variant.dtype },
+      });
       try {
         const graphs = model.graphs;
         const past = graphs.decoder.inputs.find((port) => port.name === 'past_key_values.0.key')!;
         const logitsPort = graphs.decoder.outputs.find((port) => port.name === 'logits')!;
-        assert.equal(graphs.decoder.inputs.find((port) => port.name === 'inputs_embeds')!.type, 'float32', 'float32 inputs_embeds, cast inside');
+        assert.equal(
+          graphs.decoder.inputs.find((port) => port.name === 'inputs_embeds')!.type,
+          'float32',
+          'float32 inputs_embeds, cast inside',
+        );
         assert.equal(past.type, variant.half ? 'float16' : 'float32');
         assert.equal(logitsPort.type, variant.half ? 'float16' : 'float32');
         const measured = compare(await promptLogits(fp32, fp32), await promptLogits(model, fp32));
         const tolerance = tolerances[variant.dtype]!;
-        t.diagnostic(`${variant.dtype}: relative max difference ${measured.relative.toFixed(5)}, cosine ${measured.cosine.toFixed(6)}`);
+        t.diagnostic(
+          `${variant.dtype}: relative max difference ${measured.relative.toFixed(5)}, cosine ${measured.cosine.toFixed(6)}`,
+        );
         assert.ok(measured.relative > 0, 'the variant should differ from fp32 somewhere');
-        assert.ok(measured.relative < tolerance.relative, `relative max difference ${measured.relative.toFixed(4)} ≥ ${tolerance.relative}`);
+        assert.ok(
+          measured.relative < tolerance.relative,
+          `relative max difference ${measured.relative.toFixed(4)} ≥ ${tolerance.relative}`,
+        );
         assert.ok(measured.cosine > tolerance.cosine, `cosine ${measured.cosine.toFixed(5)} ≤ ${tolerance.cosine}`);
         assert.ok(measured.argmaxEqual, 'the greedy next token agrees with fp32');
       } finally {
@@ -116,7 +148,10 @@ describe('dtype variants of the SmolVLM2 fixture (same weights as fp32)', () => 
     assert.equal(operatorsOf(smolvlm2Fixture, 'embed_tokens_q4.onnx')['com.microsoft:GatherBlockQuantized'], 1);
     const ids = Int32Array.from({ length: 300 }, (_, index) => (index * 163) % 49280);
     const reference = await fp32.runner.embed(ids);
-    for (const [dtype, bound] of [['q4', 0.08], ['fp16', 1e-7]] as const) {
+    for (const [dtype, bound] of [
+      ['q4', 0.08],
+      ['fp16', 1e-7],
+    ] as const) {
       const model = await loadModel(smolvlm2Fixture, { runner: 'in-process', dtype: { embed_tokens: dtype } });
       try {
         const rows = await model.runner.embed(ids);
@@ -137,13 +172,24 @@ describe('dtype variants of the SmolVLM2 fixture (same weights as fp32)', () => 
   it('vision_encoder q4 and q8 (MatMulNBits connector) stay within tolerance of fp32', async () => {
     const frames = syntheticFrames(2);
     const reference = await fp32.encoder().encodeFrames(frames);
-    for (const [dtype, bound] of [['q4', 0.2], ['q8', 0.02]] as const) {
-      assert.equal(operatorsOf(smolvlm2Fixture, `vision_encoder${dtype === 'q4' ? '_q4' : '_quantized'}.onnx`)['com.microsoft:MatMulNBits'], 1);
+    for (const [dtype, bound] of [
+      ['q4', 0.2],
+      ['q8', 0.02],
+    ] as const) {
+      assert.equal(
+        operatorsOf(smolvlm2Fixture, `vision_encoder${dtype === 'q4' ? '_q4' : '_quantized'}.onnx`)[
+          'com.microsoft:MatMulNBits'
+        ],
+        1,
+      );
       const model = await loadModel(smolvlm2Fixture, { runner: 'in-process', dtype: { vision_encoder: dtype } });
       try {
         const grid = await model.encoder().encodeFrames(frames);
         const measured = compare(reference.data, grid.data);
-        assert.ok(measured.relative > 0 && measured.relative < bound, `${dtype}: relative max difference ${measured.relative}`);
+        assert.ok(
+          measured.relative > 0 && measured.relative < bound,
+          `${dtype}: relative max difference ${measured.relative}`,
+        );
         assert.ok(measured.cosine > 0.99, `${dtype}: cosine ${measured.cosine}`);
       } finally {
         await model.dispose();
@@ -169,7 +215,10 @@ describe('the newer export style: GroupQueryAttention decoder without position_i
     const names = graphs.decoder.inputs.map((port) => port.name);
     assert.ok(!names.includes('position_ids'));
     assert.ok(names.includes('num_logits_to_keep'));
-    assert.deepEqual(graphs.vision!.inputs.map((port) => port.name), ['pixel_values']);
+    assert.deepEqual(
+      graphs.vision!.inputs.map((port) => port.name),
+      ['pixel_values'],
+    );
   });
 
   it('matches the torch module it was exported from (positions computed from attention_mask in the graph)', async () => {
@@ -180,7 +229,13 @@ describe('the newer export style: GroupQueryAttention decoder without position_i
     // Every position is a placeholder, so the decoder sees exactly the reference inputs_embeds.
     const ids = new Int32Array(count).fill(imageId);
     for (const chunkSize of [count, 5]) {
-      const result = await model.runner.prefill({ context: 'reference', inputIds: ids, placeholderIds: [imageId], visualRows: inputs.data as Float32Array, chunkSize });
+      const result = await model.runner.prefill({
+        context: 'reference',
+        inputIds: ids,
+        placeholderIds: [imageId],
+        visualRows: inputs.data as Float32Array,
+        chunkSize,
+      });
       const measured = compare(expected.data as Float32Array, result.logits);
       assert.ok(measured.relative < 1e-4, `chunk ${chunkSize}: relative max difference ${measured.relative}`);
     }
@@ -194,8 +249,21 @@ describe('the newer export style: GroupQueryAttention decoder without position_i
     const questionIds = session.questionIds(question);
     const imageId = model.tokenizer.tokenId('<image>')!;
     const runner = model.runner;
-    await runner.prefill({ context: 'video', inputIds: session.contextIds, placeholderIds: [imageId], visualRows: session.visualRows, chunkSize: 50 });
-    const continued = await runner.prefill({ context: 'question', base: 'video', inputIds: questionIds, placeholderIds: [imageId], visualRows: new Float32Array(0), chunkSize: 3 });
+    await runner.prefill({
+      context: 'video',
+      inputIds: session.contextIds,
+      placeholderIds: [imageId],
+      visualRows: session.visualRows,
+      chunkSize: 50,
+    });
+    const continued = await runner.prefill({
+      context: 'question',
+      base: 'video',
+      inputIds: questionIds,
+      placeholderIds: [imageId],
+      visualRows: new Float32Array(0),
+      chunkSize: 3,
+    });
     const whole = await runner.prefill({
       context: 'whole',
       inputIds: Int32Array.from([...session.contextIds, ...questionIds]),
@@ -214,11 +282,19 @@ describe('the newer export style: GroupQueryAttention decoder without position_i
   });
 
   it('q4f16 (MatMulNBits, float16 KV and logits, GroupQueryAttention) stays within tolerance of its fp32 graph', async (t) => {
-    const half = await loadModel(smolvlm2GqaFixture, { runner: 'in-process', dtype: { decoder_model_merged: 'q4f16' } });
+    const half = await loadModel(smolvlm2GqaFixture, {
+      runner: 'in-process',
+      dtype: { decoder_model_merged: 'q4f16' },
+    });
     try {
       const measured = compare(await promptLogits(model, model, 7), await promptLogits(half, model, 7));
-      t.diagnostic(`gqa q4f16: relative max difference ${measured.relative.toFixed(5)}, cosine ${measured.cosine.toFixed(6)}`);
-      assert.ok(measured.relative > 0 && measured.relative < tolerances['q4f16']!.relative, `relative ${measured.relative}`);
+      t.diagnostic(
+        `gqa q4f16: relative max difference ${measured.relative.toFixed(5)}, cosine ${measured.cosine.toFixed(6)}`,
+      );
+      assert.ok(
+        measured.relative > 0 && measured.relative < tolerances['q4f16']!.relative,
+        `relative ${measured.relative}`,
+      );
       assert.ok(measured.cosine > tolerances['q4f16']!.cosine, `cosine ${measured.cosine}`);
     } finally {
       await half.dispose();

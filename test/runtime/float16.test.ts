@@ -15,11 +15,24 @@ import { smolvlm2Fixture, streamFromGrid, syntheticFrames } from './fixture-mode
 describe('float16', () => {
   it('converts known half-precision values both ways', () => {
     const cases: [number, number][] = [
-      [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff], [2 ** -24, 0x0001], [2 ** -14, 0x0400], [0, 0x0000],
-      [Infinity, 0x7c00], [-Infinity, 0xfc00], [1e6, 0x7c00], [0.1, 0x2e66], [1 / 3, 0x3555],
+      [1, 0x3c00],
+      [-2, 0xc000],
+      [0.5, 0x3800],
+      [65504, 0x7bff],
+      [2 ** -24, 0x0001],
+      [2 ** -14, 0x0400],
+      [0, 0x0000],
+      [Infinity, 0x7c00],
+      [-Infinity, 0xfc00],
+      [1e6, 0x7c00],
+      [0.1, 0x2e66],
+      [1 / 3, 0x3555],
     ];
     const bits = float32ToFloat16(Float32Array.from(cases.map(([value]) => value)));
-    assert.deepEqual([...bits], cases.map(([, half]) => half));
+    assert.deepEqual(
+      [...bits],
+      cases.map(([, half]) => half),
+    );
     const back = float16ToFloat32(Uint16Array.from([0x3c00, 0xc000, 0x7bff, 0x0001, 0x2e66, 0x7e00]));
     assert.deepEqual([...back.subarray(0, 4)], [1, -2, 65504, 2 ** -24]);
     assert.ok(Math.abs(back[4]! - 0.0999755859375) < 1e-12);
@@ -28,8 +41,15 @@ describe('float16', () => {
     assert.equal(float32ToFloat16(Float32Array.of(1 + 3 * 2 ** -11))[0], 0x3c02, 'halfway rounds to even (up)');
   });
 
-  it('reads float16 data as bits whether it is a Uint16Array or a Float16Array', { skip: typeof (globalThis as { Float16Array?: unknown }).Float16Array === 'undefined' ? 'no Float16Array before Node 24' : false }, () => {
-    const Half = (globalThis as unknown as { Float16Array: { of(...values: number[]): ArrayBufferView & ArrayLike<number> } }).Float16Array;
+  it('reads float16 data as bits whether it is a Uint16Array or a Float16Array', {
+    skip:
+      typeof (globalThis as { Float16Array?: unknown }).Float16Array === 'undefined'
+        ? 'no Float16Array before Node 24'
+        : false,
+  }, () => {
+    const Half = (
+      globalThis as unknown as { Float16Array: { of(...values: number[]): ArrayBufferView & ArrayLike<number> } }
+    ).Float16Array;
     const decoded = Half.of(1, -2, 65504, 0.1, 2 ** -24);
     const bits = float16Bits(decoded);
     assert.deepEqual([...bits], [0x3c00, 0xc000, 0x7bff, 0x2e66, 0x0001]);
@@ -60,7 +80,13 @@ describe('float16', () => {
       const imageId = full.tokenizer.tokenId('<image>')!;
       const logits = [];
       for (const [index, model] of [full, half].entries()) {
-        const result = await model.runner.prefill({ context: 'compare', inputIds: ids, placeholderIds: [imageId], visualRows: sessions[index]!.visualRows, chunkSize: 50 });
+        const result = await model.runner.prefill({
+          context: 'compare',
+          inputIds: ids,
+          placeholderIds: [imageId],
+          visualRows: sessions[index]!.visualRows,
+          chunkSize: 50,
+        });
         logits.push(result.logits);
       }
       let worst = 0;

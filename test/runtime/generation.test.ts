@@ -28,7 +28,13 @@ describe('generation on the SmolVLM2 fixture', () => {
   });
 
   async function fullRecompute(ids: number[], chunkSize: number) {
-    return model.runner.prefill({ context: 'recompute', inputIds: Int32Array.from(ids), placeholderIds: [imageId], visualRows: session.visualRows, chunkSize });
+    return model.runner.prefill({
+      context: 'recompute',
+      inputIds: Int32Array.from(ids),
+      placeholderIds: [imageId],
+      visualRows: session.visualRows,
+      chunkSize,
+    });
   }
 
   it('writes one visual row per <image> position of the context', () => {
@@ -60,7 +66,8 @@ describe('generation on the SmolVLM2 fixture', () => {
       const chunked = await fullRecompute(ids, chunk);
       assert.equal(chunked.length, ids.length);
       let worst = 0;
-      for (let index = 0; index < full.logits.length; index++) worst = Math.max(worst, Math.abs(full.logits[index]! - chunked.logits[index]!));
+      for (let index = 0; index < full.logits.length; index++)
+        worst = Math.max(worst, Math.abs(full.logits[index]! - chunked.logits[index]!));
       assert.ok(worst < 1e-4, `chunk ${chunk}: max logit difference ${worst}`);
       assert.equal(argmax(chunked.logits), argmax(full.logits));
     }
@@ -97,7 +104,10 @@ describe('generation on the SmolVLM2 fixture', () => {
     const generation = model.generate(streamFromGrid(grid), question, { maxNewTokens: 5 });
     for await (const delta of generation) deltas.push(delta.tokenId);
     assert.deepEqual((await generation.result()).tokenIds, viaSession.tokenIds);
-    assert.deepEqual(deltas.filter((id) => id >= 0), [...viaSession.tokenIds]);
+    assert.deepEqual(
+      deltas.filter((id) => id >= 0),
+      [...viaSession.tokenIds],
+    );
   });
 
   it('streams deltas whose text concatenates to the decoded answer', async () => {
@@ -106,7 +116,10 @@ describe('generation on the SmolVLM2 fixture', () => {
     for await (const delta of generation) deltas.push(delta);
     const result = await generation.result();
     assert.equal(deltas.map((delta) => delta.text).join(''), result.text);
-    assert.deepEqual(deltas.filter((delta) => delta.tokenId >= 0).map((delta) => delta.tokenId), [...result.tokenIds]);
+    assert.deepEqual(
+      deltas.filter((delta) => delta.tokenId >= 0).map((delta) => delta.tokenId),
+      [...result.tokenIds],
+    );
     assert.equal(result.text, model.tokenizer.decode(result.tokenIds));
     assert.equal(result.stats.stopReason, 'max-new-tokens');
   });
@@ -116,7 +129,9 @@ describe('generation on the SmolVLM2 fixture', () => {
     const first = await session.ask(question, options).result();
     const second = await session.ask(question, options).result();
     assert.deepEqual(first.tokenIds, second.tokenIds);
-    const seeds = await Promise.all([1, 2, 3].map(async (seed) => (await session.ask(question, { ...options, seed }).result()).tokenIds.join(',')));
+    const seeds = await Promise.all(
+      [1, 2, 3].map(async (seed) => (await session.ask(question, { ...options, seed }).result()).tokenIds.join(',')),
+    );
     assert.ok(new Set([first.tokenIds.join(','), ...seeds]).size > 1, 'different seeds should sample differently');
     const greedy = await session.ask(question, { maxNewTokens: 10 }).result();
     const topOne = await session.ask(question, { maxNewTokens: 10, temperature: 0.8, topK: 1, seed: 3 }).result();
@@ -148,12 +163,15 @@ describe('generation on the SmolVLM2 fixture', () => {
     const controller = new AbortController();
     const generation = session.ask(question, { maxNewTokens: 50, signal: controller.signal });
     let seen = 0;
-    await assert.rejects(async () => {
-      for await (const delta of generation) {
-        void delta;
-        if (++seen === 3) controller.abort();
-      }
-    }, (error: unknown) => error instanceof AbortedError);
+    await assert.rejects(
+      async () => {
+        for await (const delta of generation) {
+          void delta;
+          if (++seen === 3) controller.abort();
+        }
+      },
+      (error: unknown) => error instanceof AbortedError,
+    );
     assert.equal(seen, 3);
   });
 });

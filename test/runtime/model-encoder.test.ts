@@ -33,7 +33,10 @@ describe('SmolVLM2 model encoder', () => {
     assert.deepEqual(batched.frameIndices, [0, 30, 60, 90, 120]);
     assert.ok(maxDifference(batched.data, single.data) < 1e-5);
     const frameSize = 64 * 32;
-    assert.ok(maxDifference(batched.data.subarray(0, frameSize), batched.data.subarray(frameSize, 2 * frameSize)) > 1e-3, 'different frames give different tokens');
+    assert.ok(
+      maxDifference(batched.data.subarray(0, frameSize), batched.data.subarray(frameSize, 2 * frameSize)) > 1e-3,
+      'different frames give different tokens',
+    );
     const image = await model.encoder().encodeImage(frames[2]!);
     assert.deepEqual([image.T, image.h, image.w, image.D], [1, 8, 8, 32]);
     assert.ok(maxDifference(image.data, batched.data.subarray(2 * frameSize, 3 * frameSize)) < 1e-5);

@@ -21,8 +21,17 @@ async function runCheck(model: string, dtype?: string): Promise<{ code: number; 
   const stdout = new PassThrough();
   let text = '';
   stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const context: CommandContext = { signal: new AbortController().signal, verbose: false, stdout, stderr: new PassThrough(), interactive: false };
-  const code = await modelsCommand.run({ action: 'check', model, json: false, aliases: false, ...(dtype ? { dtype } : {}) }, context);
+  const context: CommandContext = {
+    signal: new AbortController().signal,
+    verbose: false,
+    stdout,
+    stderr: new PassThrough(),
+    interactive: false,
+  };
+  const code = await modelsCommand.run(
+    { action: 'check', model, json: false, aliases: false, ...(dtype ? { dtype } : {}) },
+    context,
+  );
   return { code: code ?? 0, stdout: text };
 }
 
@@ -31,7 +40,11 @@ describe('vidtok models check', () => {
 
   for (const [name, directory, dtype] of [
     ['SmolVLM2 fp32', smolvlm2Fixture, undefined],
-    ['SmolVLM2 q4f16 decoder, q4 embed, q8 vision', smolvlm2Fixture, 'embed_tokens=q4,vision_encoder=q8,decoder_model_merged=q4f16'],
+    [
+      'SmolVLM2 q4f16 decoder, q4 embed, q8 vision',
+      smolvlm2Fixture,
+      'embed_tokens=q4,vision_encoder=q8,decoder_model_merged=q4f16',
+    ],
     ['SmolVLM2 int8 decoder', smolvlm2Fixture, 'decoder_model_merged=int8'],
     ['GroupQueryAttention export', smolvlm2GqaFixture, undefined],
     ['LLaVA-OneVision', llavaOnevisionFixture, undefined],
@@ -40,12 +53,16 @@ describe('vidtok models check', () => {
       const { code, stdout } = await runCheck(directory, dtype);
       assert.equal(code, 0, stdout);
       assert.match(stdout, /all checks passed\n$/);
-      for (const graph of ['embed_tokens', 'vision_encoder', 'decoder_model_merged']) assert.match(stdout, new RegExp(`^  ${graph}: .*\\.onnx$`, 'm'));
+      for (const graph of ['embed_tokens', 'vision_encoder', 'decoder_model_merged'])
+        assert.match(stdout, new RegExp(`^  ${graph}: .*\\.onnx$`, 'm'));
       assert.match(stdout, /^ {4}in {2}attention_mask int64 \[/m);
       assert.match(stdout, /^ {4}out logits float(16|32) \[/m);
       assert.match(stdout, /^ {2}ok {3}chunked prefill: \d+ tokens in one call vs chunks of 7/m);
       assert.match(stdout, /^ {2}ok {3}greedy answer: 12 tokens/m);
-      assert.match(stdout, /^stages: load \d+ ms, encode frames \d+ ms, prefill \(one call\) \d+ ms, prefill \(chunks\) \d+ ms, decode \d+ ms$/m);
+      assert.match(
+        stdout,
+        /^stages: load \d+ ms, encode frames \d+ ms, prefill \(one call\) \d+ ms, prefill \(chunks\) \d+ ms, decode \d+ ms$/m,
+      );
       if (dtype?.includes('q4f16')) assert.match(stdout, /com\.microsoft:MatMulNBits×15/);
       if (directory === smolvlm2GqaFixture) assert.match(stdout, /com\.microsoft:GroupQueryAttention×2/);
     });
@@ -54,14 +71,18 @@ describe('vidtok models check', () => {
   it('the JSON report carries the same checks', async () => {
     const report = await checkModel(smolvlm2GqaFixture);
     assert.equal(report.passed, true);
-    assert.deepEqual(report.checks.map((check) => check.name), ['tokenizer round trip', 'chunked prefill', 'greedy answer']);
+    assert.deepEqual(
+      report.checks.map((check) => check.name),
+      ['tokenizer round trip', 'chunked prefill', 'greedy answer'],
+    );
     const decoder = report.graphs.find((graph) => graph.graph === 'decoder_model_merged')!;
     assert.ok(!decoder.inputs.some((port) => port.name === 'position_ids'));
   });
 
   it('fails with exit code 8 when the chat template loses the user text', async () => {
     const directory = cloneFixture(smolvlm2Fixture, 'check-template');
-    const broken = "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}: <end_of_utterance>\n{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
+    const broken =
+      "<|im_start|>{% for message in messages %}{{message['role'] | capitalize}}: <end_of_utterance>\n{% endfor %}{% if add_generation_prompt %}{{ 'Assistant:' }}{% endif %}";
     const config = JSON.parse(readFileSync(join(directory, 'tokenizer_config.json'), 'utf8'));
     config.chat_template = broken;
     writeFileSync(join(directory, 'tokenizer_config.json'), JSON.stringify(config));
@@ -73,11 +94,15 @@ describe('vidtok models check', () => {
   });
 
   it('runs as a CLI command: report on stdout, exit 0', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'models', 'check', smolvlm2GqaFixture, '--json'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'models', 'check', smolvlm2GqaFixture, '--json'],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout) as { passed: boolean; family: string };
     assert.equal(report.passed, true);

@@ -42,7 +42,10 @@ describe('token sampler', () => {
     const a = seededRandom(42);
     const b = seededRandom(42);
     const values = Array.from({ length: 1000 }, () => a());
-    assert.deepEqual(values.slice(0, 5), Array.from({ length: 5 }, () => b()));
+    assert.deepEqual(
+      values.slice(0, 5),
+      Array.from({ length: 5 }, () => b()),
+    );
     const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
     assert.ok(values.every((value) => value >= 0 && value < 1));
     assert.ok(Math.abs(mean - 0.5) < 0.05);

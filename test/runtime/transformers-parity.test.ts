@@ -27,7 +27,9 @@ describe('parity with transformers.js on the SmolVLM2 fixture', () => {
     const tokenizer = await AutoTokenizer.from_pretrained(basename(smolvlm2Fixture));
     const grid = await model.encoder().encodeFrames(syntheticFrames(2));
     const stream = streamFromGrid(grid);
-    const text = smolvlm2Family.contextText(stream, model.tokenizer, {}) + smolvlm2Family.questionText('Describe this video.', model.tokenizer, {});
+    const text =
+      smolvlm2Family.contextText(stream, model.tokenizer, {}) +
+      smolvlm2Family.questionText('Describe this video.', model.tokenizer, {});
     const reference = (tokenizer(text, { add_special_tokens: false }).input_ids as Tensor).tolist()[0] as bigint[];
     assert.deepEqual(model.tokenizer.encode(text), reference.map(Number));
     assert.equal(reference.filter((id) => id === 49190n).length, 128);
@@ -45,13 +47,21 @@ describe('parity with transformers.js on the SmolVLM2 fixture', () => {
     const side = smolvlm2Family.imageSize;
     const pixels = new Float32Array(frames.length * 3 * side * side);
     frames.forEach((frame, index) => smolvlm2Family.writePixels(frame, pixels, index * 3 * side * side));
-    const reference = await AutoModelForImageTextToText.from_pretrained(basename(smolvlm2Fixture), { dtype: 'fp32', device: 'cpu' });
+    const reference = await AutoModelForImageTextToText.from_pretrained(basename(smolvlm2Fixture), {
+      dtype: 'fp32',
+      device: 'cpu',
+    });
     try {
       const output = (await reference.generate({
         input_ids: new Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
         attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
         pixel_values: new Tensor('float32', pixels, [1, frames.length, 3, side, side]),
-        pixel_attention_mask: new Tensor('bool', new Uint8Array(frames.length * side * side).fill(1), [1, frames.length, side, side]),
+        pixel_attention_mask: new Tensor('bool', new Uint8Array(frames.length * side * side).fill(1), [
+          1,
+          frames.length,
+          side,
+          side,
+        ]),
         max_new_tokens: 16,
         do_sample: false,
       })) as Tensor;
@@ -66,7 +76,11 @@ describe('parity with transformers.js on the SmolVLM2 fixture', () => {
 });
 
 /** Our greedy ids and transformers.js's on the same files, prompt ids and pixel values, for one dtype choice. */
-async function greedyPair(directory: string, dtype: Record<string, string>, maxNewTokens: number): Promise<{ ours: number[]; reference: number[] }> {
+async function greedyPair(
+  directory: string,
+  dtype: Record<string, string>,
+  maxNewTokens: number,
+): Promise<{ ours: number[]; reference: number[] }> {
   env.allowRemoteModels = false;
   env.localModelPath = `${dirname(directory)}/`;
   const model = await loadModel(directory, { runner: 'in-process', dtype });
@@ -82,13 +96,25 @@ async function greedyPair(directory: string, dtype: Record<string, string>, maxN
     const pixels = new Float32Array(frames.length * 3 * side * side);
     frames.forEach((frame, index) => smolvlm2Family.writePixels(frame, pixels, index * 3 * side * side));
     const hasMask = model.graphs.vision?.inputs.some((port) => port.name === 'pixel_attention_mask') ?? false;
-    const reference = await AutoModelForImageTextToText.from_pretrained(basename(directory), { dtype: dtype as never, device: 'cpu' });
+    const reference = await AutoModelForImageTextToText.from_pretrained(basename(directory), {
+      dtype: dtype as never,
+      device: 'cpu',
+    });
     try {
       const output = (await reference.generate({
         input_ids: new Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]),
         attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
         pixel_values: new Tensor('float32', pixels, [1, frames.length, 3, side, side]),
-        ...(hasMask ? { pixel_attention_mask: new Tensor('bool', new Uint8Array(frames.length * side * side).fill(1), [1, frames.length, side, side]) } : {}),
+        ...(hasMask
+          ? {
+              pixel_attention_mask: new Tensor('bool', new Uint8Array(frames.length * side * side).fill(1), [
+                1,
+                frames.length,
+                side,
+                side,
+              ]),
+            }
+          : {}),
         max_new_tokens: maxNewTokens,
         do_sample: false,
       })) as Tensor;
@@ -102,17 +128,61 @@ async function greedyPair(directory: string, dtype: Record<string, string>, maxN
 }
 
 describe('parity with transformers.js on every dtype variant and the newer export style', () => {
-  const choices: readonly { readonly name: string; readonly directory: string; readonly dtype: Record<string, string> }[] = [
-    { name: 'fp16 decoder (fp16 compute, float16 KV and logits)', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp16' } },
-    { name: 'q4 decoder (MatMulNBits 4-bit)', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4' } },
-    { name: 'q4f16 decoder', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4f16' } },
-    { name: 'q8 decoder (MatMulNBits 8-bit)', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q8' } },
-    { name: 'int8 decoder (DynamicQuantizeLinear + MatMulInteger)', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'int8' } },
-    { name: 'uint8 decoder', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'uint8' } },
-    { name: 'the default alias recipe: embed fp16, vision q4, decoder q4', directory: smolvlm2Fixture, dtype: { embed_tokens: 'fp16', vision_encoder: 'q4', decoder_model_merged: 'q4' } },
-    { name: 'embed q4 (GatherBlockQuantized), vision q8, decoder q8', directory: smolvlm2Fixture, dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'q8' } },
-    { name: 'GroupQueryAttention decoder without position_ids (fp32)', directory: smolvlm2GqaFixture, dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'fp32' } },
-    { name: 'GroupQueryAttention decoder q4f16', directory: smolvlm2GqaFixture, dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'q4f16' } },
+  const choices: readonly {
+    readonly name: string;
+    readonly directory: string;
+    readonly dtype: Record<string, string>;
+  }[] = [
+    {
+      name: 'fp16 decoder (fp16 compute, float16 KV and logits)',
+      directory: smolvlm2Fixture,
+      dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp16' },
+    },
+    {
+      name: 'q4 decoder (MatMulNBits 4-bit)',
+      directory: smolvlm2Fixture,
+      dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4' },
+    },
+    {
+      name: 'q4f16 decoder',
+      directory: smolvlm2Fixture,
+      dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q4f16' },
+    },
+    {
+      name: 'q8 decoder (MatMulNBits 8-bit)',
+      directory: smolvlm2Fixture,
+      dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'q8' },
+    },
+    {
+      name: 'int8 decoder (DynamicQuantizeLinear + MatMulInteger)',
+      directory: smolvlm2Fixture,
+      dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'int8' },
+    },
+    {
+      name: 'uint8 decoder',
+      directory: smolvlm2Fixture,
+      dtype: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'uint8' },
+    },
+    {
+      name: 'the default alias recipe: embed fp16, vision q4, decoder q4',
+      directory: smolvlm2Fixture,
+      dtype: { embed_tokens: 'fp16', vision_encoder: 'q4', decoder_model_merged: 'q4' },
+    },
+    {
+      name: 'embed q4 (GatherBlockQuantized), vision q8, decoder q8',
+      directory: smolvlm2Fixture,
+      dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'q8' },
+    },
+    {
+      name: 'GroupQueryAttention decoder without position_ids (fp32)',
+      directory: smolvlm2GqaFixture,
+      dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'fp32' },
+    },
+    {
+      name: 'GroupQueryAttention decoder q4f16',
+      directory: smolvlm2GqaFixture,
+      dtype: { embed_tokens: 'q4', vision_encoder: 'q8', decoder_model_merged: 'q4f16' },
+    },
   ];
   for (const choice of choices) {
     it(`generates the same greedy ids: ${choice.name}`, async () => {

@@ -23,20 +23,30 @@ describe('LLaVA-OneVision video newline (image_newline)', () => {
 
   it('appends one newline after the video: frames·196 + 1 placeholders, the vector as the extra row', async () => {
     const directory = cloneFixture(llavaOnevisionFixture, 'newline');
-    writeFileSync(join(directory, 'image_newline.npy'), encodeNpy({ dtype: 'float32', shape: [hidden], data: newline }));
+    writeFileSync(
+      join(directory, 'image_newline.npy'),
+      encodeNpy({ dtype: 'float32', shape: [hidden], data: newline }),
+    );
     const model = await loadModel(directory, { runner: 'in-process' });
     try {
       assert.equal(model.info.extraVisualTokens, 1);
       const frames = 3;
       const grid = await model.encoder().encodeFrames(syntheticFrames(frames));
       const stream = streamFromGrid(grid, ' and then?');
-      const streamTokens = stream.segments.reduce((total, segment) => total + (segment.type === 'visual' ? segment.count : 0), 0);
+      const streamTokens = stream.segments.reduce(
+        (total, segment) => total + (segment.type === 'visual' ? segment.count : 0),
+        0,
+      );
       assert.equal(streamTokens, frames * 196, 'the token stream itself stays frames·196');
       const session = await model.createSession(stream);
       const videoId = model.tokenizer.tokenId('<video>')!;
       const positions = [...session.contextIds].flatMap((id, index) => (id === videoId ? [index] : []));
       assert.equal(positions.length, frames * 196 + 1);
-      assert.equal(positions.at(-1)! - positions[0]!, positions.length - 1, 'the newline placeholder follows the video placeholders directly');
+      assert.equal(
+        positions.at(-1)! - positions[0]!,
+        positions.length - 1,
+        'the newline placeholder follows the video placeholders directly',
+      );
       const tail = model.tokenizer.decode([...session.contextIds.subarray(positions.at(-1)! + 1)]);
       assert.match(tail, /and then\?$/, 'trailing text comes after the newline');
       assert.equal(session.visualRows.length, (frames * 196 + 1) * hidden);
@@ -66,7 +76,16 @@ describe('LLaVA-OneVision video newline (image_newline)', () => {
 
   it('a stored vector of the wrong size is ModelLoadError naming the file', async () => {
     const directory = cloneFixture(llavaOnevisionFixture, 'newline-size');
-    writeFileSync(join(directory, 'image_newline.npy'), encodeNpy({ dtype: 'float32', shape: [hidden * 2], data: new Float32Array(hidden * 2) }));
-    await assert.rejects(loadModel(directory, { runner: 'in-process' }), (error) => error instanceof ModelLoadError && error.message.includes('image_newline.npy') && error.message.includes(`[${hidden}]`));
+    writeFileSync(
+      join(directory, 'image_newline.npy'),
+      encodeNpy({ dtype: 'float32', shape: [hidden * 2], data: new Float32Array(hidden * 2) }),
+    );
+    await assert.rejects(
+      loadModel(directory, { runner: 'in-process' }),
+      (error) =>
+        error instanceof ModelLoadError &&
+        error.message.includes('image_newline.npy') &&
+        error.message.includes(`[${hidden}]`),
+    );
   });
 });

@@ -7,7 +7,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { featureGrid, type FeatureGrid } from '../../src/core/feature-grid.js';
-import { evenlySpaced, SceneTracker, type ClosedScene, type SceneTrackerEvent, type SceneTrackerOptions } from '../../src/scenes/scene-tracker.js';
+import {
+  evenlySpaced,
+  SceneTracker,
+  type ClosedScene,
+  type SceneTrackerEvent,
+  type SceneTrackerOptions,
+} from '../../src/scenes/scene-tracker.js';
 
 const D = 8;
 const h = 2;
@@ -24,11 +30,25 @@ function frame(scene: number, n: number, time: number): { grid: FeatureGrid; des
   return { grid: featureGrid(1, h, w, D, data, [time], [n]), descriptor };
 }
 
-const detector = { rule: 'depth', alpha: 0.5, minDepth: 0.05, minSceneSeconds: 1, maxSceneSeconds: 1000, frameInterval: 0.5 } as const;
+const detector = {
+  rule: 'depth',
+  alpha: 0.5,
+  minDepth: 0.05,
+  minSceneSeconds: 1,
+  maxSceneSeconds: 1000,
+  frameInterval: 0.5,
+} as const;
 const options: SceneTrackerOptions = { detector, maxSceneFrames: 64, sceneFrames: 8, memoryTokens: 4 };
-const withDetector = (changes: Record<string, unknown>, rest: Partial<SceneTrackerOptions> = {}): SceneTrackerOptions => ({ ...options, ...rest, detector: { ...detector, ...changes } });
+const withDetector = (
+  changes: Record<string, unknown>,
+  rest: Partial<SceneTrackerOptions> = {},
+): SceneTrackerOptions => ({ ...options, ...rest, detector: { ...detector, ...changes } });
 
-function run(sceneOfFrame: (n: number) => number, count: number, trackerOptions: SceneTrackerOptions = options): { events: SceneTrackerEvent[]; tracker: SceneTracker } {
+function run(
+  sceneOfFrame: (n: number) => number,
+  count: number,
+  trackerOptions: SceneTrackerOptions = options,
+): { events: SceneTrackerEvent[]; tracker: SceneTracker } {
   const tracker = new SceneTracker(trackerOptions);
   const events: SceneTrackerEvent[] = [];
   for (let n = 0; n < count; n++) {
@@ -47,14 +67,22 @@ describe('SceneTracker', () => {
   it('closes scenes at planted cuts; each ends where the next starts', () => {
     const { events } = run((n) => Math.floor(n / 10), 40);
     const scenes = closed(events);
-    assert.deepEqual(scenes.map((scene) => [scene.start, scene.end, scene.closedBy]), [
-      [0, 5, 'cut'],
-      [5, 10, 'cut'],
-      [10, 15, 'cut'],
-      [15, 20, 'end-of-stream'],
-    ]);
+    assert.deepEqual(
+      scenes.map((scene) => [scene.start, scene.end, scene.closedBy]),
+      [
+        [0, 5, 'cut'],
+        [5, 10, 'cut'],
+        [10, 15, 'cut'],
+        [15, 20, 'end-of-stream'],
+      ],
+    );
     const starts = events.flatMap((event) => (event.kind === 'start' ? [[event.scene, event.start]] : []));
-    assert.deepEqual(starts, [[0, 0], [1, 5], [2, 10], [3, 15]]);
+    assert.deepEqual(starts, [
+      [0, 0],
+      [1, 5],
+      [2, 10],
+      [3, 15],
+    ]);
     // Every scene-start comes before that scene's close.
     for (const scene of scenes) {
       const startAt = events.findIndex((event) => event.kind === 'start' && event.scene === scene.scene);
@@ -72,10 +100,13 @@ describe('SceneTracker', () => {
     // Scene 1 lasts 2 frames (1 s) between 5 s and 6 s; with minSceneSeconds 2 it is folded into the next scene.
     const { events } = run((n) => (n < 10 ? 0 : n < 12 ? 1 : 2), 30, withDetector({ minSceneSeconds: 2 }));
     const scenes = closed(events);
-    assert.deepEqual(scenes.map((scene) => [scene.start, scene.end]), [
-      [0, 5],
-      [5, 15],
-    ]);
+    assert.deepEqual(
+      scenes.map((scene) => [scene.start, scene.end]),
+      [
+        [0, 5],
+        [5, 15],
+      ],
+    );
   });
 
   it('force-closes at maxSceneSeconds and bounds the frames it holds', () => {
@@ -92,12 +123,15 @@ describe('SceneTracker', () => {
 
   it('the threshold rule finds the same planted cuts, at once', () => {
     const { events } = run((n) => Math.floor(n / 10), 40, withDetector({ rule: 'threshold' }));
-    assert.deepEqual(closed(events).map((scene) => [scene.start, scene.end, scene.closedBy]), [
-      [0, 5, 'cut'],
-      [5, 10, 'cut'],
-      [10, 15, 'cut'],
-      [15, 20, 'end-of-stream'],
-    ]);
+    assert.deepEqual(
+      closed(events).map((scene) => [scene.start, scene.end, scene.closedBy]),
+      [
+        [0, 5, 'cut'],
+        [5, 10, 'cut'],
+        [10, 15, 'cut'],
+        [15, 20, 'end-of-stream'],
+      ],
+    );
   });
 
   it('evenlySpaced keeps the first and last item', () => {

@@ -38,12 +38,22 @@ test('HSV histogram: unit length, equal for moved content, far apart for other c
 test('combined descriptors: cosine is the weighted mean of the parts', () => {
   const a = new Float32Array([1, 0]);
   const b = new Float32Array([0, 1]);
-  const first = combineDescriptors([{ vector: a, weight: 0.75 }, { vector: a, weight: 0.25 }]);
-  const second = combineDescriptors([{ vector: a, weight: 0.75 }, { vector: b, weight: 0.25 }]);
+  const first = combineDescriptors([
+    { vector: a, weight: 0.75 },
+    { vector: a, weight: 0.25 },
+  ]);
+  const second = combineDescriptors([
+    { vector: a, weight: 0.75 },
+    { vector: b, weight: 0.25 },
+  ]);
   assert.ok(Math.abs(1 - descriptorDistance(first, second) - 0.75) < 1e-6);
 });
 
-function feed(detector: StreamingSceneDetector, descriptors: readonly Float32Array[], interval: number): SceneBoundary[] {
+function feed(
+  detector: StreamingSceneDetector,
+  descriptors: readonly Float32Array[],
+  interval: number,
+): SceneBoundary[] {
   const found: SceneBoundary[] = [];
   descriptors.forEach((descriptor, n) => found.push(...detector.push(descriptor, n * interval)));
   found.push(...detector.end());
@@ -57,21 +67,37 @@ test('threshold rule: cuts at colour changes, ignores a cut that leaves a short 
   const sequence = [red, red, red, red, green, blue, blue, blue, blue, blue];
   const cuts = feed(new StreamingSceneDetector({ minSceneSeconds: 1, frameInterval: 0.5 }), sequence, 0.5);
   // The green frame (0.5 s) is too short to be a scene: only the cut at frame 4 survives.
-  assert.deepEqual(cuts.map((cut) => [cut.end, cut.endTime, cut.closedBy]), [[3, 2, 'cut']]);
-  const bounded = feed(new StreamingSceneDetector({ minSceneSeconds: 0, maxSceneSeconds: 1, frameInterval: 0.5 }), Array(6).fill(red), 0.5);
-  assert.deepEqual(bounded.map((cut) => [cut.end, cut.closedBy]), [[2, 'max-length'], [5, 'max-length']]);
+  assert.deepEqual(
+    cuts.map((cut) => [cut.end, cut.endTime, cut.closedBy]),
+    [[3, 2, 'cut']],
+  );
+  const bounded = feed(
+    new StreamingSceneDetector({ minSceneSeconds: 0, maxSceneSeconds: 1, frameInterval: 0.5 }),
+    Array(6).fill(red),
+    0.5,
+  );
+  assert.deepEqual(
+    bounded.map((cut) => [cut.end, cut.closedBy]),
+    [
+      [2, 'max-length'],
+      [5, 'max-length'],
+    ],
+  );
 });
 
 async function boundariesOf(file: string): Promise<number[]> {
   const detector = new StreamingSceneDetector({ frameInterval: 0.5 });
   const found: number[] = [];
   for await (const frame of openFrames(file, { fps: 2, size: { width: 160, height: 120 }, resize: 'squash' })) {
-    for (const boundary of detector.push(hsvHistogram(frame), frame.pts)) if (boundary.closedBy === 'cut') found.push(boundary.endTime);
+    for (const boundary of detector.push(hsvHistogram(frame), frame.pts))
+      if (boundary.closedBy === 'cut') found.push(boundary.endTime);
   }
   return found;
 }
 
-test('finds the known cuts of a concatenation of real clips and none inside a continuous shot', { timeout: 60_000 }, async () => {
+test('finds the known cuts of a concatenation of real clips and none inside a continuous shot', {
+  timeout: 60_000,
+}, async () => {
   const directory = scratchDir('scenes');
   const file = join(directory, 'three.mp4');
   const cuts = await concatenation(sharedVideosDir, file, [

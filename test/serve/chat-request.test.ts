@@ -34,8 +34,21 @@ test('a request with a video part, a system message, sampling fields and vidtok 
   assert.equal(request.systemPrompt, 'Be brief.');
   assert.equal(request.stream, true);
   assert.equal(request.includeUsageInStream, true);
-  assert.deepEqual(request.generation, { maxNewTokens: 7, temperature: 0.5, topP: 0.9, seed: 3, stopStrings: ['\n\n'] });
-  assert.deepEqual(request.vidtok, { pipeline: 'pllava', budget: 900, start: 1, end: 4, paperPrompt: false, choices: ['a', 'b'] });
+  assert.deepEqual(request.generation, {
+    maxNewTokens: 7,
+    temperature: 0.5,
+    topP: 0.9,
+    seed: 3,
+    stopStrings: ['\n\n'],
+  });
+  assert.deepEqual(request.vidtok, {
+    pipeline: 'pllava',
+    budget: 900,
+    start: 1,
+    end: 4,
+    paperPrompt: false,
+    choices: ['a', 'b'],
+  });
 });
 
 test('invalid fields are 400s naming the field', () => {
@@ -44,7 +57,10 @@ test('invalid fields are 400s naming the field', () => {
     [{ ...base, model: '' }, 'model'],
     [{ ...base, messages: [] }, 'messages'],
     [{ ...base, messages: [{ role: 'user', content: 'no video' }] }, 'messages'],
-    [{ ...base, messages: [{ role: 'user', content: [video, video, { type: 'text', text: 'q' }] }] }, 'messages[0].content[1]'],
+    [
+      { ...base, messages: [{ role: 'user', content: [video, video, { type: 'text', text: 'q' }] }] },
+      'messages[0].content[1]',
+    ],
     [{ ...base, messages: [{ role: 'user', content: [video] }] }, 'messages'],
     [{ ...base, messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].role'],
     [{ ...base, messages: [{ role: 'user', content: [{ type: 'input_audio' }] }] }, 'messages[0].content[0].type'],

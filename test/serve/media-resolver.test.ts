@@ -60,7 +60,10 @@ test('anything outside --media-dir is 403, symlinks resolved first; a missing fi
   assert.equal(await status('data:video/mp4;base64,AAAA'), 403, 'data: only for images');
   assert.equal(await status('missing.mp4'), 400);
   const none = new MediaResolver({ mediaDirectories: [], scratchDirectory: join(scratch, 'images') });
-  await assert.rejects(none.resolve('boat.mp4', 'video'), (error: unknown) => error instanceof HttpError && error.status === 403);
+  await assert.rejects(
+    none.resolve('boat.mp4', 'video'),
+    (error: unknown) => error instanceof HttpError && error.status === 403,
+  );
 });
 
 test('http(s) media goes through the network policy: loopback refused with 403', async () => {
@@ -93,7 +96,8 @@ test('http(s) media is downloaded under the policy: keyed by content, redirects 
     if (request.url === '/boat.mp4') response.writeHead(200, { 'Content-Type': 'video/mp4' }).end(boat);
     else if (request.url === '/moved') response.writeHead(302, { Location: '/boat.mp4' }).end();
     else if (request.url === '/elsewhere') response.writeHead(302, { Location: 'http://[::1]:9/secret.mp4' }).end();
-    else if (request.url === '/list.m3u8') response.writeHead(200, { 'Content-Type': 'application/vnd.apple.mpegurl' }).end('#EXTM3U\n');
+    else if (request.url === '/list.m3u8')
+      response.writeHead(200, { 'Content-Type': 'application/vnd.apple.mpegurl' }).end('#EXTM3U\n');
     else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -104,12 +108,23 @@ test('http(s) media is downloaded under the policy: keyed by content, redirects 
     const remote = await resolver.resolve(`${base}/boat.mp4`, 'video');
     assert.equal(remote.contentKey, local.contentKey, 'the same content downloaded has the same key as the local file');
     assert.notEqual(remote.input, `${base}/boat.mp4`, 'read from the downloaded file');
-    assert.equal((await resolver.resolve(`${base}/moved`, 'video')).contentKey, local.contentKey, 'a redirect to an allowed host is followed');
+    assert.equal(
+      (await resolver.resolve(`${base}/moved`, 'video')).contentKey,
+      local.contentKey,
+      'a redirect to an allowed host is followed',
+    );
     assert.equal(await status(`${base}/elsewhere`), 403, 'a redirect to a refused address');
     assert.equal(await status(`${base}/list.m3u8`), 400);
     assert.equal(await status(`${base}/missing.mp4`), 400);
-    const small = new MediaResolver({ mediaDirectories: [], scratchDirectory: join(scratch, 'small'), maxDownloadBytes: 1000 });
-    await assert.rejects(small.resolve(`${base}/boat.mp4`, 'video'), (error: unknown) => error instanceof HttpError && error.status === 413);
+    const small = new MediaResolver({
+      mediaDirectories: [],
+      scratchDirectory: join(scratch, 'small'),
+      maxDownloadBytes: 1000,
+    });
+    await assert.rejects(
+      small.resolve(`${base}/boat.mp4`, 'video'),
+      (error: unknown) => error instanceof HttpError && error.status === 413,
+    );
   } finally {
     configureNetworkPolicy({});
     server.close();

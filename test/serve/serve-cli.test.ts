@@ -31,8 +31,25 @@ function descendants(pid: number): number[] {
 
 test('serve: listens on 127.0.0.1, answers a data: image, exits 130 on SIGINT without orphans', async () => {
   const png = join(scratch, 'frame.png');
-  await runFfmpeg(['-y', '-loglevel', 'error', '-ss', '1', '-i', `file:${yogaClip}`, '-frames:v', '1', '-vf', 'scale=64:36', `file:${png}`]);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '-m', smolvlm2Fixture, '--port', '0'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  await runFfmpeg([
+    '-y',
+    '-loglevel',
+    'error',
+    '-ss',
+    '1',
+    '-i',
+    `file:${yogaClip}`,
+    '-frames:v',
+    '1',
+    '-vf',
+    'scale=64:36',
+    `file:${png}`,
+  ]);
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '-m', smolvlm2Fixture, '--port', '0'],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
   let stdout = '';
@@ -53,10 +70,24 @@ test('serve: listens on 127.0.0.1, answers a data: image, exits 130 on SIGINT wi
       body: JSON.stringify({
         model: 'smolvlm2-tiny',
         max_tokens: 2,
-        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${readFileSync(png).toString('base64')}` } }, { type: 'text', text: 'What is shown?' }] }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'image_url',
+                image_url: { url: `data:image/png;base64,${readFileSync(png).toString('base64')}` },
+              },
+              { type: 'text', text: 'What is shown?' },
+            ],
+          },
+        ],
       }),
     });
-    const body = (await response.json()) as { choices: Array<{ message: { content: string } }>; vidtok: { frames: unknown[] } };
+    const body = (await response.json()) as {
+      choices: Array<{ message: { content: string } }>;
+      vidtok: { frames: unknown[] };
+    };
     assert.equal(response.status, 200, JSON.stringify(body));
     assert.equal(body.vidtok.frames.length, 1, 'an image is one frame');
     assert.equal(typeof body.choices[0]!.message.content, 'string');
@@ -64,7 +95,18 @@ test('serve: listens on 127.0.0.1, answers a data: image, exits 130 on SIGINT wi
     const refused = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ model: 'smolvlm2-tiny', messages: [{ role: 'user', content: [{ type: 'video_url', video_url: { url: `file://${yogaClip}` } }, { type: 'text', text: 'What?' }] }] }),
+      body: JSON.stringify({
+        model: 'smolvlm2-tiny',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'video_url', video_url: { url: `file://${yogaClip}` } },
+              { type: 'text', text: 'What?' },
+            ],
+          },
+        ],
+      }),
     });
     assert.equal(refused.status, 403);
     const family = descendants(child.pid!);
@@ -73,7 +115,12 @@ test('serve: listens on 127.0.0.1, answers a data: image, exits 130 on SIGINT wi
     assert.equal(await exited, 130, stderr);
     assert.equal(stdout, '', 'nothing on stdout');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    for (const pid of family) assert.equal(existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), false, `process ${pid} left behind`);
+    for (const pid of family)
+      assert.equal(
+        existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '),
+        false,
+        `process ${pid} left behind`,
+      );
   } finally {
     clearTimeout(killer);
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -81,11 +128,22 @@ test('serve: listens on 127.0.0.1, answers a data: image, exits 130 on SIGINT wi
 });
 
 test('serve: usage errors exit 2 before anything starts', async () => {
-  const unset = await runVidtok(['serve', '-m', smolvlm2Fixture, '--api-key-env', 'VIDTOK_TEST_UNSET_KEY', '--port', '0'], { env: { VIDTOK_TEST_UNSET_KEY: '' } });
+  const unset = await runVidtok(
+    ['serve', '-m', smolvlm2Fixture, '--api-key-env', 'VIDTOK_TEST_UNSET_KEY', '--port', '0'],
+    { env: { VIDTOK_TEST_UNSET_KEY: '' } },
+  );
   assert.equal(unset.code, 2, unset.stderr);
   assert.match(unset.stderr, /--api-key-env VIDTOK_TEST_UNSET_KEY: /);
   const port = await runVidtok(['serve', '-m', smolvlm2Fixture, '--port', '70000']);
   assert.equal(port.code, 2, port.stderr);
-  const media = await runVidtok(['serve', '-m', smolvlm2Fixture, '--media-dir', join(scratch, 'missing'), '--port', '0']);
+  const media = await runVidtok([
+    'serve',
+    '-m',
+    smolvlm2Fixture,
+    '--media-dir',
+    join(scratch, 'missing'),
+    '--port',
+    '0',
+  ]);
   assert.equal(media.code, 2, media.stderr);
 });

@@ -19,7 +19,12 @@ const documented = 'http://127.0.0.1:8080';
 let server: VidtokServer;
 
 before(async () => {
-  server = await startServer({ model: smolvlm2Fixture, modelName: 'smolvlm2-256m', port: 0, mediaDirectories: [scratch] });
+  server = await startServer({
+    model: smolvlm2Fixture,
+    modelName: 'smolvlm2-256m',
+    port: 0,
+    mediaDirectories: [scratch],
+  });
   await server.ready;
 });
 after(async () => {
@@ -32,12 +37,23 @@ interface Block {
 }
 
 function codeBlocks(markdown: string): Block[] {
-  return [...markdown.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map((match) => ({ language: match[1]!, code: match[2]! }));
+  return [...markdown.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map((match) => ({
+    language: match[1]!,
+    code: match[2]!,
+  }));
 }
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: scratch, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: scratch,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
@@ -52,15 +68,23 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): 
 }
 
 const blocks = codeBlocks(readFileSync(join(repoRoot, 'docs', 'serve.md'), 'utf8'));
-const runnable = blocks.filter((block) => (block.language === 'sh' && block.code.startsWith('curl ')) || block.language === 'js');
+const runnable = blocks.filter(
+  (block) => (block.language === 'sh' && block.code.startsWith('curl ')) || block.language === 'js',
+);
 
 test('docs/serve.md has curl and openai-client examples', () => {
   assert.ok(runnable.filter((block) => block.language === 'sh').length >= 5, 'curl examples');
-  assert.ok(runnable.some((block) => block.language === 'js' && block.code.includes("from 'openai'")), 'an openai client example');
+  assert.ok(
+    runnable.some((block) => block.language === 'js' && block.code.includes("from 'openai'")),
+    'an openai client example',
+  );
 });
 
 for (const [index, block] of runnable.entries()) {
-  const firstLine = block.code.split('\n').find((line) => line.trim().length > 0)!.trim();
+  const firstLine = block.code
+    .split('\n')
+    .find((line) => line.trim().length > 0)!
+    .trim();
   test(`docs/serve.md example ${index + 1} (${block.language}): ${firstLine.slice(0, 60)}`, async () => {
     const code = block.code.replaceAll(documented, server.url);
     assert.notEqual(code, block.code, 'the example talks to the documented address');
@@ -77,12 +101,17 @@ for (const [index, block] of runnable.entries()) {
     const expected = /# prints (.+)\n?$/.exec(block.code)?.[1];
     if (expected !== undefined) assert.equal(result.stdout.trim(), expected.trim());
     else assert.ok(result.stdout.trim().length > 0, 'prints something');
-    if (block.code.includes('"stream": true')) assert.ok(result.stdout.trimEnd().endsWith('data: [DONE]'), 'the stream ends with [DONE]');
+    if (block.code.includes('"stream": true'))
+      assert.ok(result.stdout.trimEnd().endsWith('data: [DONE]'), 'the stream ends with [DONE]');
     else if (expected === undefined && block.language === 'sh' && block.code.includes('/v1/')) {
-      const parsed = JSON.parse(result.stdout) as { object: string; vidtok?: { pipeline: string; assistant_prefix?: string } };
+      const parsed = JSON.parse(result.stdout) as {
+        object: string;
+        vidtok?: { pipeline: string; assistant_prefix?: string };
+      };
       assert.ok(['chat.completion', 'list'].includes(parsed.object), parsed.object);
       // The vidtok options reach the model: PLLaVA's multiple-choice wording ends in its assistant prefix.
-      if (block.code.includes('"pipeline": "pllava"')) assert.deepEqual([parsed.vidtok?.pipeline, parsed.vidtok?.assistant_prefix], ['pllava', 'Best option:(']);
+      if (block.code.includes('"pipeline": "pllava"'))
+        assert.deepEqual([parsed.vidtok?.pipeline, parsed.vidtok?.assistant_prefix], ['pllava', 'Best option:(']);
     }
   });
 }

@@ -37,10 +37,26 @@ export async function makeMultiSceneVideo(directory: string): Promise<string> {
   // Each clip contributes exactly seconds x 25 frames, so the clip boundaries fall exactly on sceneStarts.
   const inputs = sceneClips.flatMap((clip) => ['-t', String(clip.seconds + 1), '-i', `file:${sharedVideo(clip.name)}`]);
   const scaled = sceneClips
-    .map((clip, k) => `[${k}:v]setpts=PTS-STARTPTS,fps=25,trim=end_frame=${clip.seconds * 25},setpts=PTS-STARTPTS,scale=320:240,setsar=1[v${k}]`)
+    .map(
+      (clip, k) =>
+        `[${k}:v]setpts=PTS-STARTPTS,fps=25,trim=end_frame=${clip.seconds * 25},setpts=PTS-STARTPTS,scale=320:240,setsar=1[v${k}]`,
+    )
     .join(';');
   const joined = `${sceneClips.map((_, k) => `[v${k}]`).join('')}concat=n=${sceneClips.length}:v=1:a=0[out]`;
-  await runFfmpeg([...inputs, '-filter_complex', `${scaled};${joined}`, '-map', '[out]', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', `file:${path}`]);
+  await runFfmpeg([
+    ...inputs,
+    '-filter_complex',
+    `${scaled};${joined}`,
+    '-map',
+    '[out]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '50',
+    `file:${path}`,
+  ]);
   return path;
 }
 

@@ -17,7 +17,9 @@ test('b-vllm-pllava keeps frames across the scenes and pools each to 12x12 (pixe
   assert.ok(kept >= 4, `kept ${kept} frames`);
   assert.equal(visualTokenCount(result), kept * 12 * 12);
   assert.ok(result.plan.tokensAreUpperBound && visualTokenCount(result) <= result.plan.tokens);
-  const scenes = new Set(result.segments.flatMap((segment) => (segment.type === 'visual' ? segment.timestamps.map(sceneOf) : [])));
+  const scenes = new Set(
+    result.segments.flatMap((segment) => (segment.type === 'visual' ? segment.timestamps.map(sceneOf) : [])),
+  );
   assert.ok(scenes.size >= 4, `pooled frames come from ${scenes.size} of 5 scenes`);
   assert.match(String(result.metadata.approximation), /B-VLLM approximation/);
 

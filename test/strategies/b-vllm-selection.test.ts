@@ -12,8 +12,16 @@ import { validatePipelineDefinition } from '../../src/graph/pipeline-file.js';
 import { runGraph } from '../../src/graph/run-graph.js';
 import { recordingEncoder } from '../../src/inspect/recording-encoder.js';
 import { bvllmFpsFrameIndices } from '../../src/strategies/b-vllm/b-vllm-frame-sample.js';
-import { bvllmApproximate, bvllmSelectFrames, bvllmTemporalMergePlan } from '../../src/strategies/b-vllm/b-vllm-approximation.js';
-import { colourHistogramDescriptors, unitMeanTokenDescriptors, type UnitDescriptors } from '../../src/strategies/frame-descriptors.js';
+import {
+  bvllmApproximate,
+  bvllmSelectFrames,
+  bvllmTemporalMergePlan,
+} from '../../src/strategies/b-vllm/b-vllm-approximation.js';
+import {
+  colourHistogramDescriptors,
+  unitMeanTokenDescriptors,
+  type UnitDescriptors,
+} from '../../src/strategies/frame-descriptors.js';
 import { loadModel } from '../../src/runtime/vlm-model.js';
 import { smolvlm2Fixture } from '../runtime/fixture-models.js';
 import { syntheticFrames } from '../graph/synthetic-frames.js';
@@ -40,14 +48,20 @@ test('selection: one frame per scene of orthogonal descriptors, weight rows sum 
   const selection = bvllmSelectFrames(descriptors);
   assert.equal(selection.queries, 16);
   assert.equal(selection.frames.length, 4);
-  assert.deepEqual(selection.frames.map((t) => Math.floor(t / 8)), [0, 1, 2, 3]);
+  assert.deepEqual(
+    selection.frames.map((t) => Math.floor(t / 8)),
+    [0, 1, 2, 3],
+  );
   for (let k = 0; k < 16; k++) {
     const sum = selection.weights.subarray(k * 32, (k + 1) * 32).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - 1) < 1e-5, `row ${k} sums to ${sum}`);
   }
   assert.deepEqual(selection.plan.keep, bvllmTemporalMergePlan(selection.weights, 32).keep);
   // two queries per scene: the second of each pair merges into the first
-  assert.deepEqual(selection.plan.keep, [0, 2, 4, 6, 8, 10, 12, 14].filter((k) => k % 4 === 0));
+  assert.deepEqual(
+    selection.plan.keep,
+    [0, 2, 4, 6, 8, 10, 12, 14].filter((k) => k % 4 === 0),
+  );
   // identical frames: every query has the same weights, all merge into query 0
   const same = bvllmSelectFrames(blockDescriptors(32, 32));
   assert.equal(same.frames.length, 1);
@@ -61,16 +75,30 @@ test('selection: question scores move the pick inside a scene but not across sce
   const selection = bvllmSelectFrames(descriptors, { questionScores: scores });
   assert.equal(selection.questionConditioned, true);
   assert.ok(selection.frames.includes(13) && selection.frames.includes(27), `frames ${selection.frames}`);
-  assert.deepEqual(selection.frames.map((t) => Math.floor(t / 8)), [0, 1, 2, 3]);
+  assert.deepEqual(
+    selection.frames.map((t) => Math.floor(t / 8)),
+    [0, 1, 2, 3],
+  );
   const unconditioned = bvllmSelectFrames(descriptors);
   assert.notDeepEqual(selection.frames, unconditioned.frames);
 });
 
-function runOn(frames: readonly VideoFrame[], encoder: VisualEncoder, question?: string, params: Record<string, unknown> = {}) {
+function runOn(
+  frames: readonly VideoFrame[],
+  encoder: VisualEncoder,
+  question?: string,
+  params: Record<string, unknown> = {},
+) {
   const definition = validatePipelineDefinition({
-    name: 'b-vllm-test', description: 'b-vllm over given frames', version: 1, budget: 576,
+    name: 'b-vllm-test',
+    description: 'b-vllm over given frames',
+    version: 1,
+    budget: 576,
     frames: { fps: 1, maxFrames: 64 },
-    stages: [{ id: 'encode', use: 'encode' }, { id: 'select', use: 'b-vllm', params }],
+    stages: [
+      { id: 'encode', use: 'encode' },
+      { id: 'select', use: 'b-vllm', params },
+    ],
     output: 'select',
   });
   const graph = buildGraph(definition, { encoder, source: { count: frames.length, width: 336, height: 336 } });
@@ -98,14 +126,18 @@ test('b-vllm on a five-clip video keeps a frame of at least four clips; one cont
   assert.ok(keptTimes(meanTokenSingle).length <= 2, `mean-token single shot kept ${keptTimes(meanTokenSingle)}`);
   // Budget: N = min(576, int(576 / k')) tokens per kept frame.
   const segments = multi.stream.segments.filter((segment) => segment.type === 'visual');
-  for (const segment of segments) assert.equal(segment.type === 'visual' && segment.count, Math.min(576, Math.trunc(576 / segments.length)));
+  for (const segment of segments)
+    assert.equal(segment.type === 'visual' && segment.count, Math.min(576, Math.trunc(576 / segments.length)));
 });
 
 test('b-vllm descriptors: colour histograms for the pixels encoder (also wrapped by inspect), mean tokens when asked', async () => {
   const frames = syntheticFrames(32, 336, 8); // 4 planted scenes
   const wrapped = await runOn(frames, recordingEncoder(pixels));
   assert.equal(wrapped.notes['select.descriptor'], 'colour-histogram');
-  assert.deepEqual(keptTimes(wrapped).map((time) => Math.floor((time * 25) / 8)), [0, 1, 2, 3]);
+  assert.deepEqual(
+    keptTimes(wrapped).map((time) => Math.floor((time * 25) / 8)),
+    [0, 1, 2, 3],
+  );
   const meanToken = await runOn(frames, pixels, undefined, { descriptor: 'mean-token' });
   assert.equal(meanToken.notes['select.descriptor'], 'mean-token');
 });
@@ -115,19 +147,27 @@ test('b-vllm: identical runs give identical output', async () => {
   const a = await runOn(multiScene, pixels);
   const b = await runOn(multiScene, pixels);
   assert.deepEqual(keptTimes(a), keptTimes(b));
-  const tokens = (result: typeof a): number[] => result.stream.segments.flatMap((segment) => (segment.type === 'visual' ? Array.from(segment.tokens) : []));
+  const tokens = (result: typeof a): number[] =>
+    result.stream.segments.flatMap((segment) => (segment.type === 'visual' ? Array.from(segment.tokens) : []));
   assert.deepEqual(tokens(a), tokens(b));
 });
 
 /** The pixels-encoder token of a uniform patch of one colour (what embed_tokens would be for a colour word). */
 function colourToken(rgb: readonly [number, number, number], patch = 14): Float32Array {
   const token = new Float32Array(3 * patch * patch);
-  for (let c = 0; c < 3; c++) token.fill((rgb[c]! / 255 - clipMean[c]!) / clipStd[c]!, c * patch * patch, (c + 1) * patch * patch);
+  for (let c = 0; c < 3; c++)
+    token.fill((rgb[c]! / 255 - clipMean[c]!) / clipStd[c]!, c * patch * patch, (c + 1) * patch * patch);
   return token;
 }
 
 const colourWords: Readonly<Record<string, readonly [number, number, number]>> = {
-  red: [220, 40, 40], blue: [40, 70, 220], green: [50, 170, 60], white: [245, 245, 245], black: [10, 10, 10], yellow: [230, 210, 40], brown: [120, 80, 40],
+  red: [220, 40, 40],
+  blue: [40, 70, 220],
+  green: [50, 170, 60],
+  white: [245, 245, 245],
+  black: [10, 10, 10],
+  yellow: [230, 210, 40],
+  brown: [120, 80, 40],
 };
 
 /** The pixels encoder plus a text embedding: the mean of the colour tokens of the colour words in the text. */
@@ -138,7 +178,10 @@ const colourTextEncoder: VisualEncoder = {
   encodeImage: (image, options) => pixels.encodeImage(image, options),
   async embedText(text) {
     const sum = new Float32Array(pixels.dim);
-    const words = text.toLowerCase().split(/[^a-z]+/).filter((word) => word in colourWords);
+    const words = text
+      .toLowerCase()
+      .split(/[^a-z]+/)
+      .filter((word) => word in colourWords);
     for (const word of words) colourToken(colourWords[word]!).forEach((value, d) => (sum[d]! += value / words.length));
     return sum;
   },
@@ -173,7 +216,10 @@ test('b-vllm with the SmolVLM2 fixture (embedText = mean embed_tokens rows): the
     for (const result of [dog, cake, none]) {
       assert.ok(new Set(keptTimes(result).map(sceneOf)).size >= sceneClips.length - 1, `kept ${keptTimes(result)}`);
     }
-    assert.deepEqual(keptTimes(await runOn(multiScene, encoder, 'What is the dog doing on the skateboard?')), keptTimes(dog));
+    assert.deepEqual(
+      keptTimes(await runOn(multiScene, encoder, 'What is the dog doing on the skateboard?')),
+      keptTimes(dog),
+    );
   } finally {
     await model.dispose();
   }
@@ -195,7 +241,10 @@ test('soft mixing: each kept frame is the weighted mixture sum_t W(t) X_t of all
     assert.ok(Math.abs(soft.tokens[e]! - expected) < 1e-4, `element ${e}: ${soft.tokens[e]} vs ${expected}`);
   }
   const hard = bvllmApproximate(small, { descriptors, budget: 576 * 12 });
-  assert.deepEqual(Array.from(hard.tokens.subarray(0, frameSize)), Array.from(grid.data.subarray(hard.frames[0]! * frameSize, (hard.frames[0]! + 1) * frameSize)));
+  assert.deepEqual(
+    Array.from(hard.tokens.subarray(0, frameSize)),
+    Array.from(grid.data.subarray(hard.frames[0]! * frameSize, (hard.frames[0]! + 1) * frameSize)),
+  );
   assert.equal(unitMeanTokenDescriptors(small).kind, 'mean-token');
 });
 

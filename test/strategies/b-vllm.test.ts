@@ -15,7 +15,18 @@ import { cosineSimilarity } from '../../src/tensor/cosine-similarity.js';
 import { randomArray, randomGrid } from '../tensor/random-data.js';
 
 test('ToMe returns exactly min(n, target) tokens for many sizes', () => {
-  for (const [n, target] of [[576, 36], [64, 16], [64, 40], [196, 50], [729, 100], [7, 3], [5, 4], [33, 1], [10, 10], [4, 9]] as const) {
+  for (const [n, target] of [
+    [576, 36],
+    [64, 16],
+    [64, 40],
+    [196, 50],
+    [729, 100],
+    [7, 3],
+    [5, 4],
+    [33, 1],
+    [10, 10],
+    [4, 9],
+  ] as const) {
     const out = tomeMerge(randomArray(n * 4, n + target), 4, target);
     assert.equal(out.length / 4, Math.min(n, target), `n=${n} target=${target}`);
   }
@@ -27,7 +38,7 @@ test('ToMe preserves a constant token set and merges exact twins into their twin
   // 8 tokens: even 2s is a scaled copy of odd 2s+1, the four pairs point in orthogonal directions.
   const twins = new Float32Array(8 * 4);
   for (let s = 0; s < 4; s++) {
-    twins[(2 * s) * 4 + s] = 2;
+    twins[2 * s * 4 + s] = 2;
     twins[(2 * s + 1) * 4 + s] = 4;
   }
   const out = bipartiteMergeRound(twins, 4, 4);
@@ -65,7 +76,10 @@ test('temporal merge: a near-duplicate row merges into its earlier twin; budget 
   assert.deepEqual(result.keep, [0, 1, 3]);
   assert.deepEqual(Array.from(result.values), [(1 + 5) / 2, (2 + 6) / 2, 3, 4, 7, 8]);
   assert.equal(result.budget, 192);
-  assert.deepEqual([16, 12, 8, 1].map((k) => bvllmBudget(k)), [36, 48, 72, 576]);
+  assert.deepEqual(
+    [16, 12, 8, 1].map((k) => bvllmBudget(k)),
+    [36, 48, 72, 576],
+  );
 });
 
 /** 32 frames in 4 scenes of 8 (a random pattern per scene plus small per-frame noise); frame 21 (scene 2) has 8 tokens pushed along the question. */
@@ -77,7 +91,8 @@ function plantedGrid(): { grid: ReturnType<typeof featureGrid>; question: Float3
   const noise = randomArray(T * P * D, 6);
   const data = new Float32Array(T * P * D);
   for (let t = 0; t < T; t++) {
-    for (let e = 0; e < P * D; e++) data[t * P * D + e] = patterns[Math.floor(t / 8) * P * D + e]! + 0.05 * noise[t * P * D + e]!;
+    for (let e = 0; e < P * D; e++)
+      data[t * P * D + e] = patterns[Math.floor(t / 8) * P * D + e]! + 0.05 * noise[t * P * D + e]!;
   }
   const question = new Float32Array(D);
   question[3] = 1;
@@ -95,7 +110,10 @@ test('B-VLLM approximation: deterministic, within budget, picks the frame that m
   assert.deepEqual(Array.from(a.tokens), Array.from(b.tokens));
   assert.ok(a.frames.includes(21), `frames ${a.frames}`);
   // one frame per scene: the four scenes' queries do not merge, the queries inside a scene do
-  assert.deepEqual(a.frames.map((t) => Math.floor(t / 8)), [0, 1, 2, 3]);
+  assert.deepEqual(
+    a.frames.map((t) => Math.floor(t / 8)),
+    [0, 1, 2, 3],
+  );
   assert.ok(a.count <= 32);
   assert.equal(a.count, a.frames.length * a.tokensPerFrame);
   assert.equal(a.tokensPerFrame, 8);
@@ -108,11 +126,20 @@ test('B-VLLM approximation: deterministic, within budget, picks the frame that m
   const position = a.frames.indexOf(21);
   for (let n = 0; n < 8; n++) {
     const kept = a.tokens.subarray((position * 8 + n) * 64, (position * 8 + n + 1) * 64);
-    assert.deepEqual(Array.from(kept), Array.from(grid.data.subarray((21 * 16 + 2 * n) * 64, (21 * 16 + 2 * n + 1) * 64)));
+    assert.deepEqual(
+      Array.from(kept),
+      Array.from(grid.data.subarray((21 * 16 + 2 * n) * 64, (21 * 16 + 2 * n + 1) * 64)),
+    );
   }
   // Without the question the same scenes are kept, but frame 21 is no longer the pick of scene 2.
-  const unconditioned = bvllmApproximate(grid, { budget: 32, unconditionedReason: 'no text embedding (pixels encoder)' });
-  assert.deepEqual(unconditioned.frames.map((t) => Math.floor(t / 8)), [0, 1, 2, 3]);
+  const unconditioned = bvllmApproximate(grid, {
+    budget: 32,
+    unconditionedReason: 'no text embedding (pixels encoder)',
+  });
+  assert.deepEqual(
+    unconditioned.frames.map((t) => Math.floor(t / 8)),
+    [0, 1, 2, 3],
+  );
   assert.ok(!unconditioned.frames.includes(21));
 });
 
@@ -121,7 +148,10 @@ test('B-VLLM approximation without a question: ToMe, labelled as not question-co
   const result = bvllmApproximate(grid, { budget: 100, unconditionedReason: 'no text embedding (pixels encoder)' });
   assert.equal(result.questionConditioned, false);
   assert.equal(result.reduction, 'tome');
-  assert.match(result.approximation, /Not question-conditioned \(no text embedding \(pixels encoder\)\): frames chosen by scene-separating mean-token descriptors only/);
+  assert.match(
+    result.approximation,
+    /Not question-conditioned \(no text embedding \(pixels encoder\)\): frames chosen by scene-separating mean-token descriptors only/,
+  );
   assert.ok(result.count <= 100);
   assert.equal(result.queries, 16);
   assert.ok(result.frames.length >= 1 && result.frames.length <= 16);

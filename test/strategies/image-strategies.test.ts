@@ -3,8 +3,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RgbImage } from '../../src/core/frame.js';
-import { bestThumbnailGrid, tsLlavaArrange, tsLlavaSample, tsLlavaThumbnail } from '../../src/strategies/ts-llava/ts-llava-tokens.js';
-import { igVlmGrid, igVlmGridSentence, igVlmLayout, igVlmOpenEndedPromptVicuna } from '../../src/strategies/ig-vlm/ig-vlm-grid.js';
+import {
+  bestThumbnailGrid,
+  tsLlavaArrange,
+  tsLlavaSample,
+  tsLlavaThumbnail,
+} from '../../src/strategies/ts-llava/ts-llava-tokens.js';
+import {
+  igVlmGrid,
+  igVlmGridSentence,
+  igVlmLayout,
+  igVlmOpenEndedPromptVicuna,
+} from '../../src/strategies/ig-vlm/ig-vlm-grid.js';
 import type { PlanarFrames } from '../../src/strategies/planar-frames.js';
 import { randomGrid } from '../tensor/random-data.js';
 
@@ -34,7 +44,10 @@ test('TS-LLaVA sampling: count tokens, both endpoints, ascending, tokens copied 
   for (let i = 1; i < 240; i++) assert.ok(result.indices[i]! > result.indices[i - 1]!);
   const i = 101;
   const index = result.indices[i]!;
-  assert.deepEqual(Array.from(result.tokens.subarray(i * 3, i * 3 + 3)), Array.from(grid.data.subarray(index * 3, index * 3 + 3)));
+  assert.deepEqual(
+    Array.from(result.tokens.subarray(i * 3, i * 3 + 3)),
+    Array.from(grid.data.subarray(index * 3, index * 3 + 3)),
+  );
   assert.equal(result.tokenFrames[i], Math.floor(index / 24));
   assert.equal(result.tokenTimestamps[i], Math.floor(index / 24) / 2);
   assert.equal(result.timestamps.length, 50);

@@ -31,7 +31,15 @@ test('PLLaVA temporal pooling: each pooled frame carries the first frame of its 
 
 test('pooling a constant grid gives the constant in every strategy', () => {
   const data = new Float32Array(12 * 9 * 9 * 3).fill(-1.25);
-  const grid = featureGrid(12, 9, 9, 3, data, Array.from({ length: 12 }, (_, t) => t), Array.from({ length: 12 }, (_, t) => t));
+  const grid = featureGrid(
+    12,
+    9,
+    9,
+    3,
+    data,
+    Array.from({ length: 12 }, (_, t) => t),
+    Array.from({ length: 12 }, (_, t) => t),
+  );
   const outputs = [
     pllavaPool(grid, [4, 5, 5]).data,
     spatialPool(grid, [5, 5], 'area').data,
@@ -44,7 +52,12 @@ test('pooling a constant grid gives the constant in every strategy', () => {
 });
 
 test('SlowFast-LLaVA token count = S*h*ceil(w/2) + T*gh*gw (3680 for the paper setting, odd widths ceil)', () => {
-  for (const [T, h, w, S, g] of [[50, 24, 24, 10, 4], [16, 27, 27, 4, 4], [32, 8, 8, 8, 2], [9, 5, 3, 9, 1]] as const) {
+  for (const [T, h, w, S, g] of [
+    [50, 24, 24, 10, 4],
+    [16, 27, 27, 4, 4],
+    [32, 8, 8, 8, 2],
+    [9, 5, 3, 9, 1],
+  ] as const) {
     const result = slowFast(randomGrid(T, h, w, 2, T), { slowFrames: S, fastGrid: [g, g] });
     const count = result.slow.T * result.slow.h * result.slow.w + result.fast.T * result.fast.h * result.fast.w;
     assert.equal(count, S * h * Math.ceil(w / 2) + T * g * g);
@@ -57,7 +70,10 @@ test('SlowFast slow tokens are the max of horizontal pairs of the slow frames', 
   const grid = randomGrid(50, 4, 6, 3, 9);
   const { slowIndices, slow } = slowFast(grid, { slowFrames: 10, fastGrid: [2, 2] });
   assert.deepEqual(slowIndices, [0, 5, 10, 15, 20, 25, 30, 35, 40, 45]);
-  assert.deepEqual(slow.frameIndices, slowIndices.map((t) => 10 * t));
+  assert.deepEqual(
+    slow.frameIndices,
+    slowIndices.map((t) => 10 * t),
+  );
   const at = (t: number, y: number, x: number, d: number): number => grid.data[((t * 4 + y) * 6 + x) * 3 + d]!;
   // slow frame 3 (= input 15), row 2, pair 1 (columns 2,3), channel 1
   assert.equal(slow.data[((3 * 4 + 2) * 3 + 1) * 3 + 1], Math.max(at(15, 2, 2, 1), at(15, 2, 3, 1)));
@@ -80,8 +96,14 @@ test('SHI-Labs fast tokens: floor(T/stride) frames when enough, else adaptive to
 
 test('impossible parameters are typed errors naming the strategy', () => {
   const grid = randomGrid(8, 4, 4, 2, 5);
-  assert.throws(() => pllavaPool(grid, [16, 2, 2]), { code: 'STRATEGY_INPUT', message: /^pllava: pooling shape \[16,2,2\]/ });
+  assert.throws(() => pllavaPool(grid, [16, 2, 2]), {
+    code: 'STRATEGY_INPUT',
+    message: /^pllava: pooling shape \[16,2,2\]/,
+  });
   assert.throws(() => slowFast(grid, { slowFrames: 0 }), { code: 'STRATEGY_INPUT' });
-  assert.throws(() => spatialPool(grid, [2, 2], 'nearest' as never), { code: 'STRATEGY_INPUT', message: /unknown mode 'nearest'/ });
+  assert.throws(() => spatialPool(grid, [2, 2], 'nearest' as never), {
+    code: 'STRATEGY_INPUT',
+    message: /unknown mode 'nearest'/,
+  });
   assert.throws(() => slowFastShi(grid, { spatialStride: 5 }), { code: 'STRATEGY_INPUT' });
 });

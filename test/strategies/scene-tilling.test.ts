@@ -20,7 +20,12 @@ test('depth scores follow the TextTiling walk (hand-computed)', () => {
 });
 
 /** Scenes of constant random descriptors (plus optional noise); returns descriptors and the last frame of each scene. */
-function scenes(lengths: readonly number[], D: number, seed: number, noise = 0): { descriptors: FrameDescriptors; cuts: number[] } {
+function scenes(
+  lengths: readonly number[],
+  D: number,
+  seed: number,
+  noise = 0,
+): { descriptors: FrameDescriptors; cuts: number[] } {
   const T = lengths.reduce((a, b) => a + b, 0);
   const data = new Float32Array(T * D);
   const jitter = randomArray(T * D, seed + 1000);
@@ -28,7 +33,8 @@ function scenes(lengths: readonly number[], D: number, seed: number, noise = 0):
   let t = 0;
   lengths.forEach((length, s) => {
     const vector = randomArray(D, seed * 100 + s);
-    for (let i = 0; i < length; i++, t++) for (let d = 0; d < D; d++) data[t * D + d] = vector[d]! + noise * jitter[t * D + d]!;
+    for (let i = 0; i < length; i++, t++)
+      for (let d = 0; d < D; d++) data[t * D + d] = vector[d]! + noise * jitter[t * D + d]!;
     cuts.push(t - 1);
   });
   const times = Array.from({ length: T }, (_, i) => i / 4);
@@ -41,7 +47,15 @@ test('planted cuts are found in k mode and threshold mode; the last frame always
   assert.deepEqual(byK.boundaries, cuts);
   const byThreshold = sceneTilling(descriptors, { alpha: 0.5, cap: 15 });
   assert.deepEqual(byThreshold.boundaries, cuts);
-  assert.deepEqual(byK.scenes.map((s) => [s.start, s.end]), [[0, 4], [5, 11], [12, 15], [16, 24]]);
+  assert.deepEqual(
+    byK.scenes.map((s) => [s.start, s.end]),
+    [
+      [0, 4],
+      [5, 11],
+      [12, 15],
+      [16, 24],
+    ],
+  );
   assert.deepEqual([byK.scenes[1]!.startTime, byK.scenes[1]!.endFrameIndex], [5 / 4, 22]);
   const capped = sceneTilling(descriptors, { alpha: 0.5, cap: 2 });
   assert.equal(capped.boundaries.length, 3);
@@ -52,7 +66,13 @@ function stream(descriptors: FrameDescriptors, options = {}): SceneClosedEvent[]
   const tiller = new StreamingSceneTiller(options);
   const events: SceneClosedEvent[] = [];
   for (let t = 0; t < descriptors.T; t++) {
-    events.push(...tiller.push(descriptors.data.subarray(t * descriptors.D, (t + 1) * descriptors.D), descriptors.timestamps[t]!, descriptors.frameIndices[t]!));
+    events.push(
+      ...tiller.push(
+        descriptors.data.subarray(t * descriptors.D, (t + 1) * descriptors.D),
+        descriptors.timestamps[t]!,
+        descriptors.frameIndices[t]!,
+      ),
+    );
   }
   events.push(...tiller.end());
   return events;
@@ -63,13 +83,20 @@ test('streaming emits the same scenes as the offline threshold mode on a prefix-
   const offline = sceneTilling(descriptors, { alpha: 0.5, cap: 15 });
   assert.deepEqual(offline.boundaries, cuts);
   const events = stream(descriptors);
-  assert.deepEqual(events.map((e) => e.end), offline.boundaries);
-  assert.deepEqual(events.map((e) => [e.start, e.end, e.startTime, e.endTime]), offline.scenes.map((s) => [s.start, s.end, s.startTime, s.endTime]));
+  assert.deepEqual(
+    events.map((e) => e.end),
+    offline.boundaries,
+  );
+  assert.deepEqual(
+    events.map((e) => [e.start, e.end, e.startTime, e.endTime]),
+    offline.scenes.map((s) => [s.start, s.end, s.startTime, s.endTime]),
+  );
   // Every prefix's emitted scenes are a prefix of the full run's: nothing emitted is ever taken back.
   for (const length of [10, 20, 31, 40]) {
     const tiller = new StreamingSceneTiller();
     const emitted: number[] = [];
-    for (let t = 0; t < length; t++) emitted.push(...tiller.push(descriptors.data.subarray(t * 16, (t + 1) * 16), t).map((e) => e.end));
+    for (let t = 0; t < length; t++)
+      emitted.push(...tiller.push(descriptors.data.subarray(t * 16, (t + 1) * 16), t).map((e) => e.end));
     assert.deepEqual(emitted, offline.boundaries.slice(0, emitted.length));
   }
 });

@@ -18,7 +18,9 @@ test('area resampling of an interleaved RGB image equals resampling its planar f
   const rgb = new Uint8Array(width * height * 3);
   for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 37 + 11) % 256;
   const planar = new Float32Array(rgb.length);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < 3; c++) planar[(c * height + y) * width + x] = rgb[(y * width + x) * 3 + c]!;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < 3; c++) planar[(c * height + y) * width + x] = rgb[(y * width + x) * 3 + c]!;
   const outRgb = new Uint8Array(5 * 4 * 3);
   const outPlanar = new Float32Array(5 * 4 * 3);
   areaResampleImage(interleavedView(rgb, width, height), interleavedView(outRgb, 5, 4));
@@ -65,7 +67,9 @@ function plainLinspace(start: number, end: number, steps: number): Float32Array 
 }
 
 test('exact torch.linspace equals torch 1.13 bit for bit where the plain formula does not (torch fixture)', () => {
-  const fixture = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'torch-linspace.json'), 'utf8')) as {
+  const fixture = JSON.parse(
+    readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'torch-linspace.json'), 'utf8'),
+  ) as {
     cases: { start: number; end: number; steps: number; values: number[] }[];
   };
   assert.ok(fixture.cases.length >= 8);
@@ -76,9 +80,18 @@ test('exact torch.linspace equals torch 1.13 bit for bit where the plain formula
   }
   assert.ok(plainDiffers > 0, 'the fixture should contain cases the plain formula gets wrong');
   // The index rules built on it (SlowFast slow frames for T=2, S=14; TS-LLaVA rounding for T=2, k=53).
-  const values = (end: number, steps: number): number[] => fixture.cases.find((c) => c.end === end && c.steps === steps)!.values;
-  assert.deepEqual(torchLinspaceTruncIndices(2, 14), values(2, 15).map((v) => Math.trunc(v)).slice(0, -1));
-  assert.deepEqual(torchLinspaceRoundIndices(2, 53), values(1, 53).map((v) => Math.min(1, Math.max(0, roundHalfEven(v)))));
+  const values = (end: number, steps: number): number[] =>
+    fixture.cases.find((c) => c.end === end && c.steps === steps)!.values;
+  assert.deepEqual(
+    torchLinspaceTruncIndices(2, 14),
+    values(2, 15)
+      .map((v) => Math.trunc(v))
+      .slice(0, -1),
+  );
+  assert.deepEqual(
+    torchLinspaceRoundIndices(2, 53),
+    values(1, 53).map((v) => Math.min(1, Math.max(0, roundHalfEven(v)))),
+  );
 });
 
 test('exact torch.linspace keeps the endpoints and is symmetric in structure', () => {

@@ -3,7 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adaptiveWindows, strideWindows } from '../../src/tensor/pooling-windows.js';
-import { adaptiveAveragePool1d, adaptiveAveragePool2d, adaptiveAveragePool3d } from '../../src/tensor/adaptive-average-pool.js';
+import {
+  adaptiveAveragePool1d,
+  adaptiveAveragePool2d,
+  adaptiveAveragePool3d,
+} from '../../src/tensor/adaptive-average-pool.js';
 import { bilinearResample } from '../../src/tensor/bilinear-resample.js';
 import { columnPairMaxPool } from '../../src/tensor/column-pair-max-pool.js';
 import { randomArray } from './random-data.js';
@@ -11,7 +15,10 @@ import { randomArray } from './random-data.js';
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-5): void {
   assert.equal(actual.length, expected.length);
   for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i]! - expected[i]!) <= tolerance * (1 + Math.abs(expected[i]!)), `index ${i}: ${actual[i]} vs ${expected[i]}`);
+    assert.ok(
+      Math.abs(actual[i]! - expected[i]!) <= tolerance * (1 + Math.abs(expected[i]!)),
+      `index ${i}: ${actual[i]} vs ${expected[i]}`,
+    );
   }
 }
 
@@ -19,7 +26,14 @@ test('adaptive windows follow [floor(i*I/O), ceil((i+1)*I/O)) and cover the axis
   const windows = adaptiveWindows(10, 4);
   assert.deepEqual(Array.from(windows.start), [0, 2, 5, 7]);
   assert.deepEqual(Array.from(windows.end), [3, 5, 8, 10]);
-  for (const [I, O] of [[24, 12], [27, 14], [7, 4], [5, 5], [50, 16], [3, 7]] as const) {
+  for (const [I, O] of [
+    [24, 12],
+    [27, 14],
+    [7, 4],
+    [5, 5],
+    [50, 16],
+    [3, 7],
+  ] as const) {
     const w = adaptiveWindows(I, O);
     assert.equal(w.start[0], 0);
     assert.equal(w.end[O - 1], I);
@@ -41,7 +55,11 @@ test('stride windows are floor mode (remainder dropped)', () => {
 test('pooling a constant volume gives the constant', () => {
   const shape = [7, 27, 27, 5] as const;
   const data = new Float32Array(7 * 27 * 27 * 5).fill(0.375);
-  for (const out of [adaptiveAveragePool3d(data, shape, [4, 14, 14]), adaptiveAveragePool2d(data, shape, [5, 3]), adaptiveAveragePool1d(data, shape, 3)]) {
+  for (const out of [
+    adaptiveAveragePool3d(data, shape, [4, 14, 14]),
+    adaptiveAveragePool2d(data, shape, [5, 3]),
+    adaptiveAveragePool1d(data, shape, 3),
+  ]) {
     assert.ok(out.every((v) => v === 0.375));
   }
 });
@@ -80,7 +98,11 @@ test('pooling and bilinear resampling are linear', () => {
   ]) {
     const pa = op(a);
     const pb = op(b);
-    close(op(combined), Array.from(pa, (v, i) => 2 * v - 3 * pb[i]!), 1e-5);
+    close(
+      op(combined),
+      Array.from(pa, (v, i) => 2 * v - 3 * pb[i]!),
+      1e-5,
+    );
   }
 });
 

@@ -20,22 +20,56 @@ const scratch = scratchDir('ask-cli');
 test('ask --questions --json: every field present and consistent, the context shared by both answers', async () => {
   const questions = join(scratch, 'questions.txt');
   writeFileSync(questions, 'What is happening?\n\n# a comment line\nWhere is it?\n');
-  const result = await runVidtok(['ask', yogaClip, '--questions', questions, '-m', smolvlm2Fixture, '--max-new-tokens', '3', '--json', '--choices', 'yoga;cooking;boating']);
+  const result = await runVidtok([
+    'ask',
+    yogaClip,
+    '--questions',
+    questions,
+    '-m',
+    smolvlm2Fixture,
+    '--max-new-tokens',
+    '3',
+    '--json',
+    '--choices',
+    'yoga;cooking;boating',
+  ]);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout);
   assert.equal(report.pipeline.name, 'uniform');
   assert.equal(report.pipeline.encoder, 'smolvlm2');
   assert.ok(report.pipeline.params.tokens, 'pipeline parameters are listed');
   assert.equal(report.frames.length, 8);
-  assert.ok(report.frames.every((frame: { index: number; pts: number }) => Number.isInteger(frame.index) && frame.pts >= 0 && frame.pts < 10));
-  assert.equal(report.visualTokens, report.segments.reduce((sum: number, segment: { count: number }) => sum + segment.count, 0));
-  assert.ok(report.contextTokens > report.visualTokens, 'the context holds the visual placeholders and the chat header');
-  assert.deepEqual(report.answers.map((answer: { question: string }) => answer.question), ['What is happening?', 'Where is it?']);
+  assert.ok(
+    report.frames.every(
+      (frame: { index: number; pts: number }) => Number.isInteger(frame.index) && frame.pts >= 0 && frame.pts < 10,
+    ),
+  );
+  assert.equal(
+    report.visualTokens,
+    report.segments.reduce((sum: number, segment: { count: number }) => sum + segment.count, 0),
+  );
+  assert.ok(
+    report.contextTokens > report.visualTokens,
+    'the context holds the visual placeholders and the chat header',
+  );
+  assert.deepEqual(
+    report.answers.map((answer: { question: string }) => answer.question),
+    ['What is happening?', 'Where is it?'],
+  );
   for (const answer of report.answers) {
     assert.equal(answer.reusedTokens, report.contextTokens);
     assert.ok(answer.prefilledTokens > 0 && answer.prefilledTokens < report.contextTokens);
-    assert.match(answer.prompt, /\nOptions:\n\(A\) yoga\n\(B\) cooking\n\(C\) boating\nAnswer with the option's letter from the given choices directly\.$/);
-    for (const name of ['decodeMilliseconds', 'encodeMilliseconds', 'contextPrefillMilliseconds', 'prefillMilliseconds', 'timeToFirstTokenMilliseconds']) {
+    assert.match(
+      answer.prompt,
+      /\nOptions:\n\(A\) yoga\n\(B\) cooking\n\(C\) boating\nAnswer with the option's letter from the given choices directly\.$/,
+    );
+    for (const name of [
+      'decodeMilliseconds',
+      'encodeMilliseconds',
+      'contextPrefillMilliseconds',
+      'prefillMilliseconds',
+      'timeToFirstTokenMilliseconds',
+    ]) {
       assert.ok(answer.timings[name] > 0, `${name} > 0 (${answer.timings[name]})`);
     }
     assert.ok(answer.timings.compressMilliseconds >= 0 && answer.timings.generateMilliseconds >= 0);
@@ -43,14 +77,27 @@ test('ask --questions --json: every field present and consistent, the context sh
 });
 
 test('ask --stream prints the answer text on stdout, nothing else', async () => {
-  const result = await runVidtok(['ask', yogaClip, 'What?', '-m', smolvlm2Fixture, '--max-new-tokens', '3', '--stream', '--pipeline', 'ig-vlm']);
+  const result = await runVidtok([
+    'ask',
+    yogaClip,
+    'What?',
+    '-m',
+    smolvlm2Fixture,
+    '--max-new-tokens',
+    '3',
+    '--stream',
+    '--pipeline',
+    'ig-vlm',
+  ]);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout.split('\n').length, 2, 'one line of answer and its newline');
   assert.ok(result.stdout.trim().length > 0);
 });
 
 test('a missing model exits 8 with the command that pulls it', async () => {
-  const result = await runVidtok(['ask', yogaClip, 'What?'], { env: { VIDTOK_CACHE_DIR: join(scratch, 'empty-cache') } });
+  const result = await runVidtok(['ask', yogaClip, 'What?'], {
+    env: { VIDTOK_CACHE_DIR: join(scratch, 'empty-cache') },
+  });
   assert.equal(result.code, 8, result.stderr);
   assert.match(result.stderr, /^vidtok: smolvlm2-256m: .*run: vidtok models pull smolvlm2-256m\n$/);
 });
@@ -87,10 +134,26 @@ test('a forced encoder that does not fit the model exits 9; bad options exit 2',
 });
 
 test('SIGINT while an answer streams exits 130 and the model runner process is gone', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'ask', yogaClip, 'Go on.', '-m', smolvlm2Fixture, '--stream', '--max-new-tokens', '100000'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'ask',
+      yogaClip,
+      'Go on.',
+      '-m',
+      smolvlm2Fixture,
+      '--stream',
+      '--max-new-tokens',
+      '100000',
+    ],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
   const exited = new Promise<number | null>((resolvePromise) => child.once('exit', (code) => resolvePromise(code)));
@@ -106,6 +169,7 @@ test('SIGINT while an answer streams exits 130 and the model runner process is g
   assert.match(stderr, /cancelled/);
   // The runner notices its parent is gone and exits; on a loaded machine that can take a few seconds.
   const until = Date.now() + 15_000;
-  while (runners.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < until) await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
+  while (runners.some((pid) => existsSync(`/proc/${pid}`)) && Date.now() < until)
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
   for (const pid of runners) assert.ok(!existsSync(`/proc/${pid}`), `runner ${pid} was stopped, not orphaned`);
 });

@@ -35,18 +35,33 @@ after(async () => {
 
 test('askVideo answers two questions from one prefill of the video context', async () => {
   prefills.length = 0;
-  const result = await askVideo(yogaClip, ['What is the person doing?', 'Is it indoors?'], { model, generation: { maxNewTokens: 3 } });
+  const result = await askVideo(yogaClip, ['What is the person doing?', 'Is it indoors?'], {
+    model,
+    generation: { maxNewTokens: 3 },
+  });
   const { video, answers } = result;
 
   // What the model saw: 8 uniform frames (the default pipeline), 64 tokens each, timestamps inside the 10 s clip.
   assert.equal(video.pipeline.name, 'uniform');
   assert.equal(video.frames.length, 8);
-  for (let at = 1; at < video.frames.length; at++) assert.ok(video.frames[at]!.pts > video.frames[at - 1]!.pts, 'timestamps ascend');
+  for (let at = 1; at < video.frames.length; at++)
+    assert.ok(video.frames[at]!.pts > video.frames[at - 1]!.pts, 'timestamps ascend');
   assert.ok(video.frames.every((frame) => frame.pts >= 0 && frame.pts < video.video.duration));
-  assert.equal(video.visualTokens, video.segments.reduce((sum, segment) => sum + segment.count, 0));
+  assert.equal(
+    video.visualTokens,
+    video.segments.reduce((sum, segment) => sum + segment.count, 0),
+  );
   assert.equal(video.visualTokens, video.frames.length * model.info.tokensPerFrame);
-  assert.deepEqual(video.segments.flatMap((segment) => segment.timestamps), video.frames.map((frame) => frame.pts));
-  for (const name of ['pipelineMilliseconds', 'decodeMilliseconds', 'encodeMilliseconds', 'prefillMilliseconds'] as const) {
+  assert.deepEqual(
+    video.segments.flatMap((segment) => segment.timestamps),
+    video.frames.map((frame) => frame.pts),
+  );
+  for (const name of [
+    'pipelineMilliseconds',
+    'decodeMilliseconds',
+    'encodeMilliseconds',
+    'prefillMilliseconds',
+  ] as const) {
     assert.ok(video.timings[name] > 0, `${name} > 0`);
   }
 
@@ -61,25 +76,38 @@ test('askVideo answers two questions from one prefill of the video context', asy
 
   assert.equal(answers.length, 2);
   answers.forEach((answer, index) => {
-    assert.equal(answer.prefilledTokens, questionPrefills[index]!.positions, 'reported prefill = positions the runner computed');
+    assert.equal(
+      answer.prefilledTokens,
+      questionPrefills[index]!.positions,
+      'reported prefill = positions the runner computed',
+    );
     assert.ok(answer.prefilledTokens < 40, 'only the question is prefilled');
     assert.equal(answer.reusedTokens, video.contextTokens, 'the whole video context is reused');
     assert.ok(answer.generatedTokens >= 1 && answer.generatedTokens <= 3);
     assert.ok(answer.timings.prefillMilliseconds > 0 && answer.timings.timeToFirstTokenMilliseconds > 0);
     assert.equal(typeof answer.answer, 'string');
   });
-  assert.ok(answers[1]!.timings.prefillMilliseconds < video.timings.prefillMilliseconds, 'a question costs less than the video prefill');
+  assert.ok(
+    answers[1]!.timings.prefillMilliseconds < video.timings.prefillMilliseconds,
+    'a question costs less than the video prefill',
+  );
 });
 
 test('openVideoContext streams answer text that adds up to the answer; a time window limits the frames', async () => {
   const context = await openVideoContext(yogaClip, { model, start: 2, end: 5 });
   try {
-    assert.ok(context.summary.frames.every((frame) => frame.pts >= 2 && frame.pts < 5), JSON.stringify(context.summary.frames));
+    assert.ok(
+      context.summary.frames.every((frame) => frame.pts >= 2 && frame.pts < 5),
+      JSON.stringify(context.summary.frames),
+    );
     const pieces: string[] = [];
     const answer = await context.ask('Describe it.', { maxNewTokens: 4, onText: (text) => pieces.push(text) });
     assert.equal(pieces.join('').trim(), answer.answer);
     const choice = await context.ask('Which one?', { maxNewTokens: 2, choices: ['left', 'right'] });
-    assert.match(choice.prompt, /^Question: Which one\?\nOptions:\n\(A\) left\n\(B\) right\nAnswer with the option's letter/);
+    assert.match(
+      choice.prompt,
+      /^Question: Which one\?\nOptions:\n\(A\) left\n\(B\) right\nAnswer with the option's letter/,
+    );
     assert.deepEqual(choice.choices, ['left', 'right']);
   } finally {
     await context.dispose();

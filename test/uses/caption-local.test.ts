@@ -37,7 +37,23 @@ const scratch = scratchDir('caption-local');
 const pipeline = writeSmallPipeline(scratch, 2);
 
 function captionArguments(out: string, inputs: readonly string[], chunk: string): string[] {
-  return ['caption', ...inputs, '--out', out, '-m', smolvlm2Fixture, '-p', pipeline, '--chunk', chunk, '--overlap', '1s', '--max-new-tokens', '3', '--json'];
+  return [
+    'caption',
+    ...inputs,
+    '--out',
+    out,
+    '-m',
+    smolvlm2Fixture,
+    '-p',
+    pipeline,
+    '--chunk',
+    chunk,
+    '--overlap',
+    '1s',
+    '--max-new-tokens',
+    '3',
+    '--json',
+  ];
 }
 
 /** The fixed-chunk plan, written out here from its documented rule (start i*(c-o), end min(start+c, duration)). */
@@ -53,8 +69,12 @@ function expectedSpans(duration: number, chunk: number, overlap: number): { star
 function assertOutputs(item: SummaryItem, spans: { start: number; end: number }[]): void {
   const outputs = item.outputs ?? [];
   assert.deepEqual(outputs.map((path) => path.split('.').pop()).sort(), ['json', 'jsonl', 'srt', 'vtt']);
-  const file = (extension: string): string => readFileSync(outputs.find((path) => path.endsWith(`.${extension}`))!, 'utf8');
-  const lines = file('jsonl').trimEnd().split('\n').map((line) => JSON.parse(line) as { start: number; end: number; text: string });
+  const file = (extension: string): string =>
+    readFileSync(outputs.find((path) => path.endsWith(`.${extension}`))!, 'utf8');
+  const lines = file('jsonl')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { start: number; end: number; text: string });
   const document = JSON.parse(file('json'));
   const srt = parseSrt(file('srt'));
   const vtt = parseVtt(file('vtt'));
@@ -89,7 +109,10 @@ test('local batch: outputs in four formats, the bad file fails alone (exit 10), 
     assertOutputs(item, expectedSpans(durations.get(item.input)!, 6, 1));
   }
   // Progress goes to stderr as JSON lines when stderr is not a terminal.
-  const events = first.stderr.trim().split('\n').map((line) => JSON.parse(line) as { type: string });
+  const events = first.stderr
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string });
   assert.equal(events.filter((event) => event.type === 'chunk').length, 4);
   assert.equal(events.at(-1)!.type, 'batch-end');
 
@@ -99,7 +122,11 @@ test('local batch: outputs in four formats, the bad file fails alone (exit 10), 
   assert.equal(again.code, 10, again.stderr);
   const rerun = JSON.parse(again.stdout) as Summary;
   assert.deepEqual([rerun.done, rerun.skipped, rerun.failed], [0, 2, 1]);
-  assert.deepEqual(done.flatMap((item) => item.outputs!.map((path) => statSync(path).mtimeMs)), modified, 'skipped videos are not rewritten');
+  assert.deepEqual(
+    done.flatMap((item) => item.outputs!.map((path) => statSync(path).mtimeMs)),
+    modified,
+    'skipped videos are not rewritten',
+  );
 
   const longer = await runVidtok(captionArguments(out, inputs, '20s'));
   assert.equal(longer.code, 10, longer.stderr);
@@ -114,9 +141,23 @@ test('local batch: outputs in four formats, the bad file fails alone (exit 10), 
 test('--scenes cuts at the hard cut of a two-shot clip, and captionVideo captions each scene', async () => {
   const clip = join(scratch, 'two-shots.mp4');
   await runFfmpeg([
-    '-f', 'lavfi', '-i', 'color=c=red:size=96x64:rate=25:duration=2',
-    '-f', 'lavfi', '-i', 'smptebars=size=96x64:rate=25:duration=2',
-    '-filter_complex', '[0:v][1:v]concat=n=2:v=1:a=0', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', `file:${clip}`,
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=red:size=96x64:rate=25:duration=2',
+    '-f',
+    'lavfi',
+    '-i',
+    'smptebars=size=96x64:rate=25:duration=2',
+    '-filter_complex',
+    '[0:v][1:v]concat=n=2:v=1:a=0',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    `file:${clip}`,
   ]);
   const { chunks, duration } = await planSceneChunks(clip);
   assert.ok(Math.abs(duration - 4) < 0.05, `duration ${duration}`);
@@ -134,9 +175,15 @@ test('--scenes cuts at the hard cut of a two-shot clip, and captionVideo caption
     maxNewTokens: 2,
     onChunk: (chunk) => streamed.push({ start: chunk.start, end: chunk.end }),
   });
-  assert.deepEqual(result.chunks.map((chunk) => ({ start: chunk.start, end: chunk.end })), chunks);
+  assert.deepEqual(
+    result.chunks.map((chunk) => ({ start: chunk.start, end: chunk.end })),
+    chunks,
+  );
   assert.deepEqual(streamed, chunks);
   assert.deepEqual(result.metadata.chunking, { mode: 'scenes' });
   const details = result.metadata.chunks as { frames: number; visualTokens: number }[];
-  assert.ok(details.every((detail) => detail.frames === 2 && detail.visualTokens === 2 * 64), JSON.stringify(details));
+  assert.ok(
+    details.every((detail) => detail.frames === 2 && detail.visualTokens === 2 * 64),
+    JSON.stringify(details),
+  );
 });

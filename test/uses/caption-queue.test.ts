@@ -30,10 +30,27 @@ after(async () => {
 /** Starts `vidtok worker` and resolves once it reports ready (JSON lines on stderr: it is not a terminal). */
 function startWorkerProcess(queueName: string): Promise<ChildProcessWithoutNullStreams> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--queue', redis.url, '--queue-name', queueName, '-m', smolvlm2Fixture, '--close-timeout', '5'], {
-      cwd: repoRoot,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'worker',
+        '--queue',
+        redis.url,
+        '--queue-name',
+        queueName,
+        '-m',
+        smolvlm2Fixture,
+        '--close-timeout',
+        '5',
+      ],
+      {
+        cwd: repoRoot,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`worker not ready within 60 s: ${workerLog}`));
@@ -56,20 +73,62 @@ test('caption --queue with one worker process: same summary and byte-identical o
   const scratch = scratchDir('caption-queue');
   const pipeline = writeSmallPipeline(scratch, 2);
   const bad = await makeTextFile(join(scratch, 'broken.mp4'));
-  const common = ['-m', smolvlm2Fixture, '-p', pipeline, '--chunk', '6s', '--overlap', '1s', '--max-new-tokens', '3', '--format', 'jsonl,json,srt,vtt', '--json'];
+  const common = [
+    '-m',
+    smolvlm2Fixture,
+    '-p',
+    pipeline,
+    '--chunk',
+    '6s',
+    '--overlap',
+    '1s',
+    '--max-new-tokens',
+    '3',
+    '--format',
+    'jsonl,json,srt,vtt',
+    '--json',
+  ];
   const queued = join(scratch, 'queued');
   const local = join(scratch, 'local');
 
   // --detach before any worker runs: both videos are only enqueued.
-  const detached = await runVidtok(['caption', yogaClip, bad, '--out', queued, '--queue', redis.url, '--queue-name', 'uses-test', '--detach', ...common]);
+  const detached = await runVidtok([
+    'caption',
+    yogaClip,
+    bad,
+    '--out',
+    queued,
+    '--queue',
+    redis.url,
+    '--queue-name',
+    'uses-test',
+    '--detach',
+    ...common,
+  ]);
   assert.equal(detached.code, 0, detached.stderr);
   assert.equal(JSON.parse(detached.stdout).queued, 2);
 
   // The waiting submission finds the same jobs (same keys) already queued and waits for the worker to finish them.
   worker = await startWorkerProcess('uses-test');
-  const viaQueue = await runVidtok(['caption', yogaClip, bad, '--out', queued, '--queue', redis.url, '--queue-name', 'uses-test', ...common]);
+  const viaQueue = await runVidtok([
+    'caption',
+    yogaClip,
+    bad,
+    '--out',
+    queued,
+    '--queue',
+    redis.url,
+    '--queue-name',
+    'uses-test',
+    ...common,
+  ]);
   assert.equal(viaQueue.code, 10, `${viaQueue.stderr}\nworker: ${workerLog}`);
-  const summary = JSON.parse(viaQueue.stdout) as { done: number; failed: number; skipped: number; items: { input: string; status: string; reason?: string }[] };
+  const summary = JSON.parse(viaQueue.stdout) as {
+    done: number;
+    failed: number;
+    skipped: number;
+    items: { input: string; status: string; reason?: string }[];
+  };
   // The worker may finish the detached job before this submission hashes the video (then it is skipped as done).
   assert.equal(summary.done + summary.skipped, 1, viaQueue.stdout);
   assert.equal(summary.failed, 1);
@@ -77,15 +136,37 @@ test('caption --queue with one worker process: same summary and byte-identical o
 
   const inLocal = await runVidtok(['caption', yogaClip, '--out', local, ...common]);
   assert.equal(inLocal.code, 0, inLocal.stderr);
-  const names = readdirSync(local).filter((name) => !name.endsWith('.done.json')).sort();
+  const names = readdirSync(local)
+    .filter((name) => !name.endsWith('.done.json'))
+    .sort();
   assert.equal(names.length, 4);
-  assert.deepEqual(readdirSync(queued).filter((name) => !name.endsWith('.done.json')).sort(), names, 'same key-derived names');
+  assert.deepEqual(
+    readdirSync(queued)
+      .filter((name) => !name.endsWith('.done.json'))
+      .sort(),
+    names,
+    'same key-derived names',
+  );
   for (const name of names) {
-    assert.equal(readFileSync(join(queued, name), 'utf8'), readFileSync(join(local, name), 'utf8'), `${name} identical`);
+    assert.equal(
+      readFileSync(join(queued, name), 'utf8'),
+      readFileSync(join(local, name), 'utf8'),
+      `${name} identical`,
+    );
   }
 
   // A resubmission finds the outputs done and enqueues nothing.
-  const resubmitted = await runVidtok(['caption', yogaClip, '--out', queued, '--queue', redis.url, '--queue-name', 'uses-test', ...common]);
+  const resubmitted = await runVidtok([
+    'caption',
+    yogaClip,
+    '--out',
+    queued,
+    '--queue',
+    redis.url,
+    '--queue-name',
+    'uses-test',
+    ...common,
+  ]);
   assert.equal(resubmitted.code, 0, resubmitted.stderr);
   assert.equal(JSON.parse(resubmitted.stdout).skipped, 1);
 
@@ -93,7 +174,10 @@ test('caption --queue with one worker process: same summary and byte-identical o
   const exited = new Promise<number | null>((resolvePromise) => running.once('exit', (code) => resolvePromise(code)));
   running.kill('SIGTERM');
   assert.equal(await exited, 0, workerLog);
-  const closed = JSON.parse(workerLog.split('\n').find((line) => line.includes('"worker-closed"'))!) as { finished: number; modelLoads: number };
+  const closed = JSON.parse(workerLog.split('\n').find((line) => line.includes('"worker-closed"'))!) as {
+    finished: number;
+    modelLoads: number;
+  };
   assert.ok(closed.finished >= 2, workerLog);
   assert.equal(closed.modelLoads, 1, 'the worker loaded its model once');
 });

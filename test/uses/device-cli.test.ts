@@ -13,12 +13,27 @@ import { scratchDir } from '../helpers/paths.js';
 import { runVidtok, smolvlm2Fixture, writeSmallPipeline, yogaClip } from './use-fixtures.js';
 
 const scratch = scratchDir('device-cli');
-const skip = cudaProviderInstalled() ? 'onnxruntime-node has its CUDA binaries here; the fallback is not reachable' : false;
-const fallbackNotice = /^device auto: running on the CPU \(onnxruntime-node's CUDA binaries are not installed .*--onnxruntime-node-install=cuda12/m;
+const skip = cudaProviderInstalled()
+  ? 'onnxruntime-node has its CUDA binaries here; the fallback is not reachable'
+  : false;
+const fallbackNotice =
+  /^device auto: running on the CPU \(onnxruntime-node's CUDA binaries are not installed .*--onnxruntime-node-install=cuda12/m;
 
-test('ask --device: cpu silent, auto falls back with one notice and the same answer, cuda exits 8, unknown exits 2', { skip }, async () => {
+test('ask --device: cpu silent, auto falls back with one notice and the same answer, cuda exits 8, unknown exits 2', {
+  skip,
+}, async () => {
   const ask = (device: string): ReturnType<typeof runVidtok> =>
-    runVidtok(['ask', yogaClip, 'What is happening?', '-m', smolvlm2Fixture, '--max-new-tokens', '4', '--device', device]);
+    runVidtok([
+      'ask',
+      yogaClip,
+      'What is happening?',
+      '-m',
+      smolvlm2Fixture,
+      '--max-new-tokens',
+      '4',
+      '--device',
+      device,
+    ]);
   const [cpu, auto, cuda, unknown] = await Promise.all([ask('cpu'), ask('auto'), ask('cuda'), ask('gpu')]);
   assert.equal(cpu.code, 0, cpu.stderr);
   assert.doesNotMatch(cpu.stderr, /device/);
@@ -35,10 +50,33 @@ test('ask --device: cpu silent, auto falls back with one notice and the same ans
   assert.match(unknown.stderr, /gpu/);
 });
 
-test('caption --device: auto captions in local mode with one notice; cuda fails with no output; --queue refuses it', { skip }, async () => {
+test('caption --device: auto captions in local mode with one notice; cuda fails with no output; --queue refuses it', {
+  skip,
+}, async () => {
   const pipeline = writeSmallPipeline(scratch, 2);
   const caption = (device: string, out: string, extra: readonly string[] = []): ReturnType<typeof runVidtok> =>
-    runVidtok(['caption', yogaClip, '--out', out, '-m', smolvlm2Fixture, '-p', pipeline, '--chunk', '5s', '--overlap', '1s', '--max-new-tokens', '2', '--format', 'jsonl', '--json', '--device', device, ...extra]);
+    runVidtok([
+      'caption',
+      yogaClip,
+      '--out',
+      out,
+      '-m',
+      smolvlm2Fixture,
+      '-p',
+      pipeline,
+      '--chunk',
+      '5s',
+      '--overlap',
+      '1s',
+      '--max-new-tokens',
+      '2',
+      '--format',
+      'jsonl',
+      '--json',
+      '--device',
+      device,
+      ...extra,
+    ]);
   const autoOut = join(scratch, 'auto');
   const cudaOut = join(scratch, 'cuda');
   const [auto, cuda, queued] = await Promise.all([
@@ -52,7 +90,10 @@ test('caption --device: auto captions in local mode with one notice; cuda fails 
   assert.ok(readdirSync(autoOut).some((name) => name.endsWith('.jsonl')));
   assert.notEqual(cuda.code, 0, cuda.stderr);
   assert.match(cuda.stderr, /device cuda: .*--onnxruntime-node-install=cuda12/);
-  assert.ok(!existsSync(cudaOut) || readdirSync(cudaOut).every((name) => !name.endsWith('.jsonl')), 'no caption file from a failed load');
+  assert.ok(
+    !existsSync(cudaOut) || readdirSync(cudaOut).every((name) => !name.endsWith('.jsonl')),
+    'no caption file from a failed load',
+  );
   assert.equal(queued.code, 2, queued.stderr);
   assert.match(queued.stderr, /--device with --queue/);
 });

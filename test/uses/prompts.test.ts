@@ -17,7 +17,7 @@ import {
   splitStageTimes,
 } from '../../src/uses/index.js';
 
-test('multiple-choice prompt: Question / Options / lettered options / the papers\' closing sentence', () => {
+test("multiple-choice prompt: Question / Options / lettered options / the papers' closing sentence", () => {
   assert.equal(
     multipleChoicePrompt(' What is the dog doing? ', ['running', 'sleeping', 'skateboarding']),
     "Question: What is the dog doing?\nOptions:\n(A) running\n(B) sleeping\n(C) skateboarding\nAnswer with the option's letter from the given choices directly.",
@@ -36,21 +36,37 @@ test('caption question names the chunk span', () => {
   assert.equal(clockTime(0), '0:00');
   assert.equal(clockTime(75.9), '1:15');
   assert.equal(clockTime(3725), '1:02:05');
-  assert.equal(captionQuestion(defaultCaptionPrompt, 10, 20), 'Describe what happens in this clip. (The clip runs from 0:10 to 0:20 of the video.)');
+  assert.equal(
+    captionQuestion(defaultCaptionPrompt, 10, 20),
+    'Describe what happens in this clip. (The clip runs from 0:10 to 0:20 of the video.)',
+  );
 });
 
 test('stage times split into decode, encode and compress by the stage kind, not its id', () => {
   const split = splitStageTimes({
     timings: { 'frames (decode)': 40, vision: 25, thumb: 5, pool: 7, merge: 3 },
-    params: { vision: { use: 'encode' }, thumb: { use: 'encode-image' }, pool: { use: 'pllava' }, merge: { use: 'concat' } },
+    params: {
+      vision: { use: 'encode' },
+      thumb: { use: 'encode-image' },
+      pool: { use: 'pllava' },
+      merge: { use: 'concat' },
+    },
   });
   assert.deepEqual(split, { decodeMilliseconds: 40, encodeMilliseconds: 30, compressMilliseconds: 10 });
 });
 
 test('generation settings: valid values pass through, each bad one names its option', () => {
-  assert.deepEqual(generationSettings({ maxNewTokens: 5, temperature: 0.7, topK: 40, topP: 0.9, repetitionPenalty: 1.1, seed: 3 }), {
-    maxNewTokens: 5, temperature: 0.7, topK: 40, topP: 0.9, repetitionPenalty: 1.1, seed: 3,
-  });
+  assert.deepEqual(
+    generationSettings({ maxNewTokens: 5, temperature: 0.7, topK: 40, topP: 0.9, repetitionPenalty: 1.1, seed: 3 }),
+    {
+      maxNewTokens: 5,
+      temperature: 0.7,
+      topK: 40,
+      topP: 0.9,
+      repetitionPenalty: 1.1,
+      seed: 3,
+    },
+  );
   assert.deepEqual(generationSettings({}), {});
   for (const [input, option] of [
     [{ maxNewTokens: 0 }, '--max-new-tokens'],
@@ -62,6 +78,9 @@ test('generation settings: valid values pass through, each bad one names its opt
     [{ repetitionPenalty: 0 }, '--repetition-penalty'],
     [{ seed: 0.5 }, '--seed'],
   ] as const) {
-    assert.throws(() => generationSettings(input), (error: unknown) => error instanceof UsageError && error.message.startsWith(option));
+    assert.throws(
+      () => generationSettings(input),
+      (error: unknown) => error instanceof UsageError && error.message.startsWith(option),
+    );
   }
 });

@@ -50,7 +50,10 @@ test('a dead model process is replaced for the next job', async () => {
   const signal = new AbortController().signal;
 
   const first = await models.processor(task, { signal });
-  assert.deepEqual(first.chunks.map((chunk) => [chunk.start, chunk.end]), [[0, 10]]);
+  assert.deepEqual(
+    first.chunks.map((chunk) => [chunk.start, chunk.end]),
+    [[0, 10]],
+  );
   const runner = (await models.ready()).model.runner as { pid?: number };
   assert.ok(runner.pid, 'the model runs in a child process');
   const gone = new Promise<void>((resolvePromise) => {
@@ -71,7 +74,10 @@ test('a dead model process is replaced for the next job', async () => {
     return true;
   });
   const third = await models.processor(task, { signal });
-  assert.deepEqual(third.chunks.map((chunk) => [chunk.start, chunk.end]), [[0, 10]]);
+  assert.deepEqual(
+    third.chunks.map((chunk) => [chunk.start, chunk.end]),
+    [[0, 10]],
+  );
   assert.equal(models.loads, 2);
   assert.equal(opened, 2);
   assert.notEqual((await models.ready()).model.runner, runner, 'a new runner process serves the model');

@@ -17,7 +17,22 @@ export function writeSmallPipeline(directory: string, frames = 2): string {
   const path = join(directory, `uniform-${frames}.yaml`);
   writeFileSync(
     path,
-    [`name: uniform-${frames}`, `description: ${frames} evenly spaced frames (tests)`, 'version: 1', 'budget: 4608', 'frames:', `  count: ${frames}`, '  rule: np_linspace_int', 'stages:', '  - id: encode', '    use: encode', '  - id: tokens', '    use: uniform', 'output: tokens', ''].join('\n'),
+    [
+      `name: uniform-${frames}`,
+      `description: ${frames} evenly spaced frames (tests)`,
+      'version: 1',
+      'budget: 4608',
+      'frames:',
+      `  count: ${frames}`,
+      '  rule: np_linspace_int',
+      'stages:',
+      '  - id: encode',
+      '    use: encode',
+      '  - id: tokens',
+      '    use: uniform',
+      'output: tokens',
+      '',
+    ].join('\n'),
   );
   return path;
 }
@@ -29,7 +44,10 @@ export interface CliResult {
 }
 
 /** Runs `vidtok ...args` (tsx entry point) with a deadline; resolves with its exit code and output. */
-export function runVidtok(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runVidtok(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: repoRoot,

@@ -47,7 +47,11 @@ interface AskArguments {
 /** The sampling options `ask` and `caption` share. */
 export function withGenerationOptions<T>(yargs: Argv<T>, defaultTokens: number, output = 'answer'): Argv<T> {
   return yargs
-    .option('max-new-tokens', { type: 'number', default: defaultTokens, describe: `Most tokens to generate per ${output}` })
+    .option('max-new-tokens', {
+      type: 'number',
+      default: defaultTokens,
+      describe: `Most tokens to generate per ${output}`,
+    })
     .option('temperature', { type: 'number', describe: 'Sampling temperature (0 or absent: greedy)' })
     .option('top-k', { type: 'number', describe: 'Keep the k most likely tokens (0: all)' })
     .option('top-p', { type: 'number', describe: 'Nucleus sampling probability mass, in (0, 1]' })
@@ -80,9 +84,15 @@ async function readQuestionsFile(path: string): Promise<string[]> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputNotFoundError(path, code === 'ENOENT' ? 'no such questions file' : `questions file cannot be read (${code ?? String(error)})`);
+    throw new InputNotFoundError(
+      path,
+      code === 'ENOENT' ? 'no such questions file' : `questions file cannot be read (${code ?? String(error)})`,
+    );
   }
-  const questions = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0 && !line.startsWith('#'));
+  const questions = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'));
   if (questions.length === 0) throw new UsageError(`--questions ${path}: the file has no questions (one per line)`);
   return questions;
 }
@@ -107,7 +117,11 @@ export function askJson(result: AskVideoResult): Record<string, unknown> {
     video: video.video,
     frames: video.frames,
     visualTokens: video.visualTokens,
-    segments: video.segments.map((segment) => ({ role: segment.role, count: segment.count, timestamps: segment.timestamps })),
+    segments: video.segments.map((segment) => ({
+      role: segment.role,
+      count: segment.count,
+      timestamps: segment.timestamps,
+    })),
     ...(video.systemPrompt !== undefined ? { systemPrompt: video.systemPrompt } : {}),
     contextTokens: video.contextTokens,
     timings: Object.fromEntries(Object.entries(video.timings).map(([name, value]) => [name, rounded(value)])),
@@ -133,14 +147,26 @@ function contextLine(summary: VideoContextSummary): string {
 }
 
 /** Interactive questions on a terminal: one context, a prompt per question, until an empty line or end of input. */
-async function interactive(args: AskArguments, context: CommandContext, options: VideoContextOptions, answerOptions: Record<string, unknown>): Promise<number> {
+async function interactive(
+  args: AskArguments,
+  context: CommandContext,
+  options: VideoContextOptions,
+  answerOptions: Record<string, unknown>,
+): Promise<number> {
   const { openVideoContext } = await import('../../uses/video-context.js');
   const video = await openVideoContext(args.video, options);
-  const lines = createInterface({ input: process.stdin, output: context.stderr as NodeJS.WritableStream, terminal: true, prompt: '? ' });
+  const lines = createInterface({
+    input: process.stdin,
+    output: context.stderr as NodeJS.WritableStream,
+    terminal: true,
+    prompt: '? ',
+  });
   const onAbort = (): void => lines.close();
   context.signal.addEventListener('abort', onAbort, { once: true });
   try {
-    context.stderr.write(`\r\x1b[K${contextLine(video.summary)}Ask questions about the video; an empty line or Ctrl-D ends.\n`);
+    context.stderr.write(
+      `\r\x1b[K${contextLine(video.summary)}Ask questions about the video; an empty line or Ctrl-D ends.\n`,
+    );
     lines.prompt();
     // The line iterator buffers lines typed (or pasted) while an answer is being generated.
     for await (const line of lines) {
@@ -169,37 +195,81 @@ export const askCommand = defineCommand<AskArguments>({
       yargs
         .positional('video', { type: 'string', demandOption: true, describe: 'Video file or URL' })
         .positional('question', { type: 'string', describe: 'The question (omit on a terminal to ask interactively)' })
-        .option('questions', { type: 'string', describe: 'A file with one question per line, all answered from one prefill' })
-        .option('pipeline', { alias: 'p', type: 'string', default: defaultVideoPipeline, describe: 'Built-in pipeline (see `vidtok pipelines`) or a pipeline file' })
-        .option('model', { alias: 'm', type: 'string', default: defaultVideoModel, describe: 'Model alias or directory (see `vidtok models`)' })
-        .option('dtype', { type: 'string', describe: 'dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs (default: what the model directory holds)' })
-        .option('device', { type: 'string', choices: ['cpu', 'cuda', 'auto'], describe: 'Where the model runs: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice); see docs/runtime.md' })
-        .option('encoder', { type: 'string', describe: 'Force an encoder (default: the model\'s own vision encoder)' })
-        .option('budget', { alias: 'b', type: 'number', describe: 'Visual-token budget (default the pipeline\'s)' })
+        .option('questions', {
+          type: 'string',
+          describe: 'A file with one question per line, all answered from one prefill',
+        })
+        .option('pipeline', {
+          alias: 'p',
+          type: 'string',
+          default: defaultVideoPipeline,
+          describe: 'Built-in pipeline (see `vidtok pipelines`) or a pipeline file',
+        })
+        .option('model', {
+          alias: 'm',
+          type: 'string',
+          default: defaultVideoModel,
+          describe: 'Model alias or directory (see `vidtok models`)',
+        })
+        .option('dtype', {
+          type: 'string',
+          describe:
+            'dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs (default: what the model directory holds)',
+        })
+        .option('device', {
+          type: 'string',
+          choices: ['cpu', 'cuda', 'auto'],
+          describe:
+            'Where the model runs: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice); see docs/runtime.md',
+        })
+        .option('encoder', { type: 'string', describe: "Force an encoder (default: the model's own vision encoder)" })
+        .option('budget', { alias: 'b', type: 'number', describe: "Visual-token budget (default the pipeline's)" })
         .option('start', { type: 'number', describe: 'Start of the time window, seconds' })
         .option('end', { type: 'number', describe: 'End of the time window, seconds' })
-        .option('choices', { type: 'string', describe: 'Multiple choice: options separated by ";" (answer is a letter)' })
-        .option('system', { type: 'string', describe: 'A system message before the video (replaces the paper\'s)' })
+        .option('choices', {
+          type: 'string',
+          describe: 'Multiple choice: options separated by ";" (answer is a letter)',
+        })
+        .option('system', { type: 'string', describe: "A system message before the video (replaces the paper's)" })
         .option('paper-prompt', {
           type: 'boolean',
           default: true,
-          describe: 'Ask in the pipeline paper\'s wording and assistant prefix (docs/ask.md); --no-paper-prompt asks the plain question',
+          describe:
+            "Ask in the pipeline paper's wording and assistant prefix (docs/ask.md); --no-paper-prompt asks the plain question",
         })
         .option('stream', { type: 'boolean', default: false, describe: 'Print answer tokens as they are generated' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print JSON: answers, pipeline, frames, token counts, timings' })
-        .example('$0 ask clip.mp4 "What is the dog doing?"', 'One answer with the default model (smolvlm2-256m) and pipeline (uniform)')
-        .example('$0 ask clip.mp4 "Which sport?" --choices "tennis;skateboarding;yoga"', 'Multiple choice; the answer is a letter')
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'Print JSON: answers, pipeline, frames, token counts, timings',
+        })
+        .example(
+          '$0 ask clip.mp4 "What is the dog doing?"',
+          'One answer with the default model (smolvlm2-256m) and pipeline (uniform)',
+        )
+        .example(
+          '$0 ask clip.mp4 "Which sport?" --choices "tennis;skateboarding;yoga"',
+          'Multiple choice; the answer is a letter',
+        )
         .example('$0 ask clip.mp4 --questions questions.txt --json', 'Several questions, one prefill of the video')
-        .example('$0 ask clip.mp4 -m ./my-model -p slowfast-llava --stream "Describe it"', 'Another model and pipeline, streamed')
-        .example('$0 ask clip.mp4 -p ts-llava --no-paper-prompt "What is shown?"', 'The plain question, without TS-LLaVA\'s wording'),
+        .example(
+          '$0 ask clip.mp4 -m ./my-model -p slowfast-llava --stream "Describe it"',
+          'Another model and pipeline, streamed',
+        )
+        .example(
+          '$0 ask clip.mp4 -p ts-llava --no-paper-prompt "What is shown?"',
+          "The plain question, without TS-LLaVA's wording",
+        ),
       defaultAnswerTokens,
     ) as unknown as Argv<AskArguments>,
   run: async (args, context) => {
     const generation = generationFromArguments(args);
     const choices = args.choices !== undefined ? parseChoices(args.choices) : undefined;
-    if (args.stream && args.json) throw new UsageError('--stream and --json: choose one (JSON is printed when the answers are complete)');
+    if (args.stream && args.json)
+      throw new UsageError('--stream and --json: choose one (JSON is printed when the answers are complete)');
     parseBudgetOption(args.budget);
-    if (args.question !== undefined && args.questions !== undefined) throw new UsageError('give either a question or --questions <file>, not both');
+    if (args.question !== undefined && args.questions !== undefined)
+      throw new UsageError('give either a question or --questions <file>, not both');
     const onProgress = pipelineProgress(context);
     const contextOptions: VideoContextOptions = {
       pipeline: args.pipeline,
@@ -221,8 +291,13 @@ export const askCommand = defineCommand<AskArguments>({
     if (args.questions !== undefined) questions = await readQuestionsFile(args.questions);
     else if (args.question !== undefined) questions = [args.question];
     else if (process.stdin.isTTY) {
-      return interactive(args, context, contextOptions, { ...generation, ...(choices ? { choices } : {}), signal: context.signal });
-    } else throw new UsageError('no question: give one, use --questions <file>, or run on a terminal to ask interactively');
+      return interactive(args, context, contextOptions, {
+        ...generation,
+        ...(choices ? { choices } : {}),
+        signal: context.signal,
+      });
+    } else
+      throw new UsageError('no question: give one, use --questions <file>, or run on a terminal to ask interactively');
 
     const several = questions.length > 1;
     const printAnswer = (index: number, answer: VideoAnswer): void => {

@@ -47,7 +47,11 @@ interface CaptionArguments {
 
 function chunkingFrom(args: CaptionArguments): ChunkingSpec {
   if (args.scenes) return { mode: 'scenes' };
-  return { mode: 'fixed', chunkSeconds: parseDurationOption(args.chunk, '--chunk'), overlapSeconds: parseDurationOption(args.overlap, '--overlap') };
+  return {
+    mode: 'fixed',
+    chunkSeconds: parseDurationOption(args.chunk, '--chunk'),
+    overlapSeconds: parseDurationOption(args.overlap, '--overlap'),
+  };
 }
 
 export const captionCommand = defineCommand<CaptionArguments>({
@@ -56,27 +60,82 @@ export const captionCommand = defineCommand<CaptionArguments>({
   builder: (yargs: Argv) =>
     withGenerationOptions(
       yargs
-        .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Video files, directories, or @list.txt (one path per line)' })
-        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output directory (shared by every worker in queue mode)' })
+        .positional('inputs', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          describe: 'Video files, directories, or @list.txt (one path per line)',
+        })
+        .option('out', {
+          alias: 'o',
+          type: 'string',
+          demandOption: true,
+          describe: 'Output directory (shared by every worker in queue mode)',
+        })
         .option('chunk', { type: 'string', default: '10s', describe: 'Chunk length (10s, 1m, 1500ms...)' })
         .option('overlap', { type: 'string', default: '2s', describe: 'Overlap between consecutive chunks' })
-        .option('scenes', { type: 'boolean', default: false, describe: 'One chunk per scene (SceneTilling on cheap frame descriptors) instead of fixed chunks' })
-        .option('format', { alias: 'f', type: 'string', default: 'jsonl,json,srt,vtt', describe: 'Output formats, comma-separated' })
-        .option('pipeline', { alias: 'p', type: 'string', default: defaultVideoPipeline, describe: 'Pipeline run on each chunk (built-in name or file)' })
-        .option('model', { alias: 'm', type: 'string', default: defaultVideoModel, describe: 'Model alias or directory' })
-        .option('dtype', { type: 'string', describe: 'dtype for every graph or graph=dtype pairs (default: what the model directory holds)' })
-        .option('device', { type: 'string', choices: ['cpu', 'cuda', 'auto'], describe: 'Where the model runs in local mode: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice)' })
-        .option('prompt', { type: 'string', describe: 'Caption instruction (default "Describe what happens in this clip.")' })
-        .option('budget', { alias: 'b', type: 'number', describe: 'Visual-token budget per chunk (default the pipeline\'s)' })
-        .option('concurrency', { alias: 'c', type: 'number', default: 1, describe: 'Videos processed at the same time (local mode)' })
+        .option('scenes', {
+          type: 'boolean',
+          default: false,
+          describe: 'One chunk per scene (SceneTilling on cheap frame descriptors) instead of fixed chunks',
+        })
+        .option('format', {
+          alias: 'f',
+          type: 'string',
+          default: 'jsonl,json,srt,vtt',
+          describe: 'Output formats, comma-separated',
+        })
+        .option('pipeline', {
+          alias: 'p',
+          type: 'string',
+          default: defaultVideoPipeline,
+          describe: 'Pipeline run on each chunk (built-in name or file)',
+        })
+        .option('model', {
+          alias: 'm',
+          type: 'string',
+          default: defaultVideoModel,
+          describe: 'Model alias or directory',
+        })
+        .option('dtype', {
+          type: 'string',
+          describe: 'dtype for every graph or graph=dtype pairs (default: what the model directory holds)',
+        })
+        .option('device', {
+          type: 'string',
+          choices: ['cpu', 'cuda', 'auto'],
+          describe:
+            'Where the model runs in local mode: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice)',
+        })
+        .option('prompt', {
+          type: 'string',
+          describe: 'Caption instruction (default "Describe what happens in this clip.")',
+        })
+        .option('budget', {
+          alias: 'b',
+          type: 'number',
+          describe: "Visual-token budget per chunk (default the pipeline's)",
+        })
+        .option('concurrency', {
+          alias: 'c',
+          type: 'number',
+          default: 1,
+          describe: 'Videos processed at the same time (local mode)',
+        })
         .option('recursive', { alias: 'r', type: 'boolean', default: false, describe: 'Walk directories recursively' })
-        .option('queue', { type: 'string', describe: 'redis://host:port: enqueue into BullMQ for `vidtok worker`s and wait for the summary' })
+        .option('queue', {
+          type: 'string',
+          describe: 'redis://host:port: enqueue into BullMQ for `vidtok worker`s and wait for the summary',
+        })
         .option('queue-name', { type: 'string', describe: 'BullMQ queue name (default vidtok-caption)' })
         .option('detach', { type: 'boolean', default: false, describe: 'With --queue: only enqueue, do not wait' })
         .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
         .example('$0 caption videos/ --out captions/', '10 s chunks with 2 s overlap, every format, default model')
         .example('$0 caption a.mp4 b.mp4 --out caps --scenes --format srt,vtt', 'One caption per scene, subtitles only')
-        .example('$0 caption @list.txt --out /shared/caps --queue redis://redis:6379', 'Distributed: run `vidtok worker` elsewhere')
+        .example(
+          '$0 caption @list.txt --out /shared/caps --queue redis://redis:6379',
+          'Distributed: run `vidtok worker` elsewhere',
+        )
         .example('$0 caption videos/ --out caps -m ./my-model -p pllava --concurrency 2', 'Another model and pipeline'),
       defaultCaptionTokens,
       'caption',
@@ -84,13 +143,17 @@ export const captionCommand = defineCommand<CaptionArguments>({
   run: async (args, context) => {
     const formats = parseCaptionFormats(args.format);
     // Loaded on use, so `vidtok --help` and the other commands never load the model runtime or BullMQ.
-    const { captionKeyParameters, captionSettings, createReloadingCaptionProcessor, modelIdentity, openVideoModel } = await import('../../uses/index.js');
+    const { captionKeyParameters, captionSettings, createReloadingCaptionProcessor, modelIdentity, openVideoModel } =
+      await import('../../uses/index.js');
     const { resolveModelDirectory } = await import('../../hub/index.js');
     const chunking = chunkingFrom(args);
     const generation = generationFromArguments(args);
     const { maxNewTokens, ...sampling } = generation;
     if (args.detach && args.queue === undefined) throw new UsageError('--detach needs --queue redis://host:port');
-    if (args.device !== undefined && args.queue !== undefined) throw new UsageError('--device with --queue: the workers open the model; give --device to `vidtok worker`s instead');
+    if (args.device !== undefined && args.queue !== undefined)
+      throw new UsageError(
+        '--device with --queue: the workers open the model; give --device to `vidtok worker`s instead',
+      );
     parseBudgetOption(args.budget);
     const settings = await captionSettings({
       pipeline: args.pipeline,

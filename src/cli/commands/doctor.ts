@@ -33,9 +33,15 @@ export const doctorCommand = defineCommand<DoctorArguments>({
     yargs
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON on stdout' })
       .example('$0 doctor', 'Which ffmpeg is used and where it came from')
-      .example('VIDTOK_FFMPEG=/usr/bin/ffmpeg $0 doctor --json', 'Check an explicit binary') as unknown as Argv<DoctorArguments>,
+      .example(
+        'VIDTOK_FFMPEG=/usr/bin/ffmpeg $0 doctor --json',
+        'Check an explicit binary',
+      ) as unknown as Argv<DoctorArguments>,
   run: async (args, context) => {
-    const [ffmpegCandidates, ffprobeCandidates] = await Promise.all([listCandidates('ffmpeg'), listCandidates('ffprobe')]);
+    const [ffmpegCandidates, ffprobeCandidates] = await Promise.all([
+      listCandidates('ffmpeg'),
+      listCandidates('ffprobe'),
+    ]);
     let chosen: ResolvedBinaries | { error: string };
     try {
       chosen = await resolveBinaries();
@@ -59,14 +65,18 @@ export const doctorCommand = defineCommand<DoctorArguments>({
       const candidateLines = (name: string, list: readonly CandidateReport[], chosenPath: string | undefined): void => {
         for (const candidate of list) {
           const mark = candidate.path === chosenPath ? '*' : ' ';
-          const detail = candidate.info ? `${candidate.info.version} (libavcodec ${candidate.info.libavcodec ?? '?'})` : 'does not run (skipped)';
+          const detail = candidate.info
+            ? `${candidate.info.version} (libavcodec ${candidate.info.libavcodec ?? '?'})`
+            : 'does not run (skipped)';
           lines.push(`  ${mark} ${name.padEnd(8)} ${candidate.source.padEnd(18)} ${detail} ${candidate.path}`);
         }
       };
       if ('error' in chosen) lines.push(`ffmpeg/ffprobe    MISSING: ${chosen.error}`);
       else {
         lines.push(`${'ffmpeg'.padEnd(17)} ${chosen.ffmpeg.version} (${chosen.ffmpeg.source}) ${chosen.ffmpeg.path}`);
-        lines.push(`${'ffprobe'.padEnd(17)} ${chosen.ffprobe.version} (${chosen.ffprobe.source}) ${chosen.ffprobe.path}`);
+        lines.push(
+          `${'ffprobe'.padEnd(17)} ${chosen.ffprobe.version} (${chosen.ffprobe.source}) ${chosen.ffprobe.path}`,
+        );
         lines.push(
           chosen.ffprobeMatchesFfmpeg
             ? `${''.padEnd(17)} ffprobe has the same libraries as ffmpeg`
@@ -79,7 +89,10 @@ export const doctorCommand = defineCommand<DoctorArguments>({
       lines.push(
         `${'network'.padEnd(17)} ${policy.allowPrivateNetwork ? 'private networks allowed' : 'public addresses only'}${policy.allowedHosts.length ? `; allowed: ${policy.allowedHosts.join(', ')}` : ''}`,
       );
-      lines.push(`${'onnxruntime-node'.padEnd(17)} ${result.onnxruntimeNode ?? 'not installed'}`, `${'node'.padEnd(17)} ${result.node} (${result.platform})`);
+      lines.push(
+        `${'onnxruntime-node'.padEnd(17)} ${result.onnxruntimeNode ?? 'not installed'}`,
+        `${'node'.padEnd(17)} ${result.node} (${result.platform})`,
+      );
       context.stdout.write(`${lines.join('\n')}\n`);
     }
     return 'error' in chosen ? ExitCode.decodeFailed : ExitCode.ok;

@@ -6,7 +6,13 @@
 import type { Argv } from 'yargs';
 import type { VideoFrame } from '../../core/frame.js';
 import { LimitExceededError, PartialResultError, UsageError } from '../../errors/index.js';
-import { openFrames, writeContactSheet, writeFrames, type FrameRequest, type IngestWarning } from '../../ingest/index.js';
+import {
+  openFrames,
+  writeContactSheet,
+  writeFrames,
+  type FrameRequest,
+  type IngestWarning,
+} from '../../ingest/index.js';
 import { frameIndexRules, type FrameIndexRule } from '../../sampling/frame-indices.js';
 import { defineCommand } from '../command.js';
 
@@ -43,7 +49,8 @@ const maxReportedWarnings = 500;
 
 function finiteOption(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new UsageError(`--${name} must be a number, got ${String(value)}`);
   return value;
 }
 
@@ -58,7 +65,8 @@ export function parseSize(text: string): { width: number; height: number } {
   const match = /^(\d{1,5})x(\d{1,5})$/i.exec(text.trim());
   const width = Number(match?.[1]);
   const height = Number(match?.[2]);
-  if (!match || width < 1 || height < 1 || width > 16384 || height > 16384) throw new UsageError(`--size must be WxH with 1..16384 pixels per side, got '${text}'`);
+  if (!match || width < 1 || height < 1 || width > 16384 || height > 16384)
+    throw new UsageError(`--size must be WxH with 1..16384 pixels per side, got '${text}'`);
   return { width, height };
 }
 
@@ -66,8 +74,10 @@ export function parseSize(text: string): { width: number; height: number } {
 export function parseTimes(text: string): number[] {
   const parts = text.split(',').map((part) => part.trim());
   // Negative times exist on some streams' pts timelines (write them as --at=-0.5,1).
-  const valid = (part: string): boolean => /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(part) && Number.isFinite(Number(part));
-  if (parts.some((part) => !valid(part))) throw new UsageError(`--at must be comma-separated seconds without empty items, got '${text}'`);
+  const valid = (part: string): boolean =>
+    /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(part) && Number.isFinite(Number(part));
+  if (parts.some((part) => !valid(part)))
+    throw new UsageError(`--at must be comma-separated seconds without empty items, got '${text}'`);
   return parts.map(Number);
 }
 
@@ -78,10 +88,21 @@ export const framesCommand = defineCommand<FramesArguments>({
     yargs
       .positional('input', { type: 'string', describe: 'A video file, - for stdin, or an rtsp/http(s)/udp URL' })
       .option('count', { type: 'number', describe: 'Uniform sampling: this many frames, chosen by index with --rule' })
-      .option('rule', { type: 'string', choices: frameIndexRules, default: 'np_linspace_int', describe: 'Index rule for --count (the papers\' code)' })
+      .option('rule', {
+        type: 'string',
+        choices: frameIndexRules,
+        default: 'np_linspace_int',
+        describe: "Index rule for --count (the papers' code)",
+      })
       .option('fps', { type: 'number', describe: 'Frames per second: the first frame of every 1/fps interval' })
-      .option('min-frames', { type: 'number', describe: 'With --fps: at least this many frames (uniform if fps gives fewer)' })
-      .option('max-frames', { type: 'number', describe: 'With --fps: at most this many frames (uniform if fps gives more)' })
+      .option('min-frames', {
+        type: 'number',
+        describe: 'With --fps: at least this many frames (uniform if fps gives fewer)',
+      })
+      .option('max-frames', {
+        type: 'number',
+        describe: 'With --fps: at most this many frames (uniform if fps gives more)',
+      })
       .option('at', { type: 'string', describe: 'Comma-separated times in seconds: the frame shown at each time' })
       .option('keyframes', { type: 'boolean', default: false, describe: 'Keyframes only (cheap)' })
       .option('scenes', { type: 'boolean', default: false, describe: 'The first frame and every scene change' })
@@ -89,16 +110,39 @@ export const framesCommand = defineCommand<FramesArguments>({
       .option('start', { type: 'number', describe: 'Window start, seconds' })
       .option('end', { type: 'number', describe: 'Window end, seconds (exclusive)' })
       .option('size', { type: 'string', describe: 'Output size WxH (default: display size after rotation)' })
-      .option('resize', { type: 'string', choices: ['squash', 'fit', 'crop'], default: 'squash', describe: 'squash: exact WxH; fit: letterbox with black; crop: cover then centre-crop' })
+      .option('resize', {
+        type: 'string',
+        choices: ['squash', 'fit', 'crop'],
+        default: 'squash',
+        describe: 'squash: exact WxH; fit: letterbox with black; crop: cover then centre-crop',
+      })
       .option('out', { type: 'string', describe: 'Write images and index.json into this new directory (atomic)' })
       .option('format', { type: 'string', choices: ['png', 'jpg'], default: 'png', describe: 'Image format for --out' })
       .option('contact-sheet', { type: 'string', describe: 'Write one image tiling the frames (.png or .jpg)' })
-      .option('realtime', { type: 'boolean', default: false, describe: 'Play a file at real speed like a live source (frames may be dropped)' })
-      .option('buffer', { type: 'number', default: 8, describe: 'Live/realtime: frames buffered before the oldest is dropped' })
+      .option('realtime', {
+        type: 'boolean',
+        default: false,
+        describe: 'Play a file at real speed like a live source (frames may be dropped)',
+      })
+      .option('buffer', {
+        type: 'number',
+        default: 8,
+        describe: 'Live/realtime: frames buffered before the oldest is dropped',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print probe, plan, frames and warnings as JSON' })
-      .option('allow-partial', { type: 'boolean', default: false, describe: 'Write --out/--contact-sheet even when some wanted frames could not be decoded (exit code 10 still)' })
-      .example('$0 frames clip.mp4 --count 8 --rule pllava_eval --size 448x448 --resize fit --out frames/', '8 frames as the PLLaVA eval code picks them')
-      .example('$0 frames clip.mp4 --fps 1 --max-frames 64 --json', '1 fps capped at 64 frames; JSON with the decode plan')
+      .option('allow-partial', {
+        type: 'boolean',
+        default: false,
+        describe: 'Write --out/--contact-sheet even when some wanted frames could not be decoded (exit code 10 still)',
+      })
+      .example(
+        '$0 frames clip.mp4 --count 8 --rule pllava_eval --size 448x448 --resize fit --out frames/',
+        '8 frames as the PLLaVA eval code picks them',
+      )
+      .example(
+        '$0 frames clip.mp4 --fps 1 --max-frames 64 --json',
+        '1 fps capped at 64 frames; JSON with the decode plan',
+      )
       .example('$0 frames clip.mp4 --scenes --contact-sheet scenes.jpg', 'A contact sheet of scene changes')
       .example('cat stream.ts | $0 frames - --fps 2', 'A live stream on stdin') as unknown as Argv<FramesArguments>,
   run: async (args, context) => {
@@ -122,10 +166,14 @@ export const framesCommand = defineCommand<FramesArguments>({
       bufferFrames: finiteOption('buffer', args.buffer),
       signal: context.signal,
     };
-    if ((request.minFrames !== undefined || request.maxFrames !== undefined) && fps === undefined) throw new UsageError('--min-frames/--max-frames need --fps');
-    if (request.bufferFrames !== undefined && !(Number.isInteger(request.bufferFrames) && request.bufferFrames >= 1)) throw new UsageError(`--buffer must be a positive integer, got ${request.bufferFrames}`);
+    if ((request.minFrames !== undefined || request.maxFrames !== undefined) && fps === undefined)
+      throw new UsageError('--min-frames/--max-frames need --fps');
+    if (request.bufferFrames !== undefined && !(Number.isInteger(request.bufferFrames) && request.bufferFrames >= 1))
+      throw new UsageError(`--buffer must be a positive integer, got ${request.bufferFrames}`);
     if (input === '-' && process.stdin.isTTY) {
-      throw new UsageError('frames -: reads a video stream from stdin, but stdin is a terminal; pipe one in, e.g. cat clip.ts | vidtok frames - --fps 1');
+      throw new UsageError(
+        'frames -: reads a video stream from stdin, but stdin is a terminal; pipe one in, e.g. cat clip.ts | vidtok frames - --fps 1',
+      );
     }
     const keep = args.out !== undefined || args['contact-sheet'] !== undefined;
     const warnings: IngestWarning[] = [];
@@ -145,7 +193,12 @@ export const framesCommand = defineCommand<FramesArguments>({
       const frameBytes = (request.size?.width ?? info.width) * (request.size?.height ?? info.height) * 3;
       const distinct = plan.distinctFrames ?? plan.frames;
       if (distinct * frameBytes > maxKeptBytes) {
-        throw new LimitExceededError(input, 'decoded bytes to keep for --out/--contact-sheet', distinct * frameBytes, maxKeptBytes);
+        throw new LimitExceededError(
+          input,
+          'decoded bytes to keep for --out/--contact-sheet',
+          distinct * frameBytes,
+          maxKeptBytes,
+        );
       }
     }
     const kept: VideoFrame[] = [];
@@ -165,7 +218,9 @@ export const framesCommand = defineCommand<FramesArguments>({
     const startJson = (): void => {
       if (jsonStarted) return;
       jsonStarted = true;
-      context.stdout.write(`{\n"input": ${JSON.stringify(input)},\n"plan": ${JSON.stringify(plan)},\n"frames": [${held.join(',')}`);
+      context.stdout.write(
+        `{\n"input": ${JSON.stringify(input)},\n"plan": ${JSON.stringify(plan)},\n"frames": [${held.join(',')}`,
+      );
       held.length = 0;
     };
     try {
@@ -182,8 +237,7 @@ export const framesCommand = defineCommand<FramesArguments>({
             held.push(line);
             if (held.length >= jsonHeldEntries) startJson();
           }
-        }
-        else context.stdout.write(`${frame.index}\t${frame.pts.toFixed(6)}\t${frame.width}x${frame.height}\n`);
+        } else context.stdout.write(`${frame.index}\t${frame.pts.toFixed(6)}\t${frame.width}x${frame.height}\n`);
         delivered += 1;
       }
     } finally {
@@ -191,7 +245,7 @@ export const framesCommand = defineCommand<FramesArguments>({
     }
     if (stdoutClosed) return;
     const partial = source.missing > 0;
-    const wanted = (plan.distinctFrames ?? delivered + source.missing);
+    const wanted = plan.distinctFrames ?? delivered + source.missing;
     // (Nothing decoding at all is an FfmpegError from the source; here the request selected no frame, e.g. no keyframe
     // in the window.) An empty --out folder is never written.
     if (keep && kept.length === 0) throw new UsageError(`${input}: the request selects no frame; nothing written`);
@@ -203,22 +257,35 @@ export const framesCommand = defineCommand<FramesArguments>({
         entry.file = `frame-${String(position).padStart(6, '0')}.${format}`;
       });
     }
-    if (args['contact-sheet'] !== undefined && kept.length > 0 && writeOutput) await writeContactSheet(kept, String(args['contact-sheet']), { signal: context.signal });
-    if (warnings.length > warningsShown && !args.json) context.stderr.write(`vidtok: ${warnings.length} warnings in total\n`);
+    if (args['contact-sheet'] !== undefined && kept.length > 0 && writeOutput)
+      await writeContactSheet(kept, String(args['contact-sheet']), { signal: context.signal });
+    if (warnings.length > warningsShown && !args.json)
+      context.stderr.write(`vidtok: ${warnings.length} warnings in total\n`);
     const probe = args.json ? await source.probe().catch(() => null) : null;
     const tail = { probe, warnings, dropped: source.dropped, missing: source.missing, partial };
     if (streamJson) {
       startJson();
-      context.stdout.write(`${delivered === 0 ? '' : '\n'}],\n${Object.entries(tail).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(',\n')}\n}\n`);
+      context.stdout.write(
+        `${delivered === 0 ? '' : '\n'}],\n${Object.entries(tail)
+          .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`)
+          .join(',\n')}\n}\n`,
+      );
     } else if (args.json) {
       context.stdout.write(`${JSON.stringify({ input, plan, frames: listed, ...tail }, null, 2)}\n`);
     } else if (keep) {
-      for (const entry of listed) context.stdout.write(`${entry.index}\t${entry.pts.toFixed(6)}\t${entry.width}x${entry.height}${entry.file ? `\t${entry.file}` : ''}\n`);
+      for (const entry of listed)
+        context.stdout.write(
+          `${entry.index}\t${entry.pts.toFixed(6)}\t${entry.width}x${entry.height}${entry.file ? `\t${entry.file}` : ''}\n`,
+        );
     }
-    if (source.dropped > 0) context.stderr.write(`vidtok: ${source.dropped} frames dropped (consumer slower than the source)\n`);
+    if (source.dropped > 0)
+      context.stderr.write(`vidtok: ${source.dropped} frames dropped (consumer slower than the source)\n`);
     context.stdout.off('error', onStdoutError);
     if (partial) {
-      if (keep && !writeOutput) context.stderr.write('vidtok: nothing written (--out/--contact-sheet) because the result is partial; add --allow-partial to write the frames that decoded\n');
+      if (keep && !writeOutput)
+        context.stderr.write(
+          'vidtok: nothing written (--out/--contact-sheet) because the result is partial; add --allow-partial to write the frames that decoded\n',
+        );
       throw new PartialResultError(input, source.missing, wanted);
     }
   },

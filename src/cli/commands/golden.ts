@@ -21,11 +21,18 @@ export const goldenCommand = defineCommand<GoldenArguments>({
   describe: 'Check the token strategies against a directory of golden reference cases',
   builder: (yargs: Argv) =>
     yargs
-      .positional('dir', { type: 'string', demandOption: true, describe: 'Directory of case folders (case.json + .npy)' })
+      .positional('dir', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Directory of case folders (case.json + .npy)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the full result as JSON on stdout' })
       .option('filter', { type: 'string', describe: 'Only cases whose folder name contains this substring' })
       .example('$0 golden ../shared/golden/cases', 'Run every case; exit 0 when all pass')
-      .example('$0 golden ../shared/golden/cases --filter slowfast -v', 'Run the slowfast cases and list each one') as unknown as Argv<GoldenArguments>,
+      .example(
+        '$0 golden ../shared/golden/cases --filter slowfast -v',
+        'Run the slowfast cases and list each one',
+      ) as unknown as Argv<GoldenArguments>,
   run: async (args, context) => {
     const directory = resolve(args.dir);
     const result = await runGoldenDirectory(directory, {
@@ -39,7 +46,9 @@ export const goldenCommand = defineCommand<GoldenArguments>({
       },
     });
     if (args.json) {
-      context.stdout.write(`${JSON.stringify({ directory, passed: result.passed, failed: result.failed, results: result.results }, null, 2)}\n`);
+      context.stdout.write(
+        `${JSON.stringify({ directory, passed: result.passed, failed: result.failed, results: result.results }, null, 2)}\n`,
+      );
     } else {
       context.stdout.write(`${result.passed} passed, ${result.failed} failed\n`);
     }

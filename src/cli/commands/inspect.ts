@@ -25,13 +25,20 @@ interface InspectArguments {
 
 /** Splits `a,b,c` into names (empty entries dropped); throws UsageError when nothing is left. */
 export function parsePipelineList(value: string): string[] {
-  const names = value.split(',').map((name) => name.trim()).filter((name) => name.length > 0);
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
   if (names.length === 0) throw new UsageError(`--pipelines '${value}': name at least one pipeline`);
   return names;
 }
 
 /** Writes the figures into `directory` atomically: a temporary sibling folder, then renames. */
-export async function writeFiguresAtomic(directory: string, figures: readonly InspectFigure[], signal?: AbortSignal): Promise<string[]> {
+export async function writeFiguresAtomic(
+  directory: string,
+  figures: readonly InspectFigure[],
+  signal?: AbortSignal,
+): Promise<string[]> {
   const target = resolve(directory);
   await mkdir(dirname(target), { recursive: true });
   const temporary = await mkdtemp(join(dirname(target), `.${basename(target)}.${process.pid}.`));
@@ -57,32 +64,53 @@ function progressWriter(context: CommandContext): ((event: InspectProgress) => v
   if (!context.interactive) return undefined;
   return (event) => {
     if (event.type === 'pipeline-start') context.stderr.write(`\r\x1b[K[${event.at}/${event.of}] ${event.pipeline}...`);
-    else if (event.type === 'pipeline-end') context.stderr.write(`\r\x1b[K${event.pipeline}: ${event.error !== undefined ? `failed (${event.error})` : `${event.milliseconds} ms`}\n`);
+    else if (event.type === 'pipeline-end')
+      context.stderr.write(
+        `\r\x1b[K${event.pipeline}: ${event.error !== undefined ? `failed (${event.error})` : `${event.milliseconds} ms`}\n`,
+      );
     else context.stderr.write('rendering the report...\n');
   };
 }
 
 export const inspectCommand = defineCommand<InspectArguments>({
   command: 'inspect <video>',
-  describe: 'Write a self-contained HTML report of what each pipeline keeps (timeline, scenes, budgets, token pictures)',
+  describe:
+    'Write a self-contained HTML report of what each pipeline keeps (timeline, scenes, budgets, token pictures)',
   builder: (yargs: Argv) =>
     yargs
       .positional('video', { type: 'string', demandOption: true, describe: 'Video file' })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'HTML report to write' })
-      .option('pipelines', { alias: 'p', type: 'string', describe: 'Comma-separated pipelines (names or files); default every built-in pipeline' })
-      .option('encoder', { alias: 'e', type: 'string', describe: 'pixels (default), pixels:<size>/<patch>, or a model directory (heat maps)' })
+      .option('pipelines', {
+        alias: 'p',
+        type: 'string',
+        describe: 'Comma-separated pipelines (names or files); default every built-in pipeline',
+      })
+      .option('encoder', {
+        alias: 'e',
+        type: 'string',
+        describe: 'pixels (default), pixels:<size>/<patch>, or a model directory (heat maps)',
+      })
       .option('question', { alias: 'q', type: 'string', describe: 'Question for question-conditioned stages (B-VLLM)' })
       .option('png', { type: 'string', describe: 'Also write the figures as PNG files into this folder' })
       .option('quality', { type: 'number', default: 5, describe: 'JPEG quality of embedded pictures, 2 (best) to 31' })
       .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary instead of the text summary' })
       .example('$0 inspect clip.mp4 --out report.html', 'Every built-in pipeline with the pixels encoder')
-      .example('$0 inspect clip.mp4 -p uniform,slowfast-llava,ts-llava -o report.html --png figures', 'Three pipelines, plus PNG figures')
-      .example('$0 inspect clip.mp4 -p b-vllm -q "what is the dog doing?" -e ./models/smolvlm2 -o report.html', 'Heat maps and question scores from a model encoder') as unknown as Argv<InspectArguments>,
+      .example(
+        '$0 inspect clip.mp4 -p uniform,slowfast-llava,ts-llava -o report.html --png figures',
+        'Three pipelines, plus PNG figures',
+      )
+      .example(
+        '$0 inspect clip.mp4 -p b-vllm -q "what is the dog doing?" -e ./models/smolvlm2 -o report.html',
+        'Heat maps and question scores from a model encoder',
+      ) as unknown as Argv<InspectArguments>,
   run: async (args, context) => {
-    if (!Number.isFinite(args.quality) || args.quality < 2 || args.quality > 31) throw new UsageError(`--quality ${args.quality}: must be from 2 to 31`);
+    if (!Number.isFinite(args.quality) || args.quality < 2 || args.quality > 31)
+      throw new UsageError(`--quality ${args.quality}: must be from 2 to 31`);
     if (args.out.trim() === '') throw new UsageError('--out: name the HTML file to write');
     if (args.video === '-' || /^(rtsp|rtsps|rtmp|udp|srt|tcp):/i.test(args.video)) {
-      throw new UsageError(`${args.video}: inspect reads the input once per pipeline, so it needs a file or an http(s) URL, not a live stream`);
+      throw new UsageError(
+        `${args.video}: inspect reads the input once per pipeline, so it needs a file or an http(s) URL, not a live stream`,
+      );
     }
     const pipelines = args.pipelines !== undefined ? parsePipelineList(args.pipelines) : undefined;
     const encoder = args.encoder ?? 'pixels';
@@ -102,15 +130,23 @@ export const inspectCommand = defineCommand<InspectArguments>({
     const bytes = Buffer.byteLength(result.html);
     const written = args.png !== undefined ? await writeFiguresAtomic(args.png, result.figures, context.signal) : [];
     if (args.json) {
-      context.stdout.write(`${JSON.stringify({ report: target, bytes, figures: written, summary: { ...result.summary, pipelines: result.summary.pipelines.map(({ params: _params, notes: _notes, ...rest }) => rest) } })}\n`);
+      context.stdout.write(
+        `${JSON.stringify({ report: target, bytes, figures: written, summary: { ...result.summary, pipelines: result.summary.pipelines.map(({ params: _params, notes: _notes, ...rest }) => rest) } })}\n`,
+      );
     } else {
       const lines = [`report written to ${target} (${(bytes / 1024).toFixed(0)} KiB)`];
       for (const pipeline of result.summary.pipelines) {
-        lines.push(pipeline.error !== undefined ? `  ${pipeline.name}: failed: ${pipeline.error}` : `  ${pipeline.name}: ${pipeline.totalTokens} tokens of ${pipeline.budget} from ${pipeline.frames.length} frames (${pipeline.timings.total} ms)`);
+        lines.push(
+          pipeline.error !== undefined
+            ? `  ${pipeline.name}: failed: ${pipeline.error}`
+            : `  ${pipeline.name}: ${pipeline.totalTokens} tokens of ${pipeline.budget} from ${pipeline.frames.length} frames (${pipeline.timings.total} ms)`,
+        );
       }
       if (written.length > 0) lines.push(`${written.length} PNG figures written to ${resolve(args.png!)}`);
       context.stdout.write(`${lines.join('\n')}\n`);
     }
-    return result.summary.pipelines.some((pipeline) => pipeline.error !== undefined) ? ExitCode.partialFailure : ExitCode.ok;
+    return result.summary.pipelines.some((pipeline) => pipeline.error !== undefined)
+      ? ExitCode.partialFailure
+      : ExitCode.ok;
   },
 });

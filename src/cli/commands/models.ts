@@ -57,31 +57,53 @@ export const modelsCommand = defineCommand<ModelsArguments>({
         ].join('\n'),
       )
       .positional('action', { choices: actions, describe: 'pull, list or rm' })
-      .positional('model', { type: 'string', describe: 'An alias (smolvlm2-256m), a hub repository id (owner/name), or (check) an export directory' })
+      .positional('model', {
+        type: 'string',
+        describe: 'An alias (smolvlm2-256m), a hub repository id (owner/name), or (check) an export directory',
+      })
       .option('dtype', {
         type: 'string',
-        describe: 'pull/check: dtype for every graph (fp32, fp16, q4, q4f16, int8, uint8, q8, bnb4) or graph=dtype pairs',
+        describe:
+          'pull/check: dtype for every graph (fp32, fp16, q4, q4f16, int8, uint8, q8, bnb4) or graph=dtype pairs',
       })
       .option('revision', { type: 'string', describe: 'pull/rm: branch, tag, commit or refs/pr/N (default main)' })
-      .option('cache-dir', { type: 'string', describe: 'Cache root (default VIDTOK_CACHE_DIR, then ~/.cache/vidtok/models)' })
+      .option('cache-dir', {
+        type: 'string',
+        describe: 'Cache root (default VIDTOK_CACHE_DIR, then ~/.cache/vidtok/models)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print results as JSON on stdout' })
-      .option('aliases', { type: 'boolean', default: false, describe: 'list: show the known aliases and default dtypes too' })
+      .option('aliases', {
+        type: 'boolean',
+        default: false,
+        describe: 'list: show the known aliases and default dtypes too',
+      })
       .example('$0 models pull smolvlm2-256m', 'Embed fp16, vision q4, decoder q4 (about 208 MB)')
       .example('$0 models pull smolvlm2-500m --dtype q8', 'Every graph at q8 (_quantized files)')
-      .example('$0 models pull smolvlm2-256m --dtype vision_encoder=fp16', 'Override one graph, keep the other defaults')
+      .example(
+        '$0 models pull smolvlm2-256m --dtype vision_encoder=fp16',
+        'Override one graph, keep the other defaults',
+      )
       .example('HF_ENDPOINT=https://mirror.example $0 models pull llava-onevision-0.5b', 'Pull through a mirror')
       .example('$0 models list --json', 'Cached models as JSON')
       .example('$0 models rm smolvlm2-256m', 'Remove every cached revision')
-      .example('$0 models check ./SmolVLM2-256M-Video-Instruct --dtype q4f16', 'Check a local export with its q4f16 graphs') as unknown as Argv<ModelsArguments>,
+      .example(
+        '$0 models check ./SmolVLM2-256M-Video-Instruct --dtype q4f16',
+        'Check a local export with its q4f16 graphs',
+      ) as unknown as Argv<ModelsArguments>,
   run: async (args, context) => {
     const cacheOptions = args['cache-dir'] === undefined ? {} : { cacheDirectory: args['cache-dir'] };
     if (args.action === 'list') return listAction(args, context, cacheOptions);
     if (args.model === undefined) throw new UsageError(`models ${args.action}: name a model (an alias or owner/name)`);
     if (args.action === 'check') return checkAction(args, context, cacheOptions);
     if (args.action === 'rm') {
-      const removed = await removeCachedModel(args.model, { ...cacheOptions, ...(args.revision ? { revision: args.revision } : {}) });
+      const removed = await removeCachedModel(args.model, {
+        ...cacheOptions,
+        ...(args.revision ? { revision: args.revision } : {}),
+      });
       context.stdout.write(
-        args.json ? `${JSON.stringify(removed)}\n` : `removed ${removed.repositoryId} (${formatBytes(removed.freedBytes)}) from ${removed.removedDirectory}\n`,
+        args.json
+          ? `${JSON.stringify(removed)}\n`
+          : `removed ${removed.repositoryId} (${formatBytes(removed.freedBytes)}) from ${removed.removedDirectory}\n`,
       );
       return 0;
     }
@@ -99,7 +121,9 @@ export const modelsCommand = defineCommand<ModelsArguments>({
         context.stdout.write(`${JSON.stringify({ ...result, dtypes: formatDtypes(result.dtypes) })}\n`);
       } else {
         const verb = result.upToDate ? 'up to date' : `pulled ${formatBytes(result.downloadedBytes)}`;
-        context.stdout.write(`${result.repositoryId}@${result.revision} (${formatDtypes(result.dtypes)}): ${verb}\n${result.directory}\n`);
+        context.stdout.write(
+          `${result.repositoryId}@${result.revision} (${formatDtypes(result.dtypes)}): ${verb}\n${result.directory}\n`,
+        );
       }
       return 0;
     } finally {
@@ -108,10 +132,16 @@ export const modelsCommand = defineCommand<ModelsArguments>({
   },
 });
 
-async function listAction(args: ModelsArguments, context: CommandContext, cacheOptions: { cacheDirectory?: string }): Promise<number> {
+async function listAction(
+  args: ModelsArguments,
+  context: CommandContext,
+  cacheOptions: { cacheDirectory?: string },
+): Promise<number> {
   const listing = await listCachedModels(cacheOptions);
   if (args.json) {
-    context.stdout.write(`${JSON.stringify({ ...listing, ...(args.aliases ? { aliases: modelAliases } : {}) }, null, 2)}\n`);
+    context.stdout.write(
+      `${JSON.stringify({ ...listing, ...(args.aliases ? { aliases: modelAliases } : {}) }, null, 2)}\n`,
+    );
     return 0;
   }
   const out = context.stdout;
@@ -120,14 +150,21 @@ async function listAction(args: ModelsArguments, context: CommandContext, cacheO
   for (const model of listing.models) {
     const name = model.alias ? `${model.alias} (${model.repositoryId})` : model.repositoryId;
     const dtypes = modelGraphs.map((graph) => `${graph}=${model.dtypes[graph].join('|') || '-'}`).join(' ');
-    out.write(`${name}@${model.revision}  ${formatBytes(model.sizeBytes)}  ${dtypes}${model.complete ? '' : '  (incomplete: a graph is missing)'}\n`);
+    out.write(
+      `${name}@${model.revision}  ${formatBytes(model.sizeBytes)}  ${dtypes}${model.complete ? '' : '  (incomplete: a graph is missing)'}\n`,
+    );
   }
   for (const partial of listing.incomplete) {
-    out.write(`${partial.repositoryId}@${partial.revision}  ${formatBytes(partial.sizeBytes)} of an unfinished pull (run the pull again to resume)\n`);
+    out.write(
+      `${partial.repositoryId}@${partial.revision}  ${formatBytes(partial.sizeBytes)} of an unfinished pull (run the pull again to resume)\n`,
+    );
   }
   if (args.aliases) {
     out.write('aliases:\n');
-    for (const entry of modelAliases) out.write(`  ${entry.alias}  ${entry.repositoryId}  --dtype ${formatDtypes(entry.defaultDtypes)}  ${entry.description}\n`);
+    for (const entry of modelAliases)
+      out.write(
+        `  ${entry.alias}  ${entry.repositoryId}  --dtype ${formatDtypes(entry.defaultDtypes)}  ${entry.description}\n`,
+      );
   }
   return 0;
 }
@@ -139,17 +176,35 @@ function checkDtypeChoice(value: string): DtypeChoice {
   const choice: Record<string, string> = {};
   for (const part of text.split(',')) {
     const [graph, dtype, extra] = part.split('=').map((piece) => piece.trim());
-    if (extra !== undefined || graph === undefined || dtype === undefined || !isModelGraph(graph) || !isModelDtype(dtype)) {
-      throw new UsageError(`--dtype '${value}': expected a dtype or graph=dtype pairs (graphs: ${modelGraphs.join(', ')})`);
+    if (
+      extra !== undefined ||
+      graph === undefined ||
+      dtype === undefined ||
+      !isModelGraph(graph) ||
+      !isModelDtype(dtype)
+    ) {
+      throw new UsageError(
+        `--dtype '${value}': expected a dtype or graph=dtype pairs (graphs: ${modelGraphs.join(', ')})`,
+      );
     }
     choice[graph] = dtype;
   }
   return choice;
 }
 
-async function checkAction(args: ModelsArguments, context: CommandContext, cacheOptions: { cacheDirectory?: string }): Promise<number> {
-  const directory = await resolveModelDirectory(args.model!, { ...cacheOptions, ...(args.revision ? { revision: args.revision } : {}) });
-  const report = await checkModel(directory, { ...(args.dtype ? { dtype: checkDtypeChoice(args.dtype) } : {}), signal: context.signal });
+async function checkAction(
+  args: ModelsArguments,
+  context: CommandContext,
+  cacheOptions: { cacheDirectory?: string },
+): Promise<number> {
+  const directory = await resolveModelDirectory(args.model!, {
+    ...cacheOptions,
+    ...(args.revision ? { revision: args.revision } : {}),
+  });
+  const report = await checkModel(directory, {
+    ...(args.dtype ? { dtype: checkDtypeChoice(args.dtype) } : {}),
+    signal: context.signal,
+  });
   context.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheckReport(report));
   return report.passed ? ExitCode.ok : ExitCode.modelError;
 }
@@ -168,7 +223,9 @@ function formatCheckReport(report: ModelCheckReport): string {
   lines.push('checks:');
   for (const check of report.checks) lines.push(`  ${check.passed ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
   lines.push(`answer: ${JSON.stringify(report.answer)}`);
-  lines.push(`stages: ${report.stages.map((stage) => `${stage.stage} ${stage.milliseconds.toFixed(0)} ms`).join(', ')}`);
+  lines.push(
+    `stages: ${report.stages.map((stage) => `${stage.stage} ${stage.milliseconds.toFixed(0)} ms`).join(', ')}`,
+  );
   lines.push(report.passed ? 'all checks passed' : 'some checks FAILED');
   return `${lines.join('\n')}\n`;
 }

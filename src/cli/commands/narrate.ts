@@ -8,7 +8,14 @@
 import type { Argv } from 'yargs';
 import { ExitCode, UsageError } from '../../errors/index.js';
 import { parseBudgetOption } from '../budget-option.js';
-import { defaultNarrationModel, narrateStream, NarrationEventServer, parseListenAddress, VttAppender, type NarrateOptions } from '../../narration/index.js';
+import {
+  defaultNarrationModel,
+  narrateStream,
+  NarrationEventServer,
+  parseListenAddress,
+  VttAppender,
+  type NarrateOptions,
+} from '../../narration/index.js';
 import { defineCommand } from '../command.js';
 import { inputArgument } from './frames.js';
 
@@ -49,7 +56,8 @@ interface NarrateArguments {
 }
 
 function finite(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new UsageError(`--${name} must be a number, got ${String(value)}`);
   return value;
 }
 
@@ -58,42 +66,163 @@ export const narrateCommand = defineCommand<NarrateArguments>({
   describe: 'Narrate a live or recorded video scene by scene as JSON lines (optionally WebVTT and a live page)',
   builder: (yargs: Argv) =>
     yargs
-      .positional('source', { type: 'string', describe: 'A video file, - for stdin, or an rtsp://, http(s):// (HLS) or udp:// URL' })
-      .option('model', { alias: 'm', type: 'string', default: defaultNarrationModel, describe: 'Model alias or directory (see `vidtok models`)' })
-      .option('dtype', { type: 'string', describe: 'dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs; default the alias\'s' })
+      .positional('source', {
+        type: 'string',
+        describe: 'A video file, - for stdin, or an rtsp://, http(s):// (HLS) or udp:// URL',
+      })
+      .option('model', {
+        alias: 'm',
+        type: 'string',
+        default: defaultNarrationModel,
+        describe: 'Model alias or directory (see `vidtok models`)',
+      })
+      .option('dtype', {
+        type: 'string',
+        describe: "dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs; default the alias's",
+      })
       .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads of the model runner' })
-      .option('fps', { type: 'number', default: 2, describe: 'Frames per second encoded for scene detection and narration' })
-      .option('realtime', { type: 'boolean', default: false, describe: 'Play a file at real speed like a live source (frames may be dropped)' })
-      .option('buffer', { type: 'number', default: 8, describe: 'Live/realtime: frames buffered before the oldest is dropped' })
-      .option('max-scene-seconds', { type: 'number', default: 30, describe: 'Close a scene still open after this many seconds' })
-      .option('min-scene-seconds', { type: 'number', default: 1, describe: 'Ignore a cut that would close a shorter scene' })
-      .option('pipeline', { alias: 'p', type: 'string', describe: 'Pipeline that drives narration: built-in name or file (default scenetilling)' })
-      .option('budget', { type: 'number', describe: 'Visual-token budget of one narration prompt (default the pipeline\'s)' })
-      .option('scene-rule', { type: 'string', choices: ['threshold', 'depth'], default: 'threshold', describe: 'Cut rule: descriptor distance threshold, or SceneTilling depth score' })
-      .option('scene-threshold', { type: 'number', default: 0.3, describe: 'Threshold rule: smallest descriptor distance (1 - Bhattacharyya for HSV) of a cut' })
-      .option('scene-ratio', { type: 'number', default: 3, describe: 'Threshold rule: a cut also needs this many times the open scene\'s recent mean distance' })
-      .option('scene-descriptor', { type: 'string', choices: ['hsv+model', 'hsv', 'model'], describe: 'What scenes are cut on: HSV histograms (default), the model\'s features, or both (these two encode every frame)' })
-      .option('thumbnails', { type: 'boolean', default: false, describe: 'Add PNG thumbnails of the frames each narration saw to narration-end (implied by --serve and --vtt)' })
-      .option('scene-alpha', { type: 'number', default: 0.5, describe: 'Depth rule: mean + alpha * std of the depth scores' })
-      .option('scene-min-depth', { type: 'number', default: 0.05, describe: 'Depth rule: a cut also needs at least this depth score' })
-      .option('scene-frames', { type: 'number', describe: 'Frames of a scene shown to the model (default the pipeline\'s, else 8)' })
-      .option('max-scene-frames', { type: 'number', default: 64, describe: 'Frames of the open scene held at most (every other one dropped beyond)' })
-      .option('memory-scenes', { type: 'number', describe: 'Earlier scenes remembered as memory tokens in each prompt (default the pipeline\'s, else 4)' })
-      .option('memory-tokens', { type: 'number', describe: 'Memory tokens per remembered scene (default the pipeline\'s, else 32)' })
-      .option('max-pending-scenes', { type: 'number', default: 2, describe: 'Scenes waiting for the narrator at most (more are merged)' })
-      .option('prompt', { type: 'string', describe: 'Instruction for each scene (default: narrate in one short sentence)' })
+      .option('fps', {
+        type: 'number',
+        default: 2,
+        describe: 'Frames per second encoded for scene detection and narration',
+      })
+      .option('realtime', {
+        type: 'boolean',
+        default: false,
+        describe: 'Play a file at real speed like a live source (frames may be dropped)',
+      })
+      .option('buffer', {
+        type: 'number',
+        default: 8,
+        describe: 'Live/realtime: frames buffered before the oldest is dropped',
+      })
+      .option('max-scene-seconds', {
+        type: 'number',
+        default: 30,
+        describe: 'Close a scene still open after this many seconds',
+      })
+      .option('min-scene-seconds', {
+        type: 'number',
+        default: 1,
+        describe: 'Ignore a cut that would close a shorter scene',
+      })
+      .option('pipeline', {
+        alias: 'p',
+        type: 'string',
+        describe: 'Pipeline that drives narration: built-in name or file (default scenetilling)',
+      })
+      .option('budget', {
+        type: 'number',
+        describe: "Visual-token budget of one narration prompt (default the pipeline's)",
+      })
+      .option('scene-rule', {
+        type: 'string',
+        choices: ['threshold', 'depth'],
+        default: 'threshold',
+        describe: 'Cut rule: descriptor distance threshold, or SceneTilling depth score',
+      })
+      .option('scene-threshold', {
+        type: 'number',
+        default: 0.3,
+        describe: 'Threshold rule: smallest descriptor distance (1 - Bhattacharyya for HSV) of a cut',
+      })
+      .option('scene-ratio', {
+        type: 'number',
+        default: 3,
+        describe: "Threshold rule: a cut also needs this many times the open scene's recent mean distance",
+      })
+      .option('scene-descriptor', {
+        type: 'string',
+        choices: ['hsv+model', 'hsv', 'model'],
+        describe:
+          "What scenes are cut on: HSV histograms (default), the model's features, or both (these two encode every frame)",
+      })
+      .option('thumbnails', {
+        type: 'boolean',
+        default: false,
+        describe: 'Add PNG thumbnails of the frames each narration saw to narration-end (implied by --serve and --vtt)',
+      })
+      .option('scene-alpha', {
+        type: 'number',
+        default: 0.5,
+        describe: 'Depth rule: mean + alpha * std of the depth scores',
+      })
+      .option('scene-min-depth', {
+        type: 'number',
+        default: 0.05,
+        describe: 'Depth rule: a cut also needs at least this depth score',
+      })
+      .option('scene-frames', {
+        type: 'number',
+        describe: "Frames of a scene shown to the model (default the pipeline's, else 8)",
+      })
+      .option('max-scene-frames', {
+        type: 'number',
+        default: 64,
+        describe: 'Frames of the open scene held at most (every other one dropped beyond)',
+      })
+      .option('memory-scenes', {
+        type: 'number',
+        describe: "Earlier scenes remembered as memory tokens in each prompt (default the pipeline's, else 4)",
+      })
+      .option('memory-tokens', {
+        type: 'number',
+        describe: "Memory tokens per remembered scene (default the pipeline's, else 32)",
+      })
+      .option('max-pending-scenes', {
+        type: 'number',
+        default: 2,
+        describe: 'Scenes waiting for the narrator at most (more are merged)',
+      })
+      .option('prompt', {
+        type: 'string',
+        describe: 'Instruction for each scene (default: narrate in one short sentence)',
+      })
       .option('max-new-tokens', { type: 'number', default: 48, describe: 'Tokens generated per scene at most' })
       .option('temperature', { type: 'number', default: 0, describe: 'Sampling temperature (0 = greedy)' })
       .option('vtt', { type: 'string', describe: 'Write the narration to this WebVTT file, valid after every cue' })
-      .option('serve', { type: 'string', describe: 'Serve the events (SSE at /events) and a live page at [host:]port (host 127.0.0.1 by default)' })
-      .option('reconnect-attempts', { type: 'number', default: 8, describe: 'Live URLs: failed reconnects in a row before giving up' })
-      .option('reconnect-delay', { type: 'number', default: 500, describe: 'Live URLs: first reconnect delay in ms, doubled each failure' })
-      .option('reconnect-max-delay', { type: 'number', default: 15000, describe: 'Live URLs: longest reconnect delay in ms' })
-      .option('stall-timeout', { type: 'number', default: 20, describe: 'Live URLs: reconnect when no frame arrived for this many seconds' })
-      .option('step-delay', { type: 'number', default: 0, hidden: true, describe: 'Testing: extra ms of inference per generated token (simulates a slow model)' })
-      .example('$0 narrate clip.mp4 --realtime --vtt narration.vtt', 'Narrate a file as if it were live, keeping a WebVTT file')
-      .example('$0 narrate rtsp://camera.local/stream --serve 8080', 'Narrate a camera and watch it at http://127.0.0.1:8080/')
-      .example('ffmpeg -i in.mp4 -f mpegts - | $0 narrate -', 'Narrate a stream piped on stdin') as unknown as Argv<NarrateArguments>,
+      .option('serve', {
+        type: 'string',
+        describe: 'Serve the events (SSE at /events) and a live page at [host:]port (host 127.0.0.1 by default)',
+      })
+      .option('reconnect-attempts', {
+        type: 'number',
+        default: 8,
+        describe: 'Live URLs: failed reconnects in a row before giving up',
+      })
+      .option('reconnect-delay', {
+        type: 'number',
+        default: 500,
+        describe: 'Live URLs: first reconnect delay in ms, doubled each failure',
+      })
+      .option('reconnect-max-delay', {
+        type: 'number',
+        default: 15000,
+        describe: 'Live URLs: longest reconnect delay in ms',
+      })
+      .option('stall-timeout', {
+        type: 'number',
+        default: 20,
+        describe: 'Live URLs: reconnect when no frame arrived for this many seconds',
+      })
+      .option('step-delay', {
+        type: 'number',
+        default: 0,
+        hidden: true,
+        describe: 'Testing: extra ms of inference per generated token (simulates a slow model)',
+      })
+      .example(
+        '$0 narrate clip.mp4 --realtime --vtt narration.vtt',
+        'Narrate a file as if it were live, keeping a WebVTT file',
+      )
+      .example(
+        '$0 narrate rtsp://camera.local/stream --serve 8080',
+        'Narrate a camera and watch it at http://127.0.0.1:8080/',
+      )
+      .example(
+        'ffmpeg -i in.mp4 -f mpegts - | $0 narrate -',
+        'Narrate a stream piped on stdin',
+      ) as unknown as Argv<NarrateArguments>,
   run: async (args, context) => {
     const source = inputArgument(args.source);
     const options: NarrateOptions = {
@@ -110,7 +239,9 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       sceneRule: args['scene-rule'] as 'threshold' | 'depth',
       sceneThreshold: finite('scene-threshold', args['scene-threshold']),
       sceneRatio: finite('scene-ratio', args['scene-ratio']),
-      ...(args['scene-descriptor'] !== undefined ? { sceneDescriptor: args['scene-descriptor'] as 'hsv+model' | 'hsv' | 'model' } : {}),
+      ...(args['scene-descriptor'] !== undefined
+        ? { sceneDescriptor: args['scene-descriptor'] as 'hsv+model' | 'hsv' | 'model' }
+        : {}),
       thumbnails: args.thumbnails || args.serve !== undefined || args.vtt !== undefined,
       sceneAlpha: finite('scene-alpha', args['scene-alpha']),
       sceneMinDepth: finite('scene-min-depth', args['scene-min-depth']),
@@ -133,7 +264,8 @@ export const narrateCommand = defineCommand<NarrateArguments>({
     };
     const listen = args.serve !== undefined ? parseListenAddress(String(args.serve)) : undefined;
     const stream = narrateStream(source, options);
-    const vtt = args.vtt !== undefined ? await VttAppender.create(String(args.vtt), { signal: context.signal }) : undefined;
+    const vtt =
+      args.vtt !== undefined ? await VttAppender.create(String(args.vtt), { signal: context.signal }) : undefined;
     let server: NarrationEventServer | undefined;
     let stdoutClosed = false;
     const onStdoutError = (): void => {
@@ -147,7 +279,10 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       }
       for await (const event of stream) {
         // Thumbnails feed the page and the VTT thumbnail track; stdout carries them only with --thumbnails.
-        const line = event.type === 'narration-end' && !args.thumbnails && event.thumbnails ? { ...event, thumbnails: undefined } : event;
+        const line =
+          event.type === 'narration-end' && !args.thumbnails && event.thumbnails
+            ? { ...event, thumbnails: undefined }
+            : event;
         if (!stdoutClosed) context.stdout.write(`${JSON.stringify(line)}\n`);
         server?.publish(event);
         if (event.type === 'narration-end' && vtt) await vtt.appendScene(event);
@@ -159,7 +294,9 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       await server?.close();
     }
     if (context.signal.aborted) {
-      context.stderr.write(`vidtok: interrupted; ${stream.stats.narrations} narration(s) flushed${vtt ? `, ${vtt.path} closed` : ''}\n`);
+      context.stderr.write(
+        `vidtok: interrupted; ${stream.stats.narrations} narration(s) flushed${vtt ? `, ${vtt.path} closed` : ''}\n`,
+      );
       return ExitCode.interrupted;
     }
     return ExitCode.ok;

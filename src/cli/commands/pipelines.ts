@@ -25,7 +25,11 @@ export function describeFrames(frames: FramesSpec): string {
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '),
+    )
+    .join('\n');
 }
 
 export const pipelinesCommand = defineCommand<PipelinesArguments>({
@@ -36,7 +40,10 @@ export const pipelinesCommand = defineCommand<PipelinesArguments>({
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
       .option('stages', { type: 'boolean', default: false, describe: 'Also list the stages a pipeline file can use' })
       .example('$0 pipelines', 'Name, budget, frames and description of every built-in pipeline')
-      .example('$0 pipelines --stages --json', 'Pipelines and stages (with their parameter schemas) as JSON') as unknown as Argv<PipelinesArguments>,
+      .example(
+        '$0 pipelines --stages --json',
+        'Pipelines and stages (with their parameter schemas) as JSON',
+      ) as unknown as Argv<PipelinesArguments>,
   run: async (args, context) => {
     const pipelines = await listBuiltInPipelines({ signal: context.signal });
     const stages = listStages();
@@ -73,15 +80,28 @@ export const pipelinesCommand = defineCommand<PipelinesArguments>({
     }
     // Budgets relative to the encoder are shown resolved on the pixels encoder's 24x24 grid, then as stated.
     const reference = createPixelsEncoder().geometry!;
-    const budgetText = (budget: BudgetSpec): string => (typeof budget === 'number' ? String(budget) : `${resolveBudget(budget, reference)} (${describeBudget(budget)})`);
-    const rows = [['name', 'budget on 24x24', 'frames', 'description'], ...pipelines.map((pipeline) => [pipeline.name, budgetText(pipeline.budget), describeFrames(pipeline.frames), pipeline.description])];
+    const budgetText = (budget: BudgetSpec): string =>
+      typeof budget === 'number' ? String(budget) : `${resolveBudget(budget, reference)} (${describeBudget(budget)})`;
+    const rows = [
+      ['name', 'budget on 24x24', 'frames', 'description'],
+      ...pipelines.map((pipeline) => [
+        pipeline.name,
+        budgetText(pipeline.budget),
+        describeFrames(pipeline.frames),
+        pipeline.description,
+      ]),
+    ];
     context.stdout.write(`${table(rows)}\n`);
     if (args.stages) {
       const stageRows = [
         ['stage', 'inputs', 'output', 'description'],
         ...stages.map((stage) => [
           stage.name,
-          stage.variadic ? `${Object.values(stage.inputs)[0]}...` : Object.entries(stage.inputs).map(([port, kind]) => (port === 'in' ? kind : `${port}:${kind}`)).join(','),
+          stage.variadic
+            ? `${Object.values(stage.inputs)[0]}...`
+            : Object.entries(stage.inputs)
+                .map(([port, kind]) => (port === 'in' ? kind : `${port}:${kind}`))
+                .join(','),
           stage.output,
           stage.description,
         ]),

@@ -27,32 +27,86 @@ export const serveCommand = defineCommand<ServeArguments>({
   describe: 'OpenAI-compatible HTTP server: chat completions with video_url parts, the video context cached',
   builder: (yargs: Argv) =>
     yargs
-      .option('model', { alias: 'm', type: 'string', default: defaultVideoModel, describe: 'Model alias (from the cache) or model directory' })
-      .option('dtype', { type: 'string', describe: 'One dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs' })
+      .option('model', {
+        alias: 'm',
+        type: 'string',
+        default: defaultVideoModel,
+        describe: 'Model alias (from the cache) or model directory',
+      })
+      .option('dtype', {
+        type: 'string',
+        describe: 'One dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs',
+      })
       .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads' })
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'Interface to bind (0.0.0.0 exposes the server: use --api-key-env)' })
+      .option('host', {
+        type: 'string',
+        default: '127.0.0.1',
+        describe: 'Interface to bind (0.0.0.0 exposes the server: use --api-key-env)',
+      })
       .option('port', { type: 'number', default: 8080, describe: 'Port (0: any free port, printed on stderr)' })
-      .option('media-dir', { type: 'string', array: true, describe: 'Folder local media may be read from (repeatable); without it only http(s) and data: images' })
-      .option('pipeline', { alias: 'p', type: 'string', describe: 'Default pipeline (built-in name or file); requests may pick built-in ones' })
-      .option('api-key-env', { type: 'string', describe: 'Environment variable holding the key every request must send as Authorization: Bearer <key>' })
-      .option('max-queue', { type: 'number', default: 16, describe: 'Requests that may wait behind the running one; more get 429' })
-      .option('cache-size', { type: 'number', default: 4, describe: 'Prefilled video contexts kept for follow-up questions (0: none)' })
-      .option('model-name', { type: 'string', describe: 'The model id /v1/models lists and requests name (default the alias or directory name)' })
-      .example('$0 serve -m smolvlm2-256m --media-dir ./videos', 'serve the videos in ./videos on http://127.0.0.1:8080')
-      .example('VIDTOK_KEY=secret $0 serve --host 0.0.0.0 --api-key-env VIDTOK_KEY', 'on every interface, with a key') as unknown as Argv<ServeArguments>,
+      .option('media-dir', {
+        type: 'string',
+        array: true,
+        describe: 'Folder local media may be read from (repeatable); without it only http(s) and data: images',
+      })
+      .option('pipeline', {
+        alias: 'p',
+        type: 'string',
+        describe: 'Default pipeline (built-in name or file); requests may pick built-in ones',
+      })
+      .option('api-key-env', {
+        type: 'string',
+        describe: 'Environment variable holding the key every request must send as Authorization: Bearer <key>',
+      })
+      .option('max-queue', {
+        type: 'number',
+        default: 16,
+        describe: 'Requests that may wait behind the running one; more get 429',
+      })
+      .option('cache-size', {
+        type: 'number',
+        default: 4,
+        describe: 'Prefilled video contexts kept for follow-up questions (0: none)',
+      })
+      .option('model-name', {
+        type: 'string',
+        describe: 'The model id /v1/models lists and requests name (default the alias or directory name)',
+      })
+      .example(
+        '$0 serve -m smolvlm2-256m --media-dir ./videos',
+        'serve the videos in ./videos on http://127.0.0.1:8080',
+      )
+      .example(
+        'VIDTOK_KEY=secret $0 serve --host 0.0.0.0 --api-key-env VIDTOK_KEY',
+        'on every interface, with a key',
+      ) as unknown as Argv<ServeArguments>,
   run: async (args, context) => {
-    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port ${args.port}: must be an integer in [0, 65535]`);
-    if (!Number.isInteger(args['max-queue']) || args['max-queue'] < 0) throw new UsageError(`--max-queue ${args['max-queue']}: must be an integer >= 0`);
-    if (!Number.isInteger(args['cache-size']) || args['cache-size'] < 0) throw new UsageError(`--cache-size ${args['cache-size']}: must be an integer >= 0`);
+    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
+      throw new UsageError(`--port ${args.port}: must be an integer in [0, 65535]`);
+    if (!Number.isInteger(args['max-queue']) || args['max-queue'] < 0)
+      throw new UsageError(`--max-queue ${args['max-queue']}: must be an integer >= 0`);
+    if (!Number.isInteger(args['cache-size']) || args['cache-size'] < 0)
+      throw new UsageError(`--cache-size ${args['cache-size']}: must be an integer >= 0`);
     let apiKey: string | undefined;
     if (args['api-key-env'] !== undefined) {
       apiKey = process.env[args['api-key-env']];
-      if (apiKey === undefined || apiKey.length === 0) throw new UsageError(`--api-key-env ${args['api-key-env']}: the environment variable is not set or empty`);
+      if (apiKey === undefined || apiKey.length === 0)
+        throw new UsageError(`--api-key-env ${args['api-key-env']}: the environment variable is not set or empty`);
     }
     const { access, stat } = await import('node:fs/promises');
     for (const directory of args['media-dir'] ?? []) {
-      const isDirectory = await stat(directory).then((info) => info.isDirectory(), () => false);
-      if (!isDirectory || !(await access(directory).then(() => true, () => false))) throw new UsageError(`--media-dir ${directory}: not a readable directory`);
+      const isDirectory = await stat(directory).then(
+        (info) => info.isDirectory(),
+        () => false,
+      );
+      if (
+        !isDirectory ||
+        !(await access(directory).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw new UsageError(`--media-dir ${directory}: not a readable directory`);
     }
     const { startServer } = await import('../../serve/index.js');
     const log = (line: string): void => void context.stderr.write(`vidtok serve: ${line}\n`);

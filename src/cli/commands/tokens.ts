@@ -51,7 +51,14 @@ function segmentSummary(segment: VisualSegment): Record<string, unknown> {
 function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows
-    .map((row) => row.map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, column) =>
+          rightAligned.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
+        )
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -60,18 +67,42 @@ function textReport(result: PipelineRunResult, dumped: string | undefined): stri
   const total = segments.reduce((sum, segment) => sum + segment.count, 0);
   const lines: string[] = [];
   lines.push(`pipeline ${result.metadata.pipeline}, encoder ${result.metadata.encoder} (D=${result.dim})`);
-  const span = result.frames.length > 0 ? ` from ${formatTime(result.frames[0]!.pts)} to ${formatTime(result.frames[result.frames.length - 1]!.pts)}` : '';
-  lines.push(`frames: ${result.frames.length} of ${result.probe.frameCount || '?'}${span} (${result.probe.width}x${result.probe.height}, ${result.probe.duration.toFixed(2)} s)`);
-  if (result.plan.reducedFrames) lines.push(`frames reduced from ${result.plan.reducedFrames.from} to ${result.plan.reducedFrames.to} to fit the budget`);
+  const span =
+    result.frames.length > 0
+      ? ` from ${formatTime(result.frames[0]!.pts)} to ${formatTime(result.frames[result.frames.length - 1]!.pts)}`
+      : '';
+  lines.push(
+    `frames: ${result.frames.length} of ${result.probe.frameCount || '?'}${span} (${result.probe.width}x${result.probe.height}, ${result.probe.duration.toFixed(2)} s)`,
+  );
+  if (result.plan.reducedFrames)
+    lines.push(
+      `frames reduced from ${result.plan.reducedFrames.from} to ${result.plan.reducedFrames.to} to fit the budget`,
+    );
   lines.push('');
   const rows: string[][] = [['#', 'role', 'tokens', 'frames', 'time', 'layout', 'source frames']];
   segments.forEach((segment, at) => {
     const first = segment.timestamps[0];
     const last = segment.timestamps[segment.timestamps.length - 1];
-    const time = first === undefined ? '-' : first === last ? formatTime(first) : `${formatTime(first)}-${formatTime(last!)}`;
-    const layout = segment.layout ? `${segment.layout.t}x${segment.layout.h}x${segment.layout.w}` : segment.isImage ? 'image' : '-';
-    const indices = segment.frameIndices.length <= 6 ? segment.frameIndices.join(',') : `${segment.frameIndices.slice(0, 3).join(',')},...,${segment.frameIndices[segment.frameIndices.length - 1]}`;
-    rows.push([String(at), segment.role + (segment.isImage ? ' (image)' : ''), String(segment.count), String(segment.frameIndices.length), time, layout, indices]);
+    const time =
+      first === undefined ? '-' : first === last ? formatTime(first) : `${formatTime(first)}-${formatTime(last!)}`;
+    const layout = segment.layout
+      ? `${segment.layout.t}x${segment.layout.h}x${segment.layout.w}`
+      : segment.isImage
+        ? 'image'
+        : '-';
+    const indices =
+      segment.frameIndices.length <= 6
+        ? segment.frameIndices.join(',')
+        : `${segment.frameIndices.slice(0, 3).join(',')},...,${segment.frameIndices[segment.frameIndices.length - 1]}`;
+    rows.push([
+      String(at),
+      segment.role + (segment.isImage ? ' (image)' : ''),
+      String(segment.count),
+      String(segment.frameIndices.length),
+      time,
+      layout,
+      indices,
+    ]);
   });
   lines.push(table(rows, new Set([0, 2, 3])));
   lines.push('');
@@ -80,14 +111,20 @@ function textReport(result: PipelineRunResult, dumped: string | undefined): stri
   const timings = Object.entries(result.metadata.timings ?? {});
   if (timings.length > 0) {
     lines.push('stage times:');
-    lines.push(table(timings.map(([stage, ms]) => ['  ' + stage, `${ms} ms`]), new Set([1])));
+    lines.push(
+      table(
+        timings.map(([stage, ms]) => ['  ' + stage, `${ms} ms`]),
+        new Set([1]),
+      ),
+    );
   }
   if (result.metadata.approximation) lines.push(`approximation: ${result.metadata.approximation}`);
   for (const [key, value] of Object.entries(result.notes)) {
     if (key.endsWith('.approximation')) continue;
     lines.push(`note ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
   }
-  if (result.warnings.length > 0) lines.push(`decoder warnings: ${result.warnings.length} (first: ${result.warnings[0]})`);
+  if (result.warnings.length > 0)
+    lines.push(`decoder warnings: ${result.warnings.length} (first: ${result.warnings[0]})`);
   if (dumped) lines.push(`tokens written to ${dumped} [${total}, ${result.dim}] float32`);
   return `${lines.join('\n')}\n`;
 }
@@ -133,18 +170,43 @@ export const tokensCommand = defineCommand<TokensArguments>({
   builder: (yargs: Argv) =>
     yargs
       .positional('video', { type: 'string', demandOption: true, describe: 'Video file (or URL / - for stdin)' })
-      .option('pipeline', { alias: 'p', type: 'string', demandOption: true, describe: 'Built-in pipeline name (see `vidtok pipelines`) or a YAML/JSON pipeline file' })
-      .option('encoder', { alias: 'e', type: 'string', describe: 'pixels (default), pixels:<size>/<patch>, or a model (directory or alias)' })
+      .option('pipeline', {
+        alias: 'p',
+        type: 'string',
+        demandOption: true,
+        describe: 'Built-in pipeline name (see `vidtok pipelines`) or a YAML/JSON pipeline file',
+      })
+      .option('encoder', {
+        alias: 'e',
+        type: 'string',
+        describe: 'pixels (default), pixels:<size>/<patch>, or a model (directory or alias)',
+      })
       .option('question', { alias: 'q', type: 'string', describe: 'Question for question-conditioned stages (B-VLLM)' })
-      .option('budget', { alias: 'b', type: 'number', describe: 'Total visual-token budget (default: the pipeline\'s)' })
+      .option('budget', { alias: 'b', type: 'number', describe: "Total visual-token budget (default: the pipeline's)" })
       .option('start', { type: 'number', describe: 'Start of the time window, seconds' })
       .option('end', { type: 'number', describe: 'End of the time window, seconds' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON (segments, counts, timings; no token values)' })
-      .option('dump-tokens', { type: 'string', describe: 'Write every visual token to this .npy file as float32 [N, D]' })
-      .example('$0 tokens clip.mp4 --pipeline slowfast-llava', '3680 tokens: 10 slow frames + 50 fast frames (pixels encoder)')
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print JSON (segments, counts, timings; no token values)',
+      })
+      .option('dump-tokens', {
+        type: 'string',
+        describe: 'Write every visual token to this .npy file as float32 [N, D]',
+      })
+      .example(
+        '$0 tokens clip.mp4 --pipeline slowfast-llava',
+        '3680 tokens: 10 slow frames + 50 fast frames (pixels encoder)',
+      )
       .example('$0 tokens clip.mp4 -p ig-vlm --encoder pixels:224/16 --json', 'One grid image, machine-readable')
-      .example('$0 tokens clip.mp4 -p b-vllm -q "what is the dog doing?"', 'Question-conditioned frame selection (approximation)')
-      .example('$0 tokens clip.mp4 -p ./my-pipeline.yaml --budget 2000 --dump-tokens tokens.npy', 'A custom pipeline under a tighter budget') as unknown as Argv<TokensArguments>,
+      .example(
+        '$0 tokens clip.mp4 -p b-vllm -q "what is the dog doing?"',
+        'Question-conditioned frame selection (approximation)',
+      )
+      .example(
+        '$0 tokens clip.mp4 -p ./my-pipeline.yaml --budget 2000 --dump-tokens tokens.npy',
+        'A custom pipeline under a tighter budget',
+      ) as unknown as Argv<TokensArguments>,
   run: async (args, context) => {
     parseBudgetOption(args.budget);
     const onProgress = progressWriter(context);
@@ -169,7 +231,12 @@ export const tokensCommand = defineCommand<TokensArguments>({
           pipeline: result.metadata.pipeline,
           encoder: result.metadata.encoder,
           dim: result.dim,
-          probe: { duration: result.probe.duration, frameCount: result.probe.frameCount, width: result.probe.width, height: result.probe.height },
+          probe: {
+            duration: result.probe.duration,
+            frameCount: result.probe.frameCount,
+            width: result.probe.width,
+            height: result.probe.height,
+          },
           plan: result.plan,
           frames: result.frames,
           totalTokens: segments.reduce((sum, segment) => sum + segment.count, 0),

@@ -35,10 +35,14 @@ function eventWriter(context: CommandContext): (event: WorkerEvent) => void {
         context.stderr.write(`job ${event.jobId.slice(0, 8)}: ${event.input} (attempt ${event.attempt})\n`);
         break;
       case 'chunk':
-        context.stderr.write(`job ${event.jobId.slice(0, 8)}: ${event.chunk.start.toFixed(1)}-${event.chunk.end.toFixed(1)} s captioned\n`);
+        context.stderr.write(
+          `job ${event.jobId.slice(0, 8)}: ${event.chunk.start.toFixed(1)}-${event.chunk.end.toFixed(1)} s captioned\n`,
+        );
         break;
       case 'job-end':
-        context.stderr.write(`job ${event.jobId.slice(0, 8)}: ${event.item.status}${event.item.reason ? `: ${event.item.reason}` : ''}\n`);
+        context.stderr.write(
+          `job ${event.jobId.slice(0, 8)}: ${event.item.status}${event.item.reason ? `: ${event.item.reason}` : ''}\n`,
+        );
         break;
       case 'job-stalled':
         context.stderr.write(`job ${event.jobId.slice(0, 8)}: stalled, taken back\n`);
@@ -58,15 +62,39 @@ export const workerCommand = defineCommand<WorkerArguments>({
   describe: 'Process queued caption jobs (BullMQ on Redis) until SIGINT/SIGTERM',
   builder: (yargs: Argv) =>
     yargs
-      .option('queue', { type: 'string', demandOption: true, describe: 'redis://host:port of the queue (maxmemory-policy must be noeviction)' })
+      .option('queue', {
+        type: 'string',
+        demandOption: true,
+        describe: 'redis://host:port of the queue (maxmemory-policy must be noeviction)',
+      })
       .option('queue-name', { type: 'string', describe: 'BullMQ queue name (default vidtok-caption)' })
-      .option('model', { alias: 'm', type: 'string', default: defaultVideoModel, describe: 'Model alias or directory; jobs must name the same model' })
-      .option('dtype', { type: 'string', describe: 'dtype for every graph or graph=dtype pairs (default: what the model directory holds)' })
-      .option('concurrency', { alias: 'c', type: 'number', default: 1, describe: 'Jobs run at the same time (they share the model)' })
+      .option('model', {
+        alias: 'm',
+        type: 'string',
+        default: defaultVideoModel,
+        describe: 'Model alias or directory; jobs must name the same model',
+      })
+      .option('dtype', {
+        type: 'string',
+        describe: 'dtype for every graph or graph=dtype pairs (default: what the model directory holds)',
+      })
+      .option('concurrency', {
+        alias: 'c',
+        type: 'number',
+        default: 1,
+        describe: 'Jobs run at the same time (they share the model)',
+      })
       .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads of the model runner' })
-      .option('close-timeout', { type: 'number', default: 30, describe: 'Seconds running jobs get to finish on SIGINT/SIGTERM' })
+      .option('close-timeout', {
+        type: 'number',
+        default: 30,
+        describe: 'Seconds running jobs get to finish on SIGINT/SIGTERM',
+      })
       .example('$0 worker --queue redis://localhost:6379', 'Serve the default model')
-      .example('$0 worker --queue redis://redis:6379 -m ./my-model --concurrency 2', 'Another model, two jobs at a time') as unknown as Argv<WorkerArguments>,
+      .example(
+        '$0 worker --queue redis://redis:6379 -m ./my-model --concurrency 2',
+        'Another model, two jobs at a time',
+      ) as unknown as Argv<WorkerArguments>,
   run: async (args, context) => {
     if (!Number.isFinite(args['close-timeout']) || args['close-timeout'] < 0) {
       throw new UsageError(`--close-timeout ${args['close-timeout']}: must be a number of seconds >= 0`);
@@ -75,7 +103,11 @@ export const workerCommand = defineCommand<WorkerArguments>({
       throw new UsageError(`--threads ${args.threads}: must be a positive integer`);
     }
     // Loaded on use, so other commands never load the model runtime or BullMQ.
-    const [{ createReloadingCaptionProcessor, modelIdentity, openVideoModel }, { startWorker }, { resolveModelDirectory }] = await Promise.all([
+    const [
+      { createReloadingCaptionProcessor, modelIdentity, openVideoModel },
+      { startWorker },
+      { resolveModelDirectory },
+    ] = await Promise.all([
       import('../../uses/index.js'),
       import('../../jobs/bullmq/worker.js'),
       import('../../hub/index.js'),
@@ -104,7 +136,9 @@ export const workerCommand = defineCommand<WorkerArguments>({
       });
       await handle.closed;
       const closed = { type: 'worker-closed', finished: handle.finished, modelLoads: models.loads };
-      context.stderr.write(context.interactive ? `worker closed after ${handle.finished} jobs\n` : `${JSON.stringify(closed)}\n`);
+      context.stderr.write(
+        context.interactive ? `worker closed after ${handle.finished} jobs\n` : `${JSON.stringify(closed)}\n`,
+      );
     } finally {
       await models.dispose();
     }

@@ -8,6 +8,8 @@ export * from './progress-renderer.js';
 export * from './terminal-progress-renderer.js';
 
 /** Picks the renderer: `interactive` (stderr is a TTY, see CommandContext.interactive) draws a bar. */
-export function createProgressRenderer(options: ProgressRendererOptions & { readonly interactive: boolean }): ProgressRenderer {
+export function createProgressRenderer(
+  options: ProgressRendererOptions & { readonly interactive: boolean },
+): ProgressRenderer {
   return options.interactive ? createTerminalProgressRenderer(options) : createJsonProgressRenderer(options);
 }

@@ -18,7 +18,8 @@ export interface EncodeImageParams {
 export const encodeImageStage: StageDescriptor<EncodeImageParams> = {
   name: 'encode-image',
   version: 2,
-  description: "Encodes one composed image as a single image segment: one base tile, or the model's high-resolution path.",
+  description:
+    "Encodes one composed image as a single image segment: one base tile, or the model's high-resolution path.",
   inputs: { in: 'image' },
   output: 'tokens',
   paramsSchema: {
@@ -29,7 +30,11 @@ export const encodeImageStage: StageDescriptor<EncodeImageParams> = {
   defaults: { role: 'thumbnail', mode: 'tile' },
   negotiate(inputs, params, context) {
     const image = expectCaps('encode-image', inputs, 'in', 'image');
-    return { kind: 'tokens', count: context.geometry.imageTokens(image.width, image.height, params.mode).count, D: context.encoder.dim };
+    return {
+      kind: 'tokens',
+      count: context.geometry.imageTokens(image.width, image.height, params.mode).count,
+      D: context.encoder.dim,
+    };
   },
   async run(inputs, params, context) {
     const payload = expectPayload('encode-image', inputs, 'in', 'image');
@@ -46,7 +51,14 @@ export const encodeImageStage: StageDescriptor<EncodeImageParams> = {
         ...provenance,
         isImage: true,
         ...(tokens.tiling.rows * tokens.tiling.cols > 0
-          ? { tiles: { rows: tokens.tiling.rows, cols: tokens.tiling.cols, tokensPerTile: tokens.tiling.tokensPerTile, globalTokens: tokens.tiling.globalTokens } }
+          ? {
+              tiles: {
+                rows: tokens.tiling.rows,
+                cols: tokens.tiling.cols,
+                tokensPerTile: tokens.tiling.tokensPerTile,
+                globalTokens: tokens.tiling.globalTokens,
+              },
+            }
           : {}),
         ...(tokens.grid ? { layout: { t: 1, h: tokens.grid.h, w: tokens.grid.w } } : {}),
       };

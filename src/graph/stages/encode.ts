@@ -14,7 +14,11 @@ export interface EncodeParams {
   readonly batchSize: number;
 }
 
-async function encodeBatches(batches: AsyncIterable<readonly VideoFrame[]> | Iterable<readonly VideoFrame[]>, params: EncodeParams, context: StageContext): Promise<Payload> {
+async function encodeBatches(
+  batches: AsyncIterable<readonly VideoFrame[]> | Iterable<readonly VideoFrame[]>,
+  params: EncodeParams,
+  context: StageContext,
+): Promise<Payload> {
   const grids: FeatureGrid[] = [];
   let pending: VideoFrame[] = [];
   const flush = async (): Promise<void> => {
@@ -38,7 +42,8 @@ async function encodeBatches(batches: AsyncIterable<readonly VideoFrame[]> | Ite
 export const encodeStage: StageDescriptor<EncodeParams> = {
   name: 'encode',
   version: 1,
-  description: 'Encodes frames into per-frame token grids [T, h, w, D] with the run\'s encoder, in batches as frames arrive.',
+  description:
+    "Encodes frames into per-frame token grids [T, h, w, D] with the run's encoder, in batches as frames arrive.",
   inputs: { in: 'frames' },
   output: 'features',
   paramsSchema: {

@@ -49,7 +49,11 @@ function descriptorFor(params: SceneStreamParams, encoderName: string): SceneDes
   return encoderName.startsWith('pixels') ? 'hsv' : 'hsv+model';
 }
 
-async function streamScenes(batches: AsyncIterable<readonly VideoFrame[]> | Iterable<readonly VideoFrame[]>, params: SceneStreamParams, context: StageContext): Promise<Payload> {
+async function streamScenes(
+  batches: AsyncIterable<readonly VideoFrame[]> | Iterable<readonly VideoFrame[]>,
+  params: SceneStreamParams,
+  context: StageContext,
+): Promise<Payload> {
   const tracker = new SceneTracker({
     detector: {
       rule: params.rule,
@@ -75,7 +79,8 @@ async function streamScenes(batches: AsyncIterable<readonly VideoFrame[]> | Iter
     for (const event of events) {
       if (event.kind !== 'closed') continue;
       scenes += 1;
-      if (boundaries.length < 1000) boundaries.push({ start: event.scene.start, end: event.scene.end, closedBy: event.scene.closedBy });
+      if (boundaries.length < 1000)
+        boundaries.push({ start: event.scene.start, end: event.scene.end, closedBy: event.scene.closedBy });
       if (final && event.scene.closedBy === 'end-of-stream') {
         finalScene = event.scene; // the last scene stays in full
         continue;
@@ -108,19 +113,24 @@ async function streamScenes(batches: AsyncIterable<readonly VideoFrame[]> | Iter
   context.note('sceneCount', scenes);
   context.note('memoriesKept', memories.length);
   const last = finalScene!.frames!;
-  const pooled = spatialPool(last, [Math.min(last.h, params.sceneGrid[0]), Math.min(last.w, params.sceneGrid[1])], 'area');
+  const pooled = spatialPool(
+    last,
+    [Math.min(last.h, params.sceneGrid[0]), Math.min(last.w, params.sceneGrid[1])],
+    'area',
+  );
   return { kind: 'tokens', segments: [...memories, ...perFrameSegments(pooled, 'scene')] };
 }
 
 export const sceneStreamStage: StageDescriptor<SceneStreamParams> = {
   name: 'scene-stream',
   version: 2,
-  description: 'Streaming scenes (HSV histograms and/or model features): encodes as frames arrive, compresses each finished scene to memory tokens.',
+  description:
+    'Streaming scenes (HSV histograms and/or model features): encodes as frames arrive, compresses each finished scene to memory tokens.',
   inputs: { in: 'frames' },
   output: 'tokens',
   countIsUpperBound: true,
   approximation:
-    'scene-stream: VideoLLaMB\'s learned memory bridge is replaced by pooled memory tokens of finished scenes; scenes are cut by the streaming scene detector (src/scenes) on HSV histograms and/or mean-token descriptors.',
+    "scene-stream: VideoLLaMB's learned memory bridge is replaced by pooled memory tokens of finished scenes; scenes are cut by the streaming scene detector (src/scenes) on HSV histograms and/or mean-token descriptors.",
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -162,7 +172,11 @@ export const sceneStreamStage: StageDescriptor<SceneStreamParams> = {
     const h = Math.min(context.encoder.grid.h, params.sceneGrid[0]);
     const w = Math.min(context.encoder.grid.w, params.sceneGrid[1]);
     const memory = Math.min(params.maxMemoryScenes, Math.max(0, frames.count - 1)) * params.memoryTokens;
-    return { kind: 'tokens', count: memory + Math.min(params.sceneFrames, frames.count) * h * w, D: context.encoder.dim };
+    return {
+      kind: 'tokens',
+      count: memory + Math.min(params.sceneFrames, frames.count) * h * w,
+      D: context.encoder.dim,
+    };
   },
   async run(inputs, params, context) {
     const { frames } = expectPayload('scene-stream', inputs, 'in', 'frames');

@@ -50,7 +50,7 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = {
   output: 'tokens',
   countIsUpperBound: true,
   approximation:
-    'scene-tilling: VideoLLaMB\'s learned recurrent memory bridge is replaced by pooled memory tokens (<= memoryTokens per earlier scene) placed before the last scene\'s tokens; SceneTilling itself is exact but runs on mean-token descriptors instead of the vision tower\'s CLS token.',
+    "scene-tilling: VideoLLaMB's learned recurrent memory bridge is replaced by pooled memory tokens (<= memoryTokens per earlier scene) placed before the last scene's tokens; SceneTilling itself is exact but runs on mean-token descriptors instead of the vision tower's CLS token.",
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
@@ -65,7 +65,10 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = {
   negotiate(inputs, params) {
     const features = expectCaps('scene-tilling', inputs, 'in', 'features');
     if (features.T < params.k + 1) {
-      throw new GraphNegotiationError('scene-tilling', `k=${params.k} cuts need at least ${params.k + 1} frames but receives ${features.T}`);
+      throw new GraphNegotiationError(
+        'scene-tilling',
+        `k=${params.k} cuts need at least ${params.k + 1} frames but receives ${features.T}`,
+      );
     }
     const h = Math.min(features.h, params.sceneGrid[0]);
     const w = Math.min(features.w, params.sceneGrid[1]);
@@ -75,7 +78,14 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = {
   async run(inputs, params, context) {
     const { grid } = expectPayload('scene-tilling', inputs, 'in', 'features');
     const tilling = sceneTilling(meanTokenDescriptors(grid), { k: params.k });
-    context.note('scenes', tilling.scenes.map((scene) => ({ start: scene.startTime, end: scene.endTime, frames: [scene.startFrameIndex, scene.endFrameIndex] })));
+    context.note(
+      'scenes',
+      tilling.scenes.map((scene) => ({
+        start: scene.startTime,
+        end: scene.endTime,
+        frames: [scene.startFrameIndex, scene.endFrameIndex],
+      })),
+    );
     const segments: VisualSegment[] = [];
     const scenes = tilling.scenes;
     for (const scene of scenes.slice(0, -1)) {
@@ -86,7 +96,11 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = {
     const last = scenes[scenes.length - 1]!;
     const length = last.end - last.start + 1;
     const positions = torchLinspaceInt(last.start, last.end, Math.min(params.sceneFrames, length));
-    const pooled = spatialPool(sliceFrames(grid, positions), [Math.min(grid.h, params.sceneGrid[0]), Math.min(grid.w, params.sceneGrid[1])], 'area');
+    const pooled = spatialPool(
+      sliceFrames(grid, positions),
+      [Math.min(grid.h, params.sceneGrid[0]), Math.min(grid.w, params.sceneGrid[1])],
+      'area',
+    );
     segments.push(...perFrameSegments(pooled, 'scene'));
     return { kind: 'tokens', segments };
   },

@@ -14,7 +14,7 @@ export interface SpatialPoolParams {
 export const spatialPoolStage: StageDescriptor<SpatialPoolParams> = {
   name: 'spatial-pool',
   version: 1,
-  description: 'Resamples every frame\'s token grid to [h, w] (area or bilinear).',
+  description: "Resamples every frame's token grid to [h, w] (area or bilinear).",
   inputs: { in: 'features' },
   output: 'features',
   paramsSchema: {

@@ -10,18 +10,31 @@ import type { Caps, CapsKind, CapsOf } from '../caps.js';
 import type { Payload, PayloadOf } from '../payload.js';
 
 /** The caps on `port`, checked to be of `kind`; throws GraphNegotiationError naming `stage` otherwise. */
-export function expectCaps<K extends CapsKind>(stage: string, inputs: Readonly<Record<string, Caps>>, port: string, kind: K): CapsOf<K> {
+export function expectCaps<K extends CapsKind>(
+  stage: string,
+  inputs: Readonly<Record<string, Caps>>,
+  port: string,
+  kind: K,
+): CapsOf<K> {
   const caps = inputs[port];
   if (caps === undefined) throw new GraphNegotiationError(stage, `input port '${port}' is not connected`);
-  if (caps.kind !== kind) throw new GraphNegotiationError(stage, `input port '${port}' needs ${kind} but receives ${caps.kind}`);
+  if (caps.kind !== kind)
+    throw new GraphNegotiationError(stage, `input port '${port}' needs ${kind} but receives ${caps.kind}`);
   return caps as CapsOf<K>;
 }
 
 /** The payload on `port`, checked to be of `kind` (a bug in the graph runner otherwise). */
-export function expectPayload<K extends CapsKind>(stage: string, inputs: Readonly<Record<string, Payload>>, port: string, kind: K): PayloadOf<K> {
+export function expectPayload<K extends CapsKind>(
+  stage: string,
+  inputs: Readonly<Record<string, Payload>>,
+  port: string,
+  kind: K,
+): PayloadOf<K> {
   const payload = inputs[port];
   if (payload === undefined || payload.kind !== kind) {
-    throw new TypeError(`stage '${stage}': input port '${port}' expected a ${kind} payload, got ${payload?.kind ?? 'nothing'}`);
+    throw new TypeError(
+      `stage '${stage}': input port '${port}' expected a ${kind} payload, got ${payload?.kind ?? 'nothing'}`,
+    );
   }
   return payload as PayloadOf<K>;
 }
@@ -36,7 +49,9 @@ export function concatenateGrids(grids: readonly FeatureGrid[]): FeatureGrid {
   let T = 0;
   for (const grid of grids) {
     if (grid.h !== first.h || grid.w !== first.w || grid.D !== first.D) {
-      throw new RangeError(`cannot concatenate grids [${first.h},${first.w},${first.D}] and [${grid.h},${grid.w},${grid.D}]`);
+      throw new RangeError(
+        `cannot concatenate grids [${first.h},${first.w},${first.D}] and [${grid.h},${grid.w},${grid.D}]`,
+      );
     }
     T += grid.T;
   }
@@ -73,9 +88,18 @@ export function gridSegment(grid: FeatureGrid, role: VisualRole, isImage = false
 }
 
 /** The `image` payload of an image composed from `frames[indices]` (thumbnail, grid), with where it came from. */
-export function composedImagePayload(image: RgbImage, frames: readonly VideoFrame[], indices: readonly number[]): PayloadOf<'image'> {
+export function composedImagePayload(
+  image: RgbImage,
+  frames: readonly VideoFrame[],
+  indices: readonly number[],
+): PayloadOf<'image'> {
   const chosen = indices.map((at) => frames[at]!);
-  return { kind: 'image', image, frameIndices: chosen.map((frame) => frame.index), timestamps: chosen.map((frame) => frame.pts) };
+  return {
+    kind: 'image',
+    image,
+    frameIndices: chosen.map((frame) => frame.index),
+    timestamps: chosen.map((frame) => frame.pts),
+  };
 }
 
 /** Total token count of segments. */

@@ -19,7 +19,11 @@ import { expandInputs } from '../input-list.js';
 import { computeJobKey } from '../job-key.js';
 import { captionJobName, defaultCaptionQueueName, queueKeyPrefix } from './queue-names.js';
 import {
-  assertNoEviction, closeRedisClient, connectRedis, createRedisClient, type ConnectionLifecycle,
+  assertNoEviction,
+  closeRedisClient,
+  connectRedis,
+  createRedisClient,
+  type ConnectionLifecycle,
 } from './redis-connection.js';
 
 export interface SubmitBatchOptions extends BatchOptions {
@@ -65,7 +69,12 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
     const order: string[] = [];
     for (const failure of expanded.failures) {
       order.push(failure.input);
-      items.set(failure.input, { input: failure.input, status: 'failed', reason: failure.reason, code: 'INPUT_NOT_FOUND' });
+      items.set(failure.input, {
+        input: failure.input,
+        status: 'failed',
+        reason: failure.reason,
+        code: 'INPUT_NOT_FOUND',
+      });
     }
     emit({ type: 'batch-start', total: expanded.files.length + expanded.failures.length });
     for (const item of items.values()) emit({ type: 'item-end', item });
@@ -88,7 +97,11 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
         const computed = await computeJobKey(input, keyParameters, { signal });
         key = computed.key;
         const collides = colliding.has(input);
-        const existing = await readValidDoneMarker(await outputBasePath(outDir, input, { contentSha256: computed.contentSha256, collides }), key, options.formats);
+        const existing = await readValidDoneMarker(
+          await outputBasePath(outDir, input, { contentSha256: computed.contentSha256, collides }),
+          key,
+          options.formats,
+        );
         if (existing) {
           const item: BatchItem = { input, status: 'skipped', key, outputs: existing };
           items.set(input, item);
@@ -96,7 +109,14 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
           continue;
         }
         const data: CaptionJobData = {
-          input, key, contentSha256: computed.contentSha256, outDir, formats: [...options.formats], chunking: options.chunking, keyParameters, ...(collides ? { collides } : {}),
+          input,
+          key,
+          contentSha256: computed.contentSha256,
+          outDir,
+          formats: [...options.formats],
+          chunking: options.chunking,
+          keyParameters,
+          ...(collides ? { collides } : {}),
         };
         await enqueue(queue, data, options);
         emit({ type: 'item-start', input, key });
@@ -118,7 +138,9 @@ export async function submitBatch(inputs: readonly string[], options: SubmitBatc
     if (!options.detach && pending.size > 0) {
       await waitForJobs(queue, events, pending, items, options);
     }
-    const summary = summarizeBatch(order.map((input) => items.get(input)).filter((item): item is BatchItem => item !== undefined));
+    const summary = summarizeBatch(
+      order.map((input) => items.get(input)).filter((item): item is BatchItem => item !== undefined),
+    );
     emit({ type: 'batch-end', summary });
     return summary;
   } finally {
@@ -172,7 +194,8 @@ async function waitForJobs(
   options.signal?.addEventListener('abort', onAbort);
   try {
     while (pending.size > 0) {
-      if (options.signal?.aborted) throw new AbortedError('caption batch (jobs stay queued)', { cause: options.signal.reason });
+      if (options.signal?.aborted)
+        throw new AbortedError('caption batch (jobs stay queued)', { cause: options.signal.reason });
       if (options.waitTimeoutMs !== undefined && Date.now() - startedAt > options.waitTimeoutMs) {
         throw new DeadlineExceededError('waiting for queued caption jobs', options.waitTimeoutMs);
       }
@@ -184,7 +207,12 @@ async function waitForJobs(
           const state = await queue.getJobState(jobId);
           const job = finishedStates.has(state) || state === 'unknown' ? await queue.getJob(jobId) : undefined;
           if (state === 'unknown' || (finishedStates.has(state) && !job)) {
-            item = { input, status: 'failed', key: jobId, reason: 'job disappeared from the queue (removed or evicted)' };
+            item = {
+              input,
+              status: 'failed',
+              key: jobId,
+              reason: 'job disappeared from the queue (removed or evicted)',
+            };
           } else if (job) {
             if (state === 'completed') {
               const result = job.returnvalue as BatchItem | undefined;
@@ -226,6 +254,9 @@ async function waitForJobs(
 async function settleWithin(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
   if (!promise) return;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise.catch(() => undefined), new Promise((resolvePromise) => (timer = setTimeout(resolvePromise, ms)))]);
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise((resolvePromise) => (timer = setTimeout(resolvePromise, ms))),
+  ]);
   clearTimeout(timer);
 }

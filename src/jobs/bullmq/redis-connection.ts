@@ -24,7 +24,8 @@ export function parseQueueUrl(queueUrl: string): RedisOptions {
   const port = url.port === '' ? 6379 : Number(url.port);
   const databaseText = url.pathname.replace(/^\//, '');
   const db = databaseText === '' ? 0 : Number(databaseText);
-  if (!Number.isInteger(db) || db < 0) throw new QueueConfigError(queueUrl, `database '${databaseText}' is not a number`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new QueueConfigError(queueUrl, `database '${databaseText}' is not a number`);
   const options: RedisOptions = { host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port, db };
   if (url.username) options.username = decodeURIComponent(url.username);
   if (url.password) options.password = decodeURIComponent(url.password);
@@ -62,7 +63,14 @@ export function createRedisClient(
     role === 'producer'
       ? { enableOfflineQueue: false, maxRetriesPerRequest: 1 }
       : { enableOfflineQueue: true, maxRetriesPerRequest: null };
-  return new Redis({ ...base, ...roleOptions, connectTimeout: 5000, retryStrategy: retryStrategyFor(lifecycle), lazyConnect: true, ...extra });
+  return new Redis({
+    ...base,
+    ...roleOptions,
+    connectTimeout: 5000,
+    retryStrategy: retryStrategyFor(lifecycle),
+    lazyConnect: true,
+    ...extra,
+  });
 }
 
 /** Connects and waits for `ready`; rejects with QueueConfigError after `timeoutMs` or AbortedError on abort. */
@@ -95,7 +103,12 @@ export async function connectRedis(
     const timer = setTimeout(() => {
       cleanup();
       const detail = lastError instanceof Error ? ` (${lastError.message})` : '';
-      reject(new QueueConfigError(queueUrl, `cannot connect to Redis within ${timeoutMs} ms${detail}`, { retryable: true, cause: lastError }));
+      reject(
+        new QueueConfigError(queueUrl, `cannot connect to Redis within ${timeoutMs} ms${detail}`, {
+          retryable: true,
+          cause: lastError,
+        }),
+      );
     }, timeoutMs);
     client.on('ready', onReady);
     client.on('error', onError);

@@ -61,9 +61,11 @@ export function startWatchdog(
     if (stopped) return;
     recreations += 1;
     waitingSince = undefined;
-    running = running.then(() => target.recreate(reason)).catch((error: unknown) => {
-      onWarning(`watchdog: recreating the worker failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    running = running
+      .then(() => target.recreate(reason))
+      .catch((error: unknown) => {
+        onWarning(`watchdog: recreating the worker failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
   };
 
   const onDisconnect = (): void => {
@@ -95,7 +97,9 @@ export function startWatchdog(
       } else if (waitingSince === undefined || target.lastPickedAt() >= waitingSince) {
         waitingSince = now;
       } else if (now - waitingSince >= stuckAfterMs) {
-        recreate(`${waiting} job(s) waited ${now - waitingSince} ms while the worker had a free slot and picked nothing`);
+        recreate(
+          `${waiting} job(s) waited ${now - waitingSince} ms while the worker had a free slot and picked nothing`,
+        );
       }
     } catch {
       // Redis unreachable right now: the disconnect timer covers this case.

@@ -15,7 +15,11 @@ import { executeCaptionJob, failedItem, type CaptionJobData } from '../caption-j
 import { validateConcurrency } from '../batch-options.js';
 import { defaultCaptionQueueName, queueKeyPrefix } from './queue-names.js';
 import {
-  assertNoEviction, closeRedisClient, connectRedis, createRedisClient, type ConnectionLifecycle,
+  assertNoEviction,
+  closeRedisClient,
+  connectRedis,
+  createRedisClient,
+  type ConnectionLifecycle,
 } from './redis-connection.js';
 import { startWatchdog, type Watchdog, type WatchdogOptions } from './watchdog.js';
 import type { WorkerEventListener } from './worker-events.js';
@@ -75,7 +79,13 @@ async function closeWorkerWithDeadline(
   const giveUpAt = Date.now() + timeoutMs;
   while (activeJobs() > 0 && Date.now() < giveUpAt) await sleep(50);
   beforeForce();
-  const closed = await Promise.race([worker.close(true).then(() => true, () => true), deadline(3000).then(() => false)]);
+  const closed = await Promise.race([
+    worker.close(true).then(
+      () => true,
+      () => true,
+    ),
+    deadline(3000).then(() => false),
+  ]);
   if (!closed) await Promise.race([worker.disconnect().catch(() => undefined), deadline(2000)]);
 }
 
@@ -243,4 +253,3 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     closed,
   };
 }
-

@@ -25,7 +25,11 @@ export interface AnyresSettings {
 }
 
 /** `select_best_resolution` over `[height, width]` pinpoints. */
-export function selectBestResolution(height: number, width: number, pinpoints: readonly (readonly [number, number])[]): [number, number] {
+export function selectBestResolution(
+  height: number,
+  width: number,
+  pinpoints: readonly (readonly [number, number])[],
+): [number, number] {
   let best: [number, number] = [pinpoints[0]![0], pinpoints[0]![1]];
   let bestEffective = 0;
   let leastWasted = Number.POSITIVE_INFINITY;
@@ -81,7 +85,9 @@ function anyresLayout(width: number, height: number, settings: AnyresSettings): 
   }
   let finalHeight = unpaddedHeight;
   let finalWidth = unpaddedWidth;
-  const ratio = Math.sqrt((unpaddedHeight * unpaddedWidth) / (settings.maxTiles * settings.tileSide * settings.tileSide));
+  const ratio = Math.sqrt(
+    (unpaddedHeight * unpaddedWidth) / (settings.maxTiles * settings.tileSide * settings.tileSide),
+  );
   if (ratio > 1.1) {
     finalHeight = Math.trunc(Math.floor(unpaddedHeight / ratio));
     finalWidth = Math.trunc(Math.floor(unpaddedWidth / ratio));
@@ -94,7 +100,13 @@ export function anyresTiling(width: number, height: number, settings: AnyresSett
   const layout = anyresLayout(width, height, settings);
   const baseTokens = settings.tileSide * settings.tileSide;
   const packed = layout.height * (layout.width + (settings.newline ? 1 : 0));
-  return { rows: layout.rows, cols: layout.cols, tokensPerTile: baseTokens, globalTokens: baseTokens, count: baseTokens + packed };
+  return {
+    rows: layout.rows,
+    cols: layout.cols,
+    tokensPerTile: baseTokens,
+    globalTokens: baseTokens,
+    count: baseTokens + packed,
+  };
 }
 
 /** The images the vision encoder receives: the base image, then the tiles of the padded resize, row-major. */

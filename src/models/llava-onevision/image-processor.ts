@@ -10,6 +10,18 @@ import type { VisionConfig } from '../vision-config.js';
 export const llavaOnevisionImageSize = 384;
 
 /** Writes the 3 x size x size pixel values of `image` at `offset` of `out`, for the given vision numbers. */
-export function writeLlavaOnevisionPixels(image: RgbImage, out: Float32Array, offset: number, vision?: Pick<VisionConfig, 'imageSize' | 'mean' | 'std'>): void {
-  writeNormalizedPixels(image, vision?.imageSize ?? llavaOnevisionImageSize, vision?.mean ?? [0.5, 0.5, 0.5], vision?.std ?? [0.5, 0.5, 0.5], out, offset);
+export function writeLlavaOnevisionPixels(
+  image: RgbImage,
+  out: Float32Array,
+  offset: number,
+  vision?: Pick<VisionConfig, 'imageSize' | 'mean' | 'std'>,
+): void {
+  writeNormalizedPixels(
+    image,
+    vision?.imageSize ?? llavaOnevisionImageSize,
+    vision?.mean ?? [0.5, 0.5, 0.5],
+    vision?.std ?? [0.5, 0.5, 0.5],
+    out,
+    offset,
+  );
 }

@@ -6,7 +6,12 @@
  * published values as defaults.
  */
 import type { ModelFamily, NativeImagePath, TokenGrids, VisionOutput } from '../model-family.js';
-import { resolveVisionConfig, type VisionConfig, type VisionConfigSources, type VisionDefaults } from '../vision-config.js';
+import {
+  resolveVisionConfig,
+  type VisionConfig,
+  type VisionConfigSources,
+  type VisionDefaults,
+} from '../vision-config.js';
 import { anyresImages, anyresTiling, packAnyresFeatures, type AnyresSettings } from './anyres.js';
 import { bilinearResample } from '../../tensor/bilinear-resample.js';
 import { llavaOnevisionImageSize, writeLlavaOnevisionPixels } from './image-processor.js';
@@ -29,18 +34,25 @@ const llavaOnevisionDefaults: VisionDefaults = {
 
 function squareSide(output: VisionOutput): number {
   const side = Math.round(Math.sqrt(output.tokens));
-  if (side * side !== output.tokens) throw new RangeError(`vision output of ${output.tokens} tokens per image is not a square grid`);
+  if (side * side !== output.tokens)
+    throw new RangeError(`vision output of ${output.tokens} tokens per image is not a square grid`);
   return side;
 }
 
 function anyresPath(vision: VisionConfig, newline?: Float32Array): NativeImagePath | undefined {
   if (vision.anyres === undefined) return undefined;
-  const settings: AnyresSettings = { ...vision.anyres, tileSize: vision.imageSize, tileSide: vision.tileSide, newline: newline !== undefined };
+  const settings: AnyresSettings = {
+    ...vision.anyres,
+    tileSize: vision.imageSize,
+    tileSide: vision.tileSide,
+    newline: newline !== undefined,
+  };
   // Upper bound of anyres_max_N: the packed grid keeps at most 1.1^2 x N tiles' features (a larger one is resized
   // down), plus one newline per row when the model has image_newline, plus the base tile.
   const tileTokens = settings.tileSide * settings.tileSide;
   const maxRows = Math.max(...settings.pinpoints.map(([height]) => height / settings.tileSize)) * settings.tileSide;
-  const maxImageTokens = tileTokens + Math.floor(1.21 * settings.maxTiles * tileTokens) + (settings.newline ? maxRows : 0);
+  const maxImageTokens =
+    tileTokens + Math.floor(1.21 * settings.maxTiles * tileTokens) + (settings.newline ? maxRows : 0);
   return {
     tiling: 'anyres',
     maxImageTokens,
@@ -57,7 +69,8 @@ function createLlavaOnevisionFamily(vision: VisionConfig, newline?: Float32Array
     name: 'llava-onevision',
     modelTypes: ['llava_onevision'],
     vision,
-    configure: (sources: VisionConfigSources, where: string) => createLlavaOnevisionFamily(resolveVisionConfig(sources, llavaOnevisionDefaults, where), newline),
+    configure: (sources: VisionConfigSources, where: string) =>
+      createLlavaOnevisionFamily(resolveVisionConfig(sources, llavaOnevisionDefaults, where), newline),
     withImageNewline: (vector: Float32Array) => createLlavaOnevisionFamily(vision, vector),
     imageSize: vision.imageSize,
     frameGrid: { h: pooled, w: pooled },
@@ -68,7 +81,11 @@ function createLlavaOnevisionFamily(vision: VisionConfig, newline?: Float32Array
     frameTokens(output: VisionOutput): TokenGrids {
       const side = squareSide(output);
       const frameSide = Math.ceil(side / 2);
-      return { data: bilinearResample(output.data, [output.count, side, side, output.hidden], [frameSide, frameSide]), h: frameSide, w: frameSide };
+      return {
+        data: bilinearResample(output.data, [output.count, side, side, output.hidden], [frameSide, frameSide]),
+        h: frameSide,
+        w: frameSide,
+      };
     },
     imageTokens(output: VisionOutput): TokenGrids {
       const side = squareSide(output);
@@ -81,5 +98,9 @@ function createLlavaOnevisionFamily(vision: VisionConfig, newline?: Float32Array
 
 /** The adapter with the published LLaVA-OneVision numbers; `configure` reads a model's own files. */
 export const llavaOnevisionFamily: ModelFamily = createLlavaOnevisionFamily(
-  resolveVisionConfig({ config: {}, preprocessor: {}, processor: {}, read: [] }, llavaOnevisionDefaults, 'llava-onevision defaults'),
+  resolveVisionConfig(
+    { config: {}, preprocessor: {}, processor: {}, read: [] },
+    llavaOnevisionDefaults,
+    'llava-onevision defaults',
+  ),
 );

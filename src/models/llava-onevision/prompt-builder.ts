@@ -13,9 +13,15 @@ import type { TokenStream, VisualSegment } from '../../core/token-stream.js';
 import type { PromptOptions, PromptTokenizer } from '../model-family.js';
 import { llavaOnevisionTokens } from './special-tokens.js';
 
-function userTurn(tokenizer: PromptTokenizer, question: string, options: PromptOptions): { before: string; after: string } {
+function userTurn(
+  tokenizer: PromptTokenizer,
+  question: string,
+  options: PromptOptions,
+): { before: string; after: string } {
   const messages = [
-    ...(options.systemPrompt === undefined ? [] : [{ role: 'system', content: [{ type: 'text', text: options.systemPrompt }] }]),
+    ...(options.systemPrompt === undefined
+      ? []
+      : [{ role: 'system', content: [{ type: 'text', text: options.systemPrompt }] }]),
     { role: 'user', content: [{ type: 'video' }, { type: 'text', text: question }] },
   ];
   const { imStart, imEnd, video } = llavaOnevisionTokens;
@@ -32,7 +38,9 @@ function userTurn(tokenizer: PromptTokenizer, question: string, options: PromptO
  * An anyres image's count is the packed grid's (base image + unpadded tiles + newline rows), not rows·cols·tile.
  */
 function segmentPlaceholders(segment: VisualSegment): string {
-  return (segment.isImage || segment.tiles !== undefined ? llavaOnevisionTokens.image : llavaOnevisionTokens.video).repeat(segment.count);
+  return (
+    segment.isImage || segment.tiles !== undefined ? llavaOnevisionTokens.image : llavaOnevisionTokens.video
+  ).repeat(segment.count);
 }
 
 /** The media text of a stream; `newlineAfter` is the segment followed by the video newline placeholder. */
@@ -46,11 +54,19 @@ export function llavaOnevisionMediaText(stream: TokenStream, newlineAfter?: numb
   return text;
 }
 
-export function llavaOnevisionContextText(stream: TokenStream, tokenizer: PromptTokenizer, options: PromptOptions): string {
+export function llavaOnevisionContextText(
+  stream: TokenStream,
+  tokenizer: PromptTokenizer,
+  options: PromptOptions,
+): string {
   return userTurn(tokenizer, '', options).before + llavaOnevisionMediaText(stream, options.videoNewlineAfterSegment);
 }
 
-export function llavaOnevisionQuestionText(question: string, tokenizer: PromptTokenizer, options: PromptOptions): string {
+export function llavaOnevisionQuestionText(
+  question: string,
+  tokenizer: PromptTokenizer,
+  options: PromptOptions,
+): string {
   const after = userTurn(tokenizer, question, options).after;
   const prefix = options.assistantPrefix?.trim();
   return prefix ? after + prefix : after;

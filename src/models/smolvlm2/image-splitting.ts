@@ -48,18 +48,32 @@ function roundUpToTiles(width: number, height: number, tile: number): { width: n
 }
 
 /** The size the image is resized to before splitting, and the tile grid. */
-export function smolvlm2SplitLayout(width: number, height: number, settings: SplitSettings): { width: number; height: number; rows: number; cols: number } {
+export function smolvlm2SplitLayout(
+  width: number,
+  height: number,
+  settings: SplitSettings,
+): { width: number; height: number; rows: number; cols: number } {
   const scaled = rescaleToMaxLength(width, height, settings.longestEdge);
   const tiled = roundUpToTiles(scaled.width, scaled.height, settings.tileSize);
   if (tiled.width <= settings.tileSize && tiled.height <= settings.tileSize) return { ...tiled, rows: 0, cols: 0 };
-  return { ...tiled, rows: Math.ceil(tiled.height / settings.tileSize), cols: Math.ceil(tiled.width / settings.tileSize) };
+  return {
+    ...tiled,
+    rows: Math.ceil(tiled.height / settings.tileSize),
+    cols: Math.ceil(tiled.width / settings.tileSize),
+  };
 }
 
 /** Tiles and token count of a `width` x `height` image. */
 export function smolvlm2SplitTiling(width: number, height: number, settings: SplitSettings): ImageTiling {
   const { rows, cols } = smolvlm2SplitLayout(width, height, settings);
   const tokensPerTile = rows * cols > 0 ? settings.tileTokens : 0;
-  return { rows, cols, tokensPerTile, globalTokens: settings.tileTokens, count: rows * cols * tokensPerTile + settings.tileTokens };
+  return {
+    rows,
+    cols,
+    tokensPerTile,
+    globalTokens: settings.tileTokens,
+    count: rows * cols * tokensPerTile + settings.tileTokens,
+  };
 }
 
 function crop(image: RgbImage, x: number, y: number, width: number, height: number): RgbImage {
@@ -72,7 +86,10 @@ function crop(image: RgbImage, x: number, y: number, width: number, height: numb
 }
 
 /** The images the vision encoder receives for `image`: tiles row-major, then the global image (each tile-sized). */
-export function smolvlm2SplitImages(image: RgbImage, settings: SplitSettings): { images: RgbImage[]; tiling: ImageTiling } {
+export function smolvlm2SplitImages(
+  image: RgbImage,
+  settings: SplitSettings,
+): { images: RgbImage[]; tiling: ImageTiling } {
   const layout = smolvlm2SplitLayout(image.width, image.height, settings);
   const tiling = smolvlm2SplitTiling(image.width, image.height, settings);
   const globalImage = resizeImageArea(image, settings.tileSize, settings.tileSize);

@@ -6,7 +6,12 @@
  * config and processor files (`configure`), with the published values as defaults.
  */
 import type { ModelFamily, NativeImagePath, TokenGrids, VisionOutput } from '../model-family.js';
-import { resolveVisionConfig, type VisionConfig, type VisionConfigSources, type VisionDefaults } from '../vision-config.js';
+import {
+  resolveVisionConfig,
+  type VisionConfig,
+  type VisionConfigSources,
+  type VisionDefaults,
+} from '../vision-config.js';
 import { smolvlm2ImageSize, writeSmolvlm2Pixels } from './image-processor.js';
 import { smolvlm2SplitImages, smolvlm2SplitTiling, type SplitSettings } from './image-splitting.js';
 import { smolvlm2ContextText, smolvlm2QuestionText } from './prompt-builder.js';
@@ -28,7 +33,8 @@ const smolvlm2Defaults: VisionDefaults = {
 
 function squareGrid(output: VisionOutput): TokenGrids {
   const side = Math.round(Math.sqrt(output.tokens));
-  if (side * side !== output.tokens) throw new RangeError(`vision output of ${output.tokens} tokens per image is not a square grid`);
+  if (side * side !== output.tokens)
+    throw new RangeError(`vision output of ${output.tokens} tokens per image is not a square grid`);
   return { data: output.data, h: side, w: side };
 }
 
@@ -53,7 +59,8 @@ function createSmolvlm2Family(vision: VisionConfig): ModelFamily {
     name: 'smolvlm2',
     modelTypes: ['smolvlm', 'idefics3'],
     vision,
-    configure: (sources: VisionConfigSources, where: string) => createSmolvlm2Family(resolveVisionConfig(sources, smolvlm2Defaults, where)),
+    configure: (sources: VisionConfigSources, where: string) =>
+      createSmolvlm2Family(resolveVisionConfig(sources, smolvlm2Defaults, where)),
     imageSize: vision.imageSize,
     frameGrid: grid,
     tileGrid: grid,

@@ -45,9 +45,14 @@ export function smolvlm2SegmentLabel(segment: Pick<VisualSegment, 'timestamps' |
   const first = segment.timestamps[0] ?? 0;
   const last = segment.timestamps.at(-1) ?? first;
   const span = segment.timestamps.length > 1 && minutesSeconds(first) !== minutesSeconds(last);
-  if (segment.isImage) return span ? `\nImage of frames from ${minutesSeconds(first)} to ${minutesSeconds(last)}:` : `\nImage from ${minutesSeconds(first)}:`;
+  if (segment.isImage)
+    return span
+      ? `\nImage of frames from ${minutesSeconds(first)} to ${minutesSeconds(last)}:`
+      : `\nImage from ${minutesSeconds(first)}:`;
   if (segment.timestamps.length <= 1) return `\nFrame from ${minutesSeconds(first)}:`;
-  return span ? `\nFrames from ${minutesSeconds(first)} to ${minutesSeconds(last)}:` : `\nFrames from ${minutesSeconds(first)}:`;
+  return span
+    ? `\nFrames from ${minutesSeconds(first)} to ${minutesSeconds(last)}:`
+    : `\nFrames from ${minutesSeconds(first)}:`;
 }
 
 /** The image string of a segment: one image, or the split-image string of a tiled one. */
@@ -56,9 +61,15 @@ export function smolvlm2ImageText(segment: Pick<VisualSegment, 'count' | 'tiles'
   const tiles = segment.tiles;
   if (tiles === undefined) return `${fakeAroundImage}${globalImage}${image.repeat(segment.count)}${fakeAroundImage}`;
   const { rows, cols, tokensPerTile, globalTokens } = tiles;
-  const valid = [rows, cols, tokensPerTile, globalTokens].every((value) => Number.isInteger(value) && value >= 0) && rows >= 1 && cols >= 1;
+  const valid =
+    [rows, cols, tokensPerTile, globalTokens].every((value) => Number.isInteger(value) && value >= 0) &&
+    rows >= 1 &&
+    cols >= 1;
   if (!valid || rows > smolvlm2MaximumTileGrid || cols > smolvlm2MaximumTileGrid) {
-    throw new InputRejectedError('token stream', `a ${segment.role} image has ${rows}x${cols} tiles; SmolVLM2 writes 1x1 to ${smolvlm2MaximumTileGrid}x${smolvlm2MaximumTileGrid}`);
+    throw new InputRejectedError(
+      'token stream',
+      `a ${segment.role} image has ${rows}x${cols} tiles; SmolVLM2 writes 1x1 to ${smolvlm2MaximumTileGrid}x${smolvlm2MaximumTileGrid}`,
+    );
   }
   if (rows * cols * tokensPerTile + globalTokens !== segment.count) {
     throw new InputRejectedError(
@@ -68,7 +79,8 @@ export function smolvlm2ImageText(segment: Pick<VisualSegment, 'count' | 'tiles'
   }
   let text = '';
   for (let row = 1; row <= rows; row++) {
-    for (let column = 1; column <= cols; column++) text += `${fakeAroundImage}<row_${row}_col_${column}>${image.repeat(tokensPerTile)}`;
+    for (let column = 1; column <= cols; column++)
+      text += `${fakeAroundImage}<row_${row}_col_${column}>${image.repeat(tokensPerTile)}`;
     text += '\n';
   }
   return `${text}\n${fakeAroundImage}${globalImage}${image.repeat(globalTokens)}${fakeAroundImage}`;
@@ -101,11 +113,23 @@ export function smolvlm2MediaText(stream: TokenStream, options: PromptOptions): 
   return text;
 }
 
-function userTurn(tokenizer: PromptTokenizer, question: string, options: PromptOptions): { before: string; after: string } {
+function userTurn(
+  tokenizer: PromptTokenizer,
+  question: string,
+  options: PromptOptions,
+): { before: string; after: string } {
   const messages = [
-    ...(options.systemPrompt === undefined ? [] : [{ role: 'system', content: [{ type: 'text', text: options.systemPrompt }] }]),
+    ...(options.systemPrompt === undefined
+      ? []
+      : [{ role: 'system', content: [{ type: 'text', text: options.systemPrompt }] }]),
     // A text item first, as for a video in the Python processor: the template then writes `User: ` with a space.
-    { role: 'user', content: [{ type: 'text', text: mediaMarker }, { type: 'text', text: `\n\n${question}` }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: mediaMarker },
+        { type: 'text', text: `\n\n${question}` },
+      ],
+    },
   ];
   const rendered = tokenizer.hasChatTemplate
     ? tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true })

@@ -33,8 +33,19 @@ import { unitMeanTokenDescriptors, type DescriptorKind, type UnitDescriptors } f
 import { requireGrid, requireInteger } from '../strategy-input.js';
 
 export { tomeMerge, bipartiteMergeRound } from '../../tensor/token-merging.js';
-export { bvllmBudget, bvllmTemporalMerge, bvllmTemporalMergePlan, type TemporalMergePlan, type TemporalMergeResult } from './b-vllm-temporal-merge.js';
-export { bvllmSelectFrames, bvllmSelectionDefaults, type BvllmSelection, type BvllmSelectionOptions } from './b-vllm-selection.js';
+export {
+  bvllmBudget,
+  bvllmTemporalMerge,
+  bvllmTemporalMergePlan,
+  type TemporalMergePlan,
+  type TemporalMergeResult,
+} from './b-vllm-temporal-merge.js';
+export {
+  bvllmSelectFrames,
+  bvllmSelectionDefaults,
+  type BvllmSelection,
+  type BvllmSelectionOptions,
+} from './b-vllm-selection.js';
 
 /** Label attached to every result of the approximation (and to a pipeline's metadata). */
 export const approximationNote =
@@ -43,10 +54,14 @@ export const approximationNote =
   'softmax of descriptor cosines over all frames (plus standardised question-to-frame scores when a text embedding ' +
   'exists); the exact temporal merge runs on those weights, each kept query contributes its highest-weight frame ' +
   '(hard, not the soft mixture), and ToMe or question top-N replaces the spatial Q-Former (N = int(576 / kept) of ' +
-  'the frame\'s own tokens, not 32 queries). Only the temporal merge rule, the budget formula and ToMe are exact.';
+  "the frame's own tokens, not 32 queries). Only the temporal merge rule, the budget formula and ToMe are exact.";
 
 /** The sentence saying how the frames were conditioned, for the metadata. */
-export function conditioningNote(questionConditioned: boolean, descriptor: DescriptorKind, unconditionedReason = 'no question embedding'): string {
+export function conditioningNote(
+  questionConditioned: boolean,
+  descriptor: DescriptorKind,
+  unconditionedReason = 'no question embedding',
+): string {
   const descriptorWords = descriptor === 'colour-histogram' ? 'colour-histogram descriptors' : 'mean-token descriptors';
   if (questionConditioned) {
     return `Question-conditioned: selection weights combine ${descriptorWords} with the question-to-frame scores (mean of the top-k token-to-question cosines).`;
@@ -54,7 +69,13 @@ export function conditioningNote(questionConditioned: boolean, descriptor: Descr
   return `Not question-conditioned (${unconditionedReason}): frames chosen by scene-separating ${descriptorWords} only, tokens reduced by ToMe.`;
 }
 
-export const bvllmDefaults = { threshold: bvllmConstants.threshold, windows: bvllmConstants.windows, topK: 8, budget: bvllmConstants.budget, queries: bvllmConstants.queries };
+export const bvllmDefaults = {
+  threshold: bvllmConstants.threshold,
+  windows: bvllmConstants.windows,
+  topK: 8,
+  budget: bvllmConstants.budget,
+  queries: bvllmConstants.queries,
+};
 
 export type BvllmReduction = 'tome' | 'question-top-n';
 
@@ -219,7 +240,13 @@ export function frameQuestionScores(grid: FeatureGrid, question: Float32Array, t
 }
 
 /** The `count` tokens most similar to the question (ties: lower position), returned in raster order. */
-function topTokensInRasterOrder(frame: Float32Array, P: number, D: number, question: Float32Array, count: number): Float32Array {
+function topTokensInRasterOrder(
+  frame: Float32Array,
+  P: number,
+  D: number,
+  question: Float32Array,
+  count: number,
+): Float32Array {
   const similarity = new Float64Array(P);
   for (let p = 0; p < P; p++) similarity[p] = cosineSimilarity(frame, p * D, question, 0, D);
   const order = Array.from({ length: P }, (_, p) => p).sort((a, b) => similarity[b]! - similarity[a]! || a - b);

@@ -7,8 +7,10 @@
 
 /** Frame indices B-VLLM samples from a stream of `totalFrames` frames at `fps` frames per second. */
 export function bvllmFpsFrameIndices(totalFrames: number, fps: number): number[] {
-  if (!Number.isInteger(totalFrames) || totalFrames < 1) throw new RangeError(`total frames must be a positive integer, got ${totalFrames}`);
-  if (!(fps >= 1) || !Number.isFinite(fps)) throw new RangeError(`B-VLLM's fps sampling needs a frame rate of at least 1, got ${fps}`);
+  if (!Number.isInteger(totalFrames) || totalFrames < 1)
+    throw new RangeError(`total frames must be a positive integer, got ${totalFrames}`);
+  if (!(fps >= 1) || !Number.isFinite(fps))
+    throw new RangeError(`B-VLLM's fps sampling needs a frame rate of at least 1, got ${fps}`);
   const segmentLength = Math.min(Math.floor(fps), totalFrames);
   const start = Math.floor(segmentLength / 2);
   const indices: number[] = [];

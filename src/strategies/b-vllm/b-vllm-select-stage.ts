@@ -25,7 +25,7 @@ export interface BvllmSelectParams {
 export const bvllmSelectStage: StageDescriptor<BvllmSelectParams> = {
   name: 'b-vllm-select',
   version: 1,
-  description: 'B-VLLM frame selection (approximation) alone: features in, the kept frames\' features out (at most K).',
+  description: "B-VLLM frame selection (approximation) alone: features in, the kept frames' features out (at most K).",
   inputs: { in: 'features' },
   output: 'features',
   approximation: approximationNote,
@@ -64,7 +64,9 @@ export const bvllmSelectStage: StageDescriptor<BvllmSelectParams> = {
       threshold: params.threshold,
       logitScale: params.logitScale,
       questionWeight: params.questionWeight,
-      ...(question !== undefined ? { questionScores: frameQuestionScores(grid, question, Math.min(params.topK, grid.h * grid.w)) } : {}),
+      ...(question !== undefined
+        ? { questionScores: frameQuestionScores(grid, question, Math.min(params.topK, grid.h * grid.w)) }
+        : {}),
     });
     const frameSize = grid.h * grid.w * grid.D;
     const data = new Float32Array(selection.frames.length * frameSize);

@@ -97,11 +97,13 @@ export function bvllmSelectFrames(descriptors: UnitDescriptors, options: BvllmSe
   const questionWeight = options.questionWeight ?? bvllmSelectionDefaults.questionWeight;
   requireInteger('b-vllm', 'frames', T);
   requireInteger('b-vllm', 'windows', windows);
-  if (data.length !== T * D) throw new StrategyInputError('b-vllm', `descriptors have ${data.length} values, not ${T} x ${D}`);
+  if (data.length !== T * D)
+    throw new StrategyInputError('b-vllm', `descriptors have ${data.length} values, not ${T} x ${D}`);
   if (!(temperature > 0)) throw new StrategyInputError('b-vllm', `temperature must be positive, got ${temperature}`);
   if (!(logitScale > 0)) throw new StrategyInputError('b-vllm', `logit scale must be positive, got ${logitScale}`);
   const scores = options.questionScores;
-  if (scores !== undefined && scores.length !== T) throw new StrategyInputError('b-vllm', `${scores.length} question scores for ${T} frames`);
+  if (scores !== undefined && scores.length !== T)
+    throw new StrategyInputError('b-vllm', `${scores.length} question scores for ${T} frames`);
   const question = scores === undefined ? undefined : standardise(scores);
 
   const K = Math.min(windows, T);
@@ -114,7 +116,8 @@ export function bvllmSelectFrames(descriptors: UnitDescriptors, options: BvllmSe
       // Descriptors are unit rows (or zero), so the dot product is the cosine.
       let cosine = 0;
       for (let d = 0; d < D; d++) cosine += data[anchor * D + d]! * data[t * D + d]!;
-      const logit = (logitScale * (cosine + (question === undefined ? 0 : questionWeight * question[t]!))) / temperature;
+      const logit =
+        (logitScale * (cosine + (question === undefined ? 0 : questionWeight * question[t]!))) / temperature;
       logits[t] = logit;
       if (logit > largest) largest = logit;
     }

@@ -13,7 +13,14 @@ import type { FeatureGrid } from '../../core/feature-grid.js';
 import type { RgbImage } from '../../core/frame.js';
 import type { VisualSegment } from '../../core/token-stream.js';
 import { decodePatchTokens, type PixelsEncoder } from '../../encoders/pixels.js';
-import { bvllmApproximate, bvllmDefaults, approximationNote, bvllmSelectionDefaults, type BvllmMixing, type BvllmReduction } from './b-vllm-approximation.js';
+import {
+  bvllmApproximate,
+  bvllmDefaults,
+  approximationNote,
+  bvllmSelectionDefaults,
+  type BvllmMixing,
+  type BvllmReduction,
+} from './b-vllm-approximation.js';
 import { colourHistogramDescriptors, unitMeanTokenDescriptors, type UnitDescriptors } from '../frame-descriptors.js';
 import type { StageContext, StageDescriptor } from '../../graph/stage.js';
 import { expectCaps, expectPayload, throwIfAborted } from '../../graph/stages/stage-helpers.js';
@@ -40,7 +47,11 @@ export interface BvllmParams {
 }
 
 /** Largest token count the approximation can produce: max over kept frames k ≤ K of k·min(P, int(max(1, B/k))). */
-export function bvllmMaximumTokens(T: number, tokensPerFrame: number, params: Pick<BvllmParams, 'budget' | 'windows'>): number {
+export function bvllmMaximumTokens(
+  T: number,
+  tokensPerFrame: number,
+  params: Pick<BvllmParams, 'budget' | 'windows'>,
+): number {
   const K = Math.min(params.windows, T);
   let maximum = 0;
   for (let kept = 1; kept <= K; kept++) {
@@ -55,24 +66,42 @@ export function bvllmMaximumTokens(T: number, tokensPerFrame: number, params: Pi
  */
 function pixelGeometry(encoder: VisualEncoder): Pick<PixelsEncoder, 'patch' | 'mean' | 'std'> | undefined {
   const wrapped = (encoder as { inner?: unknown }).inner;
-  if (wrapped !== undefined && typeof wrapped === 'object' && wrapped !== null && 'encodeFrames' in wrapped) return pixelGeometry(wrapped as VisualEncoder);
+  if (wrapped !== undefined && typeof wrapped === 'object' && wrapped !== null && 'encodeFrames' in wrapped)
+    return pixelGeometry(wrapped as VisualEncoder);
   const candidate = encoder as Partial<PixelsEncoder>;
-  if (!encoder.name.startsWith('pixels') || typeof candidate.patch !== 'number' || candidate.mean === undefined || candidate.std === undefined) return undefined;
+  if (
+    !encoder.name.startsWith('pixels') ||
+    typeof candidate.patch !== 'number' ||
+    candidate.mean === undefined ||
+    candidate.std === undefined
+  )
+    return undefined;
   if (encoder.dim !== 3 * candidate.patch * candidate.patch) return undefined;
   return { patch: candidate.patch, mean: candidate.mean, std: candidate.std };
 }
 
 /** Colour histograms of the frames a pixels-encoder grid was made from (the tokens decoded back into images). */
-function decodedHistograms(grid: FeatureGrid, geometry: Pick<PixelsEncoder, 'patch' | 'mean' | 'std'>): UnitDescriptors {
+function decodedHistograms(
+  grid: FeatureGrid,
+  geometry: Pick<PixelsEncoder, 'patch' | 'mean' | 'std'>,
+): UnitDescriptors {
   const frameSize = grid.h * grid.w * grid.D;
   const images: RgbImage[] = Array.from({ length: grid.T }, (_, t) =>
-    decodePatchTokens(grid.data.subarray(t * frameSize, (t + 1) * frameSize), { ...geometry, rows: grid.h, columns: grid.w }),
+    decodePatchTokens(grid.data.subarray(t * frameSize, (t + 1) * frameSize), {
+      ...geometry,
+      rows: grid.h,
+      columns: grid.w,
+    }),
   );
   return colourHistogramDescriptors(images);
 }
 
 /** The descriptors B-VLLM's selection weights are computed on, for `choice` and this run's encoder. */
-export function descriptorsFor(grid: FeatureGrid, choice: BvllmDescriptorChoice, encoder: VisualEncoder): UnitDescriptors {
+export function descriptorsFor(
+  grid: FeatureGrid,
+  choice: BvllmDescriptorChoice,
+  encoder: VisualEncoder,
+): UnitDescriptors {
   if (choice === 'mean-token') return unitMeanTokenDescriptors(grid);
   const geometry = pixelGeometry(encoder);
   if (geometry !== undefined) return decodedHistograms(grid, geometry);
@@ -80,16 +109,21 @@ export function descriptorsFor(grid: FeatureGrid, choice: BvllmDescriptorChoice,
 }
 
 /** The question's embedding when the run has a question and the encoder can embed text; else why not. */
-export async function questionEmbedding(context: Pick<StageContext, 'question' | 'encoder'>): Promise<{ question?: Float32Array; unconditionedReason?: string }> {
-  if (context.question === undefined || context.question.trim() === '') return { unconditionedReason: 'no question was given' };
-  if (context.encoder.embedText === undefined) return { unconditionedReason: `no text embedding (${context.encoder.name} encoder)` };
+export async function questionEmbedding(
+  context: Pick<StageContext, 'question' | 'encoder'>,
+): Promise<{ question?: Float32Array; unconditionedReason?: string }> {
+  if (context.question === undefined || context.question.trim() === '')
+    return { unconditionedReason: 'no question was given' };
+  if (context.encoder.embedText === undefined)
+    return { unconditionedReason: `no text embedding (${context.encoder.name} encoder)` };
   return { question: await context.encoder.embedText(context.question) };
 }
 
 export const bvllmStage: StageDescriptor<BvllmParams> = {
   name: 'b-vllm',
   version: 2,
-  description: 'B-VLLM (approximation): softmax selection weights of K temporal queries, exact temporal merge, per-frame budget with ToMe/top-N.',
+  description:
+    'B-VLLM (approximation): softmax selection weights of K temporal queries, exact temporal merge, per-frame budget with ToMe/top-N.',
   inputs: { in: 'features' },
   output: 'tokens',
   approximation: approximationNote,
@@ -138,7 +172,9 @@ export const bvllmStage: StageDescriptor<BvllmParams> = {
       descriptors: descriptorsFor(grid, params.descriptor, context.encoder),
       ...(question !== undefined ? { question } : {}),
       ...(unconditionedReason !== undefined ? { unconditionedReason } : {}),
-      ...(params.reduction !== undefined && (question !== undefined || params.reduction === 'tome') ? { reduction: params.reduction } : {}),
+      ...(params.reduction !== undefined && (question !== undefined || params.reduction === 'tome')
+        ? { reduction: params.reduction }
+        : {}),
     });
     context.note('approximation', result.approximation);
     context.note('conditioning', result.conditioning);

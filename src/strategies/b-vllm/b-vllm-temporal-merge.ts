@@ -33,16 +33,23 @@ export interface TemporalMergePlan {
  * The decision half of B-VLLM's temporal merge over `weights` (`[K, weightDim]`): row i is dropped into
  * `argmax_{j<i} S_ij` when `max_{j<i} S_ij > threshold`, with `S = (cos + 1) / 2` in float32 as torch computes it.
  */
-export function bvllmTemporalMergePlan(weights: Float32Array, weightDim: number, threshold: number = bvllmConstants.threshold): TemporalMergePlan {
+export function bvllmTemporalMergePlan(
+  weights: Float32Array,
+  weightDim: number,
+  threshold: number = bvllmConstants.threshold,
+): TemporalMergePlan {
   requireInteger('b-vllm', 'weight dimension', weightDim);
   const K = weights.length / weightDim;
-  if (!Number.isInteger(K) || K < 1) throw new StrategyInputError('b-vllm', `weights length ${weights.length} is not K x ${weightDim}`);
+  if (!Number.isInteger(K) || K < 1)
+    throw new StrategyInputError('b-vllm', `weights length ${weights.length} is not K x ${weightDim}`);
   const target = new Int32Array(K).fill(-1);
   for (let i = 1; i < K; i++) {
     let best = 0;
     let bestIndex = 0;
     for (let j = 0; j < i; j++) {
-      const similarity = Math.fround((Math.fround(cosineSimilarity(weights, i * weightDim, weights, j * weightDim, weightDim)) + 1) / 2);
+      const similarity = Math.fround(
+        (Math.fround(cosineSimilarity(weights, i * weightDim, weights, j * weightDim, weightDim)) + 1) / 2,
+      );
       if (similarity > best) {
         best = similarity;
         bestIndex = j;
@@ -59,7 +66,12 @@ export function bvllmTemporalMergePlan(weights: Float32Array, weightDim: number,
  * Kept row `k` of a merge: the mean of `row(k)` and every `row(i)` with `target[i] = k` (rows merged into a dropped
  * row are lost, as in the original). Returns `row(k)` itself when nothing was merged into it.
  */
-export function mergedRow(plan: TemporalMergePlan, k: number, rowSize: number, row: (index: number) => Float32Array): Float32Array {
+export function mergedRow(
+  plan: TemporalMergePlan,
+  k: number,
+  rowSize: number,
+  row: (index: number) => Float32Array,
+): Float32Array {
   const sources: number[] = [];
   for (let i = k + 1; i < plan.target.length; i++) if (plan.target[i] === k) sources.push(i);
   const own = row(k);
@@ -88,7 +100,8 @@ export function bvllmTemporalMerge(
   const plan = bvllmTemporalMergePlan(weights, weightDim, threshold);
   const K = plan.target.length;
   const rowSize = values.length / K;
-  if (!Number.isInteger(rowSize) || rowSize < 1) throw new StrategyInputError('b-vllm', `values length ${values.length} is not ${K} rows`);
+  if (!Number.isInteger(rowSize) || rowSize < 1)
+    throw new StrategyInputError('b-vllm', `values length ${values.length} is not ${K} rows`);
   const merged = new Float32Array(plan.keep.length * rowSize);
   const row = (index: number): Float32Array => values.subarray(index * rowSize, (index + 1) * rowSize);
   plan.keep.forEach((k, n) => merged.set(mergedRow(plan, k, rowSize, row), n * rowSize));
@@ -96,6 +109,10 @@ export function bvllmTemporalMerge(
 }
 
 /** B-VLLM's per-frame budget `int(max(1, (tokens div queries) / kept * queries))` (576 and 32 in the release). */
-export function bvllmBudget(kept: number, tokens: number = bvllmConstants.budget, queries: number = bvllmConstants.queries): number {
+export function bvllmBudget(
+  kept: number,
+  tokens: number = bvllmConstants.budget,
+  queries: number = bvllmConstants.queries,
+): number {
   return Math.trunc(Math.max(1, (Math.floor(tokens / queries) / kept) * queries));
 }

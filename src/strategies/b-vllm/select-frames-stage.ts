@@ -26,7 +26,8 @@ export interface SelectFramesParams {
 export const selectFramesStage: StageDescriptor<SelectFramesParams> = {
   name: 'select-frames',
   version: 1,
-  description: 'Keeps the frames that B-VLLM-style selection on colour histograms picks, before encoding (dropped frames are never encoded).',
+  description:
+    'Keeps the frames that B-VLLM-style selection on colour histograms picks, before encoding (dropped frames are never encoded).',
   inputs: { in: 'frames' },
   output: 'frames',
   countIsUpperBound: true,
@@ -48,7 +49,12 @@ export const selectFramesStage: StageDescriptor<SelectFramesParams> = {
   },
   negotiate(inputs, params) {
     const frames = expectCaps('select-frames', inputs, 'in', 'frames');
-    return { kind: 'frames', count: Math.min(params.windows, frames.count), width: frames.width, height: frames.height };
+    return {
+      kind: 'frames',
+      count: Math.min(params.windows, frames.count),
+      width: frames.width,
+      height: frames.height,
+    };
   },
   async run(inputs, params, context) {
     const { frames } = expectPayload('select-frames', inputs, 'in', 'frames');
@@ -62,8 +68,14 @@ export const selectFramesStage: StageDescriptor<SelectFramesParams> = {
     context.note('inputFrames', frames.length);
     context.note('queries', selection.queries);
     context.note('keptFrames', selection.frames.length);
-    context.note('keptFrameIndices', selection.frames.map((t) => frames[t]!.index));
-    context.note('conditioning', 'Not question-conditioned (selection runs before the encoder): frames chosen by scene-separating colour-histogram descriptors only.');
+    context.note(
+      'keptFrameIndices',
+      selection.frames.map((t) => frames[t]!.index),
+    );
+    context.note(
+      'conditioning',
+      'Not question-conditioned (selection runs before the encoder): frames chosen by scene-separating colour-histogram descriptors only.',
+    );
     return { kind: 'frames', frames: selection.frames.map((t) => frames[t]!) };
   },
 };

@@ -80,9 +80,15 @@ export function igVlmGrid(
   indices.forEach((t, n) => {
     const frame = frames[t]!;
     if (frame.width !== width || frame.height !== height) {
-      throw new StrategyInputError('ig-vlm', `frame ${t} is ${frame.width}x${frame.height}, expected ${width}x${height} like the others`);
+      throw new StrategyInputError(
+        'ig-vlm',
+        `frame ${t} is ${frame.width}x${frame.height}, expected ${width}x${height} like the others`,
+      );
     }
-    copyImage(interleavedView(frame.data, width, height), regionView(target, (n % cols) * width, Math.floor(n / cols) * height, width, height));
+    copyImage(
+      interleavedView(frame.data, width, height),
+      regionView(target, (n % cols) * width, Math.floor(n / cols) * height, width, height),
+    );
   });
   return { indices, rows, cols, image: { width: cols * width, height: rows * height, data } };
 }

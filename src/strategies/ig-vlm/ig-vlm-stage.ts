@@ -28,7 +28,10 @@ export const igVlmGridStage: StageDescriptor<IgVlmParams> = {
   negotiate(inputs, params) {
     const frames = expectCaps('ig-vlm-grid', inputs, 'in', 'frames');
     if (frames.count < params.frames) {
-      throw new GraphNegotiationError('ig-vlm-grid', `needs at least ${params.frames} frames but the source gives ${frames.count}`);
+      throw new GraphNegotiationError(
+        'ig-vlm-grid',
+        `needs at least ${params.frames} frames but the source gives ${frames.count}`,
+      );
     }
     const { rows, cols } = igVlmLayout(params.frames);
     return { kind: 'image', width: frames.width * cols, height: frames.height * rows };

@@ -22,14 +22,20 @@ export const pllavaDefaultShape = [16, 12, 12] as const;
 export const pllavaDefaultFrames = 16;
 
 /** Pools `grid` `[T,h,w,D]` to `[t,h',w',D]` by 3-D adaptive averaging. Token count `t*h'*w'`. */
-export function pllavaPool(grid: FeatureGrid, shape: readonly [t: number, h: number, w: number] = pllavaDefaultShape): FeatureGrid {
+export function pllavaPool(
+  grid: FeatureGrid,
+  shape: readonly [t: number, h: number, w: number] = pllavaDefaultShape,
+): FeatureGrid {
   requireGrid('pllava', grid);
   const [t, h, w] = shape;
   requireInteger('pllava', 'pooled frames', t);
   requireInteger('pllava', 'pooled rows', h);
   requireInteger('pllava', 'pooled columns', w);
   if (t > grid.T || h > grid.h || w > grid.w) {
-    throw new StrategyInputError('pllava', `pooling shape [${t},${h},${w}] is larger than the grid [${grid.T},${grid.h},${grid.w}]`);
+    throw new StrategyInputError(
+      'pllava',
+      `pooling shape [${t},${h},${w}] is larger than the grid [${grid.T},${grid.h},${grid.w}]`,
+    );
   }
   const time = adaptiveWindows(grid.T, t);
   const data = averagePoolWindows(grid.data, [grid.T, grid.h, grid.w, grid.D], {

@@ -62,7 +62,10 @@ export const pllavaStage: StageDescriptor<PllavaParams> = {
     const features = expectCaps('pllava', inputs, 'in', 'features');
     const shape = pllavaShape(params, features);
     if (shape[1] > features.h || shape[2] > features.w) {
-      throw new GraphNegotiationError('pllava', `pooled grid ${shape[1]}x${shape[2]} is larger than the encoder's ${features.h}x${features.w} token grid (use spatialFactor instead of an absolute shape)`);
+      throw new GraphNegotiationError(
+        'pllava',
+        `pooled grid ${shape[1]}x${shape[2]} is larger than the encoder's ${features.h}x${features.w} token grid (use spatialFactor instead of an absolute shape)`,
+      );
     }
     return { kind: 'tokens', count: pllavaTokenCount(shape), D: features.D };
   },

@@ -58,7 +58,15 @@ export function slowFast(grid: FeatureGrid, options: SlowFastOptions = {}): Slow
   const slowIndices = torchLinspaceTruncIndices(grid.T, S);
   const slowData = columnPairMaxPool(grid.data, shape, slowIndices);
   const slowMeta = pickFrameMetadata(grid, slowIndices);
-  const slow = featureGrid(S, grid.h, Math.ceil(grid.w / 2), grid.D, slowData, slowMeta.timestamps, slowMeta.frameIndices);
+  const slow = featureGrid(
+    S,
+    grid.h,
+    Math.ceil(grid.w / 2),
+    grid.D,
+    slowData,
+    slowMeta.timestamps,
+    slowMeta.frameIndices,
+  );
   const fastData = adaptiveAveragePool2d(grid.data, shape, [gh, gw]);
   const fast = featureGrid(grid.T, gh, gw, grid.D, fastData, grid.timestamps, grid.frameIndices);
   return { slowIndices, slow, fast };

@@ -46,7 +46,10 @@ export function slowFastShi(grid: FeatureGrid, options: SlowFastShiOptions = {})
   requireInteger('slowfast-shi', 'temporal stride', temporalStride);
   requireInteger('slowfast-shi', 'min fast frames', minFastFrames);
   if (spatialStride > grid.h || spatialStride > grid.w) {
-    throw new StrategyInputError('slowfast-shi', `spatial stride ${spatialStride} exceeds the grid ${grid.h}x${grid.w}`);
+    throw new StrategyInputError(
+      'slowfast-shi',
+      `spatial stride ${spatialStride} exceeds the grid ${grid.h}x${grid.w}`,
+    );
   }
   const rows = strideWindows(grid.h, spatialStride);
   const columns = strideWindows(grid.w, spatialStride);
@@ -57,7 +60,10 @@ export function slowFastShi(grid: FeatureGrid, options: SlowFastShiOptions = {})
   });
   const slow = featureGrid(grid.T, rows.count, columns.count, grid.D, slowData, grid.timestamps, grid.frameIndices);
   const strided = Math.floor(grid.T / temporalStride);
-  const time = strided >= minFastFrames ? strideWindows(grid.T, temporalStride) : adaptiveWindows(grid.T, Math.min(grid.T, minFastFrames));
+  const time =
+    strided >= minFastFrames
+      ? strideWindows(grid.T, temporalStride)
+      : adaptiveWindows(grid.T, Math.min(grid.T, minFastFrames));
   // With as many fast frames as frames (short videos) the fast tokens are the slow tokens: share the buffer.
   const fastData =
     time.count === grid.T

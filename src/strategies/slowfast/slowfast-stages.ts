@@ -35,7 +35,8 @@ export function slowFastGrid(params: SlowFastParams, grid: { h: number; w: numbe
 export const slowFastStage: StageDescriptor<SlowFastParams> = {
   name: 'slowfast',
   version: 2,
-  description: 'SlowFast-LLaVA: S slow frames with 2:1 column max-pool, then all frames pooled to a fast grid (h/6; slow first).',
+  description:
+    'SlowFast-LLaVA: S slow frames with 2:1 column max-pool, then all frames pooled to a fast grid (h/6; slow first).',
   inputs: { in: 'features' },
   output: 'tokens',
   paramsSchema: {
@@ -55,13 +56,23 @@ export const slowFastStage: StageDescriptor<SlowFastParams> = {
   negotiate(inputs, params) {
     const features = expectCaps('slowfast', inputs, 'in', 'features');
     if (features.T < params.slowFrames) {
-      throw new GraphNegotiationError('slowfast', `needs at least ${params.slowFrames} frames for the slow pathway but receives ${features.T}`);
+      throw new GraphNegotiationError(
+        'slowfast',
+        `needs at least ${params.slowFrames} frames for the slow pathway but receives ${features.T}`,
+      );
     }
     const fastGrid = slowFastGrid(params, features);
     if (fastGrid[0] > features.h || fastGrid[1] > features.w) {
-      throw new GraphNegotiationError('slowfast', `fast grid ${fastGrid[0]}x${fastGrid[1]} is larger than the encoder's ${features.h}x${features.w} token grid`);
+      throw new GraphNegotiationError(
+        'slowfast',
+        `fast grid ${fastGrid[0]}x${fastGrid[1]} is larger than the encoder's ${features.h}x${features.w} token grid`,
+      );
     }
-    return { kind: 'tokens', count: slowFastTokenCount(features.T, features.h, features.w, { slowFrames: params.slowFrames, fastGrid }), D: features.D };
+    return {
+      kind: 'tokens',
+      count: slowFastTokenCount(features.T, features.h, features.w, { slowFrames: params.slowFrames, fastGrid }),
+      D: features.D,
+    };
   },
   async run(inputs, params) {
     const { grid } = expectPayload('slowfast', inputs, 'in', 'features');
@@ -97,7 +108,10 @@ export const slowFastShiStage: StageDescriptor<SlowFastShiParams> = {
   negotiate(inputs, params) {
     const features = expectCaps('slowfast-shi', inputs, 'in', 'features');
     if (params.spatialStride > features.h || params.spatialStride > features.w) {
-      throw new GraphNegotiationError('slowfast-shi', `spatial stride ${params.spatialStride} exceeds the ${features.h}x${features.w} grid`);
+      throw new GraphNegotiationError(
+        'slowfast-shi',
+        `spatial stride ${params.spatialStride} exceeds the ${features.h}x${features.w} grid`,
+      );
     }
     const strided = Math.floor(features.T / params.temporalStride);
     const frames = strided >= params.minFastFrames ? strided : Math.min(features.T, params.minFastFrames);

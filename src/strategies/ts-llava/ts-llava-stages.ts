@@ -28,13 +28,17 @@ export function tsLlavaSampleCount(params: TsLlavaSampleParams, tokensPerFrame: 
 export const tsLlavaSampleStage: StageDescriptor<TsLlavaSampleParams> = {
   name: 'ts-llava-sample',
   version: 2,
-  description: 'TS-LLaVA sampling: 5 x P tokens uniformly over the flattened (t, h, w) sequence (2880 on a 24x24 grid).',
+  description:
+    'TS-LLaVA sampling: 5 x P tokens uniformly over the flattened (t, h, w) sequence (2880 on a 24x24 grid).',
   inputs: { in: 'features' },
   output: 'tokens',
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { perFrameTokens: { type: 'number', exclusiveMinimum: 0, maximum: 1024 }, count: { type: 'integer', minimum: 1 } },
+    properties: {
+      perFrameTokens: { type: 'number', exclusiveMinimum: 0, maximum: 1024 },
+      count: { type: 'integer', minimum: 1 },
+    },
   },
   defaults: tsLlavaSampleDefaults,
   resolve(params, inputs) {
@@ -46,7 +50,10 @@ export const tsLlavaSampleStage: StageDescriptor<TsLlavaSampleParams> = {
     const total = features.T * features.h * features.w;
     const count = tsLlavaSampleCount(params, features.h * features.w);
     if (count > total) {
-      throw new GraphNegotiationError('ts-llava-sample', `cannot sample ${count} tokens from ${total} (${features.T} frames of ${features.h}x${features.w})`);
+      throw new GraphNegotiationError(
+        'ts-llava-sample',
+        `cannot sample ${count} tokens from ${total} (${features.T} frames of ${features.h}x${features.w})`,
+      );
     }
     return { kind: 'tokens', count, D: features.D };
   },
@@ -89,7 +96,10 @@ export const tsLlavaThumbnailStage: StageDescriptor<TsLlavaThumbnailParams> = {
   negotiate(inputs, params) {
     const frames = expectCaps('ts-llava-thumbnail', inputs, 'in', 'frames');
     if (frames.count < params.frames) {
-      throw new GraphNegotiationError('ts-llava-thumbnail', `needs at least ${params.frames} frames but the source gives ${frames.count}`);
+      throw new GraphNegotiationError(
+        'ts-llava-thumbnail',
+        `needs at least ${params.frames} frames but the source gives ${frames.count}`,
+      );
     }
     return { kind: 'image', ...tsLlavaThumbnailSize(frames.width, frames.height, params.frames) };
   },

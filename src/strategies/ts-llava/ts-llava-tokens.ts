@@ -50,7 +50,8 @@ export function tsLlavaSample(grid: FeatureGrid, count: number = tsLlavaDefaults
   requireInteger('ts-llava', 'sampled token count', count);
   const P = grid.h * grid.w;
   const total = grid.T * P;
-  if (count > total) throw new StrategyInputError('ts-llava', `cannot sample ${count} tokens from ${total} (T=${grid.T}, P=${P})`);
+  if (count > total)
+    throw new StrategyInputError('ts-llava', `cannot sample ${count} tokens from ${total} (T=${grid.T}, P=${P})`);
   const D = grid.D;
   const positions = torchLinspaceF32(0, total - 1, count);
   const indices: number[] = new Array(count);
@@ -73,7 +74,17 @@ export function tsLlavaSample(grid: FeatureGrid, count: number = tsLlavaDefaults
       sourceIndices.push(grid.frameIndices[t]!);
     }
   }
-  return { indices, tokens, count, dim: D, tokenFrames, tokenTimestamps, tokenFrameIndices, timestamps, frameIndices: sourceIndices };
+  return {
+    indices,
+    tokens,
+    count,
+    dim: D,
+    tokenFrames,
+    tokenTimestamps,
+    tokenFrameIndices,
+    timestamps,
+    frameIndices: sourceIndices,
+  };
 }
 
 /** `find_best_grid(k)`: the factor pair `rows x cols = k` with the smallest difference, rows >= cols. */
@@ -85,7 +96,11 @@ export function bestThumbnailGrid(k: number): { rows: number; cols: number } {
 }
 
 /** Size of the thumbnail of `k` frames for frames of `width` x `height`: whole cells of `(H div rows) x (W div cols)`. */
-export function tsLlavaThumbnailSize(width: number, height: number, k: number = tsLlavaDefaults.thumbnailFrames): { width: number; height: number } {
+export function tsLlavaThumbnailSize(
+  width: number,
+  height: number,
+  k: number = tsLlavaDefaults.thumbnailFrames,
+): { width: number; height: number } {
   const { rows, cols } = bestThumbnailGrid(k);
   return { width: Math.floor(width / cols) * cols, height: Math.floor(height / rows) * rows };
 }
@@ -109,8 +124,16 @@ export interface ThumbnailSize {
  * `(height div rows) x (width div cols)` cell, tiled row-major. Planar float frames give a planar float image
  * `[C, rows*ch, cols*cw]` (the reference layout); RGB frames give an RGB image.
  */
-export function tsLlavaThumbnail(frames: PlanarFrames, k?: number, outputSize?: ThumbnailSize): ThumbnailResult<PlanarImage>;
-export function tsLlavaThumbnail(frames: readonly RgbImage[], k?: number, outputSize?: ThumbnailSize): ThumbnailResult<RgbImage>;
+export function tsLlavaThumbnail(
+  frames: PlanarFrames,
+  k?: number,
+  outputSize?: ThumbnailSize,
+): ThumbnailResult<PlanarImage>;
+export function tsLlavaThumbnail(
+  frames: readonly RgbImage[],
+  k?: number,
+  outputSize?: ThumbnailSize,
+): ThumbnailResult<RgbImage>;
 export function tsLlavaThumbnail(
   frames: PlanarFrames | readonly RgbImage[],
   k: number = tsLlavaDefaults.thumbnailFrames,
@@ -133,7 +156,13 @@ export function tsLlavaThumbnail(
   const T = frames.length;
   if (T < k) throw new StrategyInputError('ts-llava', `thumbnail needs at least ${k} frames, got ${T}`);
   const first = frames[0]!;
-  const { cellW, cellH, indices, outW, outH } = thumbnailLayout(T, k, outputSize ?? { width: first.width, height: first.height }, rows, cols);
+  const { cellW, cellH, indices, outW, outH } = thumbnailLayout(
+    T,
+    k,
+    outputSize ?? { width: first.width, height: first.height },
+    rows,
+    cols,
+  );
   const data = new Uint8Array(outW * outH * 3);
   const target = interleavedView(data, outW, outH);
   indices.forEach((t, n) => {
@@ -148,11 +177,20 @@ export function tsLlavaThumbnail(
 }
 
 /** Cell size, chosen frames and output size of a `rows x cols` thumbnail of `size` from `T` frames. */
-function thumbnailLayout(T: number, k: number, size: ThumbnailSize, rows: number, cols: number): { cellW: number; cellH: number; indices: number[]; outW: number; outH: number } {
+function thumbnailLayout(
+  T: number,
+  k: number,
+  size: ThumbnailSize,
+  rows: number,
+  cols: number,
+): { cellW: number; cellH: number; indices: number[]; outW: number; outH: number } {
   const cellH = Math.floor(size.height / rows);
   const cellW = Math.floor(size.width / cols);
   if (cellW < 1 || cellH < 1) {
-    throw new StrategyInputError('ts-llava', `a ${size.width}x${size.height} thumbnail cannot hold ${rows}x${cols} cells`);
+    throw new StrategyInputError(
+      'ts-llava',
+      `a ${size.width}x${size.height} thumbnail cannot hold ${rows}x${cols} cells`,
+    );
   }
   return { cellW, cellH, indices: torchLinspaceRoundIndices(T, k), outW: cellW * cols, outH: cellH * rows };
 }
@@ -161,6 +199,10 @@ function thumbnailLayout(T: number, k: number, size: ThumbnailSize, rows: number
 export type TsLlavaOrder = 'sampled-first' | 'thumbnail-first';
 
 /** Orders the sampled and thumbnail parts as the variant does. */
-export function tsLlavaArrange<Part>(sampled: Part, thumbnail: Part, order: TsLlavaOrder = 'sampled-first'): [Part, Part] {
+export function tsLlavaArrange<Part>(
+  sampled: Part,
+  thumbnail: Part,
+  order: TsLlavaOrder = 'sampled-first',
+): [Part, Part] {
   return order === 'thumbnail-first' ? [thumbnail, sampled] : [sampled, thumbnail];
 }

@@ -21,7 +21,11 @@ factory.set_launch(`( ${source} ! rtph264pay name=pay0 pt=96 config-interval=-1 
 // One media per client: a client that vanishes without TEARDOWN (a killed ffmpeg) takes its pipeline with it.
 factory.set_shared(false);
 factory.set_eos_shutdown(false);
-const lower = { tcp: GstRtsp.RTSPLowerTrans.TCP, udp: GstRtsp.RTSPLowerTrans.UDP, both: GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP }[protocols || 'both'];
+const lower = {
+  tcp: GstRtsp.RTSPLowerTrans.TCP,
+  udp: GstRtsp.RTSPLowerTrans.UDP,
+  both: GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP,
+}[protocols || 'both'];
 factory.set_protocols(lower);
 if (user) {
   const auth = new GstRtspServer.RTSPAuth();
@@ -29,7 +33,9 @@ if (user) {
   token.set_string('media.factory.role', 'viewer');
   auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token);
   server.set_auth(auth);
-  const parsed = Gst.Structure.from_string('viewer, media.factory.access=(boolean)true, media.factory.construct=(boolean)true');
+  const parsed = Gst.Structure.from_string(
+    'viewer, media.factory.access=(boolean)true, media.factory.construct=(boolean)true',
+  );
   factory.add_role_from_structure(Array.isArray(parsed) ? parsed[0] : parsed);
 }
 server.get_mount_points().add_factory(mount, factory);
