@@ -4,6 +4,7 @@
  */
 import type { RgbImage } from '../core/frame.js';
 import { resizeImageArea } from '../encoders/resize-image.js';
+import type { VisionConfig } from './vision-config.js';
 
 /** Writes `image` resized to `size`x`size` as normalised CHW float32 at `offset` of `out`. */
 export function writeNormalizedPixels(
@@ -22,4 +23,14 @@ export function writeNormalizedPixels(
     const base = offset + channel * plane;
     for (let index = 0; index < plane; index++) out[base + index] = resized.data[index * 3 + channel]! * scale - shift;
   }
+}
+
+/** Writes `image` squashed to the encoder's input size with the model's own mean/std (every family's frame path). */
+export function writeVisionPixels(
+  image: RgbImage,
+  vision: Pick<VisionConfig, 'imageSize' | 'mean' | 'std'>,
+  out: Float32Array,
+  offset: number,
+): void {
+  writeNormalizedPixels(image, vision.imageSize, vision.mean, vision.std, out, offset);
 }

@@ -14,17 +14,16 @@ import {
 } from '../vision-config.js';
 import { anyresImages, anyresTiling, packAnyresFeatures, type AnyresSettings } from './anyres.js';
 import { bilinearResample } from '../../tensor/bilinear-resample.js';
-import { llavaOnevisionImageSize, writeLlavaOnevisionPixels } from './image-processor.js';
+import { writeVisionPixels } from '../image-pixels.js';
 import { llavaOnevisionContextText, llavaOnevisionQuestionText } from './prompt-builder.js';
 import { llavaOnevisionTokens } from './special-tokens.js';
 
 export { anyresImages, anyresTiling, packAnyresFeatures, selectBestResolution } from './anyres.js';
 export { llavaOnevisionContextText, llavaOnevisionMediaText, llavaOnevisionQuestionText } from './prompt-builder.js';
 export { llavaOnevisionTokenIds, llavaOnevisionTokens } from './special-tokens.js';
-export { writeLlavaOnevisionPixels } from './image-processor.js';
 
 const llavaOnevisionDefaults: VisionDefaults = {
-  imageSize: llavaOnevisionImageSize,
+  imageSize: 384,
   patchSize: 14,
   scaleFactor: 1,
   mean: [0.5, 0.5, 0.5],
@@ -77,7 +76,7 @@ function createLlavaOnevisionFamily(vision: VisionConfig, newline?: Float32Array
     tileGrid: { h: vision.tileSide, w: vision.tileSide },
     ...(nativeImage ? { nativeImage } : {}),
     placeholderTokens: [llavaOnevisionTokens.video, llavaOnevisionTokens.image],
-    writePixels: (image, out, offset) => writeLlavaOnevisionPixels(image, out, offset, vision),
+    writePixels: (image, out, offset) => writeVisionPixels(image, vision, out, offset),
     frameTokens(output: VisionOutput): TokenGrids {
       const side = squareSide(output);
       const frameSide = Math.ceil(side / 2);

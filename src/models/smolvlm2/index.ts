@@ -12,18 +12,17 @@ import {
   type VisionConfigSources,
   type VisionDefaults,
 } from '../vision-config.js';
-import { smolvlm2ImageSize, writeSmolvlm2Pixels } from './image-processor.js';
+import { writeVisionPixels } from '../image-pixels.js';
 import { smolvlm2SplitImages, smolvlm2SplitTiling, type SplitSettings } from './image-splitting.js';
 import { smolvlm2ContextText, smolvlm2QuestionText } from './prompt-builder.js';
 import { smolvlm2Tokens } from './special-tokens.js';
 
 export { smolvlm2ContextText, smolvlm2MediaText, smolvlm2QuestionText } from './prompt-builder.js';
 export { smolvlm2TokenIds, smolvlm2Tokens } from './special-tokens.js';
-export { writeSmolvlm2Pixels } from './image-processor.js';
 export { smolvlm2SplitImages, smolvlm2SplitLayout, smolvlm2SplitTiling } from './image-splitting.js';
 
 const smolvlm2Defaults: VisionDefaults = {
-  imageSize: smolvlm2ImageSize,
+  imageSize: 512,
   patchSize: 16,
   scaleFactor: 4,
   mean: [0.5, 0.5, 0.5],
@@ -66,7 +65,7 @@ function createSmolvlm2Family(vision: VisionConfig): ModelFamily {
     tileGrid: grid,
     ...(nativeImage ? { nativeImage } : {}),
     placeholderTokens: [smolvlm2Tokens.image],
-    writePixels: (image, out, offset) => writeSmolvlm2Pixels(image, out, offset, vision),
+    writePixels: (image, out, offset) => writeVisionPixels(image, vision, out, offset),
     frameTokens: squareGrid,
     imageTokens: squareGrid,
     contextText: smolvlm2ContextText,
