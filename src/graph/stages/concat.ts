@@ -4,6 +4,7 @@
  */
 import { GraphNegotiationError } from '../../errors/index.js';
 import type { VisualSegment } from '../../core/token-stream.js';
+import { paramsObjectSchema } from '../define-stage.js';
 import type { StageDescriptor } from '../stage.js';
 import { expectCaps, expectPayload } from './stage-helpers.js';
 
@@ -11,6 +12,7 @@ function orderedPorts(inputs: Readonly<Record<string, unknown>>): string[] {
   return Object.keys(inputs).sort((a, b) => Number(a) - Number(b));
 }
 
+// Variadic (ports `0`, `1`, ...), so not a `defineStage` single-input stage.
 export const concatStage: StageDescriptor<Record<string, never>> = {
   name: 'concat',
   version: 1,
@@ -18,7 +20,7 @@ export const concatStage: StageDescriptor<Record<string, never>> = {
   inputs: { in: 'tokens' },
   variadic: true,
   output: 'tokens',
-  paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
+  paramsSchema: paramsObjectSchema({}),
   defaults: {},
   negotiate(inputs) {
     const ports = orderedPorts(inputs);

@@ -3,23 +3,21 @@
  * token when the encoder exposes none).
  */
 import { meanTokenDescriptors } from '../../core/feature-grid.js';
+import { defineStage } from '../define-stage.js';
 import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload } from './stage-helpers.js';
 
-export const descriptorsStage: StageDescriptor<Record<string, never>> = {
+export const descriptorsStage: StageDescriptor<Record<string, never>> = defineStage({
   name: 'descriptors',
   version: 1,
   description: 'Mean token of each frame as its descriptor [T, D].',
-  inputs: { in: 'features' },
+  input: 'features',
   output: 'descriptors',
-  paramsSchema: { type: 'object', additionalProperties: false, properties: {} },
+  properties: {},
   defaults: {},
-  negotiate(inputs) {
-    const features = expectCaps('descriptors', inputs, 'in', 'features');
+  negotiate(features) {
     return { kind: 'descriptors', T: features.T, D: features.D };
   },
-  async run(inputs) {
-    const { grid } = expectPayload('descriptors', inputs, 'in', 'features');
+  async run({ grid }) {
     return { kind: 'descriptors', descriptors: meanTokenDescriptors(grid) };
   },
-};
+});

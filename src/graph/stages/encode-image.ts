@@ -7,37 +7,32 @@
  */
 import type { ImageMode } from '../../core/encoder.js';
 import type { VisualSegment } from '../../core/token-stream.js';
+import { defineStage } from '../define-stage.js';
 import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload, throwIfAborted } from './stage-helpers.js';
+import { throwIfAborted } from './stage-helpers.js';
 
 export interface EncodeImageParams {
   readonly role: 'thumbnail' | 'grid';
   readonly mode: ImageMode;
 }
 
-export const encodeImageStage: StageDescriptor<EncodeImageParams> = {
+export const encodeImageStage: StageDescriptor<EncodeImageParams> = defineStage({
   name: 'encode-image',
   version: 2,
   description:
     "Encodes one composed image as a single image segment: one base tile, or the model's high-resolution path.",
-  inputs: { in: 'image' },
+  input: 'image',
   output: 'tokens',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { role: { enum: ['thumbnail', 'grid'] }, mode: { enum: ['tile', 'native'] } },
-  },
+  properties: { role: { enum: ['thumbnail', 'grid'] }, mode: { enum: ['tile', 'native'] } },
   defaults: { role: 'thumbnail', mode: 'tile' },
-  negotiate(inputs, params, context) {
-    const image = expectCaps('encode-image', inputs, 'in', 'image');
+  negotiate(image, params, context) {
     return {
       kind: 'tokens',
       count: context.geometry.imageTokens(image.width, image.height, params.mode).count,
       D: context.encoder.dim,
     };
   },
-  async run(inputs, params, context) {
-    const payload = expectPayload('encode-image', inputs, 'in', 'image');
+  async run(payload, params, context) {
     throwIfAborted(context.signal, 'encode-image');
     const provenance = { timestamps: payload.timestamps, frameIndices: payload.frameIndices };
     if (params.mode === 'native' && context.encoder.encodeImageNative !== undefined) {
@@ -81,4 +76,4 @@ export const encodeImageStage: StageDescriptor<EncodeImageParams> = {
       ],
     };
   },
-};
+});

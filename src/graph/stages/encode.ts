@@ -5,9 +5,10 @@
 import type { VideoFrame } from '../../core/frame.js';
 import type { FeatureGrid } from '../../core/feature-grid.js';
 import { InputRejectedError } from '../../errors/index.js';
-import type { Payload } from '../payload.js';
+import { defineStage } from '../define-stage.js';
+import type { PayloadOf } from '../payload.js';
 import type { StageContext, StageDescriptor } from '../stage.js';
-import { concatenateGrids, expectCaps, expectPayload, throwIfAborted } from './stage-helpers.js';
+import { concatenateGrids, throwIfAborted } from './stage-helpers.js';
 
 export interface EncodeParams {
   /** Frames per encoder call. */
@@ -18,7 +19,7 @@ async function encodeBatches(
   batches: AsyncIterable<readonly VideoFrame[]> | Iterable<readonly VideoFrame[]>,
   params: EncodeParams,
   context: StageContext,
-): Promise<Payload> {
+): Promise<PayloadOf<'features'>> {
   const grids: FeatureGrid[] = [];
   let pending: VideoFrame[] = [];
   const flush = async (): Promise<void> => {
@@ -39,29 +40,23 @@ async function encodeBatches(
   return { kind: 'features', grid: concatenateGrids(grids) };
 }
 
-export const encodeStage: StageDescriptor<EncodeParams> = {
+export const encodeStage: StageDescriptor<EncodeParams> = defineStage({
   name: 'encode',
   version: 1,
   description:
     "Encodes frames into per-frame token grids [T, h, w, D] with the run's encoder, in batches as frames arrive.",
-  inputs: { in: 'frames' },
+  input: 'frames',
   output: 'features',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { batchSize: { type: 'integer', minimum: 1, maximum: 256 } },
-  },
+  properties: { batchSize: { type: 'integer', minimum: 1, maximum: 256 } },
   defaults: { batchSize: 8 },
-  negotiate(inputs, _params, context) {
-    const frames = expectCaps('encode', inputs, 'in', 'frames');
+  negotiate(frames, _params, context) {
     const { frameGrid } = context.geometry;
     return { kind: 'features', T: frames.count, h: frameGrid.h, w: frameGrid.w, D: context.encoder.dim };
   },
-  async run(inputs, params, context) {
-    const { frames } = expectPayload('encode', inputs, 'in', 'frames');
+  async run({ frames }, params, context) {
     return encodeBatches([frames], params, context);
   },
   stream(batches, params, context) {
     return encodeBatches(batches, params, context);
   },
-};
+});

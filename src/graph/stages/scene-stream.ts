@@ -14,9 +14,10 @@ import type { SceneDescriptorKind } from '../../scenes/scene-descriptor.js';
 import { SceneTracker, splitFrameGrids, type ClosedScene, type SceneTrackerEvent } from '../../scenes/scene-tracker.js';
 import { sceneDetectorDefaults, type SceneCutRule } from '../../scenes/streaming-scene-detector.js';
 import { spatialPool } from '../../strategies/spatial-pool.js';
-import type { Payload } from '../payload.js';
+import { defineStage, integerTupleSchema } from '../define-stage.js';
+import type { PayloadOf } from '../payload.js';
 import type { StageContext, StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload, throwIfAborted } from './stage-helpers.js';
+import { throwIfAborted } from './stage-helpers.js';
 import { perFrameSegments, visualSegment, type VisualSegment } from '../../core/token-stream.js';
 
 export interface SceneStreamParams {
@@ -53,7 +54,7 @@ async function streamScenes(
   batches: AsyncIterable<readonly VideoFrame[]> | Iterable<readonly VideoFrame[]>,
   params: SceneStreamParams,
   context: StageContext,
-): Promise<Payload> {
+): Promise<PayloadOf<'tokens'>> {
   const tracker = new SceneTracker({
     detector: {
       rule: params.rule,
@@ -121,35 +122,31 @@ async function streamScenes(
   return { kind: 'tokens', segments: [...memories, ...perFrameSegments(pooled, 'scene')] };
 }
 
-export const sceneStreamStage: StageDescriptor<SceneStreamParams> = {
+export const sceneStreamStage: StageDescriptor<SceneStreamParams> = defineStage({
   name: 'scene-stream',
   version: 2,
   description:
     'Streaming scenes (HSV histograms and/or model features): encodes as frames arrive, compresses each finished scene to memory tokens.',
-  inputs: { in: 'frames' },
+  input: 'frames',
   output: 'tokens',
   countIsUpperBound: true,
   approximation:
     "scene-stream: VideoLLaMB's learned memory bridge is replaced by pooled memory tokens of finished scenes; scenes are cut by the streaming scene detector (src/scenes) on HSV histograms and/or mean-token descriptors.",
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      rule: { enum: ['threshold', 'depth'] },
-      threshold: { type: 'number', minimum: 0, maximum: 2 },
-      ratio: { type: 'number', minimum: 0, maximum: 1000 },
-      alpha: { type: 'number', minimum: 0, maximum: 10 },
-      minDepth: { type: 'number', minimum: 0, maximum: 4 },
-      descriptor: { enum: ['auto', 'hsv', 'model', 'hsv+model'] },
-      minSceneSeconds: { type: 'number', minimum: 0, maximum: 86400 },
-      maxSceneSeconds: { type: 'number', minimum: 0.01, maximum: 86400 },
-      memoryTokens: { type: 'integer', minimum: 1, maximum: 4096 },
-      maxMemoryScenes: { type: 'integer', minimum: 0, maximum: 1024 },
-      sceneFrames: { type: 'integer', minimum: 1, maximum: 256 },
-      sceneGrid: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 256 }, minItems: 2, maxItems: 2 },
-      batchSize: { type: 'integer', minimum: 1, maximum: 256 },
-      maxBufferedFrames: { type: 'integer', minimum: 2, maximum: 100000 },
-    },
+  properties: {
+    rule: { enum: ['threshold', 'depth'] },
+    threshold: { type: 'number', minimum: 0, maximum: 2 },
+    ratio: { type: 'number', minimum: 0, maximum: 1000 },
+    alpha: { type: 'number', minimum: 0, maximum: 10 },
+    minDepth: { type: 'number', minimum: 0, maximum: 4 },
+    descriptor: { enum: ['auto', 'hsv', 'model', 'hsv+model'] },
+    minSceneSeconds: { type: 'number', minimum: 0, maximum: 86400 },
+    maxSceneSeconds: { type: 'number', minimum: 0.01, maximum: 86400 },
+    memoryTokens: { type: 'integer', minimum: 1, maximum: 4096 },
+    maxMemoryScenes: { type: 'integer', minimum: 0, maximum: 1024 },
+    sceneFrames: { type: 'integer', minimum: 1, maximum: 256 },
+    sceneGrid: integerTupleSchema(2, 256),
+    batchSize: { type: 'integer', minimum: 1, maximum: 256 },
+    maxBufferedFrames: { type: 'integer', minimum: 2, maximum: 100000 },
   },
   defaults: {
     rule: sceneDetectorDefaults.rule,
@@ -167,8 +164,7 @@ export const sceneStreamStage: StageDescriptor<SceneStreamParams> = {
     batchSize: 8,
     maxBufferedFrames: 256,
   },
-  negotiate(inputs, params, context) {
-    const frames = expectCaps('scene-stream', inputs, 'in', 'frames');
+  negotiate(frames, params, context) {
     const h = Math.min(context.encoder.grid.h, params.sceneGrid[0]);
     const w = Math.min(context.encoder.grid.w, params.sceneGrid[1]);
     const memory = Math.min(params.maxMemoryScenes, Math.max(0, frames.count - 1)) * params.memoryTokens;
@@ -178,11 +174,10 @@ export const sceneStreamStage: StageDescriptor<SceneStreamParams> = {
       D: context.encoder.dim,
     };
   },
-  async run(inputs, params, context) {
-    const { frames } = expectPayload('scene-stream', inputs, 'in', 'frames');
+  async run({ frames }, params, context) {
     return streamScenes([frames], params, context);
   },
   stream(batches, params, context) {
     return streamScenes(batches, params, context);
   },
-};
+});

@@ -7,12 +7,13 @@
  * (at most 8, `linspace(a, b, n)` truncated as `torch.linspace(..., dtype=int)`) pooled to 12x12 (role `scene`, one
  * segment per frame). Token count ≤ k·32 + min(8, T-k)·12·12. Wraps `sceneTilling` and `sceneMemory`.
  */
-import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../../core/feature-grid.js';
+import { meanTokenDescriptors } from '../../core/feature-grid.js';
 import { GraphNegotiationError } from '../../errors/index.js';
 import { sceneMemory, sceneTilling } from '../../strategies/scene-tilling.js';
+import { selectGridFrames } from '../../strategies/select-grid-frames.js';
 import { spatialPool } from '../../strategies/spatial-pool.js';
+import { defineStage, integerTupleSchema } from '../define-stage.js';
 import type { StageDescriptor } from '../stage.js';
-import { expectCaps, expectPayload } from './stage-helpers.js';
 import { torchLinspaceInt } from '../../numeric/rounding.js';
 import { perFrameSegments, visualSegment, type VisualSegment } from '../../core/token-stream.js';
 
@@ -27,43 +28,24 @@ export interface SceneTillingParams {
   readonly sceneGrid: readonly [number, number];
 }
 
-function sliceFrames(grid: FeatureGrid, positions: readonly number[]): FeatureGrid {
-  const size = grid.h * grid.w * grid.D;
-  const data = new Float32Array(positions.length * size);
-  positions.forEach((t, n) => data.set(grid.data.subarray(t * size, (t + 1) * size), n * size));
-  return featureGrid(
-    positions.length,
-    grid.h,
-    grid.w,
-    grid.D,
-    data,
-    positions.map((t) => grid.timestamps[t]!),
-    positions.map((t) => grid.frameIndices[t]!),
-  );
-}
-
-export const sceneTillingStage: StageDescriptor<SceneTillingParams> = {
+// Its integer-parameter schema has the shape of `slowfast-shi`'s; the parameters and logic differ.
+export const sceneTillingStage: StageDescriptor<SceneTillingParams> = defineStage({
   name: 'scene-tilling',
   version: 1,
   description: 'VideoLLaMB SceneTilling: k cuts; bounded memory tokens of earlier scenes, then the last scene pooled.',
-  inputs: { in: 'features' },
+  input: 'features',
   output: 'tokens',
   countIsUpperBound: true,
   approximation:
     "scene-tilling: VideoLLaMB's learned recurrent memory bridge is replaced by pooled memory tokens (<= memoryTokens per earlier scene) placed before the last scene's tokens; SceneTilling itself is exact but runs on mean-token descriptors instead of the vision tower's CLS token.",
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      k: { type: 'integer', minimum: 1, maximum: 64 },
-      memoryTokens: { type: 'integer', minimum: 1, maximum: 4096 },
-      sceneFrames: { type: 'integer', minimum: 1, maximum: 256 },
-      sceneGrid: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 256 }, minItems: 2, maxItems: 2 },
-    },
+  properties: {
+    k: { type: 'integer', minimum: 1, maximum: 64 },
+    memoryTokens: { type: 'integer', minimum: 1, maximum: 4096 },
+    sceneFrames: { type: 'integer', minimum: 1, maximum: 256 },
+    sceneGrid: integerTupleSchema(2, 256),
   },
   defaults: { k: 3, memoryTokens: 32, sceneFrames: 8, sceneGrid: [12, 12] },
-  negotiate(inputs, params) {
-    const features = expectCaps('scene-tilling', inputs, 'in', 'features');
+  negotiate(features, params) {
     if (features.T < params.k + 1) {
       throw new GraphNegotiationError(
         'scene-tilling',
@@ -75,8 +57,7 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = {
     const count = params.k * params.memoryTokens + Math.min(params.sceneFrames, features.T - params.k) * h * w;
     return { kind: 'tokens', count, D: features.D };
   },
-  async run(inputs, params, context) {
-    const { grid } = expectPayload('scene-tilling', inputs, 'in', 'features');
+  async run({ grid }, params, context) {
     const tilling = sceneTilling(meanTokenDescriptors(grid), { k: params.k });
     context.note(
       'scenes',
@@ -90,18 +71,18 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = {
     const scenes = tilling.scenes;
     for (const scene of scenes.slice(0, -1)) {
       const positions = Array.from({ length: scene.end - scene.start + 1 }, (_, i) => scene.start + i);
-      const memory = sceneMemory(sliceFrames(grid, positions), { maxTokens: params.memoryTokens });
+      const memory = sceneMemory(selectGridFrames(grid, positions), { maxTokens: params.memoryTokens });
       segments.push(visualSegment('memory', memory));
     }
     const last = scenes[scenes.length - 1]!;
     const length = last.end - last.start + 1;
     const positions = torchLinspaceInt(last.start, last.end, Math.min(params.sceneFrames, length));
     const pooled = spatialPool(
-      sliceFrames(grid, positions),
+      selectGridFrames(grid, positions),
       [Math.min(grid.h, params.sceneGrid[0]), Math.min(grid.w, params.sceneGrid[1])],
       'area',
     );
     segments.push(...perFrameSegments(pooled, 'scene'));
     return { kind: 'tokens', segments };
   },
-};
+});

@@ -41,6 +41,13 @@ export function expectPayload<K extends CapsKind>(
 
 export { throwIfAborted } from '../../errors/throw-if-aborted.js';
 
+/** Throws GraphNegotiationError naming `stage` when the frame source gives fewer than `needed` frames. */
+export function expectFrameCount(stage: string, frames: CapsOf<'frames'>, needed: number): void {
+  if (frames.count < needed) {
+    throw new GraphNegotiationError(stage, `needs at least ${needed} frames but the source gives ${frames.count}`);
+  }
+}
+
 /** Concatenates grids along T (same h, w, D). */
 export function concatenateGrids(grids: readonly FeatureGrid[]): FeatureGrid {
   const first = grids[0];

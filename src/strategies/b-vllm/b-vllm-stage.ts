@@ -22,8 +22,9 @@ import {
   type BvllmReduction,
 } from './b-vllm-approximation.js';
 import { colourHistogramDescriptors, unitMeanTokenDescriptors, type UnitDescriptors } from '../frame-descriptors.js';
+import { defineStage, type JsonSchema } from '../../graph/define-stage.js';
 import type { StageContext, StageDescriptor } from '../../graph/stage.js';
-import { expectCaps, expectPayload, throwIfAborted } from '../../graph/stages/stage-helpers.js';
+import { throwIfAborted } from '../../graph/stages/stage-helpers.js';
 
 export type BvllmDescriptorChoice = 'auto' | 'mean-token' | 'colour-histogram';
 
@@ -119,29 +120,42 @@ export async function questionEmbedding(
   return { question: await context.encoder.embedText(context.question) };
 }
 
-export const bvllmStage: StageDescriptor<BvllmParams> = {
+/** The selection parameters' schema, shared by `b-vllm` and `b-vllm-select`. */
+export const bvllmSelectionProperties = {
+  windows: { type: 'integer', minimum: 1, maximum: 1024 },
+  topK: { type: 'integer', minimum: 1 },
+  threshold: { type: 'number', minimum: 0, maximum: 1 },
+  logitScale: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
+  questionWeight: { type: 'number', minimum: 0, maximum: 100 },
+  descriptor: { enum: ['auto', 'mean-token', 'colour-histogram'] },
+} as const satisfies Readonly<Record<string, JsonSchema>>;
+
+/** The question's embedding, checked against the abort signal, and the descriptors for the selection weights. */
+export async function selectionInputs(
+  stage: string,
+  grid: FeatureGrid,
+  params: { readonly descriptor: BvllmDescriptorChoice },
+  context: StageContext,
+): Promise<{ question?: Float32Array; unconditionedReason?: string; descriptors: UnitDescriptors }> {
+  const embedding = await questionEmbedding(context);
+  throwIfAborted(context.signal, stage);
+  return { ...embedding, descriptors: descriptorsFor(grid, params.descriptor, context.encoder) };
+}
+
+export const bvllmStage: StageDescriptor<BvllmParams> = defineStage({
   name: 'b-vllm',
   version: 2,
   description:
     'B-VLLM (approximation): softmax selection weights of K temporal queries, exact temporal merge, per-frame budget with ToMe/top-N.',
-  inputs: { in: 'features' },
+  input: 'features',
   output: 'tokens',
   approximation: approximationNote,
   countIsUpperBound: true,
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      budget: { type: 'integer', minimum: 1 },
-      windows: { type: 'integer', minimum: 1, maximum: 1024 },
-      topK: { type: 'integer', minimum: 1 },
-      threshold: { type: 'number', minimum: 0, maximum: 1 },
-      logitScale: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
-      questionWeight: { type: 'number', minimum: 0, maximum: 100 },
-      descriptor: { enum: ['auto', 'mean-token', 'colour-histogram'] },
-      mixing: { enum: ['hard', 'soft'] },
-      reduction: { enum: ['tome', 'question-top-n'] },
-    },
+  properties: {
+    budget: { type: 'integer', minimum: 1 },
+    ...bvllmSelectionProperties,
+    mixing: { enum: ['hard', 'soft'] },
+    reduction: { enum: ['tome', 'question-top-n'] },
   },
   defaults: {
     budget: bvllmDefaults.budget,
@@ -153,14 +167,11 @@ export const bvllmStage: StageDescriptor<BvllmParams> = {
     descriptor: 'auto',
     mixing: 'hard',
   },
-  negotiate(inputs, params) {
-    const features = expectCaps('b-vllm', inputs, 'in', 'features');
+  negotiate(features, params) {
     return { kind: 'tokens', count: bvllmMaximumTokens(features.T, features.h * features.w, params), D: features.D };
   },
-  async run(inputs, params, context) {
-    const { grid } = expectPayload('b-vllm', inputs, 'in', 'features');
-    const { question, unconditionedReason } = await questionEmbedding(context);
-    throwIfAborted(context.signal, 'b-vllm');
+  async run({ grid }, params, context) {
+    const { question, unconditionedReason, descriptors } = await selectionInputs('b-vllm', grid, params, context);
     const result = bvllmApproximate(grid, {
       budget: params.budget,
       windows: params.windows,
@@ -169,7 +180,7 @@ export const bvllmStage: StageDescriptor<BvllmParams> = {
       logitScale: params.logitScale,
       questionWeight: params.questionWeight,
       mixing: params.mixing,
-      descriptors: descriptorsFor(grid, params.descriptor, context.encoder),
+      descriptors,
       ...(question !== undefined ? { question } : {}),
       ...(unconditionedReason !== undefined ? { unconditionedReason } : {}),
       ...(params.reduction !== undefined && (question !== undefined || params.reduction === 'tome')
@@ -198,4 +209,4 @@ export const bvllmStage: StageDescriptor<BvllmParams> = {
     }));
     return { kind: 'tokens', segments };
   },
-};
+});

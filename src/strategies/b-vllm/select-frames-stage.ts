@@ -8,9 +8,11 @@
  * embedding. The output holds at most `min(windows, T)` frames, in temporal order.
  */
 import { bvllmSelectFrames, bvllmSelectionDefaults } from './b-vllm-selection.js';
+import { bvllmSelectionProperties } from './b-vllm-stage.js';
 import { colourHistogramDescriptors, defaultHistogramBins } from '../frame-descriptors.js';
+import { defineStage } from '../../graph/define-stage.js';
 import type { StageDescriptor } from '../../graph/stage.js';
-import { expectCaps, expectPayload, throwIfAborted } from '../../graph/stages/stage-helpers.js';
+import { throwIfAborted } from '../../graph/stages/stage-helpers.js';
 
 export interface SelectFramesParams {
   /** Maximum number of temporal queries K, hence of frames kept. */
@@ -23,23 +25,19 @@ export interface SelectFramesParams {
   readonly bins: number;
 }
 
-export const selectFramesStage: StageDescriptor<SelectFramesParams> = {
+export const selectFramesStage: StageDescriptor<SelectFramesParams> = defineStage({
   name: 'select-frames',
   version: 1,
   description:
     'Keeps the frames that B-VLLM-style selection on colour histograms picks, before encoding (dropped frames are never encoded).',
-  inputs: { in: 'frames' },
+  input: 'frames',
   output: 'frames',
   countIsUpperBound: true,
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      windows: { type: 'integer', minimum: 1, maximum: 1024 },
-      threshold: { type: 'number', minimum: 0, maximum: 1 },
-      logitScale: { type: 'number', exclusiveMinimum: 0, maximum: 1000 },
-      bins: { type: 'integer', minimum: 1, maximum: 16 },
-    },
+  properties: {
+    windows: bvllmSelectionProperties.windows,
+    threshold: bvllmSelectionProperties.threshold,
+    logitScale: bvllmSelectionProperties.logitScale,
+    bins: { type: 'integer', minimum: 1, maximum: 16 },
   },
   defaults: {
     windows: bvllmSelectionDefaults.windows,
@@ -47,8 +45,7 @@ export const selectFramesStage: StageDescriptor<SelectFramesParams> = {
     logitScale: bvllmSelectionDefaults.logitScale,
     bins: defaultHistogramBins,
   },
-  negotiate(inputs, params) {
-    const frames = expectCaps('select-frames', inputs, 'in', 'frames');
+  negotiate(frames, params) {
     return {
       kind: 'frames',
       count: Math.min(params.windows, frames.count),
@@ -56,8 +53,7 @@ export const selectFramesStage: StageDescriptor<SelectFramesParams> = {
       height: frames.height,
     };
   },
-  async run(inputs, params, context) {
-    const { frames } = expectPayload('select-frames', inputs, 'in', 'frames');
+  async run({ frames }, params, context) {
     throwIfAborted(context.signal, 'select-frames');
     if (frames.length === 0) return { kind: 'frames', frames: [] };
     const selection = bvllmSelectFrames(colourHistogramDescriptors(frames, params.bins), {
@@ -78,4 +74,4 @@ export const selectFramesStage: StageDescriptor<SelectFramesParams> = {
     );
     return { kind: 'frames', frames: selection.frames.map((t) => frames[t]!) };
   },
-};
+});

@@ -10,8 +10,8 @@
  */
 import { perFrameSegments } from '../../core/token-stream.js';
 import { GraphNegotiationError } from '../../errors/index.js';
+import { defineStage, integerTupleSchema } from '../../graph/define-stage.js';
 import type { StageDescriptor } from '../../graph/stage.js';
-import { expectCaps, expectPayload } from '../../graph/stages/stage-helpers.js';
 import { pllavaPool } from './pllava-pool.js';
 
 export interface PllavaParams {
@@ -38,28 +38,23 @@ export function pllavaShape(params: PllavaParams, grid: { T: number; h: number; 
   return [Math.min(params.frames, grid.T), side(grid.h), side(grid.w)];
 }
 
-export const pllavaStage: StageDescriptor<PllavaParams> = {
+// Same shape as `slowfast` (a grid-relative parameter, its absolute override, `resolve`); the formulas differ.
+export const pllavaStage: StageDescriptor<PllavaParams> = defineStage({
   name: 'pllava',
   version: 2,
   description: "PLLaVA: 3-D adaptive average pooling of frame tokens to (T', h/2, w/2); (16, 12, 12) on a 24x24 grid.",
-  inputs: { in: 'features' },
+  input: 'features',
   output: 'tokens',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      frames: { type: 'integer', minimum: 1, maximum: 1024 },
-      spatialFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-      shape: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 1024 }, minItems: 3, maxItems: 3 },
-    },
+  properties: {
+    frames: { type: 'integer', minimum: 1, maximum: 1024 },
+    spatialFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    shape: integerTupleSchema(3, 1024),
   },
   defaults: pllavaDefaults,
-  resolve(params, inputs) {
-    const features = expectCaps('pllava', inputs, 'in', 'features');
+  resolve(params, features) {
     return { ...params, shape: pllavaShape(params, features) };
   },
-  negotiate(inputs, params) {
-    const features = expectCaps('pllava', inputs, 'in', 'features');
+  negotiate(features, params) {
     const shape = pllavaShape(params, features);
     if (shape[1] > features.h || shape[2] > features.w) {
       throw new GraphNegotiationError(
@@ -69,8 +64,7 @@ export const pllavaStage: StageDescriptor<PllavaParams> = {
     }
     return { kind: 'tokens', count: pllavaTokenCount(shape), D: features.D };
   },
-  async run(inputs, params) {
-    const { grid } = expectPayload('pllava', inputs, 'in', 'features');
+  async run({ grid }, params) {
     return { kind: 'tokens', segments: perFrameSegments(pllavaPool(grid, pllavaShape(params, grid)), 'frames') };
   },
-};
+});

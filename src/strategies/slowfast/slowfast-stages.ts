@@ -12,8 +12,9 @@
 import { slowFast, slowFastTokenCount } from './slowfast-llava.js';
 import { slowFastShi } from './slowfast-shi.js';
 import { GraphNegotiationError } from '../../errors/index.js';
+import { defineStage, integerTupleSchema } from '../../graph/define-stage.js';
 import type { StageDescriptor } from '../../graph/stage.js';
-import { expectCaps, expectPayload, gridSegment } from '../../graph/stages/stage-helpers.js';
+import { gridSegment } from '../../graph/stages/stage-helpers.js';
 
 export interface SlowFastParams {
   readonly slowFrames: number;
@@ -32,29 +33,24 @@ export function slowFastGrid(params: SlowFastParams, grid: { h: number; w: numbe
   return [side(grid.h), side(grid.w)];
 }
 
-export const slowFastStage: StageDescriptor<SlowFastParams> = {
+// Same shape as `pllava` (a grid-relative parameter, its absolute override, `resolve`); the formulas differ.
+export const slowFastStage: StageDescriptor<SlowFastParams> = defineStage({
   name: 'slowfast',
   version: 2,
   description:
     'SlowFast-LLaVA: S slow frames with 2:1 column max-pool, then all frames pooled to a fast grid (h/6; slow first).',
-  inputs: { in: 'features' },
+  input: 'features',
   output: 'tokens',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      slowFrames: { type: 'integer', minimum: 1, maximum: 1024 },
-      fastGridFraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-      fastGrid: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 256 }, minItems: 2, maxItems: 2 },
-    },
+  properties: {
+    slowFrames: { type: 'integer', minimum: 1, maximum: 1024 },
+    fastGridFraction: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    fastGrid: integerTupleSchema(2, 256),
   },
   defaults: slowFastStageDefaults,
-  resolve(params, inputs) {
-    const features = expectCaps('slowfast', inputs, 'in', 'features');
+  resolve(params, features) {
     return { ...params, fastGrid: slowFastGrid(params, features) };
   },
-  negotiate(inputs, params) {
-    const features = expectCaps('slowfast', inputs, 'in', 'features');
+  negotiate(features, params) {
     if (features.T < params.slowFrames) {
       throw new GraphNegotiationError(
         'slowfast',
@@ -74,12 +70,11 @@ export const slowFastStage: StageDescriptor<SlowFastParams> = {
       D: features.D,
     };
   },
-  async run(inputs, params) {
-    const { grid } = expectPayload('slowfast', inputs, 'in', 'features');
+  async run({ grid }, params) {
     const result = slowFast(grid, { slowFrames: params.slowFrames, fastGrid: slowFastGrid(params, grid) });
     return { kind: 'tokens', segments: [gridSegment(result.slow, 'slow'), gridSegment(result.fast, 'fast')] };
   },
-};
+});
 
 export interface SlowFastShiParams {
   readonly spatialStride: number;
@@ -87,26 +82,22 @@ export interface SlowFastShiParams {
   readonly minFastFrames: number;
 }
 
-export const slowFastShiStage: StageDescriptor<SlowFastShiParams> = {
+// Its integer-parameter schema has the shape of `scene-tilling`'s; the parameters and logic differ.
+export const slowFastShiStage: StageDescriptor<SlowFastShiParams> = defineStage({
   name: 'slowfast-shi',
   version: 1,
   description: 'SHI-Labs slow-fast: fast tokens only (spatial average pool, then temporal stride or adaptive pool).',
-  inputs: { in: 'features' },
+  input: 'features',
   output: 'tokens',
   approximation:
     'slowfast-shi: only the parameter-free fast pathway is used; the released model also cross-attends to slow tokens through trained layers, which a training-free pipeline cannot reproduce.',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      spatialStride: { type: 'integer', minimum: 1, maximum: 64 },
-      temporalStride: { type: 'integer', minimum: 1, maximum: 64 },
-      minFastFrames: { type: 'integer', minimum: 1, maximum: 1024 },
-    },
+  properties: {
+    spatialStride: { type: 'integer', minimum: 1, maximum: 64 },
+    temporalStride: { type: 'integer', minimum: 1, maximum: 64 },
+    minFastFrames: { type: 'integer', minimum: 1, maximum: 1024 },
   },
   defaults: { spatialStride: 2, temporalStride: 4, minFastFrames: 16 },
-  negotiate(inputs, params) {
-    const features = expectCaps('slowfast-shi', inputs, 'in', 'features');
+  negotiate(features, params) {
     if (params.spatialStride > features.h || params.spatialStride > features.w) {
       throw new GraphNegotiationError(
         'slowfast-shi',
@@ -119,8 +110,7 @@ export const slowFastShiStage: StageDescriptor<SlowFastShiParams> = {
     const w = Math.floor(features.w / params.spatialStride);
     return { kind: 'tokens', count: frames * h * w, D: features.D };
   },
-  async run(inputs, params) {
-    const { grid } = expectPayload('slowfast-shi', inputs, 'in', 'features');
+  async run({ grid }, params) {
     return { kind: 'tokens', segments: [gridSegment(slowFastShi(grid, params).fast, 'fast')] };
   },
-};
+});

@@ -7,9 +7,11 @@
  * `tsLlavaSample` and `tsLlavaThumbnail`.
  */
 import { tsLlavaSample, tsLlavaThumbnail, tsLlavaThumbnailSize } from './ts-llava-tokens.js';
+import { visualSegment } from '../../core/token-stream.js';
 import { GraphNegotiationError } from '../../errors/index.js';
+import { defineStage } from '../../graph/define-stage.js';
 import type { StageDescriptor } from '../../graph/stage.js';
-import { composedImagePayload, expectCaps, expectPayload } from '../../graph/stages/stage-helpers.js';
+import { defineComposedImageStage, type ComposedImageParams } from '../composed-image-stage.js';
 
 export interface TsLlavaSampleParams {
   /** Sampled tokens as a multiple of one frame's tokens P (default 5: TS-LLaVA's 2880 = 5 x 576). */
@@ -25,28 +27,22 @@ export function tsLlavaSampleCount(params: TsLlavaSampleParams, tokensPerFrame: 
   return params.count ?? Math.max(1, Math.round(params.perFrameTokens * tokensPerFrame));
 }
 
-export const tsLlavaSampleStage: StageDescriptor<TsLlavaSampleParams> = {
+export const tsLlavaSampleStage: StageDescriptor<TsLlavaSampleParams> = defineStage({
   name: 'ts-llava-sample',
   version: 2,
   description:
     'TS-LLaVA sampling: 5 x P tokens uniformly over the flattened (t, h, w) sequence (2880 on a 24x24 grid).',
-  inputs: { in: 'features' },
+  input: 'features',
   output: 'tokens',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      perFrameTokens: { type: 'number', exclusiveMinimum: 0, maximum: 1024 },
-      count: { type: 'integer', minimum: 1 },
-    },
+  properties: {
+    perFrameTokens: { type: 'number', exclusiveMinimum: 0, maximum: 1024 },
+    count: { type: 'integer', minimum: 1 },
   },
   defaults: tsLlavaSampleDefaults,
-  resolve(params, inputs) {
-    const features = expectCaps('ts-llava-sample', inputs, 'in', 'features');
+  resolve(params, features) {
     return { ...params, count: tsLlavaSampleCount(params, features.h * features.w) };
   },
-  negotiate(inputs, params) {
-    const features = expectCaps('ts-llava-sample', inputs, 'in', 'features');
+  negotiate(features, params) {
     const total = features.T * features.h * features.w;
     const count = tsLlavaSampleCount(params, features.h * features.w);
     if (count > total) {
@@ -57,55 +53,18 @@ export const tsLlavaSampleStage: StageDescriptor<TsLlavaSampleParams> = {
     }
     return { kind: 'tokens', count, D: features.D };
   },
-  async run(inputs, params) {
-    const { grid } = expectPayload('ts-llava-sample', inputs, 'in', 'features');
+  async run({ grid }, params) {
     const sampled = tsLlavaSample(grid, tsLlavaSampleCount(params, grid.h * grid.w));
-    return {
-      kind: 'tokens',
-      segments: [
-        {
-          type: 'visual',
-          role: 'sampled',
-          tokens: sampled.tokens,
-          count: sampled.count,
-          dim: sampled.dim,
-          timestamps: sampled.timestamps,
-          frameIndices: sampled.frameIndices,
-        },
-      ],
-    };
+    return { kind: 'tokens', segments: [visualSegment('sampled', sampled)] };
   },
-};
+});
 
-export interface TsLlavaThumbnailParams {
-  readonly frames: number;
-}
+export type TsLlavaThumbnailParams = ComposedImageParams;
 
-export const tsLlavaThumbnailStage: StageDescriptor<TsLlavaThumbnailParams> = {
+export const tsLlavaThumbnailStage: StageDescriptor<TsLlavaThumbnailParams> = defineComposedImageStage({
   name: 'ts-llava-thumbnail',
   version: 1,
   description: 'TS-LLaVA thumbnail: k frames (default 6) tiled row-major into one image at the frame size.',
-  inputs: { in: 'frames' },
-  output: 'image',
-  paramsSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { frames: { type: 'integer', minimum: 1, maximum: 64 } },
-  },
-  defaults: { frames: 6 },
-  negotiate(inputs, params) {
-    const frames = expectCaps('ts-llava-thumbnail', inputs, 'in', 'frames');
-    if (frames.count < params.frames) {
-      throw new GraphNegotiationError(
-        'ts-llava-thumbnail',
-        `needs at least ${params.frames} frames but the source gives ${frames.count}`,
-      );
-    }
-    return { kind: 'image', ...tsLlavaThumbnailSize(frames.width, frames.height, params.frames) };
-  },
-  async run(inputs, params) {
-    const { frames } = expectPayload('ts-llava-thumbnail', inputs, 'in', 'frames');
-    const thumbnail = tsLlavaThumbnail(frames, params.frames);
-    return composedImagePayload(thumbnail.image, frames, thumbnail.indices);
-  },
-};
+  size: (width, height, k) => tsLlavaThumbnailSize(width, height, k),
+  compose: (frames, k) => tsLlavaThumbnail(frames, k),
+});
