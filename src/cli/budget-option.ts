@@ -1,9 +1,2 @@
-/** @file The `--budget` option shared by ask, caption, tokens and narrate: a positive integer count of visual tokens. */
-import { UsageError } from '../errors/index.js';
-
-/** Returns the budget, or undefined when the option was not given; anything but a positive integer is a UsageError. */
-export function parseBudgetOption(budget: number | undefined): number | undefined {
-  if (budget === undefined) return undefined;
-  if (!Number.isInteger(budget) || budget < 1) throw new UsageError(`--budget ${budget}: must be a positive integer`);
-  return budget;
-}
+/** @file TRANSITIONAL: narrate.ts imports the `--budget` check from here; it lives in options/budget-option.ts. */
+export { parseBudgetOption } from './options/budget-option.js';

@@ -8,6 +8,7 @@ import { ExitCode, VidtokError } from '../errors/index.js';
 import type { CommandContext } from './command.js';
 import { commands } from './commands/index.js';
 import { configureNetworkPolicy } from '../net/network-policy.js';
+import { globalOptions } from './options/global-options.js';
 
 const exitCodeTable = `Exit codes:
   0    success
@@ -65,30 +66,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     .usage(
       '$0 <command> [options]\n\nVideo-LLM processing pipeline: exact frames, temporal token strategies, ONNX VLMs.',
     )
-    .option('verbose', {
-      alias: 'v',
-      type: 'boolean',
-      default: false,
-      describe: 'Print stack traces and debug details',
-    })
-    .option('allow-private-network', {
-      type: 'boolean',
-      default: false,
-      describe:
-        'Let URL inputs reach loopback, private and link-local addresses (cameras, local servers); see docs/security.md',
-    })
+    .options(globalOptions)
     .strict()
     .demandCommand(1, 'Name a command; `vidtok --help` lists them.')
     .recommendCommands()
     .epilogue(exitCodeTable)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
-      if (error) throw error;
-      throw new UsageErrorFromYargs(message ?? 'invalid usage');
+      // yargs reports its own usage errors, and an option's coerce function failing (e.g. --budget 0), as YError.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageErrorFromYargs(message ?? error?.message ?? 'invalid usage');
     });
   for (const command of commands) {
     program = program.command(command.command, command.describe, command.builder, async (args) => {
-      const code = await command.run(args, context);
+      const code = await command.handle(args, context);
       exitCode = typeof code === 'number' ? code : ExitCode.ok;
     });
   }

@@ -8,75 +8,53 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
-import type { Argv } from 'yargs';
 import { InputNotFoundError, UsageError } from '../../errors/index.js';
-import { parseBudgetOption } from '../budget-option.js';
 import type { PipelineProgress } from '../../pipeline/run-pipeline.js';
 import type { AskVideoResult } from '../../uses/ask-video.js';
 import { parseChoices } from '../../uses/choice-prompt.js';
-import { generationSettings } from '../../uses/generation-settings.js';
-import { defaultAnswerTokens, defaultVideoModel, defaultVideoPipeline } from '../../uses/use-defaults.js';
+import { defaultAnswerTokens, defaultVideoPipeline } from '../../uses/use-defaults.js';
 import type { VideoAnswer, VideoContextOptions, VideoContextSummary } from '../../uses/video-context.js';
 import { defineCommand, type CommandContext } from '../command.js';
+import {
+  type CommandArguments,
+  defineOptions,
+  definePositionals,
+  generationFromArguments,
+  generationOptions,
+  modelOptions,
+  outputOptions,
+  pipelineOptions,
+  timeWindowOptions,
+} from '../options/index.js';
 
-interface AskArguments {
-  readonly video: string;
-  readonly question?: string;
-  readonly questions?: string;
-  readonly pipeline: string;
-  readonly model: string;
-  readonly dtype?: string;
-  readonly device?: 'cpu' | 'cuda' | 'auto';
-  readonly encoder?: string;
-  readonly budget?: number;
-  readonly start?: number;
-  readonly end?: number;
-  readonly choices?: string;
-  readonly system?: string;
-  readonly 'paper-prompt': boolean;
-  readonly 'max-new-tokens': number;
-  readonly temperature?: number;
-  readonly 'top-k'?: number;
-  readonly 'top-p'?: number;
-  readonly 'repetition-penalty'?: number;
-  readonly seed?: number;
-  readonly stream: boolean;
-  readonly json: boolean;
-}
+const askPositionals = definePositionals({
+  video: { type: 'string', demandOption: true, describe: 'Video file or URL' },
+  question: { type: 'string', describe: 'The question (omit on a terminal to ask interactively)' },
+});
 
-/** The sampling options `ask` and `caption` share. */
-export function withGenerationOptions<T>(yargs: Argv<T>, defaultTokens: number, output = 'answer'): Argv<T> {
-  return yargs
-    .option('max-new-tokens', {
-      type: 'number',
-      default: defaultTokens,
-      describe: `Most tokens to generate per ${output}`,
-    })
-    .option('temperature', { type: 'number', describe: 'Sampling temperature (0 or absent: greedy)' })
-    .option('top-k', { type: 'number', describe: 'Keep the k most likely tokens (0: all)' })
-    .option('top-p', { type: 'number', describe: 'Nucleus sampling probability mass, in (0, 1]' })
-    .option('repetition-penalty', { type: 'number', describe: '> 1 discourages repeated tokens (1: off)' })
-    .option('seed', { type: 'number', describe: 'Seed of the sampler (default 0)' }) as unknown as Argv<T>;
-}
+const askOptions = defineOptions({
+  questions: { type: 'string', describe: 'A file with one question per line, all answered from one prefill' },
+  pipeline: { ...pipelineOptions.pipeline, default: defaultVideoPipeline },
+  model: modelOptions.model,
+  dtype: modelOptions.dtype,
+  device: modelOptions.device,
+  encoder: { ...pipelineOptions.encoder, describe: "Force an encoder (default: the model's own vision encoder)" },
+  budget: pipelineOptions.budget,
+  ...timeWindowOptions,
+  choices: { type: 'string', describe: 'Multiple choice: options separated by ";" (answer is a letter)' },
+  system: { type: 'string', describe: "A system message before the video (replaces the paper's)" },
+  'paper-prompt': {
+    type: 'boolean',
+    default: true,
+    describe:
+      "Ask in the pipeline paper's wording and assistant prefix (docs/ask.md); --no-paper-prompt asks the plain question",
+  },
+  ...generationOptions(defaultAnswerTokens, 'answer'),
+  stream: { type: 'boolean', default: false, describe: 'Print answer tokens as they are generated' },
+  json: { ...outputOptions.json, describe: 'Print JSON: answers, pipeline, frames, token counts, timings' },
+});
 
-/** Validated generation settings from the shared options. */
-export function generationFromArguments(args: {
-  readonly 'max-new-tokens'?: number;
-  readonly temperature?: number;
-  readonly 'top-k'?: number;
-  readonly 'top-p'?: number;
-  readonly 'repetition-penalty'?: number;
-  readonly seed?: number;
-}): ReturnType<typeof generationSettings> {
-  return generationSettings({
-    ...(args['max-new-tokens'] !== undefined ? { maxNewTokens: args['max-new-tokens'] } : {}),
-    ...(args.temperature !== undefined ? { temperature: args.temperature } : {}),
-    ...(args['top-k'] !== undefined ? { topK: args['top-k'] } : {}),
-    ...(args['top-p'] !== undefined ? { topP: args['top-p'] } : {}),
-    ...(args['repetition-penalty'] !== undefined ? { repetitionPenalty: args['repetition-penalty'] } : {}),
-    ...(args.seed !== undefined ? { seed: args.seed } : {}),
-  });
-}
+type AskArguments = CommandArguments<typeof askPositionals, typeof askOptions>;
 
 async function readQuestionsFile(path: string): Promise<string[]> {
   let text: string;
@@ -187,87 +165,29 @@ async function interactive(
   return 0;
 }
 
-export const askCommand = defineCommand<AskArguments>({
+export const askCommand = defineCommand({
   command: 'ask <video> [question]',
   describe: 'Answer questions about a video with a local VLM (one prefill, many questions)',
-  builder: (yargs: Argv) =>
-    withGenerationOptions(
-      yargs
-        .positional('video', { type: 'string', demandOption: true, describe: 'Video file or URL' })
-        .positional('question', { type: 'string', describe: 'The question (omit on a terminal to ask interactively)' })
-        .option('questions', {
-          type: 'string',
-          describe: 'A file with one question per line, all answered from one prefill',
-        })
-        .option('pipeline', {
-          alias: 'p',
-          type: 'string',
-          default: defaultVideoPipeline,
-          describe: 'Built-in pipeline (see `vidtok pipelines`) or a pipeline file',
-        })
-        .option('model', {
-          alias: 'm',
-          type: 'string',
-          default: defaultVideoModel,
-          describe: 'Model alias or directory (see `vidtok models`)',
-        })
-        .option('dtype', {
-          type: 'string',
-          describe:
-            'dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs (default: what the model directory holds)',
-        })
-        .option('device', {
-          type: 'string',
-          choices: ['cpu', 'cuda', 'auto'],
-          describe:
-            'Where the model runs: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice); see docs/runtime.md',
-        })
-        .option('encoder', { type: 'string', describe: "Force an encoder (default: the model's own vision encoder)" })
-        .option('budget', { alias: 'b', type: 'number', describe: "Visual-token budget (default the pipeline's)" })
-        .option('start', { type: 'number', describe: 'Start of the time window, seconds' })
-        .option('end', { type: 'number', describe: 'End of the time window, seconds' })
-        .option('choices', {
-          type: 'string',
-          describe: 'Multiple choice: options separated by ";" (answer is a letter)',
-        })
-        .option('system', { type: 'string', describe: "A system message before the video (replaces the paper's)" })
-        .option('paper-prompt', {
-          type: 'boolean',
-          default: true,
-          describe:
-            "Ask in the pipeline paper's wording and assistant prefix (docs/ask.md); --no-paper-prompt asks the plain question",
-        })
-        .option('stream', { type: 'boolean', default: false, describe: 'Print answer tokens as they are generated' })
-        .option('json', {
-          type: 'boolean',
-          default: false,
-          describe: 'Print JSON: answers, pipeline, frames, token counts, timings',
-        })
-        .example(
-          '$0 ask clip.mp4 "What is the dog doing?"',
-          'One answer with the default model (smolvlm2-256m) and pipeline (uniform)',
-        )
-        .example(
-          '$0 ask clip.mp4 "Which sport?" --choices "tennis;skateboarding;yoga"',
-          'Multiple choice; the answer is a letter',
-        )
-        .example('$0 ask clip.mp4 --questions questions.txt --json', 'Several questions, one prefill of the video')
-        .example(
-          '$0 ask clip.mp4 -m ./my-model -p slowfast-llava --stream "Describe it"',
-          'Another model and pipeline, streamed',
-        )
-        .example(
-          '$0 ask clip.mp4 -p ts-llava --no-paper-prompt "What is shown?"',
-          "The plain question, without TS-LLaVA's wording",
-        ),
-      defaultAnswerTokens,
-    ) as unknown as Argv<AskArguments>,
+  positionals: askPositionals,
+  options: askOptions,
+  examples: [
+    [
+      '$0 ask clip.mp4 "What is the dog doing?"',
+      'One answer with the default model (smolvlm2-256m) and pipeline (uniform)',
+    ],
+    ['$0 ask clip.mp4 "Which sport?" --choices "tennis;skateboarding;yoga"', 'Multiple choice; the answer is a letter'],
+    ['$0 ask clip.mp4 --questions questions.txt --json', 'Several questions, one prefill of the video'],
+    ['$0 ask clip.mp4 -m ./my-model -p slowfast-llava --stream "Describe it"', 'Another model and pipeline, streamed'],
+    [
+      '$0 ask clip.mp4 -p ts-llava --no-paper-prompt "What is shown?"',
+      "The plain question, without TS-LLaVA's wording",
+    ],
+  ],
   run: async (args, context) => {
     const generation = generationFromArguments(args);
     const choices = args.choices !== undefined ? parseChoices(args.choices) : undefined;
     if (args.stream && args.json)
       throw new UsageError('--stream and --json: choose one (JSON is printed when the answers are complete)');
-    parseBudgetOption(args.budget);
     if (args.question !== undefined && args.questions !== undefined)
       throw new UsageError('give either a question or --questions <file>, not both');
     const onProgress = pipelineProgress(context);

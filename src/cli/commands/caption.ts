@@ -6,44 +6,77 @@
  * videos whose outputs are complete for the same content, pipeline, model and parameters are skipped. One bad video
  * never stops the batch; the summary lists done, skipped and failed (with reasons), exit 10 when anything failed.
  */
-import type { Argv } from 'yargs';
 import { UsageError } from '../../errors/index.js';
-import { parseBudgetOption } from '../budget-option.js';
 import { formatBatchSummary, type BatchSummary } from '../../jobs/batch-summary.js';
 import type { ChunkingSpec } from '../../jobs/caption-processor.js';
 import { parseDurationOption } from '../../jobs/duration-option.js';
 import { parseCaptionFormats } from '../../output/caption-format.js';
-import { defaultCaptionTokens, defaultVideoModel, defaultVideoPipeline } from '../../uses/use-defaults.js';
+import { defaultCaptionTokens, defaultVideoPipeline } from '../../uses/use-defaults.js';
 import { defineCommand } from '../command.js';
+import {
+  type CommandArguments,
+  defineOptions,
+  definePositionals,
+  generationFromArguments,
+  generationOptions,
+  jobOptions,
+  modelOptions,
+  outputOptions,
+  pipelineOptions,
+  promptOptions,
+  samplingOptions,
+} from '../options/index.js';
 import { createProgressRenderer } from '../progress/index.js';
-import { generationFromArguments, withGenerationOptions } from './ask.js';
 
-interface CaptionArguments {
-  readonly inputs: string[];
-  readonly out: string;
-  readonly chunk: string;
-  readonly overlap: string;
-  readonly scenes: boolean;
-  readonly format: string;
-  readonly pipeline: string;
-  readonly model: string;
-  readonly dtype?: string;
-  readonly device?: 'cpu' | 'cuda' | 'auto';
-  readonly prompt?: string;
-  readonly budget?: number;
-  readonly concurrency: number;
-  readonly recursive: boolean;
-  readonly queue?: string;
-  readonly 'queue-name'?: string;
-  readonly detach: boolean;
-  readonly json: boolean;
-  readonly 'max-new-tokens': number;
-  readonly temperature?: number;
-  readonly 'top-k'?: number;
-  readonly 'top-p'?: number;
-  readonly 'repetition-penalty'?: number;
-  readonly seed?: number;
-}
+const captionPositionals = definePositionals({
+  inputs: {
+    type: 'string',
+    array: true,
+    demandOption: true,
+    describe: 'Video files, directories, or @list.txt (one path per line)',
+  },
+});
+
+const captionOptions = defineOptions({
+  out: {
+    ...outputOptions.out,
+    demandOption: true,
+    describe: 'Output directory (shared by every worker in queue mode)',
+  },
+  chunk: { type: 'string', default: '10s', describe: 'Chunk length (10s, 1m, 1500ms...)' },
+  overlap: { type: 'string', default: '2s', describe: 'Overlap between consecutive chunks' },
+  scenes: {
+    ...samplingOptions.scenes,
+    describe: 'One chunk per scene (SceneTilling on cheap frame descriptors) instead of fixed chunks',
+  },
+  format: { ...outputOptions.format, default: 'jsonl,json,srt,vtt', describe: 'Output formats, comma-separated' },
+  pipeline: {
+    ...pipelineOptions.pipeline,
+    default: defaultVideoPipeline,
+    describe: 'Pipeline run on each chunk (built-in name or file)',
+  },
+  model: modelOptions.model,
+  dtype: modelOptions.dtype,
+  device: {
+    ...modelOptions.device,
+    describe:
+      'Where the model runs in local mode: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice)',
+  },
+  prompt: { ...promptOptions.prompt, describe: 'Caption instruction (default "Describe what happens in this clip.")' },
+  budget: { ...pipelineOptions.budget, describe: "Visual-token budget per chunk (default the pipeline's)" },
+  concurrency: { ...jobOptions.concurrency, describe: 'Videos processed at the same time (local mode)' },
+  recursive: jobOptions.recursive,
+  queue: {
+    ...jobOptions.queue,
+    describe: 'redis://host:port: enqueue into BullMQ for `vidtok worker`s and wait for the summary',
+  },
+  'queue-name': jobOptions['queue-name'],
+  detach: { type: 'boolean', default: false, describe: 'With --queue: only enqueue, do not wait' },
+  json: { ...outputOptions.json, describe: 'Print the summary as JSON' },
+  ...generationOptions(defaultCaptionTokens, 'caption'),
+});
+
+type CaptionArguments = CommandArguments<typeof captionPositionals, typeof captionOptions>;
 
 function chunkingFrom(args: CaptionArguments): ChunkingSpec {
   if (args.scenes) return { mode: 'scenes' };
@@ -54,92 +87,20 @@ function chunkingFrom(args: CaptionArguments): ChunkingSpec {
   };
 }
 
-export const captionCommand = defineCommand<CaptionArguments>({
+export const captionCommand = defineCommand({
   command: 'caption <inputs..>',
   describe: 'Dense captions for many videos (chunks or scenes) as jsonl/json/srt/vtt, locally or through a queue',
-  builder: (yargs: Argv) =>
-    withGenerationOptions(
-      yargs
-        .positional('inputs', {
-          type: 'string',
-          array: true,
-          demandOption: true,
-          describe: 'Video files, directories, or @list.txt (one path per line)',
-        })
-        .option('out', {
-          alias: 'o',
-          type: 'string',
-          demandOption: true,
-          describe: 'Output directory (shared by every worker in queue mode)',
-        })
-        .option('chunk', { type: 'string', default: '10s', describe: 'Chunk length (10s, 1m, 1500ms...)' })
-        .option('overlap', { type: 'string', default: '2s', describe: 'Overlap between consecutive chunks' })
-        .option('scenes', {
-          type: 'boolean',
-          default: false,
-          describe: 'One chunk per scene (SceneTilling on cheap frame descriptors) instead of fixed chunks',
-        })
-        .option('format', {
-          alias: 'f',
-          type: 'string',
-          default: 'jsonl,json,srt,vtt',
-          describe: 'Output formats, comma-separated',
-        })
-        .option('pipeline', {
-          alias: 'p',
-          type: 'string',
-          default: defaultVideoPipeline,
-          describe: 'Pipeline run on each chunk (built-in name or file)',
-        })
-        .option('model', {
-          alias: 'm',
-          type: 'string',
-          default: defaultVideoModel,
-          describe: 'Model alias or directory',
-        })
-        .option('dtype', {
-          type: 'string',
-          describe: 'dtype for every graph or graph=dtype pairs (default: what the model directory holds)',
-        })
-        .option('device', {
-          type: 'string',
-          choices: ['cpu', 'cuda', 'auto'],
-          describe:
-            'Where the model runs in local mode: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice)',
-        })
-        .option('prompt', {
-          type: 'string',
-          describe: 'Caption instruction (default "Describe what happens in this clip.")',
-        })
-        .option('budget', {
-          alias: 'b',
-          type: 'number',
-          describe: "Visual-token budget per chunk (default the pipeline's)",
-        })
-        .option('concurrency', {
-          alias: 'c',
-          type: 'number',
-          default: 1,
-          describe: 'Videos processed at the same time (local mode)',
-        })
-        .option('recursive', { alias: 'r', type: 'boolean', default: false, describe: 'Walk directories recursively' })
-        .option('queue', {
-          type: 'string',
-          describe: 'redis://host:port: enqueue into BullMQ for `vidtok worker`s and wait for the summary',
-        })
-        .option('queue-name', { type: 'string', describe: 'BullMQ queue name (default vidtok-caption)' })
-        .option('detach', { type: 'boolean', default: false, describe: 'With --queue: only enqueue, do not wait' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
-        .example('$0 caption videos/ --out captions/', '10 s chunks with 2 s overlap, every format, default model')
-        .example('$0 caption a.mp4 b.mp4 --out caps --scenes --format srt,vtt', 'One caption per scene, subtitles only')
-        .example(
-          '$0 caption @list.txt --out /shared/caps --queue redis://redis:6379',
-          'Distributed: run `vidtok worker` elsewhere',
-        )
-        .example('$0 caption videos/ --out caps -m ./my-model -p pllava --concurrency 2', 'Another model and pipeline'),
-      defaultCaptionTokens,
-      'caption',
-    ) as unknown as Argv<CaptionArguments>,
+  positionals: captionPositionals,
+  options: captionOptions,
+  examples: [
+    ['$0 caption videos/ --out captions/', '10 s chunks with 2 s overlap, every format, default model'],
+    ['$0 caption a.mp4 b.mp4 --out caps --scenes --format srt,vtt', 'One caption per scene, subtitles only'],
+    [
+      '$0 caption @list.txt --out /shared/caps --queue redis://redis:6379',
+      'Distributed: run `vidtok worker` elsewhere',
+    ],
+    ['$0 caption videos/ --out caps -m ./my-model -p pllava --concurrency 2', 'Another model and pipeline'],
+  ],
   run: async (args, context) => {
     const formats = parseCaptionFormats(args.format);
     // Loaded on use, so `vidtok --help` and the other commands never load the model runtime or BullMQ.
@@ -154,7 +115,6 @@ export const captionCommand = defineCommand<CaptionArguments>({
       throw new UsageError(
         '--device with --queue: the workers open the model; give --device to `vidtok worker`s instead',
       );
-    parseBudgetOption(args.budget);
     const settings = await captionSettings({
       pipeline: args.pipeline,
       ...(args.prompt !== undefined ? { prompt: args.prompt } : {}),

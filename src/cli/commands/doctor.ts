@@ -6,15 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Argv } from 'yargs';
 import { ExitCode, VidtokError } from '../../errors/index.js';
 import { listCandidates, resolveBinaries, type CandidateReport, type ResolvedBinaries } from '../../ingest/binaries.js';
 import { currentNetworkPolicy } from '../../net/network-policy.js';
 import { defineCommand } from '../command.js';
-
-interface DoctorArguments {
-  readonly json: boolean;
-}
+import { outputOptions } from '../options/index.js';
 
 function packageVersion(name: string): string | null {
   try {
@@ -26,17 +22,15 @@ function packageVersion(name: string): string | null {
   }
 }
 
-export const doctorCommand = defineCommand<DoctorArguments>({
+export const doctorCommand = defineCommand({
   command: 'doctor',
   describe: 'Show the ffmpeg/ffprobe binaries found and chosen, the network policy, onnxruntime-node and Node versions',
-  builder: (yargs: Argv) =>
-    yargs
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON on stdout' })
-      .example('$0 doctor', 'Which ffmpeg is used and where it came from')
-      .example(
-        'VIDTOK_FFMPEG=/usr/bin/ffmpeg $0 doctor --json',
-        'Check an explicit binary',
-      ) as unknown as Argv<DoctorArguments>,
+  positionals: {},
+  options: { json: outputOptions.json },
+  examples: [
+    ['$0 doctor', 'Which ffmpeg is used and where it came from'],
+    ['VIDTOK_FFMPEG=/usr/bin/ffmpeg $0 doctor --json', 'Check an explicit binary'],
+  ],
   run: async (args, context) => {
     const [ffmpegCandidates, ffprobeCandidates] = await Promise.all([
       listCandidates('ffmpeg'),

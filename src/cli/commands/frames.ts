@@ -3,7 +3,6 @@
  * keyframes or scene changes, resized by ffmpeg; lists them, writes them atomically with `--out`, tiles them
  * with `--contact-sheet`, and reports the decode plan with `--json`. `-` reads a stream from stdin.
  */
-import type { Argv } from 'yargs';
 import type { VideoFrame } from '../../core/frame.js';
 import { LimitExceededError, PartialResultError, UsageError } from '../../errors/index.js';
 import {
@@ -13,32 +12,13 @@ import {
   type FrameRequest,
   type IngestWarning,
 } from '../../ingest/index.js';
-import { frameIndexRules, type FrameIndexRule } from '../../sampling/frame-indices.js';
+import { frameIndexRules } from '../../sampling/frame-indices.js';
 import { defineCommand } from '../command.js';
+import { inputArgument } from '../input-argument.js';
+import { liveSourceOptions, outputOptions, samplingOptions, timeWindowOptions } from '../options/index.js';
 
-interface FramesArguments {
-  readonly input: string;
-  readonly count?: number;
-  readonly rule: string;
-  readonly fps?: number;
-  readonly 'min-frames'?: number;
-  readonly 'max-frames'?: number;
-  readonly at?: string;
-  readonly keyframes: boolean;
-  readonly scenes: boolean;
-  readonly 'scene-threshold'?: number;
-  readonly start?: number;
-  readonly end?: number;
-  readonly size?: string;
-  readonly resize: string;
-  readonly out?: string;
-  readonly format: string;
-  readonly 'contact-sheet'?: string;
-  readonly realtime: boolean;
-  readonly buffer: number;
-  readonly json: boolean;
-  readonly 'allow-partial': boolean;
-}
+/** TRANSITIONAL: narrate.ts still imports it from here (it lives in ../input-argument.ts). */
+export { inputArgument };
 
 /** Frames kept for --out / --contact-sheet are held in memory; 4 GiB of RGB is the cap. */
 const maxKeptBytes = 4 * 2 ** 30;
@@ -52,12 +32,6 @@ function finiteOption(name: string, value: number | undefined): number | undefin
   if (typeof value !== 'number' || !Number.isFinite(value))
     throw new UsageError(`--${name} must be a number, got ${String(value)}`);
   return value;
-}
-
-/** The input positional; yargs turns a lone `-` (stdin) into an empty string. */
-export function inputArgument(value: unknown): string {
-  if ((value === '' || value === true) && process.argv.includes('-')) return '-';
-  return String(value);
 }
 
 /** Parses `WxH` (e.g. 448x448). */
@@ -81,87 +55,71 @@ export function parseTimes(text: string): number[] {
   return parts.map(Number);
 }
 
-export const framesCommand = defineCommand<FramesArguments>({
+export const framesCommand = defineCommand({
   command: 'frames <input>',
   describe: 'Extract exact frames (real pts, source index) by count/rule, fps, times, keyframes or scenes',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('input', { type: 'string', describe: 'A video file, - for stdin, or an rtsp/http(s)/udp URL' })
-      .option('count', { type: 'number', describe: 'Uniform sampling: this many frames, chosen by index with --rule' })
-      .option('rule', {
-        type: 'string',
-        choices: frameIndexRules,
-        default: 'np_linspace_int',
-        describe: "Index rule for --count (the papers' code)",
-      })
-      .option('fps', { type: 'number', describe: 'Frames per second: the first frame of every 1/fps interval' })
-      .option('min-frames', {
-        type: 'number',
-        describe: 'With --fps: at least this many frames (uniform if fps gives fewer)',
-      })
-      .option('max-frames', {
-        type: 'number',
-        describe: 'With --fps: at most this many frames (uniform if fps gives more)',
-      })
-      .option('at', { type: 'string', describe: 'Comma-separated times in seconds: the frame shown at each time' })
-      .option('keyframes', { type: 'boolean', default: false, describe: 'Keyframes only (cheap)' })
-      .option('scenes', { type: 'boolean', default: false, describe: 'The first frame and every scene change' })
-      .option('scene-threshold', { type: 'number', describe: 'Scene-change score threshold in (0,1), default 0.3' })
-      .option('start', { type: 'number', describe: 'Window start, seconds' })
-      .option('end', { type: 'number', describe: 'Window end, seconds (exclusive)' })
-      .option('size', { type: 'string', describe: 'Output size WxH (default: display size after rotation)' })
-      .option('resize', {
-        type: 'string',
-        choices: ['squash', 'fit', 'crop'],
-        default: 'squash',
-        describe: 'squash: exact WxH; fit: letterbox with black; crop: cover then centre-crop',
-      })
-      .option('out', { type: 'string', describe: 'Write images and index.json into this new directory (atomic)' })
-      .option('format', { type: 'string', choices: ['png', 'jpg'], default: 'png', describe: 'Image format for --out' })
-      .option('contact-sheet', { type: 'string', describe: 'Write one image tiling the frames (.png or .jpg)' })
-      .option('realtime', {
-        type: 'boolean',
-        default: false,
-        describe: 'Play a file at real speed like a live source (frames may be dropped)',
-      })
-      .option('buffer', {
-        type: 'number',
-        default: 8,
-        describe: 'Live/realtime: frames buffered before the oldest is dropped',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'Print probe, plan, frames and warnings as JSON' })
-      .option('allow-partial', {
-        type: 'boolean',
-        default: false,
-        describe: 'Write --out/--contact-sheet even when some wanted frames could not be decoded (exit code 10 still)',
-      })
-      .example(
-        '$0 frames clip.mp4 --count 8 --rule pllava_eval --size 448x448 --resize fit --out frames/',
-        '8 frames as the PLLaVA eval code picks them',
-      )
-      .example(
-        '$0 frames clip.mp4 --fps 1 --max-frames 64 --json',
-        '1 fps capped at 64 frames; JSON with the decode plan',
-      )
-      .example('$0 frames clip.mp4 --scenes --contact-sheet scenes.jpg', 'A contact sheet of scene changes')
-      .example('cat stream.ts | $0 frames - --fps 2', 'A live stream on stdin') as unknown as Argv<FramesArguments>,
+  positionals: { input: { type: 'string', describe: 'A video file, - for stdin, or an rtsp/http(s)/udp URL' } },
+  options: {
+    count: { type: 'number', describe: 'Uniform sampling: this many frames, chosen by index with --rule' },
+    rule: {
+      type: 'string',
+      choices: frameIndexRules,
+      default: 'np_linspace_int',
+      describe: "Index rule for --count (the papers' code)",
+    },
+    fps: samplingOptions.fps,
+    'min-frames': { type: 'number', describe: 'With --fps: at least this many frames (uniform if fps gives fewer)' },
+    'max-frames': { type: 'number', describe: 'With --fps: at most this many frames (uniform if fps gives more)' },
+    at: { type: 'string', describe: 'Comma-separated times in seconds: the frame shown at each time' },
+    keyframes: { type: 'boolean', default: false, describe: 'Keyframes only (cheap)' },
+    scenes: samplingOptions.scenes,
+    'scene-threshold': samplingOptions['scene-threshold'],
+    start: timeWindowOptions.start,
+    end: { ...timeWindowOptions.end, describe: 'End of the time window, seconds (exclusive)' },
+    size: { type: 'string', describe: 'Output size WxH (default: display size after rotation)' },
+    resize: {
+      type: 'string',
+      choices: ['squash', 'fit', 'crop'],
+      default: 'squash',
+      describe: 'squash: exact WxH; fit: letterbox with black; crop: cover then centre-crop',
+    },
+    out: { ...outputOptions.out, describe: 'Write images and index.json into this new directory (atomic)' },
+    format: { ...outputOptions.format, choices: ['png', 'jpg'], default: 'png', describe: 'Image format for --out' },
+    'contact-sheet': { type: 'string', describe: 'Write one image tiling the frames (.png or .jpg)' },
+    ...liveSourceOptions,
+    json: { ...outputOptions.json, describe: 'Print probe, plan, frames and warnings as JSON' },
+    'allow-partial': {
+      type: 'boolean',
+      default: false,
+      describe: 'Write --out/--contact-sheet even when some wanted frames could not be decoded (exit code 10 still)',
+    },
+  },
+  examples: [
+    [
+      '$0 frames clip.mp4 --count 8 --rule pllava_eval --size 448x448 --resize fit --out frames/',
+      '8 frames as the PLLaVA eval code picks them',
+    ],
+    ['$0 frames clip.mp4 --fps 1 --max-frames 64 --json', '1 fps capped at 64 frames; JSON with the decode plan'],
+    ['$0 frames clip.mp4 --scenes --contact-sheet scenes.jpg', 'A contact sheet of scene changes'],
+    ['cat stream.ts | $0 frames - --fps 2', 'A live stream on stdin'],
+  ],
   run: async (args, context) => {
     const count = finiteOption('count', args.count);
     const fps = finiteOption('fps', args.fps);
     const input = inputArgument(args.input);
     const request: FrameRequest = {
-      ...(count !== undefined ? { count, rule: args.rule as FrameIndexRule } : {}),
+      ...(count !== undefined ? { count, rule: args.rule } : {}),
       ...(fps !== undefined ? { fps } : {}),
       minFrames: finiteOption('min-frames', args['min-frames']),
       maxFrames: finiteOption('max-frames', args['max-frames']),
-      ...(args.at !== undefined ? { at: parseTimes(String(args.at)) } : {}),
+      ...(args.at !== undefined ? { at: parseTimes(args.at) } : {}),
       keyframes: args.keyframes,
       scenes: args.scenes,
       sceneThreshold: finiteOption('scene-threshold', args['scene-threshold']),
       start: finiteOption('start', args.start),
       end: finiteOption('end', args.end),
-      ...(args.size !== undefined ? { size: parseSize(String(args.size)) } : {}),
-      resize: args.resize as FrameRequest['resize'],
+      ...(args.size !== undefined ? { size: parseSize(args.size) } : {}),
+      resize: args.resize,
       realtime: args.realtime,
       bufferFrames: finiteOption('buffer', args.buffer),
       signal: context.signal,
@@ -252,13 +210,13 @@ export const framesCommand = defineCommand<FramesArguments>({
     const writeOutput = !partial || args['allow-partial'];
     const format = args.format === 'jpg' ? 'jpg' : 'png';
     if (args.out !== undefined && writeOutput) {
-      await writeFrames(kept, String(args.out), { format, signal: context.signal });
+      await writeFrames(kept, args.out, { format, signal: context.signal });
       listed.forEach((entry, position) => {
         entry.file = `frame-${String(position).padStart(6, '0')}.${format}`;
       });
     }
     if (args['contact-sheet'] !== undefined && kept.length > 0 && writeOutput)
-      await writeContactSheet(kept, String(args['contact-sheet']), { signal: context.signal });
+      await writeContactSheet(kept, args['contact-sheet'], { signal: context.signal });
     if (warnings.length > warningsShown && !args.json)
       context.stderr.write(`vidtok: ${warnings.length} warnings in total\n`);
     const probe = args.json ? await source.probe().catch(() => null) : null;

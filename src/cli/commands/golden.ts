@@ -5,34 +5,25 @@
  * only when every case passed, else 10 (partial failure).
  */
 import { resolve } from 'node:path';
-import type { Argv } from 'yargs';
 import { ExitCode } from '../../errors/index.js';
 import { runGoldenDirectory } from '../../golden/run-golden.js';
 import { defineCommand } from '../command.js';
+import { outputOptions } from '../options/index.js';
 
-interface GoldenArguments {
-  readonly dir: string;
-  readonly json: boolean;
-  readonly filter?: string;
-}
-
-export const goldenCommand = defineCommand<GoldenArguments>({
+export const goldenCommand = defineCommand({
   command: 'golden <dir>',
   describe: 'Check the token strategies against a directory of golden reference cases',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('dir', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Directory of case folders (case.json + .npy)',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the full result as JSON on stdout' })
-      .option('filter', { type: 'string', describe: 'Only cases whose folder name contains this substring' })
-      .example('$0 golden ../shared/golden/cases', 'Run every case; exit 0 when all pass')
-      .example(
-        '$0 golden ../shared/golden/cases --filter slowfast -v',
-        'Run the slowfast cases and list each one',
-      ) as unknown as Argv<GoldenArguments>,
+  positionals: {
+    dir: { type: 'string', demandOption: true, describe: 'Directory of case folders (case.json + .npy)' },
+  },
+  options: {
+    json: { ...outputOptions.json, describe: 'Print the full result as JSON on stdout' },
+    filter: { type: 'string', describe: 'Only cases whose folder name contains this substring' },
+  },
+  examples: [
+    ['$0 golden ../shared/golden/cases', 'Run every case; exit 0 when all pass'],
+    ['$0 golden ../shared/golden/cases --filter slowfast -v', 'Run the slowfast cases and list each one'],
+  ],
   run: async (args, context) => {
     const directory = resolve(args.dir);
     const result = await runGoldenDirectory(directory, {

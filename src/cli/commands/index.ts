@@ -1,7 +1,7 @@
 /**
  * @file The command registry: one line per command, in the order `vidtok --help` lists them.
  */
-import type { CliCommand } from '../command.js';
+import type { RegisteredCommand } from '../command.js';
 import { doctorCommand } from './doctor.js';
 import { framesCommand } from './frames.js';
 import { probeCommand } from './probe.js';
@@ -16,8 +16,7 @@ import { workerCommand } from './worker.js';
 import { narrateCommand } from './narrate.js';
 import { serveCommand } from './serve.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: a registry holds descriptors of every parameter type
-export const commands: readonly CliCommand<any>[] = [
+export const commands: readonly RegisteredCommand[] = [
   probeCommand,
   framesCommand,
   doctorCommand,

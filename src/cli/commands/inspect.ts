@@ -6,22 +6,11 @@
  */
 import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Argv } from 'yargs';
 import { ExitCode, UsageError } from '../../errors/index.js';
 import { inspectVideo, type InspectFigure, type InspectProgress } from '../../inspect/inspect-video.js';
 import { writeFileAtomic } from '../../output/atomic-write.js';
 import { defineCommand, type CommandContext } from '../command.js';
-
-interface InspectArguments {
-  readonly video: string;
-  readonly out: string;
-  readonly pipelines?: string;
-  readonly encoder?: string;
-  readonly question?: string;
-  readonly png?: string;
-  readonly quality: number;
-  readonly json: boolean;
-}
+import { outputOptions, pipelineOptions } from '../options/index.js';
 
 /** Splits `a,b,c` into names (empty entries dropped); throws UsageError when nothing is left. */
 export function parsePipelineList(value: string): string[] {
@@ -72,37 +61,38 @@ function progressWriter(context: CommandContext): ((event: InspectProgress) => v
   };
 }
 
-export const inspectCommand = defineCommand<InspectArguments>({
+export const inspectCommand = defineCommand({
   command: 'inspect <video>',
   describe:
     'Write a self-contained HTML report of what each pipeline keeps (timeline, scenes, budgets, token pictures)',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('video', { type: 'string', demandOption: true, describe: 'Video file' })
-      .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'HTML report to write' })
-      .option('pipelines', {
-        alias: 'p',
-        type: 'string',
-        describe: 'Comma-separated pipelines (names or files); default every built-in pipeline',
-      })
-      .option('encoder', {
-        alias: 'e',
-        type: 'string',
-        describe: 'pixels (default), pixels:<size>/<patch>, or a model directory (heat maps)',
-      })
-      .option('question', { alias: 'q', type: 'string', describe: 'Question for question-conditioned stages (B-VLLM)' })
-      .option('png', { type: 'string', describe: 'Also write the figures as PNG files into this folder' })
-      .option('quality', { type: 'number', default: 5, describe: 'JPEG quality of embedded pictures, 2 (best) to 31' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print a JSON summary instead of the text summary' })
-      .example('$0 inspect clip.mp4 --out report.html', 'Every built-in pipeline with the pixels encoder')
-      .example(
-        '$0 inspect clip.mp4 -p uniform,slowfast-llava,ts-llava -o report.html --png figures',
-        'Three pipelines, plus PNG figures',
-      )
-      .example(
-        '$0 inspect clip.mp4 -p b-vllm -q "what is the dog doing?" -e ./models/smolvlm2 -o report.html',
-        'Heat maps and question scores from a model encoder',
-      ) as unknown as Argv<InspectArguments>,
+  positionals: { video: { type: 'string', demandOption: true, describe: 'Video file' } },
+  options: {
+    out: { ...outputOptions.out, demandOption: true, describe: 'HTML report to write' },
+    // No -p: that is --pipeline (one pipeline) in every other command.
+    pipelines: {
+      type: 'string',
+      describe: 'Comma-separated pipelines (names or files); default every built-in pipeline',
+    },
+    encoder: {
+      ...pipelineOptions.encoder,
+      describe: 'pixels (default), pixels:<size>/<patch>, or a model directory (heat maps)',
+    },
+    question: pipelineOptions.question,
+    png: { type: 'string', describe: 'Also write the figures as PNG files into this folder' },
+    quality: { type: 'number', default: 5, describe: 'JPEG quality of embedded pictures, 2 (best) to 31' },
+    json: { ...outputOptions.json, describe: 'Print a JSON summary instead of the text summary' },
+  },
+  examples: [
+    ['$0 inspect clip.mp4 --out report.html', 'Every built-in pipeline with the pixels encoder'],
+    [
+      '$0 inspect clip.mp4 --pipelines uniform,slowfast-llava,ts-llava -o report.html --png figures',
+      'Three pipelines, plus PNG figures',
+    ],
+    [
+      '$0 inspect clip.mp4 --pipelines b-vllm -q "what is the dog doing?" -e ./models/smolvlm2 -o report.html',
+      'Heat maps and question scores from a model encoder',
+    ],
+  ],
   run: async (args, context) => {
     if (!Number.isFinite(args.quality) || args.quality < 2 || args.quality > 31)
       throw new UsageError(`--quality ${args.quality}: must be from 2 to 31`);

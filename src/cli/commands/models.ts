@@ -5,7 +5,6 @@
  * check fails). Progress goes to stderr: a bar on a terminal, JSON lines otherwise; results go to stdout (`--json`
  * for machine-readable output).
  */
-import type { Argv } from 'yargs';
 import { ExitCode } from '../../errors/exit-codes.js';
 import { UsageError } from '../../errors/index.js';
 import {
@@ -22,74 +21,65 @@ import {
 } from '../../hub/index.js';
 import { checkModel, type DtypeChoice, type ModelCheckReport } from '../../runtime/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
-
-interface ModelsArguments {
-  readonly action: string;
-  readonly model?: string;
-  readonly dtype?: string;
-  readonly revision?: string;
-  readonly 'cache-dir'?: string;
-  readonly json: boolean;
-  readonly aliases: boolean;
-}
+import {
+  type CommandArguments,
+  defineOptions,
+  definePositionals,
+  modelOptions,
+  outputOptions,
+} from '../options/index.js';
 
 const actions = ['pull', 'list', 'rm', 'check'] as const;
 
-export const modelsCommand = defineCommand<ModelsArguments>({
+const modelsPositionals = definePositionals({
+  action: { choices: actions, demandOption: true, describe: 'pull, list, rm or check' },
+  model: {
+    type: 'string',
+    describe: 'An alias (smolvlm2-256m), a hub repository id (owner/name), or (check) an export directory',
+  },
+});
+
+const modelsOptions = defineOptions({
+  dtype: {
+    ...modelOptions.dtype,
+    describe: 'pull/check: dtype for every graph (fp32, fp16, q4, q4f16, int8, uint8, q8, bnb4) or graph=dtype pairs',
+  },
+  revision: { type: 'string', describe: 'pull/rm: branch, tag, commit or refs/pr/N (default main)' },
+  'cache-dir': { type: 'string', describe: 'Cache root (default VIDTOK_CACHE_DIR, then ~/.cache/vidtok/models)' },
+  json: { ...outputOptions.json, describe: 'Print results as JSON on stdout' },
+  aliases: { type: 'boolean', default: false, describe: 'list: show the known aliases and default dtypes too' },
+});
+
+type ModelsArguments = CommandArguments<typeof modelsPositionals, typeof modelsOptions>;
+
+export const modelsCommand = defineCommand({
   command: 'models <action> [model]',
   describe: 'Manage cached models: pull from the hub, list, remove, check an export',
-  builder: (yargs: Argv) =>
-    yargs
-      .usage(
-        [
-          '$0 models pull <alias|owner/name> [--dtype q4] [--revision main]',
-          '    download into the cache (resumable, checksum-verified, atomic)',
-          '$0 models list [--json] [--aliases]',
-          '    what is cached, with sizes and the dtypes present per graph',
-          '$0 models rm <alias|owner/name> [--revision r]',
-          '    remove from the cache',
-          '$0 models check <dir|alias|owner/name> [--dtype q4] [--json]',
-          '    confirm vidtok drives an export: graph I/O, tokenizer, chunked prefill, a greedy answer, timings',
-          '',
-          `Aliases: ${modelAliases.map((entry) => `${entry.alias} (${entry.repositoryId})`).join(', ')}.`,
-          'The hub is HF_ENDPOINT (default https://huggingface.co); HF_TOKEN is sent as a Bearer token to it only.',
-          'The cache is --cache-dir, else VIDTOK_CACHE_DIR, else ~/.cache/vidtok/models.',
-        ].join('\n'),
-      )
-      .positional('action', { choices: actions, describe: 'pull, list or rm' })
-      .positional('model', {
-        type: 'string',
-        describe: 'An alias (smolvlm2-256m), a hub repository id (owner/name), or (check) an export directory',
-      })
-      .option('dtype', {
-        type: 'string',
-        describe:
-          'pull/check: dtype for every graph (fp32, fp16, q4, q4f16, int8, uint8, q8, bnb4) or graph=dtype pairs',
-      })
-      .option('revision', { type: 'string', describe: 'pull/rm: branch, tag, commit or refs/pr/N (default main)' })
-      .option('cache-dir', {
-        type: 'string',
-        describe: 'Cache root (default VIDTOK_CACHE_DIR, then ~/.cache/vidtok/models)',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'Print results as JSON on stdout' })
-      .option('aliases', {
-        type: 'boolean',
-        default: false,
-        describe: 'list: show the known aliases and default dtypes too',
-      })
-      .example('$0 models pull smolvlm2-256m', 'Embed fp16, vision q4, decoder q4 (about 208 MB)')
-      .example('$0 models pull smolvlm2-500m --dtype q8', 'Every graph at q8 (_quantized files)')
-      .example(
-        '$0 models pull smolvlm2-256m --dtype vision_encoder=fp16',
-        'Override one graph, keep the other defaults',
-      )
-      .example('HF_ENDPOINT=https://mirror.example $0 models pull llava-onevision-0.5b', 'Pull through a mirror')
-      .example('$0 models list --json', 'Cached models as JSON')
-      .example('$0 models rm smolvlm2-256m', 'Remove every cached revision')
-      .example(
-        '$0 models check ./SmolVLM2-256M-Video-Instruct --dtype q4f16',
-        'Check a local export with its q4f16 graphs',
-      ) as unknown as Argv<ModelsArguments>,
+  usage: [
+    '$0 models pull <alias|owner/name> [--dtype q4] [--revision main]',
+    '    download into the cache (resumable, checksum-verified, atomic)',
+    '$0 models list [--json] [--aliases]',
+    '    what is cached, with sizes and the dtypes present per graph',
+    '$0 models rm <alias|owner/name> [--revision r]',
+    '    remove from the cache',
+    '$0 models check <dir|alias|owner/name> [--dtype q4] [--json]',
+    '    confirm vidtok drives an export: graph I/O, tokenizer, chunked prefill, a greedy answer, timings',
+    '',
+    `Aliases: ${modelAliases.map((entry) => `${entry.alias} (${entry.repositoryId})`).join(', ')}.`,
+    'The hub is HF_ENDPOINT (default https://huggingface.co); HF_TOKEN is sent as a Bearer token to it only.',
+    'The cache is --cache-dir, else VIDTOK_CACHE_DIR, else ~/.cache/vidtok/models.',
+  ].join('\n'),
+  positionals: modelsPositionals,
+  options: modelsOptions,
+  examples: [
+    ['$0 models pull smolvlm2-256m', 'Embed fp16, vision q4, decoder q4 (about 208 MB)'],
+    ['$0 models pull smolvlm2-500m --dtype q8', 'Every graph at q8 (_quantized files)'],
+    ['$0 models pull smolvlm2-256m --dtype vision_encoder=fp16', 'Override one graph, keep the other defaults'],
+    ['HF_ENDPOINT=https://mirror.example $0 models pull llava-onevision-0.5b', 'Pull through a mirror'],
+    ['$0 models list --json', 'Cached models as JSON'],
+    ['$0 models rm smolvlm2-256m', 'Remove every cached revision'],
+    ['$0 models check ./SmolVLM2-256M-Video-Instruct --dtype q4f16', 'Check a local export with its q4f16 graphs'],
+  ],
   run: async (args, context) => {
     const cacheOptions = args['cache-dir'] === undefined ? {} : { cacheDirectory: args['cache-dir'] };
     if (args.action === 'list') return listAction(args, context, cacheOptions);

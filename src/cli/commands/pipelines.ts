@@ -5,16 +5,11 @@
 import { createPixelsEncoder } from '../../encoders/index.js';
 import { describeBudget, resolveBudget } from '../../graph/build-graph.js';
 import type { BudgetSpec } from '../../graph/pipeline-definition.js';
-import type { Argv } from 'yargs';
 import type { FramesSpec } from '../../graph/pipeline-definition.js';
 import { builtInPipelinesDirectory, listBuiltInPipelines } from '../../graph/pipeline-registry.js';
 import { listStages } from '../../graph/stages/index.js';
 import { defineCommand } from '../command.js';
-
-interface PipelinesArguments {
-  readonly json: boolean;
-  readonly stages: boolean;
-}
+import { outputOptions } from '../options/index.js';
 
 /** One line for a frames spec: `16 (pllava_eval)`, `1 fps (8-64)`, `scenes (<= 32)`. */
 export function describeFrames(frames: FramesSpec): string {
@@ -32,18 +27,18 @@ function table(rows: readonly (readonly string[])[]): string {
     .join('\n');
 }
 
-export const pipelinesCommand = defineCommand<PipelinesArguments>({
+export const pipelinesCommand = defineCommand({
   command: 'pipelines',
   describe: 'List the built-in pipelines with their default token budget (and the stages pipeline files can use)',
-  builder: (yargs: Argv) =>
-    yargs
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON' })
-      .option('stages', { type: 'boolean', default: false, describe: 'Also list the stages a pipeline file can use' })
-      .example('$0 pipelines', 'Name, budget, frames and description of every built-in pipeline')
-      .example(
-        '$0 pipelines --stages --json',
-        'Pipelines and stages (with their parameter schemas) as JSON',
-      ) as unknown as Argv<PipelinesArguments>,
+  positionals: {},
+  options: {
+    json: outputOptions.json,
+    stages: { type: 'boolean', default: false, describe: 'Also list the stages a pipeline file can use' },
+  },
+  examples: [
+    ['$0 pipelines', 'Name, budget, frames and description of every built-in pipeline'],
+    ['$0 pipelines --stages --json', 'Pipelines and stages (with their parameter schemas) as JSON'],
+  ],
   run: async (args, context) => {
     const pipelines = await listBuiltInPipelines({ signal: context.signal });
     const stages = listStages();

@@ -2,28 +2,24 @@
  * @file `vidtok probe <input> [--json]`: container, codec, pixel format, duration, frame rates, display size after
  * rotation, frame count (exact or estimated), keyframe interval and audio presence, under a deadline.
  */
-import type { Argv } from 'yargs';
 import { UsageError } from '../../errors/index.js';
 import { probe } from '../../ingest/index.js';
 import { defineCommand } from '../command.js';
-import { inputArgument } from './frames.js';
+import { inputArgument } from '../input-argument.js';
+import { outputOptions } from '../options/index.js';
 
-interface ProbeArguments {
-  readonly input: string;
-  readonly json: boolean;
-  readonly timeout: number;
-}
-
-export const probeCommand = defineCommand<ProbeArguments>({
+export const probeCommand = defineCommand({
   command: 'probe <input>',
   describe: 'Describe a video: codec, size after rotation, frame rates, exact frame count, keyframe interval',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('input', { type: 'string', describe: 'A video file, or an rtsp/http(s)/udp URL' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON on stdout' })
-      .option('timeout', { type: 'number', default: 15, describe: 'Probe deadline in seconds' })
-      .example('$0 probe clip.mp4', 'Human-readable summary')
-      .example('$0 probe clip.mp4 --json', 'Machine-readable summary') as unknown as Argv<ProbeArguments>,
+  positionals: { input: { type: 'string', describe: 'A video file, or an rtsp/http(s)/udp URL' } },
+  options: {
+    json: outputOptions.json,
+    timeout: { type: 'number', default: 15, describe: 'Probe deadline in seconds' },
+  },
+  examples: [
+    ['$0 probe clip.mp4', 'Human-readable summary'],
+    ['$0 probe clip.mp4 --json', 'Machine-readable summary'],
+  ],
   run: async (args, context) => {
     if (!Number.isFinite(args.timeout) || args.timeout <= 0 || args.timeout > 3600)
       throw new UsageError(`--timeout must be a number of seconds in (0, 3600], got ${args.timeout}`);

@@ -3,83 +3,56 @@
  * (docs/serve.md). Loads the model once, listens on 127.0.0.1:8080 by default, logs one line per event on stderr,
  * and stops on Ctrl-C (exit 130) after closing connections and releasing the model. A thin layer over src/serve.
  */
-import type { Argv } from 'yargs';
 import { ExitCode, UsageError } from '../../errors/index.js';
-import { defaultVideoModel } from '../../uses/use-defaults.js';
 import { defineCommand } from '../command.js';
+import { modelOptions, pipelineOptions } from '../options/index.js';
 
-interface ServeArguments {
-  readonly model: string;
-  readonly dtype?: string;
-  readonly threads?: number;
-  readonly host: string;
-  readonly port: number;
-  readonly 'media-dir'?: readonly string[];
-  readonly pipeline?: string;
-  readonly 'api-key-env'?: string;
-  readonly 'max-queue': number;
-  readonly 'cache-size': number;
-  readonly 'model-name'?: string;
-}
-
-export const serveCommand = defineCommand<ServeArguments>({
+export const serveCommand = defineCommand({
   command: 'serve',
   describe: 'OpenAI-compatible HTTP server: chat completions with video_url parts, the video context cached',
-  builder: (yargs: Argv) =>
-    yargs
-      .option('model', {
-        alias: 'm',
-        type: 'string',
-        default: defaultVideoModel,
-        describe: 'Model alias (from the cache) or model directory',
-      })
-      .option('dtype', {
-        type: 'string',
-        describe: 'One dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs',
-      })
-      .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads' })
-      .option('host', {
-        type: 'string',
-        default: '127.0.0.1',
-        describe: 'Interface to bind (0.0.0.0 exposes the server: use --api-key-env)',
-      })
-      .option('port', { type: 'number', default: 8080, describe: 'Port (0: any free port, printed on stderr)' })
-      .option('media-dir', {
-        type: 'string',
-        array: true,
-        describe: 'Folder local media may be read from (repeatable); without it only http(s) and data: images',
-      })
-      .option('pipeline', {
-        alias: 'p',
-        type: 'string',
-        describe: 'Default pipeline (built-in name or file); requests may pick built-in ones',
-      })
-      .option('api-key-env', {
-        type: 'string',
-        describe: 'Environment variable holding the key every request must send as Authorization: Bearer <key>',
-      })
-      .option('max-queue', {
-        type: 'number',
-        default: 16,
-        describe: 'Requests that may wait behind the running one; more get 429',
-      })
-      .option('cache-size', {
-        type: 'number',
-        default: 4,
-        describe: 'Prefilled video contexts kept for follow-up questions (0: none)',
-      })
-      .option('model-name', {
-        type: 'string',
-        describe: 'The model id /v1/models lists and requests name (default the alias or directory name)',
-      })
-      .example(
-        '$0 serve -m smolvlm2-256m --media-dir ./videos',
-        'serve the videos in ./videos on http://127.0.0.1:8080',
-      )
-      .example(
-        'VIDTOK_KEY=secret $0 serve --host 0.0.0.0 --api-key-env VIDTOK_KEY',
-        'on every interface, with a key',
-      ) as unknown as Argv<ServeArguments>,
+  positionals: {},
+  options: {
+    model: { ...modelOptions.model, describe: 'Model alias (from the cache) or model directory' },
+    dtype: modelOptions.dtype,
+    threads: modelOptions.threads,
+    host: {
+      type: 'string',
+      default: '127.0.0.1',
+      describe: 'Interface to bind (0.0.0.0 exposes the server: use --api-key-env)',
+    },
+    port: { type: 'number', default: 8080, describe: 'Port (0: any free port, printed on stderr)' },
+    'media-dir': {
+      type: 'string',
+      array: true,
+      describe: 'Folder local media may be read from (repeatable); without it only http(s) and data: images',
+    },
+    pipeline: {
+      ...pipelineOptions.pipeline,
+      describe: 'Default pipeline (built-in name or file); requests may pick built-in ones',
+    },
+    'api-key-env': {
+      type: 'string',
+      describe: 'Environment variable holding the key every request must send as Authorization: Bearer <key>',
+    },
+    'max-queue': {
+      type: 'number',
+      default: 16,
+      describe: 'Requests that may wait behind the running one; more get 429',
+    },
+    'cache-size': {
+      type: 'number',
+      default: 4,
+      describe: 'Prefilled video contexts kept for follow-up questions (0: none)',
+    },
+    'model-name': {
+      type: 'string',
+      describe: 'The model id /v1/models lists and requests name (default the alias or directory name)',
+    },
+  },
+  examples: [
+    ['$0 serve -m smolvlm2-256m --media-dir ./videos', 'serve the videos in ./videos on http://127.0.0.1:8080'],
+    ['VIDTOK_KEY=secret $0 serve --host 0.0.0.0 --api-key-env VIDTOK_KEY', 'on every interface, with a key'],
+  ],
   run: async (args, context) => {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
       throw new UsageError(`--port ${args.port}: must be an integer in [0, 65535]`);

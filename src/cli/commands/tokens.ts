@@ -6,24 +6,11 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
-import type { Argv } from 'yargs';
 import type { VisualSegment } from '../../core/token-stream.js';
-import { parseBudgetOption } from '../budget-option.js';
 import { encodeNpy } from '../../golden/npy.js';
 import { runPipeline, type PipelineProgress, type PipelineRunResult } from '../../pipeline/run-pipeline.js';
 import { defineCommand, type CommandContext } from '../command.js';
-
-interface TokensArguments {
-  readonly video: string;
-  readonly pipeline: string;
-  readonly encoder?: string;
-  readonly question?: string;
-  readonly budget?: number;
-  readonly start?: number;
-  readonly end?: number;
-  readonly json: boolean;
-  readonly 'dump-tokens'?: string;
-}
+import { outputOptions, pipelineOptions, timeWindowOptions } from '../options/index.js';
 
 /** `m:ss.ss` for a time in seconds. */
 export function formatTime(seconds: number): string {
@@ -164,51 +151,32 @@ async function encoderSpec(spec: string): Promise<string> {
   return resolveModelDirectory(spec);
 }
 
-export const tokensCommand = defineCommand<TokensArguments>({
+export const tokensCommand = defineCommand({
   command: 'tokens <video>',
   describe: 'Run a pipeline on a video and show its visual token stream (segments, counts, stage times)',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('video', { type: 'string', demandOption: true, describe: 'Video file (or URL / - for stdin)' })
-      .option('pipeline', {
-        alias: 'p',
-        type: 'string',
-        demandOption: true,
-        describe: 'Built-in pipeline name (see `vidtok pipelines`) or a YAML/JSON pipeline file',
-      })
-      .option('encoder', {
-        alias: 'e',
-        type: 'string',
-        describe: 'pixels (default), pixels:<size>/<patch>, or a model (directory or alias)',
-      })
-      .option('question', { alias: 'q', type: 'string', describe: 'Question for question-conditioned stages (B-VLLM)' })
-      .option('budget', { alias: 'b', type: 'number', describe: "Total visual-token budget (default: the pipeline's)" })
-      .option('start', { type: 'number', describe: 'Start of the time window, seconds' })
-      .option('end', { type: 'number', describe: 'End of the time window, seconds' })
-      .option('json', {
-        type: 'boolean',
-        default: false,
-        describe: 'Print JSON (segments, counts, timings; no token values)',
-      })
-      .option('dump-tokens', {
-        type: 'string',
-        describe: 'Write every visual token to this .npy file as float32 [N, D]',
-      })
-      .example(
-        '$0 tokens clip.mp4 --pipeline slowfast-llava',
-        '3680 tokens: 10 slow frames + 50 fast frames (pixels encoder)',
-      )
-      .example('$0 tokens clip.mp4 -p ig-vlm --encoder pixels:224/16 --json', 'One grid image, machine-readable')
-      .example(
-        '$0 tokens clip.mp4 -p b-vllm -q "what is the dog doing?"',
-        'Question-conditioned frame selection (approximation)',
-      )
-      .example(
-        '$0 tokens clip.mp4 -p ./my-pipeline.yaml --budget 2000 --dump-tokens tokens.npy',
-        'A custom pipeline under a tighter budget',
-      ) as unknown as Argv<TokensArguments>,
+  positionals: { video: { type: 'string', demandOption: true, describe: 'Video file (or URL / - for stdin)' } },
+  options: {
+    pipeline: { ...pipelineOptions.pipeline, demandOption: true },
+    encoder: pipelineOptions.encoder,
+    question: pipelineOptions.question,
+    budget: { ...pipelineOptions.budget, describe: "Total visual-token budget (default: the pipeline's)" },
+    ...timeWindowOptions,
+    json: { ...outputOptions.json, describe: 'Print JSON (segments, counts, timings; no token values)' },
+    'dump-tokens': { type: 'string', describe: 'Write every visual token to this .npy file as float32 [N, D]' },
+  },
+  examples: [
+    ['$0 tokens clip.mp4 --pipeline slowfast-llava', '3680 tokens: 10 slow frames + 50 fast frames (pixels encoder)'],
+    ['$0 tokens clip.mp4 -p ig-vlm --encoder pixels:224/16 --json', 'One grid image, machine-readable'],
+    [
+      '$0 tokens clip.mp4 -p b-vllm -q "what is the dog doing?"',
+      'Question-conditioned frame selection (approximation)',
+    ],
+    [
+      '$0 tokens clip.mp4 -p ./my-pipeline.yaml --budget 2000 --dump-tokens tokens.npy',
+      'A custom pipeline under a tighter budget',
+    ],
+  ],
   run: async (args, context) => {
-    parseBudgetOption(args.budget);
     const onProgress = progressWriter(context);
     const encoder = args.encoder === undefined ? undefined : await encoderSpec(args.encoder);
     const result = await runPipeline(args.video, {

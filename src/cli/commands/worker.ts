@@ -6,21 +6,10 @@
  * is left to stall and be taken back by another worker — never lost. Events go to stderr: text on a terminal, JSON
  * lines otherwise.
  */
-import type { Argv } from 'yargs';
 import { UsageError } from '../../errors/index.js';
 import type { WorkerEvent } from '../../jobs/bullmq/worker-events.js';
-import { defaultVideoModel } from '../../uses/use-defaults.js';
 import { defineCommand, type CommandContext } from '../command.js';
-
-interface WorkerArguments {
-  readonly queue: string;
-  readonly 'queue-name'?: string;
-  readonly model: string;
-  readonly dtype?: string;
-  readonly concurrency: number;
-  readonly threads?: number;
-  readonly 'close-timeout': number;
-}
+import { jobOptions, modelOptions } from '../options/index.js';
 
 function eventWriter(context: CommandContext): (event: WorkerEvent) => void {
   if (!context.interactive) {
@@ -57,44 +46,27 @@ function eventWriter(context: CommandContext): (event: WorkerEvent) => void {
   };
 }
 
-export const workerCommand = defineCommand<WorkerArguments>({
+export const workerCommand = defineCommand({
   command: 'worker',
   describe: 'Process queued caption jobs (BullMQ on Redis) until SIGINT/SIGTERM',
-  builder: (yargs: Argv) =>
-    yargs
-      .option('queue', {
-        type: 'string',
-        demandOption: true,
-        describe: 'redis://host:port of the queue (maxmemory-policy must be noeviction)',
-      })
-      .option('queue-name', { type: 'string', describe: 'BullMQ queue name (default vidtok-caption)' })
-      .option('model', {
-        alias: 'm',
-        type: 'string',
-        default: defaultVideoModel,
-        describe: 'Model alias or directory; jobs must name the same model',
-      })
-      .option('dtype', {
-        type: 'string',
-        describe: 'dtype for every graph or graph=dtype pairs (default: what the model directory holds)',
-      })
-      .option('concurrency', {
-        alias: 'c',
-        type: 'number',
-        default: 1,
-        describe: 'Jobs run at the same time (they share the model)',
-      })
-      .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads of the model runner' })
-      .option('close-timeout', {
-        type: 'number',
-        default: 30,
-        describe: 'Seconds running jobs get to finish on SIGINT/SIGTERM',
-      })
-      .example('$0 worker --queue redis://localhost:6379', 'Serve the default model')
-      .example(
-        '$0 worker --queue redis://redis:6379 -m ./my-model --concurrency 2',
-        'Another model, two jobs at a time',
-      ) as unknown as Argv<WorkerArguments>,
+  positionals: {},
+  options: {
+    queue: {
+      ...jobOptions.queue,
+      demandOption: true,
+      describe: 'redis://host:port of the queue (maxmemory-policy must be noeviction)',
+    },
+    'queue-name': jobOptions['queue-name'],
+    model: { ...modelOptions.model, describe: 'Model alias or directory; jobs must name the same model' },
+    dtype: modelOptions.dtype,
+    concurrency: { ...jobOptions.concurrency, describe: 'Jobs run at the same time (they share the model)' },
+    threads: modelOptions.threads,
+    'close-timeout': { type: 'number', default: 30, describe: 'Seconds running jobs get to finish on SIGINT/SIGTERM' },
+  },
+  examples: [
+    ['$0 worker --queue redis://localhost:6379', 'Serve the default model'],
+    ['$0 worker --queue redis://redis:6379 -m ./my-model --concurrency 2', 'Another model, two jobs at a time'],
+  ],
   run: async (args, context) => {
     if (!Number.isFinite(args['close-timeout']) || args['close-timeout'] < 0) {
       throw new UsageError(`--close-timeout ${args['close-timeout']}: must be a number of seconds >= 0`);
