@@ -13,6 +13,7 @@ export { sceneThumbnails, thumbnailDataUri } from './scene-thumbnails.js';
 export * from './narration-events.js';
 export {
   defaultNarrationPrompt,
+  defaultSceneFramesPerSecond,
   resolveNarrateOptions,
   type NarrateOptions,
   type ReconnectOptions,

@@ -59,6 +59,11 @@ export interface NarrationStats {
   framesThinned: number;
   narrations: number;
   reconnects: number;
+  /**
+   * Milliseconds the model was busy (frame encodes, prefills, generation steps). Over the media seconds it is the
+   * real-time factor of a live run: at most 1 keeps up.
+   */
+  inferenceMilliseconds: number;
 }
 
 export interface NarrationStream extends AsyncIterable<NarrationEvent> {
@@ -120,6 +125,12 @@ function memoryOf(segments: readonly VisualSegment[], memoryTokens: number): Rem
   return sceneMemory(featureGrid(T, h, w, first.dim, data, times, frames), { maxTokens: memoryTokens });
 }
 
+/** Frames shown of a scene `seconds` long at `perSecond` frames a second: at least one. */
+export function shownFrames(seconds: number, perSecond: number): number {
+  if (perSecond === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+  return Math.max(1, Math.round(seconds * perSecond));
+}
+
 function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted || milliseconds <= 0) return resolve();
@@ -146,11 +157,14 @@ class NarrationRun implements NarrationStream {
     framesThinned: 0,
     narrations: 0,
     reconnects: 0,
+    inferenceMilliseconds: 0,
   };
   private readonly settings: ResolvedNarrateOptions;
   private readonly channel = new EventChannel<NarrationEvent>();
   private readonly stopper = new AbortController();
-  private readonly lane = new InferenceLane();
+  private readonly lane = new InferenceLane((milliseconds) => {
+    this.stats.inferenceMilliseconds += milliseconds;
+  });
   private readonly pending: PendingNarration[] = [];
   private remembered: RememberedScene[] = [];
   private previousNarration = '';
@@ -230,6 +244,8 @@ class NarrationRun implements NarrationStream {
         model = await openNarrationModel(this.options.model ?? defaultNarrationModel, {
           ...(this.options.dtype !== undefined ? { dtype: this.options.dtype } : {}),
           ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
+          ...(this.options.device !== undefined ? { device: this.options.device } : {}),
+          ...(this.options.onNotice ? { onNotice: this.options.onNotice } : {}),
           signal: this.stopper.signal,
         });
       }
@@ -422,8 +438,14 @@ class NarrationRun implements NarrationStream {
     job: PendingNarration,
     memories: readonly RememberedScene[],
   ): Promise<{ stream: TokenStream; picked: VideoFrame[]; memory: RememberedScene['memory'] }> {
+    // A scene stage shows at most `sceneFramesPerSecond` frames per second of the scene (each is a vision encode);
+    // another pipeline keeps its own frame count.
     const fixedCount = plan.sceneDefinition.stages.some((stage) => stage.id === 'scene-pool')
-      ? Math.min(plan.sceneFrames, job.frames.length)
+      ? Math.min(
+          plan.sceneFrames,
+          job.frames.length,
+          shownFrames(job.end - job.start, this.settings.sceneFramesPerSecond),
+        )
       : plan.sceneFrames;
     // A rule that takes fewer frames than asked from a short scene (seq_frames) falls back to evenly spaced repeats,
     // so a pipeline that needs its frame count (SlowFast's slow pathway) gets it.

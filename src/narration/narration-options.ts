@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors/index.js';
 import type { PipelineDefinition } from '../graph/pipeline-definition.js';
-import type { VlmModel } from '../runtime/index.js';
+import type { ExecutionDevice, VlmModel } from '../runtime/index.js';
 import type { SceneDescriptorKind } from '../scenes/scene-descriptor.js';
 import { sceneDetectorDefaults, type SceneCutRule } from '../scenes/streaming-scene-detector.js';
 
@@ -36,7 +36,11 @@ export interface NarrateOptions {
   /** `--dtype` for a model named by string: one dtype or `graph=dtype` pairs (default: the alias's pull dtypes). */
   readonly dtype?: string;
   readonly threads?: number;
-  /** Frames per second encoded for scene detection and narration (default 2). */
+  /** Where a model named by string runs: `cpu` (default), `cuda` (an error when unavailable) or `auto`. */
+  readonly device?: ExecutionDevice;
+  /** One line per fallback the model load made (`device auto: running on the CPU (…)`). */
+  readonly onNotice?: (message: string) => void;
+  /** Frames per second decoded for scene detection; the frames a narration shows are chosen among them (default 2). */
   readonly fps?: number;
   /** Play a file at real speed like a live source (frames may be dropped). */
   readonly realtime?: boolean;
@@ -62,6 +66,14 @@ export interface NarrateOptions {
   readonly maxSceneFrames?: number;
   /** Frames of a scene given to the model (evenly spaced, default 8) when the pipeline does not say. */
   readonly sceneFrames?: number;
+  /**
+   * Frames shown to the model per second of a scene, at most (default `defaultSceneFramesPerSecond`): a scene of
+   * `d` seconds shows `max(1, round(d x rate))` frames, never more than `sceneFrames`. Every shown frame goes through
+   * the vision encoder, the largest cost of narration on a CPU, so this bounds the encoder's work per second of video
+   * (docs/narrate.md, "Keeping up on a CPU"). Applies to scene-stage pipelines (`scenetilling`, `scene-stream`);
+   * another pipeline keeps its own frame count. `Infinity` shows `sceneFrames` frames of every scene.
+   */
+  readonly sceneFramesPerSecond?: number;
   /** Earlier scenes remembered as memory tokens (default 4) and tokens per memory (default 32), unless the pipeline says. */
   readonly memoryScenes?: number;
   readonly memoryTokens?: number;
@@ -87,6 +99,9 @@ export interface NarrateOptions {
 
 export const defaultNarrationPrompt = 'Narrate what happens in this scene in one short sentence.';
 
+/** Frames shown per second of a scene by default (the choice and its figures: docs/narrate.md, "Keeping up on a CPU"). */
+export const defaultSceneFramesPerSecond = 0.5;
+
 export interface ResolvedNarrateOptions {
   readonly fps: number;
   readonly realtime: boolean;
@@ -101,6 +116,7 @@ export interface ResolvedNarrateOptions {
   readonly sceneMinDepth: number;
   readonly maxSceneFrames: number;
   readonly sceneFrames: number;
+  readonly sceneFramesPerSecond: number;
   readonly memoryScenes: number;
   readonly memoryTokens: number;
   readonly maxPendingScenes: number;
@@ -183,6 +199,10 @@ export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateO
     sceneMinDepth: numberOption('sceneMinDepth', options.sceneMinDepth, 0.05, 0, 4),
     maxSceneFrames: numberOption('maxSceneFrames', options.maxSceneFrames, 64, 2, 100_000, true),
     sceneFrames: numberOption('sceneFrames', options.sceneFrames, 8, 1, 256, true),
+    sceneFramesPerSecond:
+      options.sceneFramesPerSecond === Number.POSITIVE_INFINITY
+        ? Number.POSITIVE_INFINITY
+        : numberOption('sceneFramesPerSecond', options.sceneFramesPerSecond, defaultSceneFramesPerSecond, 0.01, 60),
     memoryScenes: numberOption('memoryScenes', options.memoryScenes, 4, 0, 1024, true),
     memoryTokens: numberOption('memoryTokens', options.memoryTokens, 32, 1, 4096, true),
     maxPendingScenes: numberOption('maxPendingScenes', options.maxPendingScenes, 2, 1, 1024, true),

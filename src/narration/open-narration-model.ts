@@ -1,17 +1,24 @@
 /**
  * @file Loads the model a narration talks to from an alias, `owner/name` or directory (src/hub resolves it from the
- * cache, never downloading), with the alias's default dtypes unless `dtype` is given, in a child runner so inference
- * never blocks the event loop that takes frames.
+ * cache, never downloading) in a child runner, so inference never blocks the event loop that takes frames. The dtypes
+ * are chosen as for `ask` (src/uses/video-model.ts `chooseDtypes`: `dtype` over what the directory holds, preferring
+ * the alias's pull defaults, then fp32), on the device asked for.
  */
-import { fallbackDtypes, findModelAlias, parseDtypeOption, resolveModelDirectory } from '../hub/index.js';
-import { loadModel, type VlmModel } from '../runtime/index.js';
+import { resolveModelDirectory } from '../hub/index.js';
+import { loadModel, type ExecutionDevice, type VlmModel } from '../runtime/index.js';
+import { chooseDtypes } from '../uses/video-model.js';
 
 /** The model used when none is named. */
 export const defaultNarrationModel = 'smolvlm2-256m';
 
 export interface OpenNarrationModelOptions {
+  /** One dtype (`q4`) or `graph=dtype` pairs; the graphs not named keep what the directory holds. */
   readonly dtype?: string;
   readonly threads?: number;
+  /** `cpu` (default), `cuda` (an error when unavailable) or `auto` (CUDA when it opens, else the CPU and a notice). */
+  readonly device?: ExecutionDevice;
+  /** One line per fallback the load made (`device auto: running on the CPU (…)`). */
+  readonly onNotice?: (message: string) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -21,15 +28,13 @@ export async function openNarrationModel(
   options: OpenNarrationModelOptions = {},
 ): Promise<VlmModel> {
   const directory = await resolveModelDirectory(modelSpec);
-  const alias = findModelAlias(modelSpec);
-  const dtypes =
-    options.dtype !== undefined
-      ? parseDtypeOption(options.dtype, alias?.defaultDtypes ?? fallbackDtypes)
-      : alias?.defaultDtypes;
+  const dtypes = await chooseDtypes(modelSpec, options.dtype, directory);
   return loadModel(directory, {
     runner: 'child',
-    ...(dtypes ? { dtype: dtypes } : {}),
+    dtype: dtypes,
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.device !== undefined ? { device: options.device } : {}),
+    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
 }

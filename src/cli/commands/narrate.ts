@@ -10,6 +10,7 @@ import { ExitCode, UsageError } from '../../errors/index.js';
 import { parseBudgetOption } from '../budget-option.js';
 import {
   defaultNarrationModel,
+  defaultSceneFramesPerSecond,
   narrateStream,
   NarrationEventServer,
   parseListenAddress,
@@ -24,6 +25,7 @@ interface NarrateArguments {
   readonly model: string;
   readonly dtype?: string;
   readonly threads?: number;
+  readonly device?: 'cpu' | 'cuda' | 'auto';
   readonly fps: number;
   readonly realtime: boolean;
   readonly buffer: number;
@@ -39,6 +41,7 @@ interface NarrateArguments {
   readonly 'scene-alpha': number;
   readonly 'scene-min-depth': number;
   readonly 'scene-frames'?: number;
+  readonly 'scene-fps': number;
   readonly 'max-scene-frames': number;
   readonly 'memory-scenes'?: number;
   readonly 'memory-tokens'?: number;
@@ -81,10 +84,16 @@ export const narrateCommand = defineCommand<NarrateArguments>({
         describe: "dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs; default the alias's",
       })
       .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads of the model runner' })
+      .option('device', {
+        type: 'string',
+        choices: ['cpu', 'cuda', 'auto'],
+        describe:
+          'Where the model runs: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice); see docs/runtime.md',
+      })
       .option('fps', {
         type: 'number',
         default: 2,
-        describe: 'Frames per second encoded for scene detection and narration',
+        describe: 'Frames per second decoded for scene detection (the frames shown to the model are chosen among them)',
       })
       .option('realtime', {
         type: 'boolean',
@@ -154,7 +163,13 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       })
       .option('scene-frames', {
         type: 'number',
-        describe: "Frames of a scene shown to the model (default the pipeline's, else 8)",
+        describe: "Frames of a scene shown to the model at most (default the pipeline's, else 8)",
+      })
+      .option('scene-fps', {
+        type: 'number',
+        default: defaultSceneFramesPerSecond,
+        describe:
+          'Frames shown to the model per second of a scene, at most (each is a vision encode; see docs/narrate.md, "Keeping up on a CPU")',
       })
       .option('max-scene-frames', {
         type: 'number',
@@ -229,6 +244,8 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       model: String(args.model),
       ...(args.dtype !== undefined ? { dtype: String(args.dtype) } : {}),
       ...(args.threads !== undefined ? { threads: finite('threads', args.threads) } : {}),
+      ...(args.device !== undefined ? { device: args.device } : {}),
+      onNotice: (message: string) => context.stderr.write(`${message}\n`),
       fps: finite('fps', args.fps),
       realtime: args.realtime,
       bufferFrames: finite('buffer', args.buffer),
@@ -246,6 +263,7 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       sceneAlpha: finite('scene-alpha', args['scene-alpha']),
       sceneMinDepth: finite('scene-min-depth', args['scene-min-depth']),
       ...(args['scene-frames'] !== undefined ? { sceneFrames: finite('scene-frames', args['scene-frames']) } : {}),
+      sceneFramesPerSecond: finite('scene-fps', args['scene-fps']),
       maxSceneFrames: finite('max-scene-frames', args['max-scene-frames']),
       ...(args['memory-scenes'] !== undefined ? { memoryScenes: finite('memory-scenes', args['memory-scenes']) } : {}),
       ...(args['memory-tokens'] !== undefined ? { memoryTokens: finite('memory-tokens', args['memory-tokens']) } : {}),
