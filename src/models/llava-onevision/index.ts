@@ -5,16 +5,11 @@
  * Qwen2 chat prompt with `<video>` / `<image>` rows. Numbers come from the model's files (`configure`), with the
  * published values as defaults.
  */
+import { familyBase, publishedFamily, squareTokenGrid } from '../family-base.js';
 import type { ModelFamily, NativeImagePath, TokenGrids, VisionOutput } from '../model-family.js';
-import {
-  resolveVisionConfig,
-  type VisionConfig,
-  type VisionConfigSources,
-  type VisionDefaults,
-} from '../vision-config.js';
+import type { VisionConfig, VisionDefaults } from '../vision-config.js';
 import { anyresImages, anyresTiling, packAnyresFeatures, type AnyresSettings } from './anyres.js';
 import { bilinearResample } from '../../tensor/bilinear-resample.js';
-import { writeVisionPixels } from '../image-pixels.js';
 import { llavaOnevisionContextText, llavaOnevisionQuestionText } from './prompt-builder.js';
 import { llavaOnevisionTokens } from './special-tokens.js';
 
@@ -22,6 +17,7 @@ export { anyresImages, anyresTiling, packAnyresFeatures, selectBestResolution } 
 export { llavaOnevisionContextText, llavaOnevisionMediaText, llavaOnevisionQuestionText } from './prompt-builder.js';
 export { llavaOnevisionTokenIds, llavaOnevisionTokens } from './special-tokens.js';
 
+// Data: every family lists the same `VisionDefaults` fields (published numbers), with its own values.
 const llavaOnevisionDefaults: VisionDefaults = {
   imageSize: 384,
   patchSize: 14,
@@ -30,13 +26,6 @@ const llavaOnevisionDefaults: VisionDefaults = {
   std: [0.5, 0.5, 0.5],
   tiling: 'anyres',
 };
-
-function squareSide(output: VisionOutput): number {
-  const side = Math.round(Math.sqrt(output.tokens));
-  if (side * side !== output.tokens)
-    throw new RangeError(`vision output of ${output.tokens} tokens per image is not a square grid`);
-  return side;
-}
 
 function anyresPath(vision: VisionConfig, newline?: Float32Array): NativeImagePath | undefined {
   if (vision.anyres === undefined) return undefined;
@@ -67,18 +56,14 @@ function createLlavaOnevisionFamily(vision: VisionConfig, newline?: Float32Array
   return {
     name: 'llava-onevision',
     modelTypes: ['llava_onevision'],
-    vision,
-    configure: (sources: VisionConfigSources, where: string) =>
-      createLlavaOnevisionFamily(resolveVisionConfig(sources, llavaOnevisionDefaults, where), newline),
+    ...familyBase(vision, llavaOnevisionDefaults, (configured) => createLlavaOnevisionFamily(configured, newline)),
     withImageNewline: (vector: Float32Array) => createLlavaOnevisionFamily(vision, vector),
-    imageSize: vision.imageSize,
     frameGrid: { h: pooled, w: pooled },
     tileGrid: { h: vision.tileSide, w: vision.tileSide },
     ...(nativeImage ? { nativeImage } : {}),
     placeholderTokens: [llavaOnevisionTokens.video, llavaOnevisionTokens.image],
-    writePixels: (image, out, offset) => writeVisionPixels(image, vision, out, offset),
     frameTokens(output: VisionOutput): TokenGrids {
-      const side = squareSide(output);
+      const side = squareTokenGrid(output).h;
       const frameSide = Math.ceil(side / 2);
       return {
         data: bilinearResample(output.data, [output.count, side, side, output.hidden], [frameSide, frameSide]),
@@ -86,20 +71,15 @@ function createLlavaOnevisionFamily(vision: VisionConfig, newline?: Float32Array
         w: frameSide,
       };
     },
-    imageTokens(output: VisionOutput): TokenGrids {
-      const side = squareSide(output);
-      return { data: output.data, h: side, w: side };
-    },
+    imageTokens: squareTokenGrid,
     contextText: llavaOnevisionContextText,
     questionText: llavaOnevisionQuestionText,
   };
 }
 
 /** The adapter with the published LLaVA-OneVision numbers; `configure` reads a model's own files. */
-export const llavaOnevisionFamily: ModelFamily = createLlavaOnevisionFamily(
-  resolveVisionConfig(
-    { config: {}, preprocessor: {}, processor: {}, read: [] },
-    llavaOnevisionDefaults,
-    'llava-onevision defaults',
-  ),
+export const llavaOnevisionFamily: ModelFamily = publishedFamily(
+  llavaOnevisionDefaults,
+  'llava-onevision defaults',
+  createLlavaOnevisionFamily,
 );

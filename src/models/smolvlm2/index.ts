@@ -5,14 +5,9 @@
  * splitting path for large images, the video prompt and its special tokens. Every number comes from the model's
  * config and processor files (`configure`), with the published values as defaults.
  */
-import type { ModelFamily, NativeImagePath, TokenGrids, VisionOutput } from '../model-family.js';
-import {
-  resolveVisionConfig,
-  type VisionConfig,
-  type VisionConfigSources,
-  type VisionDefaults,
-} from '../vision-config.js';
-import { writeVisionPixels } from '../image-pixels.js';
+import { familyBase, publishedFamily, squareTokenGrid } from '../family-base.js';
+import type { ModelFamily, NativeImagePath } from '../model-family.js';
+import type { VisionConfig, VisionDefaults } from '../vision-config.js';
 import { smolvlm2SplitImages, smolvlm2SplitTiling, type SplitSettings } from './image-splitting.js';
 import { smolvlm2ContextText, smolvlm2QuestionText } from './prompt-builder.js';
 import { smolvlm2Tokens } from './special-tokens.js';
@@ -21,6 +16,7 @@ export { smolvlm2ContextText, smolvlm2MediaText, smolvlm2QuestionText } from './
 export { smolvlm2TokenIds, smolvlm2Tokens } from './special-tokens.js';
 export { smolvlm2SplitImages, smolvlm2SplitLayout, smolvlm2SplitTiling } from './image-splitting.js';
 
+// Data: every family lists the same `VisionDefaults` fields (published numbers), with its own values.
 const smolvlm2Defaults: VisionDefaults = {
   imageSize: 512,
   patchSize: 16,
@@ -29,13 +25,6 @@ const smolvlm2Defaults: VisionDefaults = {
   std: [0.5, 0.5, 0.5],
   tiling: 'split',
 };
-
-function squareGrid(output: VisionOutput): TokenGrids {
-  const side = Math.round(Math.sqrt(output.tokens));
-  if (side * side !== output.tokens)
-    throw new RangeError(`vision output of ${output.tokens} tokens per image is not a square grid`);
-  return { data: output.data, h: side, w: side };
-}
 
 function splitPath(vision: VisionConfig): NativeImagePath | undefined {
   if (vision.splitting === undefined) return undefined;
@@ -57,23 +46,17 @@ function createSmolvlm2Family(vision: VisionConfig): ModelFamily {
   return {
     name: 'smolvlm2',
     modelTypes: ['smolvlm', 'idefics3'],
-    vision,
-    configure: (sources: VisionConfigSources, where: string) =>
-      createSmolvlm2Family(resolveVisionConfig(sources, smolvlm2Defaults, where)),
-    imageSize: vision.imageSize,
+    ...familyBase(vision, smolvlm2Defaults, createSmolvlm2Family),
     frameGrid: grid,
     tileGrid: grid,
     ...(nativeImage ? { nativeImage } : {}),
     placeholderTokens: [smolvlm2Tokens.image],
-    writePixels: (image, out, offset) => writeVisionPixels(image, vision, out, offset),
-    frameTokens: squareGrid,
-    imageTokens: squareGrid,
+    frameTokens: squareTokenGrid,
+    imageTokens: squareTokenGrid,
     contextText: smolvlm2ContextText,
     questionText: smolvlm2QuestionText,
   };
 }
 
 /** The adapter with the published SmolVLM2 numbers; `configure` reads a model's own files. */
-export const smolvlm2Family: ModelFamily = createSmolvlm2Family(
-  resolveVisionConfig({ config: {}, preprocessor: {}, processor: {}, read: [] }, smolvlm2Defaults, 'smolvlm2 defaults'),
-);
+export const smolvlm2Family: ModelFamily = publishedFamily(smolvlm2Defaults, 'smolvlm2 defaults', createSmolvlm2Family);
