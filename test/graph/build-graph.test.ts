@@ -8,23 +8,14 @@ import { test } from 'node:test';
 import { createPixelsEncoder } from '../../src/encoders/index.js';
 import { BudgetExceededError, GraphNegotiationError } from '../../src/errors/index.js';
 import { buildGraph, resolveBudget, planGraph } from '../../src/graph/build-graph.js';
-import { validatePipelineDefinition } from '../../src/graph/pipeline-file.js';
 import { listBuiltInPipelines, resolvePipeline } from '../../src/graph/pipeline-registry.js';
+import { testPipeline } from '../helpers/test-pipeline.js';
 
 const encoder = createPixelsEncoder();
 const source = (count: number) => ({ count, width: 336, height: 336 });
 
 function definition(stages: unknown[], output: string, extra: Record<string, unknown> = {}) {
-  return validatePipelineDefinition({
-    name: 'test',
-    description: 'test',
-    version: 1,
-    budget: 100000,
-    frames: { count: 8, rule: 'np_linspace_int' },
-    stages,
-    output,
-    ...extra,
-  });
+  return testPipeline({ stages, output, ...extra });
 }
 
 function negotiationError(stage: string, pattern: RegExp) {

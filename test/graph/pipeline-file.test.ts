@@ -11,6 +11,7 @@ import { loadPipelineFile, parsePipelineText, validatePipelineDefinition } from 
 import { builtInPipelinesDirectory, listBuiltInPipelines, resolvePipeline } from '../../src/graph/pipeline-registry.js';
 import { repoRoot, scratchDir } from '../helpers/paths.js';
 
+// A raw document, not `testPipeline`: these tests feed it, and broken copies of it, to the validator themselves.
 const valid = {
   name: 'mine',
   description: 'a custom pipeline',

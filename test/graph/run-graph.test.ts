@@ -13,7 +13,7 @@ import { createPixelsEncoder } from '../../src/encoders/index.js';
 import { AbortedError, InputRejectedError } from '../../src/errors/index.js';
 import { BoundedQueue } from '../../src/graph/bounded-queue.js';
 import { buildGraph } from '../../src/graph/build-graph.js';
-import { validatePipelineDefinition } from '../../src/graph/pipeline-file.js';
+import { testPipeline } from '../helpers/test-pipeline.js';
 import { resolvePipeline } from '../../src/graph/pipeline-registry.js';
 import { runGraph } from '../../src/graph/run-graph.js';
 import { sleep, syntheticFrame, syntheticFrames } from './synthetic-frames.js';
@@ -168,10 +168,7 @@ function slowEncoder(delay: number): VisualEncoder & { encoded: number } {
 }
 
 function uniformDefinition(count: number) {
-  return validatePipelineDefinition({
-    name: 'stream-test',
-    description: 'streaming test',
-    version: 1,
+  return testPipeline({
     budget: 1_000_000,
     frames: { count, rule: 'np_linspace_int' },
     stages: [

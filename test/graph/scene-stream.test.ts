@@ -8,18 +8,14 @@ import { test } from 'node:test';
 import { visualTokenCount, type VisualSegment } from '../../src/core/token-stream.js';
 import { createPixelsEncoder } from '../../src/encoders/index.js';
 import { buildGraph } from '../../src/graph/build-graph.js';
-import { validatePipelineDefinition } from '../../src/graph/pipeline-file.js';
 import { runGraph } from '../../src/graph/run-graph.js';
+import { testPipeline } from '../helpers/test-pipeline.js';
 import { syntheticFrames } from './synthetic-frames.js';
 
 const encoder = createPixelsEncoder({ size: 112, patch: 14 });
 
 function pipeline(params: Record<string, unknown>) {
-  return validatePipelineDefinition({
-    name: 'scene-stream-test',
-    description: 'streaming scenes',
-    version: 1,
-    budget: 100000,
+  return testPipeline({
     frames: { count: 48, rule: 'np_linspace_int' },
     stages: [{ id: 'scenes', use: 'scene-stream', inputs: 'frames', params }],
     output: 'scenes',

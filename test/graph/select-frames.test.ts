@@ -8,7 +8,7 @@ import type { VideoFrame } from '../../src/core/frame.js';
 import { visualTokenCount } from '../../src/core/token-stream.js';
 import { createPixelsEncoder } from '../../src/encoders/index.js';
 import { buildGraph } from '../../src/graph/build-graph.js';
-import { validatePipelineDefinition } from '../../src/graph/pipeline-file.js';
+import { testPipeline } from '../helpers/test-pipeline.js';
 import { resolvePipeline } from '../../src/graph/pipeline-registry.js';
 import { runGraph } from '../../src/graph/run-graph.js';
 import { sceneClips, sceneOf, selectionMedia } from '../strategies/b-vllm-media.js';
@@ -45,10 +45,7 @@ async function runPrefilter(frames: readonly VideoFrame[], encoder: VisualEncode
 test('select-frames: planted scenes of 8 frames give one kept frame per scene, and only those are encoded', async () => {
   const frames = syntheticFrames(32, 336, 8);
   const encoder = countingEncoder();
-  const definition = validatePipelineDefinition({
-    name: 'select-then-uniform',
-    description: 'select-frames then every token',
-    version: 1,
+  const definition = testPipeline({
     budget: 16 * 576,
     frames: { fps: 1, maxFrames: 64 },
     stages: [

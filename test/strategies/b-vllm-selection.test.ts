@@ -8,7 +8,7 @@ import type { VideoFrame } from '../../src/core/frame.js';
 import { featureGrid } from '../../src/core/feature-grid.js';
 import { clipMean, clipStd, createPixelsEncoder } from '../../src/encoders/pixels.js';
 import { buildGraph } from '../../src/graph/build-graph.js';
-import { validatePipelineDefinition } from '../../src/graph/pipeline-file.js';
+import { testPipeline } from '../helpers/test-pipeline.js';
 import { runGraph } from '../../src/graph/run-graph.js';
 import { recordingEncoder } from '../../src/inspect/recording-encoder.js';
 import { bvllmFpsFrameIndices } from '../../src/strategies/b-vllm/b-vllm-frame-sample.js';
@@ -89,10 +89,7 @@ function runOn(
   question?: string,
   params: Record<string, unknown> = {},
 ) {
-  const definition = validatePipelineDefinition({
-    name: 'b-vllm-test',
-    description: 'b-vllm over given frames',
-    version: 1,
+  const definition = testPipeline({
     budget: 576,
     frames: { fps: 1, maxFrames: 64 },
     stages: [
