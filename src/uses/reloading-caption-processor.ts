@@ -52,6 +52,9 @@ export function createReloadingCaptionProcessor(
       opening.catch(() => {
         if (slot === current) slot = undefined;
       });
+      // Only jobs await the processor; a failed open reaches ready()'s caller through `opening`, not as an
+      // unhandled rejection (which printed a stack trace after `vidtok worker`'s one-line error).
+      current.processor.catch(() => undefined);
       slot = current;
     }
     return slot;

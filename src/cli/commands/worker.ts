@@ -59,6 +59,7 @@ export const workerCommand = defineCommand({
     'queue-name': jobOptions['queue-name'],
     model: { ...modelOptions.model, describe: 'Model alias or directory; jobs must name the same model' },
     dtype: modelOptions.dtype,
+    device: modelOptions.device,
     concurrency: { ...jobOptions.concurrency, describe: 'Jobs run at the same time (they share the model)' },
     threads: modelOptions.threads,
     'close-timeout': { type: 'number', default: 30, describe: 'Seconds running jobs get to finish on SIGINT/SIGTERM' },
@@ -85,11 +86,20 @@ export const workerCommand = defineCommand({
       import('../../hub/index.js'),
     ]);
     const identity = await modelIdentity(args.model, await resolveModelDirectory(args.model), args.dtype);
+    const writeEvent = eventWriter(context);
+    // A reload after a crash would repeat the same device fallback line; each is shown once.
+    const shownNotices = new Set<string>();
     const models = createReloadingCaptionProcessor(
       () =>
         openVideoModel(args.model, {
           ...(args.dtype !== undefined ? { dtype: args.dtype } : {}),
           ...(args.threads !== undefined ? { threads: args.threads } : {}),
+          ...(args.device !== undefined ? { device: args.device } : {}),
+          onNotice: (message: string) => {
+            if (shownNotices.has(message)) return;
+            shownNotices.add(message);
+            writeEvent({ type: 'warning', message });
+          },
           signal: context.signal,
         }),
       identity,
@@ -103,7 +113,7 @@ export const workerCommand = defineCommand({
         concurrency: args.concurrency,
         ...(args['queue-name'] !== undefined ? { queueName: args['queue-name'] } : {}),
         signal: context.signal,
-        onEvent: eventWriter(context),
+        onEvent: writeEvent,
         closeTimeoutMs: args['close-timeout'] * 1000,
       });
       await handle.closed;
