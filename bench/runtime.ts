@@ -22,7 +22,13 @@ const repoRoot = dirname(benchDir);
 const defaultModel = join(benchDir, '.work', 'smolvlm2-256m-random');
 const fixtureModel = join(repoRoot, 'test', 'fixtures', 'models', 'smolvlm2-tiny');
 
-type Contender = 'vidtok' | 'vidtok-in-process' | 'transformers.js';
+/**
+ * `vidtok` runs with its defaults (quantizedCompute `auto`: 8-bit MatMulNBits with int8 activations);
+ * `vidtok-exported` keeps every MatMulNBits node as the file has it (like-for-like with transformers.js);
+ * `vidtok-int8` raises 4-bit nodes to int8 activations too.
+ */
+type Contender = 'vidtok' | 'vidtok-exported' | 'vidtok-int8' | 'vidtok-in-process' | 'transformers.js';
+const quantizedComputeOf = { 'vidtok-exported': 'exported', 'vidtok-int8': 'int8' } as const;
 type GraphName = 'embed_tokens' | 'vision_encoder' | 'decoder_model_merged';
 type Dtypes = Record<GraphName, string>;
 
@@ -74,8 +80,12 @@ const question = 'Describe this video.';
 async function measureVidtok(request: WorkerRequest): Promise<Measurement> {
   const { loadModel } = await import('../src/runtime/index.js');
   const model = await loadModel(request.model, {
-    runner: request.contender === 'vidtok' ? 'child' : 'in-process',
+    runner: request.contender === 'vidtok-in-process' ? 'in-process' : 'child',
     dtype: request.dtypes as never,
+    quantizedCompute:
+      request.contender === 'vidtok-exported' || request.contender === 'vidtok-int8'
+        ? quantizedComputeOf[request.contender]
+        : 'auto',
   });
   try {
     const frames = syntheticFrames(request.frames);
@@ -323,11 +333,17 @@ export async function run(): Promise<void> {
     weights: number;
     perToken: number;
   }[] = [];
+  // The quantized variants add vidtok with the other MatMulNBits settings: q8 as exported (what transformers.js
+  // runs), q4 with int8 activations (auto keeps 4-bit nodes as exported).
+  const extraContender: Record<string, Contender> = { q8: 'vidtok-exported', q4: 'vidtok-int8' };
+  const contendersOf = (name: string): Contender[] =>
+    extraContender[name] === undefined ? contenders : [...contenders, extraContender[name]];
   for (const name of chosen) {
     const dtypes = variants[name]!;
     bandwidths.push(copyBandwidth());
     const results = new Map<Contender, Measurement>();
-    for (const contender of order)
+    const extra = extraContender[name];
+    for (const contender of extra === undefined ? order : [...order, extra])
       results.set(contender, await runWorker({ contender, model, dtypes, frames, newTokens }));
     order = [...order].reverse();
     measured.push({
@@ -350,7 +366,7 @@ export async function run(): Promise<void> {
       };
     };
     const base = rates(baseline);
-    for (const contender of contenders) {
+    for (const contender of contendersOf(name)) {
       const measurement = results.get(contender)!;
       const rate = rates(measurement);
       const meanContext = measurement.promptTokens + measurement.generatedTokens / 2;
@@ -362,7 +378,7 @@ export async function run(): Promise<void> {
       const same = measurement.tokenIds.join(',') === baseline.tokenIds.join(',') ? 'yes' : 'no';
       process.stdout.write(
         `| ${name} (${dtypes.embed_tokens} / ${dtypes.vision_encoder} / ${dtypes.decoder_model_merged}) | ${contender} | ${measurement.promptTokens} | ${format(measurement.visionMs / frames, 0)} | ` +
-          `${format(rate.prefill)} | ${format(rate.decode)} | ${format(rate.stepMs)} | ${format(limitMs)} | ${format(rate.stepMs / limitMs, 2)} | ${versus} | ${format(measurement.peakRssMiB, 0)}${contender === 'vidtok' ? ' (parent)' : ''} | ${same} |\n`,
+          `${format(rate.prefill)} | ${format(rate.decode)} | ${format(rate.stepMs)} | ${format(limitMs)} | ${format(rate.stepMs / limitMs, 2)} | ${versus} | ${format(measurement.peakRssMiB, 0)}${contender === 'vidtok' || contender === 'vidtok-exported' || contender === 'vidtok-int8' ? ' (parent)' : ''} | ${same} |\n`,
       );
     }
   }

@@ -21,7 +21,7 @@ export type { ModelEncoderOptions } from './model-encoder.js';
 export type { DtypeChoice, ModelFiles } from './model-files.js';
 export { locateModelFiles } from './model-files.js';
 export type { ModelRunner } from './model-runner.js';
-export type { ExecutionDevice } from './onnx-session.js';
+export type { ExecutionDevice, QuantizedCompute } from './onnx-session.js';
 export { cudaProviderInstalled } from './onnx-session.js';
 export { startChildRunner } from './child-runner.js';
 export type { ChildModelRunner, ChildRunnerOptions } from './child-runner.js';

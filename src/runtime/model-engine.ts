@@ -173,7 +173,7 @@ export function createModelEngine(): ModelRunner {
     embed: GraphSession,
     decoder: GraphSession,
     vision: GraphSession | undefined,
-  ): Omit<LoadedGraphs, 'device' | 'notices'> {
+  ): Omit<LoadedGraphs, 'device' | 'notices' | 'int8MatMulNodes'> {
     for (const required of requiredDecoderInputs) findPort(decoder.inputs, required, decoder.path);
     checkFeedable(decoder, [...requiredDecoderInputs, ...optionalDecoderInputs], 'decoder', true);
     const positionPort = decoder.inputs.find((port) => port.name === 'position_ids');
@@ -252,12 +252,13 @@ export function createModelEngine(): ModelRunner {
       throwIfAborted(options.signal, 'load model');
       const { graphs } = request.files;
       const threads = request.threads === undefined ? {} : { threads: request.threads };
+      const quantizedCompute = request.quantizedCompute ?? 'auto';
       const requested = request.device ?? 'cpu';
       const opened: GraphSession[] = [];
       // The first graph settles `auto`: once it ended on the CPU, the others go there without trying CUDA again.
       const open = async (path: string): Promise<GraphSession> => {
         const device = opened.length > 0 && opened[0]!.device === 'cpu' ? 'cpu' : requested;
-        const session = await openGraphSession(path, { ...threads, device });
+        const session = await openGraphSession(path, { ...threads, device, quantizedCompute });
         opened.push(session);
         return session;
       };
@@ -266,7 +267,12 @@ export function createModelEngine(): ModelRunner {
         const decoder = await open(graphs.decoder_model_merged!);
         const vision = graphs.vision_encoder === undefined ? undefined : await open(graphs.vision_encoder);
         const notices = opened.flatMap((session) => (session.notice === undefined ? [] : [session.notice]));
-        return { ...describeAndKeep(embed, decoder, vision), device: decoder.device, notices };
+        const int8MatMulNodes = {
+          embed_tokens: embed.int8MatMulNodes,
+          decoder_model_merged: decoder.int8MatMulNodes,
+          vision_encoder: vision?.int8MatMulNodes ?? 0,
+        };
+        return { ...describeAndKeep(embed, decoder, vision), device: decoder.device, notices, int8MatMulNodes };
       } catch (error) {
         await Promise.all(opened.map((session) => session.dispose().catch(() => undefined)));
         throw error;

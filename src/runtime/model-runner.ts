@@ -4,7 +4,7 @@
  * process. Every payload is structured-clone friendly (typed arrays, plain objects) so it crosses IPC unchanged.
  */
 import type { ModelFiles } from './model-files.js';
-import type { ExecutionDevice, GraphPort } from './onnx-session.js';
+import type { ExecutionDevice, GraphPort, QuantizedCompute } from './onnx-session.js';
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
@@ -19,6 +19,11 @@ export interface LoadedGraphs {
   readonly device: 'cpu' | 'cuda';
   /** One line per fallback `auto` made (for example no CUDA binaries), for the caller to show. */
   readonly notices: readonly string[];
+  /**
+   * Per graph, the MatMulNBits nodes that run with int8 activations although the file asks for more precision
+   * (`quantizedCompute`; zero for graphs without such nodes). A deviation from the export, reported here.
+   */
+  readonly int8MatMulNodes: Readonly<Record<'embed_tokens' | 'decoder_model_merged' | 'vision_encoder', number>>;
   /** Derived from the decoder metadata. */
   readonly decoderShape: {
     readonly hidden: number;
@@ -34,6 +39,8 @@ export interface LoadRequest {
   readonly threads?: number;
   /** Default `cpu`. */
   readonly device?: ExecutionDevice;
+  /** How MatMulNBits nodes compute on the CPU; default `auto` (see QuantizedCompute). */
+  readonly quantizedCompute?: QuantizedCompute;
 }
 
 /** Vision encoder output `[count, tokens, hidden]`. */

@@ -6,6 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ModelLoadError } from '../errors/index.js';
+import { type ByteSource, fieldText, readVarint, WireFormatError, wireFields as fields } from './protobuf-wire.js';
 
 /** What the scan found. */
 export interface OnnxFileScan {
@@ -32,7 +33,7 @@ export interface ExternalTensor {
 const windowSize = 1 << 16;
 
 /** Random access over a file through a small read window. */
-class FileWindow {
+class FileWindow implements ByteSource {
   private readonly buffer = Buffer.allocUnsafe(windowSize);
   private start = 0;
   private end = 0;
@@ -61,70 +62,6 @@ class FileWindow {
   }
 }
 
-class ScanFailure extends Error {}
-
-interface Field {
-  readonly number: number;
-  readonly wireType: number;
-  /** For length-delimited fields: payload start and end. For others: the value end. */
-  readonly start: number;
-  readonly end: number;
-}
-
-function readVarint(file: FileWindow, position: number, limit: number): { value: number; next: number } {
-  let value = 0;
-  let scale = 1;
-  for (let index = 0; index < 10; index++) {
-    if (position >= limit) throw new ScanFailure('truncated varint');
-    const byte = file.byte(position++);
-    value += (byte & 0x7f) * scale;
-    if ((byte & 0x80) === 0) return { value, next: position };
-    scale *= 128;
-  }
-  throw new ScanFailure('varint longer than 10 bytes');
-}
-
-/** Iterates the fields of the message occupying `[start, end)`. */
-function* fields(file: FileWindow, start: number, end: number): Generator<Field> {
-  let position = start;
-  while (position < end) {
-    const tag = readVarint(file, position, end);
-    position = tag.next;
-    const number = Math.floor(tag.value / 8);
-    const wireType = tag.value % 8;
-    if (number === 0) throw new ScanFailure('field number 0');
-    switch (wireType) {
-      case 0: {
-        const value = readVarint(file, position, end);
-        yield { number, wireType, start: position, end: value.next };
-        position = value.next;
-        break;
-      }
-      case 1:
-        position += 8;
-        if (position > end) throw new ScanFailure('truncated fixed64');
-        yield { number, wireType, start: position - 8, end: position };
-        break;
-      case 5:
-        position += 4;
-        if (position > end) throw new ScanFailure('truncated fixed32');
-        yield { number, wireType, start: position - 4, end: position };
-        break;
-      case 2: {
-        const length = readVarint(file, position, end);
-        const payloadEnd = length.next + length.value;
-        if (payloadEnd > end) throw new ScanFailure(`field ${number} runs past the end of its message`);
-        yield { number, wireType, start: length.next, end: payloadEnd };
-        position = payloadEnd;
-        break;
-      }
-      default:
-        throw new ScanFailure(`invalid wire type ${wireType}`);
-    }
-  }
-  if (position !== end) throw new ScanFailure('message overruns its length');
-}
-
 interface Collected {
   locations: string[];
   externalTensors: ExternalTensor[];
@@ -132,7 +69,7 @@ interface Collected {
   operators: Record<string, number>;
 }
 
-function scanTensor(file: FileWindow, start: number, end: number, out: Collected): void {
+function scanTensor(file: ByteSource, start: number, end: number, out: Collected): void {
   out.initializers += 1;
   const dims: number[] = [];
   let dataType = 0;
@@ -152,7 +89,7 @@ function scanTensor(file: FileWindow, start: number, end: number, out: Collected
     let value = '';
     for (const entry of fields(file, field.start, field.end)) {
       if (entry.wireType !== 2) continue;
-      const text = file.bytes(entry.start, entry.end - entry.start).toString('utf8');
+      const text = fieldText(file, entry);
       if (entry.number === 1) key = text;
       else if (entry.number === 2) value = text;
     }
@@ -174,7 +111,7 @@ function scanTensor(file: FileWindow, start: number, end: number, out: Collected
   }
 }
 
-function scanAttribute(file: FileWindow, start: number, end: number, out: Collected): void {
+function scanAttribute(file: ByteSource, start: number, end: number, out: Collected): void {
   for (const field of fields(file, start, end)) {
     if (field.wireType !== 2) continue;
     if (field.number === 5 || field.number === 10)
@@ -183,7 +120,7 @@ function scanAttribute(file: FileWindow, start: number, end: number, out: Collec
   }
 }
 
-function scanGraph(file: FileWindow, start: number, end: number, out: Collected): void {
+function scanGraph(file: ByteSource, start: number, end: number, out: Collected): void {
   for (const field of fields(file, start, end)) {
     if (field.wireType !== 2) continue;
     if (field.number === 5)
@@ -194,10 +131,8 @@ function scanGraph(file: FileWindow, start: number, end: number, out: Collected)
       for (const nodeField of fields(file, field.start, field.end)) {
         if (nodeField.wireType !== 2) continue;
         if (nodeField.number === 5) scanAttribute(file, nodeField.start, nodeField.end, out);
-        else if (nodeField.number === 4)
-          operator = file.bytes(nodeField.start, nodeField.end - nodeField.start).toString('utf8');
-        else if (nodeField.number === 7)
-          domain = file.bytes(nodeField.start, nodeField.end - nodeField.start).toString('utf8');
+        else if (nodeField.number === 4) operator = fieldText(file, nodeField);
+        else if (nodeField.number === 7) domain = fieldText(file, nodeField);
       }
       const key = domain === '' || domain === 'ai.onnx' ? operator : `${domain}:${operator}`;
       out.operators[key] = (out.operators[key] ?? 0) + 1;
@@ -222,7 +157,7 @@ export function scanOnnxFile(path: string): OnnxFileScan {
         }
       }
     } catch (error) {
-      if (error instanceof ScanFailure) throw new ModelLoadError(path, `not a valid ONNX file (${error.message})`);
+      if (error instanceof WireFormatError) throw new ModelLoadError(path, `not a valid ONNX file (${error.message})`);
       throw error;
     }
     if (graphs !== 1) throw new ModelLoadError(path, `not a valid ONNX file (${graphs} graphs, expected 1)`);

@@ -4,12 +4,14 @@
  * input/output metadata (names, element types, shapes with symbolic dims as strings) and runs it on plain tensors.
  * Everything else in the runtime talks to graphs through `GraphSession`.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors/index.js';
 import { float16Bits } from './float16.js';
+import { raiseMatMulNBitsAccuracy } from './matmul-nbits-accuracy.js';
+import { scanOnnxFile } from './onnx-file-scan.js';
 
 /** Element types the runtime feeds or reads. */
 export type TensorElementType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool' | 'uint8' | 'int8';
@@ -37,11 +39,21 @@ export interface GraphPort {
  */
 export type ExecutionDevice = 'cpu' | 'cuda' | 'auto';
 
+/**
+ * How `com.microsoft:MatMulNBits` nodes compute on the CPU (src/runtime/matmul-nbits-accuracy.ts says why):
+ * `auto` (default) runs 8-bit nodes with int8 activations (accuracy_level 4, the only level onnxruntime's CPU
+ * kernels have an optimized path for with 8-bit weights) and keeps 4-bit nodes as exported; `int8` raises 4-bit
+ * nodes too; `exported` keeps every node's level as the file has it. Ignored off the CPU.
+ */
+export type QuantizedCompute = 'auto' | 'int8' | 'exported';
+
 export interface GraphSessionOptions {
   /** Threads for one operator (onnxruntime's intra-op pool); default: onnxruntime's choice. */
   readonly threads?: number;
   /** Default `cpu`. */
   readonly device?: ExecutionDevice;
+  /** Default `auto`. */
+  readonly quantizedCompute?: QuantizedCompute;
 }
 
 /** An open ONNX graph. */
@@ -51,6 +63,8 @@ export interface GraphSession {
   readonly device: 'cpu' | 'cuda';
   /** Why `auto` ended on the CPU, when it did (one line). */
   readonly notice?: string;
+  /** MatMulNBits nodes this session runs with int8 activations although the file asks for more precision. */
+  readonly int8MatMulNodes: number;
   readonly inputs: readonly GraphPort[];
   readonly outputs: readonly GraphPort[];
   run(feeds: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
@@ -105,16 +119,37 @@ export function cudaProviderInstalled(): boolean {
     .some((napi) => existsSync(join(binRoot, napi, process.platform, process.arch, library)));
 }
 
-async function createSession(
+/**
+ * What the CPU session loads: the file itself, or its bytes with MatMulNBits nodes raised to int8 compute. A graph
+ * whose weights live in external data is kept as exported (loaded from memory, onnxruntime could not find them).
+ */
+function cpuGraphSource(
   path: string,
+  mode: QuantizedCompute,
+): { source: string | Uint8Array; int8MatMulNodes: number } {
+  if (mode === 'exported') return { source: path, int8MatMulNodes: 0 };
+  const scan = scanOnnxFile(path);
+  if ((scan.operators['com.microsoft:MatMulNBits'] ?? 0) === 0 || scan.externalLocations.length > 0)
+    return { source: path, int8MatMulNodes: 0 };
+  const rewrite = raiseMatMulNBitsAccuracy(readFileSync(path), { bits: mode === 'int8' ? [4, 8] : [8] });
+  return rewrite.raisedNodes === 0
+    ? { source: path, int8MatMulNodes: 0 }
+    : { source: rewrite.bytes, int8MatMulNodes: rewrite.raisedNodes };
+}
+
+async function createSession(
+  source: string | Uint8Array,
   provider: 'cpu' | 'cuda',
   threads: number | undefined,
 ): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(path, {
+  const options: ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
-  });
+  };
+  return typeof source === 'string'
+    ? ort.InferenceSession.create(source, options)
+    : ort.InferenceSession.create(source, options);
 }
 
 function firstLine(error: unknown): string {
@@ -147,9 +182,12 @@ export async function openGraphSession(path: string, options: GraphSessionOption
       }
     }
   }
+  let int8MatMulNodes = 0;
   if (session === undefined) {
     try {
-      session = await createSession(path, 'cpu', options.threads);
+      const cpu = cpuGraphSource(path, options.quantizedCompute ?? 'auto');
+      int8MatMulNodes = cpu.int8MatMulNodes;
+      session = await createSession(cpu.source, 'cpu', options.threads);
     } catch (error) {
       throw new ModelLoadError(path, `onnxruntime cannot load it: ${firstLine(error)}`, { cause: error });
     }
@@ -159,6 +197,7 @@ export async function openGraphSession(path: string, options: GraphSessionOption
     path,
     device,
     ...(notice === undefined ? {} : { notice }),
+    int8MatMulNodes,
     inputs: opened.inputMetadata.map(toPort),
     outputs: opened.outputMetadata.map(toPort),
     async run(feeds) {

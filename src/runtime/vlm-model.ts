@@ -16,7 +16,7 @@ import { createModelEncoder, type ModelEncoderOptions } from './model-encoder.js
 import { createModelEngine } from './model-engine.js';
 import { locateModelFiles, type DtypeChoice } from './model-files.js';
 import type { LoadedGraphs, ModelRunner } from './model-runner.js';
-import type { ExecutionDevice } from './onnx-session.js';
+import type { ExecutionDevice, QuantizedCompute } from './onnx-session.js';
 import { loadTextTokenizer, type TextTokenizer } from './text-tokenizer.js';
 import { readVideoNewline, videoNewlineSegment } from './video-newline.js';
 
@@ -33,6 +33,12 @@ export interface LoadModelOptions {
   readonly allowMissingVision?: boolean;
   /** `cpu` (default), `cuda` (an error when unavailable) or `auto` (CUDA when usable, else CPU with a notice). */
   readonly device?: ExecutionDevice;
+  /**
+   * How quantized (MatMulNBits) graphs compute on the CPU: `auto` (default: 8-bit nodes with int8 activations, the
+   * only fast CPU path onnxruntime has for them), `int8` (4-bit nodes too) or `exported` (as the files say). Which
+   * nodes changed is in `graphs.int8MatMulNodes`; docs/runtime.md has the figures.
+   */
+  readonly quantizedCompute?: QuantizedCompute;
   /** Receives one-line notices, such as `auto` falling back to the CPU (library code never prints). */
   readonly onNotice?: (message: string) => void;
   readonly signal?: AbortSignal;
@@ -188,6 +194,7 @@ export async function loadModel(directory: string, options: LoadModelOptions = {
         files,
         ...(options.threads === undefined ? {} : { threads: options.threads }),
         ...(options.device === undefined ? {} : { device: options.device }),
+        ...(options.quantizedCompute === undefined ? {} : { quantizedCompute: options.quantizedCompute }),
       },
       options.signal ? { signal: options.signal } : {},
     );

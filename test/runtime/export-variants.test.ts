@@ -301,3 +301,66 @@ describe('the newer export style: GroupQueryAttention decoder without position_i
     }
   });
 });
+
+describe('quantized compute on the CPU (MatMulNBits accuracy_level, src/runtime/matmul-nbits-accuracy.ts)', () => {
+  let fp32: VlmModel;
+
+  before(async () => {
+    fp32 = await loadModel(smolvlm2Fixture, { runner: 'in-process', dtype: 'fp32' });
+  });
+  after(() => fp32.dispose());
+
+  async function measure(dtype: 'q8' | 'q4', quantizedCompute: 'auto' | 'int8' | 'exported') {
+    const model = await loadModel(smolvlm2Fixture, {
+      runner: 'in-process',
+      dtype: { decoder_model_merged: dtype, vision_encoder: dtype },
+      quantizedCompute,
+    });
+    try {
+      const logits = await promptLogits(model, fp32);
+      return { nodes: model.graphs.int8MatMulNodes, logits, measured: compare(await promptLogits(fp32, fp32), logits) };
+    } finally {
+      await model.dispose();
+    }
+  }
+
+  it('auto runs 8-bit nodes with int8 activations, exported keeps the file; both stay within the q8 bound', async (t) => {
+    const auto = await measure('q8', 'auto');
+    const exported = await measure('q8', 'exported');
+    assert.deepEqual(auto.nodes, { embed_tokens: 0, decoder_model_merged: 15, vision_encoder: 1 });
+    assert.deepEqual(exported.nodes, { embed_tokens: 0, decoder_model_merged: 0, vision_encoder: 0 });
+    assert.notDeepEqual(auto.logits, exported.logits, 'int8 activations change the logits');
+    t.diagnostic(
+      `q8 vs fp32: exported ${exported.measured.relative.toFixed(5)} / ${exported.measured.cosine.toFixed(6)}, ` +
+        `int8 activations ${auto.measured.relative.toFixed(5)} / ${auto.measured.cosine.toFixed(6)}`,
+    );
+    for (const { measured } of [auto, exported]) {
+      assert.ok(measured.relative < tolerances.q8!.relative, `relative ${measured.relative}`);
+      assert.ok(measured.cosine > tolerances.q8!.cosine, `cosine ${measured.cosine}`);
+      assert.ok(measured.argmaxEqual);
+    }
+  });
+
+  it('auto keeps 4-bit nodes as exported; int8 raises them and stays within the q4 bound', async (t) => {
+    const auto = await measure('q4', 'auto');
+    const int8 = await measure('q4', 'int8');
+    assert.deepEqual(auto.nodes, { embed_tokens: 0, decoder_model_merged: 0, vision_encoder: 0 });
+    assert.deepEqual(int8.nodes, { embed_tokens: 0, decoder_model_merged: 15, vision_encoder: 1 });
+    assert.notDeepEqual(auto.logits, int8.logits);
+    t.diagnostic(
+      `q4 int8 activations vs fp32: ${int8.measured.relative.toFixed(5)} / ${int8.measured.cosine.toFixed(6)}`,
+    );
+    assert.ok(int8.measured.relative < tolerances.q4!.relative);
+    assert.ok(int8.measured.cosine > tolerances.q4!.cosine);
+    assert.ok(int8.measured.argmaxEqual);
+  });
+
+  it('the child runner reports the raised nodes too', async () => {
+    const model = await loadModel(smolvlm2Fixture, { runner: 'child', dtype: { decoder_model_merged: 'q8' } });
+    try {
+      assert.equal(model.graphs.int8MatMulNodes.decoder_model_merged, 15);
+    } finally {
+      await model.dispose();
+    }
+  });
+});

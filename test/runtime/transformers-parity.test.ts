@@ -3,7 +3,8 @@
  * SmolVLM model generates, from the same prompt ids and pixel values, the same greedy token ids as our runtime — in
  * fp32 and in every dtype variant the fixture ships (fp16, q4, q4f16, q8, int8, uint8 decoders, q4/fp16 embeds, q4/q8 vision), and
  * in the newer export style (GroupQueryAttention, no position_ids); and both tokenizers encode the video prompt
- * identically.
+ * identically. MatMulNBits nodes run as exported here (`quantizedCompute: 'exported'`), as transformers.js runs them;
+ * vidtok's default int8 activations for 8-bit nodes are checked against fp32 in export-variants.test.ts.
  */
 import assert from 'node:assert/strict';
 import { basename, dirname } from 'node:path';
@@ -83,7 +84,7 @@ async function greedyPair(
 ): Promise<{ ours: number[]; reference: number[] }> {
   env.allowRemoteModels = false;
   env.localModelPath = `${dirname(directory)}/`;
-  const model = await loadModel(directory, { runner: 'in-process', dtype });
+  const model = await loadModel(directory, { runner: 'in-process', dtype, quantizedCompute: 'exported' });
   try {
     const frames = syntheticFrames(3);
     const grid = await model.encoder().encodeFrames(frames);
