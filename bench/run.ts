@@ -12,6 +12,7 @@ const all = [
   'ingest',
   'strategies',
   'runtime',
+  'decode-anatomy',
   'ask-pipelines',
   'hub',
   'jobs',

@@ -256,7 +256,7 @@ export function copyBandwidth(): number {
 }
 
 /** Size on disk of one graph (the .onnx file and its external data). */
-function graphBytes(model: string, graph: GraphName, dtype: string): number {
+export function graphBytes(model: string, graph: GraphName, dtype: string): number {
   const name = `${graph}${suffixes[dtype] ?? ''}.onnx`;
   return readdirSync(join(model, 'onnx'))
     .filter((entry) => entry === name || entry.startsWith(`${name}_data`))

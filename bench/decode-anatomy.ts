@@ -1,0 +1,123 @@
+/**
+ * @file Decode step against the memory limit, by context length: for each decoder variant of the bench model, one
+ * decode step through vidtok's engine (in-process: the step alone, no IPC) at several context lengths, beside the
+ * fastest step the memory allows (decoder weights + the KV cache at that length, read once, over this machine's copy
+ * bandwidth measured in the same run). Both wall time and process CPU time are given: on a shared machine the CPU
+ * time is the steadier figure. The step at the shortest context shows how close the weight reads come to the limit;
+ * the growth with the context shows what the graph's attention costs per KV byte (the SmolVLM2 export concatenates
+ * past and new keys and expands 3 KV heads to 9 query heads every step, so it touches the cache several times).
+ *
+ * Model: bench/.work/smolvlm2-256m-random (see bench/runtime.ts); VIDTOK_BENCH_ANATOMY_VARIANTS (default
+ * fp32,q8,q8-exported,q4) and VIDTOK_BENCH_ANATOMY_CONTEXTS (default 128,1024,2048,4096) narrow it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyBandwidth, graphBytes } from './runtime.js';
+
+const benchModel = join(import.meta.dirname, '.work', 'smolvlm2-256m-random');
+
+interface Variant {
+  readonly dtype: 'fp32' | 'fp16' | 'q8' | 'q4';
+  readonly quantizedCompute: 'auto' | 'exported';
+  readonly label: string;
+}
+
+const variants: Record<string, Variant> = {
+  fp32: { dtype: 'fp32', quantizedCompute: 'auto', label: 'fp32' },
+  fp16: { dtype: 'fp16', quantizedCompute: 'auto', label: 'fp16' },
+  q8: { dtype: 'q8', quantizedCompute: 'auto', label: 'q8, int8 activations (vidtok default)' },
+  'q8-exported': { dtype: 'q8', quantizedCompute: 'exported', label: 'q8 as exported (transformers.js)' },
+  q4: { dtype: 'q4', quantizedCompute: 'auto', label: 'q4 (as exported)' },
+};
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+export async function run(): Promise<void> {
+  if (!existsSync(join(benchModel, 'config.json'))) {
+    process.stdout.write(
+      `## decode-anatomy\n\nNo bench model at ${benchModel}: make it with \`/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out ${benchModel}\`.\n`,
+    );
+    return;
+  }
+  const { loadModel } = await import('../src/runtime/index.js');
+  const names = (process.env.VIDTOK_BENCH_ANATOMY_VARIANTS ?? 'fp32,q8,q8-exported,q4').split(',');
+  const contexts = (process.env.VIDTOK_BENCH_ANATOMY_CONTEXTS ?? '128,1024,2048,4096').split(',').map(Number);
+  const steps = 5;
+  const config = JSON.parse(readFileSync(join(benchModel, 'config.json'), 'utf8')) as {
+    text_config: { vocab_size: number };
+  };
+  const bandwidths = [copyBandwidth()];
+  const rows: string[] = [];
+  for (const name of names) {
+    const variant = variants[name.trim()];
+    if (variant === undefined) continue;
+    bandwidths.push(copyBandwidth());
+    const model = await loadModel(benchModel, {
+      runner: 'in-process',
+      dtype: { decoder_model_merged: variant.dtype },
+      quantizedCompute: variant.quantizedCompute,
+      allowMissingVision: true,
+    });
+    try {
+      const shape = model.graphs.decoderShape;
+      const past = model.graphs.decoder.inputs.find((port) => port.name.startsWith('past_key_values'));
+      const kvPerToken = 2 * shape.layers * shape.kvHeads * shape.headDim * (past?.type === 'float16' ? 2 : 4);
+      const weights = graphBytes(benchModel, 'decoder_model_merged', variant.dtype);
+      // Plain text ids (no visual rows): the decoder's cost does not depend on what the positions hold.
+      const ids = Int32Array.from({ length: Math.max(...contexts) }, (_, index) => ((index * 7919) % 1000) + 100);
+      let length = 0;
+      let previous: string | undefined;
+      for (const context of contexts) {
+        const name = `anatomy-${context}`;
+        await model.runner.prefill({
+          context: name,
+          ...(previous === undefined ? {} : { base: previous }),
+          inputIds: ids.subarray(length, context),
+          placeholderIds: [],
+          visualRows: new Float32Array(0),
+          chunkSize: 512,
+        });
+        length = context;
+        const walls: number[] = [];
+        const cpus: number[] = [];
+        const branch = `${name}-steps`;
+        await model.runner.prefill({
+          context: branch,
+          base: name,
+          inputIds: Int32Array.of(101),
+          placeholderIds: [],
+          visualRows: new Float32Array(0),
+          chunkSize: 1,
+        });
+        for (let step = 0; step < steps; step++) {
+          const cpuBefore = process.cpuUsage();
+          const began = performance.now();
+          await model.runner.step({ context: branch, tokenId: 100 + step });
+          walls.push(performance.now() - began);
+          const used = process.cpuUsage(cpuBefore);
+          cpus.push((used.user + used.system) / 1000);
+        }
+        await model.runner.release(branch);
+        if (previous !== undefined) await model.runner.release(previous);
+        previous = name;
+        const limitMs = ((weights + kvPerToken * (context + 1 + steps / 2)) * 1000) / Math.max(...bandwidths);
+        const wall = median(walls);
+        const cpu = median(cpus);
+        rows.push(
+          `| ${variant.label} | ${context} | ${(weights / 1e6).toFixed(0)} + ${((kvPerToken * context) / 1e6).toFixed(0)} | ${limitMs.toFixed(1)} | ${wall.toFixed(1)} | ${(wall / limitMs).toFixed(2)} | ${cpu.toFixed(1)} |`,
+        );
+      }
+      if (previous !== undefined) await model.runner.release(previous);
+    } finally {
+      await model.dispose();
+    }
+  }
+  process.stdout.write(
+    `## decode-anatomy\n\nModel: ${benchModel} (SmolVLM2-256M dims, random weights, vocabulary ${config.text_config.vocab_size}); one decode step through the in-process engine, median of ${steps}; ` +
+      `memory limit = (decoder weights + KV cache at the context) / copy bandwidth (best of ${bandwidths.map((value) => (value / 1e9).toFixed(1)).join(', ')} GB/s). ` +
+      'CPU ms = the process CPU time of the step (onnxruntime threads included; steadier than wall time on a shared machine).\n\n' +
+      '| decoder | context | MB read (weights + KV) | memory-limit ms/step | step ms | x limit | step CPU ms |\n' +
+      '|---|---:|---:|---:|---:|---:|---:|\n' +
+      `${rows.join('\n')}\n`,
+  );
+}
