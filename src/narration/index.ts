@@ -12,6 +12,8 @@ export { planNarration, type NarrationPlan, type NarrationPlanOptions } from './
 export { sceneThumbnails, thumbnailDataUri } from './scene-thumbnails.js';
 export * from './narration-events.js';
 export {
+  defaultNarrationFps,
+  defaultNarrationMaxNewTokens,
   defaultNarrationPrompt,
   defaultSceneFramesPerSecond,
   resolveNarrateOptions,

@@ -26,7 +26,7 @@ import { resolvePipeline } from '../graph/pipeline-registry.js';
 import type { PipelineDefinition } from '../graph/pipeline-definition.js';
 import { runGraph } from '../graph/run-graph.js';
 import { frameIndices } from '../sampling/frame-indices.js';
-import { sceneMemory } from '../strategies/scene-tilling.js';
+import { sceneMemory } from '../strategies/scene-tilling/scene-tilling.js';
 import { classifyInput, isLiveInput } from '../ingest/index.js';
 import type { VlmModel } from '../runtime/index.js';
 import { EventChannel } from './event-channel.js';
@@ -64,6 +64,9 @@ export interface NarrationStats {
    * real-time factor of a live run: at most 1 keeps up.
    */
   inferenceMilliseconds: number;
+  /** Of which vision encodes, and prompt prefills (the rest is generation, the question's prefill included). */
+  encodeMilliseconds: number;
+  prefillMilliseconds: number;
 }
 
 export interface NarrationStream extends AsyncIterable<NarrationEvent> {
@@ -93,8 +96,8 @@ function laneEncoder(encoder: VisualEncoder, lane: InferenceLane): VisualEncoder
     inputSize: encoder.inputSize,
     grid: encoder.grid,
     ...(encoder.geometry ? { geometry: encoder.geometry } : {}),
-    encodeFrames: (frames, options) => lane.run(() => encoder.encodeFrames(frames, options)),
-    encodeImage: (image, options) => lane.run(() => encoder.encodeImage(image, options)),
+    encodeFrames: (frames, options) => lane.run('encode', () => encoder.encodeFrames(frames, options)),
+    encodeImage: (image, options) => lane.run('encode', () => encoder.encodeImage(image, options)),
   };
 }
 
@@ -158,12 +161,16 @@ class NarrationRun implements NarrationStream {
     narrations: 0,
     reconnects: 0,
     inferenceMilliseconds: 0,
+    encodeMilliseconds: 0,
+    prefillMilliseconds: 0,
   };
   private readonly settings: ResolvedNarrateOptions;
   private readonly channel = new EventChannel<NarrationEvent>();
   private readonly stopper = new AbortController();
-  private readonly lane = new InferenceLane((milliseconds) => {
+  private readonly lane = new InferenceLane((kind, milliseconds) => {
     this.stats.inferenceMilliseconds += milliseconds;
+    if (kind === 'encode') this.stats.encodeMilliseconds += milliseconds;
+    else if (kind === 'prefill') this.stats.prefillMilliseconds += milliseconds;
   });
   private readonly pending: PendingNarration[] = [];
   private remembered: RememberedScene[] = [];
@@ -348,7 +355,7 @@ class NarrationRun implements NarrationStream {
       this.stats.peakBufferedFrames = Math.max(this.stats.peakBufferedFrames, feed.peakBuffered);
       reportDrops();
       // The HSV descriptor needs no model; the model's features are encoded per frame only when the detector uses them.
-      const grid = tracker.needsTokens ? await this.lane.run(() => encoder.encodeFrames([frame])) : undefined;
+      const grid = tracker.needsTokens ? await this.lane.run('encode', () => encoder.encodeFrames([frame])) : undefined;
       if (this.stopped) break;
       await this.handle(tracker.push(grid, frame, frame.pts));
       this.stats.peakHeldFrames = Math.max(this.stats.peakHeldFrames, tracker.peakHeldFrames);
@@ -496,7 +503,7 @@ class NarrationRun implements NarrationStream {
     let text = '';
     let generatedTokens = 0;
     let interrupted = false;
-    const session = await this.lane.run(() => model.createSession(stream));
+    const session = await this.lane.run('prefill', () => model.createSession(stream));
     try {
       const generation = session.ask(question, {
         maxNewTokens: settings.maxNewTokens,
@@ -510,7 +517,7 @@ class NarrationRun implements NarrationStream {
             interrupted = true;
             break;
           }
-          const next = await this.lane.run(async () => {
+          const next = await this.lane.run('generate', async () => {
             const result = await iterator.next();
             if (!result.done && settings.stepDelayMilliseconds > 0)
               await sleep(settings.stepDelayMilliseconds, this.stopper.signal);

@@ -99,6 +99,12 @@ export interface NarrateOptions {
 
 export const defaultNarrationPrompt = 'Narrate what happens in this scene in one short sentence.';
 
+/** Frames decoded per second by default (scene detection was tuned at this rate: docs/narrate.md, "Scene detection"). */
+export const defaultNarrationFps = 2;
+
+/** Tokens generated per scene at most, by default (one short sentence is 15 to 25). */
+export const defaultNarrationMaxNewTokens = 48;
+
 /** Frames shown per second of a scene by default (the choice and its figures: docs/narrate.md, "Keeping up on a CPU"). */
 export const defaultSceneFramesPerSecond = 0.5;
 
@@ -186,7 +192,7 @@ export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateO
   if (options.budget !== undefined && !(Number.isInteger(options.budget) && options.budget >= 1))
     throw new UsageError(`budget must be a positive integer, got ${String(options.budget)}`);
   return {
-    fps: numberOption('fps', options.fps, 2, 0.01, 60),
+    fps: numberOption('fps', options.fps, defaultNarrationFps, 0.01, 60),
     realtime: options.realtime ?? false,
     bufferFrames: numberOption('bufferFrames', options.bufferFrames, 8, 1, 10_000, true),
     maxSceneSeconds,
@@ -207,7 +213,7 @@ export function resolveNarrateOptions(options: NarrateOptions): ResolvedNarrateO
     memoryTokens: numberOption('memoryTokens', options.memoryTokens, 32, 1, 4096, true),
     maxPendingScenes: numberOption('maxPendingScenes', options.maxPendingScenes, 2, 1, 1024, true),
     prompt,
-    maxNewTokens: numberOption('maxNewTokens', options.maxNewTokens, 48, 1, 4096, true),
+    maxNewTokens: numberOption('maxNewTokens', options.maxNewTokens, defaultNarrationMaxNewTokens, 1, 4096, true),
     temperature: numberOption('temperature', options.temperature, 0, 0, 10),
     reconnectAttempts: numberOption('reconnect.attempts', reconnect.attempts, 8, 0, 1_000_000, true),
     initialDelayMilliseconds,

@@ -5,7 +5,7 @@
  */
 import type { FeatureGrid } from '../core/feature-grid.js';
 import { perFrameSegments, visualSegment, type TokenStream } from '../core/token-stream.js';
-import type { SceneMemory } from '../strategies/scene-tilling.js';
+import type { SceneMemory } from '../strategies/scene-tilling/scene-tilling.js';
 
 /** Characters of earlier narration quoted in the instruction at most. */
 export const previousNarrationCharacters = 300;

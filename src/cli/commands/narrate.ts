@@ -9,6 +9,8 @@ import type { Argv } from 'yargs';
 import { ExitCode, UsageError } from '../../errors/index.js';
 import { parseBudgetOption } from '../budget-option.js';
 import {
+  defaultNarrationFps,
+  defaultNarrationMaxNewTokens,
   defaultNarrationModel,
   defaultSceneFramesPerSecond,
   narrateStream,
@@ -92,7 +94,7 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       })
       .option('fps', {
         type: 'number',
-        default: 2,
+        default: defaultNarrationFps,
         describe: 'Frames per second decoded for scene detection (the frames shown to the model are chosen among them)',
       })
       .option('realtime', {
@@ -193,7 +195,11 @@ export const narrateCommand = defineCommand<NarrateArguments>({
         type: 'string',
         describe: 'Instruction for each scene (default: narrate in one short sentence)',
       })
-      .option('max-new-tokens', { type: 'number', default: 48, describe: 'Tokens generated per scene at most' })
+      .option('max-new-tokens', {
+        type: 'number',
+        default: defaultNarrationMaxNewTokens,
+        describe: 'Tokens generated per scene at most',
+      })
       .option('temperature', { type: 'number', default: 0, describe: 'Sampling temperature (0 = greedy)' })
       .option('vtt', { type: 'string', describe: 'Write the narration to this WebVTT file, valid after every cue' })
       .option('serve', {
