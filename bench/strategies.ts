@@ -7,7 +7,7 @@
 import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../src/core/feature-grid.js';
 import { bvllmApproximate } from '../src/strategies/b-vllm/b-vllm-approximation.js';
 import { pllavaPool } from '../src/strategies/pllava/pllava-pool.js';
-import { sceneTilling } from '../src/strategies/scene-tilling.js';
+import { sceneTilling } from '../src/strategies/scene-tilling/scene-tilling.js';
 import { slowFast } from '../src/strategies/slowfast/slowfast-llava.js';
 import { slowFastShi } from '../src/strategies/slowfast/slowfast-shi.js';
 import { spatialPool } from '../src/strategies/spatial-pool.js';

@@ -8,7 +8,7 @@ import { bvllmTemporalMerge, tomeMerge } from '../strategies/b-vllm/b-vllm-appro
 import { igVlmGrid } from '../strategies/ig-vlm/ig-vlm-grid.js';
 import type { PlanarFrames } from '../strategies/planar-frames.js';
 import { pllavaPool } from '../strategies/pllava/pllava-pool.js';
-import { sceneTilling } from '../strategies/scene-tilling.js';
+import { sceneTilling } from '../strategies/scene-tilling/scene-tilling.js';
 import { slowFast } from '../strategies/slowfast/slowfast-llava.js';
 import { slowFastShi } from '../strategies/slowfast/slowfast-shi.js';
 import { spatialPool, type SpatialPoolMode } from '../strategies/spatial-pool.js';

@@ -18,7 +18,7 @@ import { listBuiltInPipelines, resolvePipeline } from '../graph/pipeline-registr
 import { ingestFrameProvider, type FrameProvider, type ProbeSummary } from '../pipeline/frame-provider.js';
 import { runPipeline, type PipelineRunResult } from '../pipeline/run-pipeline.js';
 import { frameQuestionScores } from '../strategies/b-vllm/b-vllm-approximation.js';
-import { sceneTilling } from '../strategies/scene-tilling.js';
+import { sceneTilling } from '../strategies/scene-tilling/scene-tilling.js';
 import { recordingEncoder, type RecordingEncoder } from './recording-encoder.js';
 import { recordingFrameProvider } from './recording-frame-provider.js';
 import { renderReportHtml } from './report-html.js';

@@ -11,7 +11,7 @@ import { featureGrid, meanTokenDescriptors, type FeatureGrid } from '../core/fea
 import type { RgbImage, VideoFrame } from '../core/frame.js';
 import { StrategyInputError } from '../errors/index.js';
 import { resizeImageArea } from '../encoders/resize-image.js';
-import { sceneMemory, type SceneMemory } from '../strategies/scene-tilling.js';
+import { sceneMemory, type SceneMemory } from '../strategies/scene-tilling/scene-tilling.js';
 import { hsvHistogram } from './hsv-histogram.js';
 import {
   combineDescriptors,

@@ -16,7 +16,7 @@
  * emitted in order and never revised. Memory is O(window).
  */
 import { StrategyInputError } from '../errors/index.js';
-import { StreamingSceneTiller } from '../strategies/scene-tilling.js';
+import { StreamingSceneTiller } from '../strategies/scene-tilling/scene-tilling.js';
 import { descriptorDistance } from './scene-descriptor.js';
 
 export type SceneCutRule = 'threshold' | 'depth';

@@ -6,5 +6,5 @@ export * from './ig-vlm/ig-vlm-grid.js';
 export * from './slowfast/slowfast-llava.js';
 export * from './slowfast/slowfast-shi.js';
 export * from './b-vllm/b-vllm-approximation.js';
-export * from './scene-tilling.js';
+export * from './scene-tilling/scene-tilling.js';
 export * from './spatial-pool.js';

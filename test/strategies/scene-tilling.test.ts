@@ -10,7 +10,7 @@ import {
   sceneMemory,
   sceneTilling,
   type SceneClosedEvent,
-} from '../../src/strategies/scene-tilling.js';
+} from '../../src/strategies/scene-tilling/scene-tilling.js';
 import { randomArray, randomGrid } from '../tensor/random-data.js';
 
 test('depth scores follow the TextTiling walk (hand-computed)', () => {

@@ -24,13 +24,13 @@
  * pooling over time and space (or ToMe), so a pipeline can prepend the bounded memory of past scenes to the
  * current scene — the same "current scene in full + compressed past" shape, but nothing is learned or mixed.
  */
-import type { FeatureGrid, FrameDescriptors } from '../core/feature-grid.js';
-import { StrategyInputError } from '../errors/index.js';
-import { cosineSimilarity } from '../tensor/cosine-similarity.js';
-import { adaptiveWindows } from '../tensor/pooling-windows.js';
-import { tomeMerge } from '../tensor/token-merging.js';
-import { averagePoolWindows } from '../tensor/window-average-pool.js';
-import { requireGrid, requireInteger } from './strategy-input.js';
+import type { FeatureGrid, FrameDescriptors } from '../../core/feature-grid.js';
+import { StrategyInputError } from '../../errors/index.js';
+import { cosineSimilarity } from '../../tensor/cosine-similarity.js';
+import { adaptiveWindows } from '../../tensor/pooling-windows.js';
+import { tomeMerge } from '../../tensor/token-merging.js';
+import { averagePoolWindows } from '../../tensor/window-average-pool.js';
+import { requireGrid, requireInteger } from '../strategy-input.js';
 
 export type SceneTillingOptions = { readonly k: number } | { readonly alpha?: number; readonly cap?: number };
 

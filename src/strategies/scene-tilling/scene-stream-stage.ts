@@ -13,12 +13,13 @@ import { InputRejectedError } from '../../errors/index.js';
 import type { SceneDescriptorKind } from '../../scenes/scene-descriptor.js';
 import { SceneTracker, splitFrameGrids, type ClosedScene, type SceneTrackerEvent } from '../../scenes/scene-tracker.js';
 import { sceneDetectorDefaults, type SceneCutRule } from '../../scenes/streaming-scene-detector.js';
-import { spatialPool } from '../../strategies/spatial-pool.js';
-import { defineStage, integerTupleSchema } from '../define-stage.js';
-import type { PayloadOf } from '../payload.js';
-import type { StageContext, StageDescriptor } from '../stage.js';
-import { throwIfAborted } from './stage-helpers.js';
+import { spatialPool } from '../spatial-pool.js';
+import { defineStage, integerTupleSchema } from '../../graph/define-stage.js';
+import type { PayloadOf } from '../../graph/payload.js';
+import type { StageContext, StageDescriptor } from '../../graph/stage.js';
+import { throwIfAborted } from '../../graph/stages/stage-helpers.js';
 import { perFrameSegments, visualSegment, type VisualSegment } from '../../core/token-stream.js';
+import { sceneTillingSceneGrid } from './scene-tilling-stage.js';
 
 export interface SceneStreamParams {
   /** Cut rule of the streaming detector: `threshold` (distance) or `depth` (SceneTilling's depth score). */
@@ -114,11 +115,7 @@ async function streamScenes(
   context.note('sceneCount', scenes);
   context.note('memoriesKept', memories.length);
   const last = finalScene!.frames!;
-  const pooled = spatialPool(
-    last,
-    [Math.min(last.h, params.sceneGrid[0]), Math.min(last.w, params.sceneGrid[1])],
-    'area',
-  );
+  const pooled = spatialPool(last, sceneTillingSceneGrid(params, last), 'area');
   return { kind: 'tokens', segments: [...memories, ...perFrameSegments(pooled, 'scene')] };
 }
 
@@ -165,8 +162,7 @@ export const sceneStreamStage: StageDescriptor<SceneStreamParams> = defineStage(
     maxBufferedFrames: 256,
   },
   negotiate(frames, params, context) {
-    const h = Math.min(context.encoder.grid.h, params.sceneGrid[0]);
-    const w = Math.min(context.encoder.grid.w, params.sceneGrid[1]);
+    const [h, w] = sceneTillingSceneGrid(params, context.encoder.grid);
     const memory = Math.min(params.maxMemoryScenes, Math.max(0, frames.count - 1)) * params.memoryTokens;
     return {
       kind: 'tokens',

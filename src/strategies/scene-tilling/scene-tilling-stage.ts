@@ -9,11 +9,11 @@
  */
 import { meanTokenDescriptors } from '../../core/feature-grid.js';
 import { GraphNegotiationError } from '../../errors/index.js';
-import { sceneMemory, sceneTilling } from '../../strategies/scene-tilling.js';
-import { selectGridFrames } from '../../strategies/select-grid-frames.js';
-import { spatialPool } from '../../strategies/spatial-pool.js';
-import { defineStage, integerTupleSchema } from '../define-stage.js';
-import type { StageDescriptor } from '../stage.js';
+import { sceneMemory, sceneTilling, sceneTillingDefaults } from './scene-tilling.js';
+import { selectGridFrames } from '../select-grid-frames.js';
+import { spatialPool } from '../spatial-pool.js';
+import { defineStage, integerTupleSchema } from '../../graph/define-stage.js';
+import type { StageDescriptor } from '../../graph/stage.js';
 import { torchLinspaceInt } from '../../numeric/rounding.js';
 import { perFrameSegments, visualSegment, type VisualSegment } from '../../core/token-stream.js';
 
@@ -26,6 +26,27 @@ export interface SceneTillingParams {
   readonly sceneFrames: number;
   /** Pooled grid of the last scene's frames (capped at the encoder's grid). */
   readonly sceneGrid: readonly [number, number];
+}
+
+export const sceneTillingStageDefaults: SceneTillingParams = {
+  k: sceneTillingDefaults.k,
+  memoryTokens: sceneTillingDefaults.memoryTokens,
+  sceneFrames: 8,
+  sceneGrid: [12, 12],
+};
+
+/** The pooled grid of the last scene's frames on an `h x w` token grid. */
+export function sceneTillingSceneGrid(
+  params: Pick<SceneTillingParams, 'sceneGrid'>,
+  grid: { h: number; w: number },
+): [number, number] {
+  return [Math.min(grid.h, params.sceneGrid[0]), Math.min(grid.w, params.sceneGrid[1])];
+}
+
+/** SceneTilling's token bound on `T` frames of `h x w` tokens: `k·memoryTokens + min(sceneFrames, T-k)·h'·w'`. */
+export function sceneTillingTokenCount(params: SceneTillingParams, grid: { T: number; h: number; w: number }): number {
+  const [h, w] = sceneTillingSceneGrid(params, grid);
+  return params.k * params.memoryTokens + Math.min(params.sceneFrames, grid.T - params.k) * h * w;
 }
 
 // Its integer-parameter schema has the shape of `slowfast-shi`'s; the parameters and logic differ.
@@ -44,7 +65,7 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = defineStag
     sceneFrames: { type: 'integer', minimum: 1, maximum: 256 },
     sceneGrid: integerTupleSchema(2, 256),
   },
-  defaults: { k: 3, memoryTokens: 32, sceneFrames: 8, sceneGrid: [12, 12] },
+  defaults: sceneTillingStageDefaults,
   negotiate(features, params) {
     if (features.T < params.k + 1) {
       throw new GraphNegotiationError(
@@ -52,10 +73,7 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = defineStag
         `k=${params.k} cuts need at least ${params.k + 1} frames but receives ${features.T}`,
       );
     }
-    const h = Math.min(features.h, params.sceneGrid[0]);
-    const w = Math.min(features.w, params.sceneGrid[1]);
-    const count = params.k * params.memoryTokens + Math.min(params.sceneFrames, features.T - params.k) * h * w;
-    return { kind: 'tokens', count, D: features.D };
+    return { kind: 'tokens', count: sceneTillingTokenCount(params, features), D: features.D };
   },
   async run({ grid }, params, context) {
     const tilling = sceneTilling(meanTokenDescriptors(grid), { k: params.k });
@@ -77,11 +95,7 @@ export const sceneTillingStage: StageDescriptor<SceneTillingParams> = defineStag
     const last = scenes[scenes.length - 1]!;
     const length = last.end - last.start + 1;
     const positions = torchLinspaceInt(last.start, last.end, Math.min(params.sceneFrames, length));
-    const pooled = spatialPool(
-      selectGridFrames(grid, positions),
-      [Math.min(grid.h, params.sceneGrid[0]), Math.min(grid.w, params.sceneGrid[1])],
-      'area',
-    );
+    const pooled = spatialPool(selectGridFrames(grid, positions), sceneTillingSceneGrid(params, grid), 'area');
     segments.push(...perFrameSegments(pooled, 'scene'));
     return { kind: 'tokens', segments };
   },
