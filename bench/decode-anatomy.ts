@@ -8,18 +8,24 @@
  * past and new keys and expands 3 KV heads to 9 query heads every step, so it touches the cache several times).
  *
  * Model: bench/.work/smolvlm2-256m-random (see bench/runtime.ts); VIDTOK_BENCH_ANATOMY_VARIANTS (default
- * fp32,q8,q8-exported,q4) and VIDTOK_BENCH_ANATOMY_CONTEXTS (default 128,1024,2048,4096) narrow it.
+ * fp32,gqa-fp32,q8,q8-exported,q4; gqa-fp32 needs
+ * `/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out bench/.work/smolvlm2-256m-gqa
+ * --bench-gqa-from bench/.work/smolvlm2-256m-random`) and VIDTOK_BENCH_ANATOMY_CONTEXTS (default 128,1024,2048,4096) narrow it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyBandwidth, graphBytes } from './runtime.js';
 
 const benchModel = join(import.meta.dirname, '.work', 'smolvlm2-256m-random');
+/** The same dims in the newer export style (GroupQueryAttention, no position_ids), made with --bench-gqa-from. */
+const gqaModel = join(import.meta.dirname, '.work', 'smolvlm2-256m-gqa');
 
 interface Variant {
   readonly dtype: 'fp32' | 'fp16' | 'q8' | 'q4';
   readonly quantizedCompute: 'auto' | 'exported';
   readonly label: string;
+  /** Another model directory (default the bench model). */
+  readonly directory?: string;
 }
 
 const variants: Record<string, Variant> = {
@@ -28,6 +34,13 @@ const variants: Record<string, Variant> = {
   q8: { dtype: 'q8', quantizedCompute: 'auto', label: 'q8, int8 activations (vidtok default)' },
   'q8-exported': { dtype: 'q8', quantizedCompute: 'exported', label: 'q8 as exported (transformers.js)' },
   q4: { dtype: 'q4', quantizedCompute: 'auto', label: 'q4 (as exported)' },
+  // Its file stores the weights as float16 with Casts that onnxruntime folds at load: float32 in memory, as fp32.
+  'gqa-fp32': {
+    dtype: 'fp32',
+    quantizedCompute: 'auto',
+    label: 'fp32, GroupQueryAttention export',
+    directory: gqaModel,
+  },
 };
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -40,7 +53,7 @@ export async function run(): Promise<void> {
     return;
   }
   const { loadModel } = await import('../src/runtime/index.js');
-  const names = (process.env.VIDTOK_BENCH_ANATOMY_VARIANTS ?? 'fp32,q8,q8-exported,q4').split(',');
+  const names = (process.env.VIDTOK_BENCH_ANATOMY_VARIANTS ?? 'fp32,gqa-fp32,q8,q8-exported,q4').split(',');
   const contexts = (process.env.VIDTOK_BENCH_ANATOMY_CONTEXTS ?? '128,1024,2048,4096').split(',').map(Number);
   const steps = 5;
   const config = JSON.parse(readFileSync(join(benchModel, 'config.json'), 'utf8')) as {
@@ -50,9 +63,10 @@ export async function run(): Promise<void> {
   const rows: string[] = [];
   for (const name of names) {
     const variant = variants[name.trim()];
-    if (variant === undefined) continue;
+    const directory = variant?.directory ?? benchModel;
+    if (variant === undefined || !existsSync(join(directory, 'config.json'))) continue;
     bandwidths.push(copyBandwidth());
-    const model = await loadModel(benchModel, {
+    const model = await loadModel(directory, {
       runner: 'in-process',
       dtype: { decoder_model_merged: variant.dtype },
       quantizedCompute: variant.quantizedCompute,
