@@ -166,6 +166,7 @@ interface PendingDepth {
  * Scenes are emitted in order and never revised.
  */
 export class StreamingSceneTiller {
+  // State fields (declarations; the duplicate scan pairs their `name = 0` shape with unrelated constant lists).
   private readonly alpha: number;
   private readonly minDepth: number;
   private readonly warmup: number;
