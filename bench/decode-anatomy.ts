@@ -8,7 +8,7 @@
  * past and new keys and expands 3 KV heads to 9 query heads every step, so it touches the cache several times).
  *
  * Model: bench/.work/smolvlm2-256m-random (see bench/runtime.ts); VIDTOK_BENCH_ANATOMY_VARIANTS (default
- * fp32,gqa-fp32,q8,q8-exported,q4; gqa-fp32 needs
+ * fp32,gqa-fp32,q8,q8-exported,int8,q4; gqa-fp32 needs
  * `/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out bench/.work/smolvlm2-256m-gqa
  * --bench-gqa-from bench/.work/smolvlm2-256m-random`) and VIDTOK_BENCH_ANATOMY_CONTEXTS (default 128,1024,2048,4096) narrow it.
  */
@@ -21,7 +21,7 @@ const benchModel = join(import.meta.dirname, '.work', 'smolvlm2-256m-random');
 const gqaModel = join(import.meta.dirname, '.work', 'smolvlm2-256m-gqa');
 
 interface Variant {
-  readonly dtype: 'fp32' | 'fp16' | 'q8' | 'q4';
+  readonly dtype: 'fp32' | 'fp16' | 'q8' | 'int8' | 'q4';
   readonly quantizedCompute: 'auto' | 'exported';
   readonly label: string;
   /** Another model directory (default the bench model). */
@@ -33,6 +33,7 @@ const variants: Record<string, Variant> = {
   fp16: { dtype: 'fp16', quantizedCompute: 'auto', label: 'fp16' },
   q8: { dtype: 'q8', quantizedCompute: 'auto', label: 'q8, int8 activations (vidtok default)' },
   'q8-exported': { dtype: 'q8', quantizedCompute: 'exported', label: 'q8 as exported (transformers.js)' },
+  int8: { dtype: 'int8', quantizedCompute: 'auto', label: 'int8 (MatMulInteger)' },
   q4: { dtype: 'q4', quantizedCompute: 'auto', label: 'q4 (as exported)' },
   // Its file stores the weights as float16 with Casts that onnxruntime folds at load: float32 in memory, as fp32.
   'gqa-fp32': {
@@ -53,7 +54,7 @@ export async function run(): Promise<void> {
     return;
   }
   const { loadModel } = await import('../src/runtime/index.js');
-  const names = (process.env.VIDTOK_BENCH_ANATOMY_VARIANTS ?? 'fp32,gqa-fp32,q8,q8-exported,q4').split(',');
+  const names = (process.env.VIDTOK_BENCH_ANATOMY_VARIANTS ?? 'fp32,gqa-fp32,q8,q8-exported,int8,q4').split(',');
   const contexts = (process.env.VIDTOK_BENCH_ANATOMY_CONTEXTS ?? '128,1024,2048,4096').split(',').map(Number);
   const steps = 5;
   const config = JSON.parse(readFileSync(join(benchModel, 'config.json'), 'utf8')) as {

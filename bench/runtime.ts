@@ -10,7 +10,7 @@
  *   /usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out bench/.work/smolvlm2-256m-random
  * (override with VIDTOK_BENCH_RUNTIME_MODEL). Without it the tiny test fixture is used and the table says so.
  * Frames: VIDTOK_BENCH_RUNTIME_FRAMES (default 64); new tokens: VIDTOK_BENCH_RUNTIME_TOKENS (default 32);
- * variants: VIDTOK_BENCH_RUNTIME_VARIANTS (default fp32,fp16,q8,q4; those whose files are missing are skipped).
+ * variants: VIDTOK_BENCH_RUNTIME_VARIANTS (default fp32,fp16,q8,int8,q4; those whose files are missing are skipped).
  */
 import { fork } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -37,9 +37,17 @@ const variants: Record<string, Dtypes> = {
   fp32: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'fp32' },
   fp16: { embed_tokens: 'fp16', vision_encoder: 'fp32', decoder_model_merged: 'fp16' },
   q8: { embed_tokens: 'fp32', vision_encoder: 'q8', decoder_model_merged: 'q8' },
+  int8: { embed_tokens: 'fp32', vision_encoder: 'fp32', decoder_model_merged: 'int8' },
   q4: { embed_tokens: 'q4', vision_encoder: 'q4', decoder_model_merged: 'q4' },
 };
-const suffixes: Record<string, string> = { fp32: '', fp16: '_fp16', q8: '_quantized', q4: '_q4', q4f16: '_q4f16' };
+const suffixes: Record<string, string> = {
+  fp32: '',
+  fp16: '_fp16',
+  q8: '_quantized',
+  int8: '_int8',
+  q4: '_q4',
+  q4f16: '_q4f16',
+};
 
 interface Measurement {
   readonly contender: Contender;
@@ -289,7 +297,9 @@ export async function run(): Promise<void> {
       `No benchmark model at ${requested}; using the tiny test fixture (numbers are not representative). Make one with\n\`/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out ${requested}\`.\n\n`,
     );
   }
-  const wanted = (process.env.VIDTOK_BENCH_RUNTIME_VARIANTS ?? 'fp32,fp16,q8,q4').split(',').map((name) => name.trim());
+  const wanted = (process.env.VIDTOK_BENCH_RUNTIME_VARIANTS ?? 'fp32,fp16,q8,int8,q4')
+    .split(',')
+    .map((name) => name.trim());
   const chosen = wanted.filter((name) => {
     const dtypes = variants[name];
     return (
