@@ -9,7 +9,7 @@
 import type { TokenStream } from '../core/token-stream.js';
 import { perFrameSegments } from '../core/token-stream.js';
 import type { VideoFrame } from '../core/frame.js';
-import type { GraphPort } from './onnx-session.js';
+import type { GraphPort, QuantizedCompute } from './onnx-session.js';
 import { scanOnnxFile } from './onnx-file-scan.js';
 import { loadModel, type VlmModel } from './vlm-model.js';
 import { locateModelFiles, type DtypeChoice, type ModelDtype, type ModelGraph } from './model-files.js';
@@ -21,6 +21,8 @@ export interface CheckedGraph {
   readonly outputs: readonly GraphPort[];
   /** Node count per operator (`com.microsoft:MatMulNBits`, `MatMul`, …). */
   readonly operators: Readonly<Record<string, number>>;
+  /** MatMulNBits nodes run with int8 activations (quantizedCompute; src/runtime/matmul-nbits-accuracy.ts). */
+  readonly int8MatMulNodes: number;
 }
 
 export interface CheckResult {
@@ -50,6 +52,8 @@ export interface CheckModelOptions {
   /** Tokens of the greedy answer (default 12). */
   readonly maxNewTokens?: number;
   readonly threads?: number;
+  /** How MatMulNBits nodes compute (default `auto`, as loadModel). */
+  readonly quantizedCompute?: QuantizedCompute;
   readonly signal?: AbortSignal;
 }
 
@@ -133,6 +137,7 @@ export async function checkModel(directory: string, options: CheckModelOptions =
       allowMissingVision: true,
       ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
       ...(options.threads === undefined ? {} : { threads: options.threads }),
+      ...(options.quantizedCompute === undefined ? {} : { quantizedCompute: options.quantizedCompute }),
       ...(options.signal ? { signal: options.signal } : {}),
     }),
   );
@@ -155,6 +160,7 @@ export async function checkModel(directory: string, options: CheckModelOptions =
         inputs: summary.inputs,
         outputs: summary.outputs,
         operators: scanOnnxFile(file).operators,
+        int8MatMulNodes: model.graphs.int8MatMulNodes[graph],
       });
     }
     const checks: CheckResult[] = [tokenizerRoundTrip(model)];
