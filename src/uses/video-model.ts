@@ -23,7 +23,7 @@ import {
   type ModelGraph,
 } from '../hub/index.js';
 import { resolveEncoder } from '../encoders/index.js';
-import { loadModel, type ExecutionDevice, type VlmModel } from '../runtime/index.js';
+import { loadModel, type ExecutionDevice, type QuantizedCompute, type VlmModel } from '../runtime/index.js';
 import { defaultVideoModel } from './use-defaults.js';
 
 export interface OpenVideoModelOptions {
@@ -35,6 +35,8 @@ export interface OpenVideoModelOptions {
   readonly threads?: number;
   /** `--device`: cpu (default), cuda (an error when unavailable) or auto (CUDA when it opens, else CPU and a notice). */
   readonly device?: ExecutionDevice;
+  /** `--quantized-compute`: how MatMulNBits nodes compute on the CPU (default auto; see docs/runtime.md). */
+  readonly quantizedCompute?: QuantizedCompute;
   /** One line per fallback the load made (`device auto: running on the CPU (…)`). */
   readonly onNotice?: (message: string) => void;
   readonly signal?: AbortSignal;
@@ -126,12 +128,18 @@ export async function openVideoModel(
   const startedAt = performance.now();
   const directory = await resolveModelDirectory(modelSpec);
   const dtypes = await chooseDtypes(modelSpec, options.dtype, directory);
-  const identity = await modelIdentity(modelSpec, directory, options.dtype);
+  // Outputs differ with the MatMulNBits compute, so a non-default choice is part of the identity (job keys).
+  const computeSuffix =
+    options.quantizedCompute === undefined || options.quantizedCompute === 'auto'
+      ? ''
+      : `;quantized-compute=${options.quantizedCompute}`;
+  const identity = `${await modelIdentity(modelSpec, directory, options.dtype)}${computeSuffix}`;
   const model = await loadModel(directory, {
     runner: options.runner ?? 'child',
     dtype: dtypes,
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.device !== undefined ? { device: options.device } : {}),
+    ...(options.quantizedCompute !== undefined ? { quantizedCompute: options.quantizedCompute } : {}),
     ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
