@@ -67,7 +67,7 @@ export interface NarrateOptions {
   /** Frames of a scene given to the model (evenly spaced, default 8) when the pipeline does not say. */
   readonly sceneFrames?: number;
   /**
-   * Frames shown to the model per second of a scene, at most (default `defaultSceneFramesPerSecond`): a scene of
+   * Frames shown to the model per second of a scene, at most (default 0.5, `defaultSceneFramesPerSecond`): a scene of
    * `d` seconds shows `max(1, round(d x rate))` frames, never more than `sceneFrames`. Every shown frame goes through
    * the vision encoder, the largest cost of narration on a CPU, so this bounds the encoder's work per second of video
    * (docs/narrate.md, "Keeping up on a CPU"). Applies to scene-stage pipelines (`scenetilling`, `scene-stream`);
@@ -84,7 +84,7 @@ export interface NarrateOptions {
   readonly maxPendingScenes?: number;
   /** Instruction for each scene (default: a one-sentence narration request). */
   readonly prompt?: string;
-  /** Tokens generated per scene at most (default 48). */
+  /** Tokens generated per scene at most (default 32, `defaultNarrationMaxNewTokens`). */
   readonly maxNewTokens?: number;
   /** Sampling temperature (default 0: greedy). */
   readonly temperature?: number;
@@ -102,8 +102,11 @@ export const defaultNarrationPrompt = 'Narrate what happens in this scene in one
 /** Frames decoded per second by default (scene detection was tuned at this rate: docs/narrate.md, "Scene detection"). */
 export const defaultNarrationFps = 2;
 
-/** Tokens generated per scene at most, by default (one short sentence is 15 to 25). */
-export const defaultNarrationMaxNewTokens = 48;
+/**
+ * Tokens generated per scene at most, by default: one short sentence (about 24 words); with 48 a model that does not
+ * stop falls behind on a 2-core CPU (docs/narrate.md, "Keeping up on a CPU").
+ */
+export const defaultNarrationMaxNewTokens = 32;
 
 /** Frames shown per second of a scene by default (the choice and its figures: docs/narrate.md, "Keeping up on a CPU"). */
 export const defaultSceneFramesPerSecond = 0.5;
