@@ -277,10 +277,7 @@ export async function run(): Promise<void> {
   process.stdout.write(
     `\nSmolVLM2-256M dims (random weights, real SigLIP-B/16 vision tower), the scenes sample played at real speed, candidates alternated over ${rounds} round(s); each row is one round (round 1 first):\n\n`,
   );
-  writeRows(
-    large.flatMap((runs) => runs),
-    true,
-  );
+  writeRows(large.flat(), true);
   // Other work on a shared machine only adds time: the least disturbed round of each candidate estimates it best.
   process.stdout.write(
     '\nPer candidate over the rounds: best (least disturbed) and median real-time factor, and the best rates.\n\n| candidate | real-time factor best | median | vision ms / frame best | generation ms / token best | close→end p50 ms best |\n|---|---:|---:|---:|---:|---:|\n',
