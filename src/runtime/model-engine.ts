@@ -19,12 +19,27 @@ import type {
   PrefillRequest,
   StepRequest,
 } from './model-runner.js';
+import { compactKv, grownCapacity, toKvBuffers } from './kv-buffers.js';
+import { scanOnnxFile } from './onnx-file-scan.js';
 import { createTensor, openGraphSession, type GraphPort, type GraphSession, type HostTensor } from './onnx-session.js';
 
 interface Context {
   /** `past_key_values.*` feeds for the next call. */
   readonly past: Record<string, HostTensor>;
   readonly length: number;
+  /**
+   * Set when `past` is in buffer form (kv-buffers.ts): rows each buffer holds, of which `length` are valid; the
+   * buffers belong to this context alone and decode steps append to them in place. Unset: compact, shareable.
+   */
+  readonly capacity?: number;
+}
+
+export interface ModelEngineOptions {
+  /**
+   * Decode steps append to preallocated KV buffers when the decoder's attention is GroupQueryAttention (default
+   * true; false keeps the concatenating path everywhere, for comparisons).
+   */
+  readonly inPlaceKvCache?: boolean;
 }
 
 /** Which optional decoder inputs the graph declares (each is fed only when declared). */
@@ -43,6 +58,10 @@ interface Loaded {
   readonly shape: LoadedGraphs['decoderShape'];
   readonly pastNames: readonly string[];
   readonly emptyPast: Record<string, HostTensor>;
+  /** Decode steps run in place on KV buffers (GroupQueryAttention decoders; see ModelEngineOptions). */
+  inPlaceKv: boolean;
+  /** An in-place step has succeeded on this model (later failures are real errors, not a graph that cannot). */
+  inPlaceKvVerified: boolean;
 }
 
 const pastPrefix = 'past_key_values.';
@@ -114,7 +133,7 @@ function emptyPastFeeds(decoder: GraphSession, names: readonly string[]): Record
 }
 
 /** Creates an engine that hosts the sessions in this process. */
-export function createModelEngine(): ModelRunner {
+export function createModelEngine(engineOptions: ModelEngineOptions = {}): ModelRunner {
   let loaded: Loaded | undefined;
   const contexts = new Map<string, Context>();
 
@@ -131,13 +150,9 @@ export function createModelEngine(): ModelRunner {
     return toFloat32(outputs[embed.outputs[0]!.name]!);
   }
 
-  async function forward(
-    context: Context,
-    embeds: Float32Array,
-    count: number,
-  ): Promise<{ logits: Float32Array; context: Context }> {
-    const model = loadedModel();
-    const { decoder, shape, feeds: declared } = model;
+  /** The decoder feeds for `count` new rows after `context` (its past as it is, compact or buffer form). */
+  function decoderFeeds(model: Loaded, context: Context, embeds: Float32Array, count: number) {
+    const { shape, feeds: declared } = model;
     const total = context.length + count;
     const feeds: Record<string, HostTensor> = {
       inputs_embeds: floatTensor(declared.embedsType, embeds, [1, count, shape.hidden]),
@@ -153,11 +168,66 @@ export function createModelEngine(): ModelRunner {
     if (declared.useCacheBranch)
       feeds['use_cache_branch'] = createTensor('bool', Uint8Array.of(context.length > 0 ? 1 : 0), [1]);
     if (declared.numLogitsToKeep) feeds['num_logits_to_keep'] = createTensor('int64', BigInt64Array.of(1n), []);
-    const outputs = await decoder.run(feeds);
+    return feeds;
+  }
+
+  function logitsOf(model: Loaded, outputs: Record<string, HostTensor>): Float32Array {
     const logitsTensor = outputs['logits'];
-    if (logitsTensor === undefined) throw new ModelLoadError(decoder.path, 'decoder produced no logits output');
-    const rows = logitsTensor.dims[1] ?? 1;
-    const logits = lastRow(logitsTensor, rows, shape.vocab);
+    if (logitsTensor === undefined) throw new ModelLoadError(model.decoder.path, 'decoder produced no logits output');
+    return lastRow(logitsTensor, logitsTensor.dims[1] ?? 1, model.shape.vocab);
+  }
+
+  /**
+   * One decode step appending to the context's own KV buffers (GroupQueryAttention's shared-buffer mode); a compact
+   * context is copied into new buffers first, a full one into larger buffers. Undefined when onnxruntime did not
+   * write in place (then in-place decoding is switched off for this model and the caller takes the other path).
+   */
+  async function stepInPlace(
+    model: Loaded,
+    context: Context,
+    embeds: Float32Array,
+  ): Promise<{ logits: Float32Array; context: Context } | undefined> {
+    const capacity = grownCapacity(context.capacity, context.length + 1);
+    const past = capacity === context.capacity ? context.past : toKvBuffers(context.past, context.length, capacity);
+    const buffered: Context = { past, length: context.length, capacity };
+    const fetches: Record<string, HostTensor | null> = { logits: null };
+    for (const name of model.pastNames) fetches[`present.${name.slice(pastPrefix.length)}`] = past[name]!;
+    let outputs: Record<string, HostTensor>;
+    try {
+      outputs = await model.decoder.run(decoderFeeds(model, buffered, embeds, 1), fetches);
+    } catch (error) {
+      if (model.inPlaceKvVerified) throw error;
+      model.inPlaceKv = false; // the first in-place step failed: this graph does not take shared buffers
+      return undefined;
+    }
+    const firstPresent = outputs[`present.${model.pastNames[0]!.slice(pastPrefix.length)}`];
+    if (firstPresent?.dims[2] !== capacity) {
+      model.inPlaceKv = false;
+      return undefined;
+    }
+    model.inPlaceKvVerified = true;
+    return { logits: logitsOf(model, outputs), context: { past, length: context.length + 1, capacity } };
+  }
+
+  async function forward(
+    current: Context,
+    embeds: Float32Array,
+    count: number,
+  ): Promise<{ logits: Float32Array; context: Context }> {
+    const model = loadedModel();
+    if (model.inPlaceKv && count === 1) {
+      const stepped = await stepInPlace(model, current, embeds);
+      if (stepped !== undefined) return stepped;
+    }
+    // Several rows (prefill) run on a compact cache: a buffer-form one is copied down to its valid rows first.
+    const context =
+      current.capacity === undefined
+        ? current
+        : { past: compactKv(current.past, current.length), length: current.length };
+    const total = context.length + count;
+    const outputs = await model.decoder.run(decoderFeeds(model, context, embeds, count));
+    const logits = logitsOf(model, outputs);
+    const { decoder } = model;
     const past: Record<string, HostTensor> = {};
     for (const name of model.pastNames) {
       const present = outputs[`present.${name.slice(pastPrefix.length)}`];
@@ -234,6 +304,10 @@ export function createModelEngine(): ModelRunner {
       shape,
       pastNames,
       emptyPast: emptyPastFeeds(decoder, pastNames),
+      inPlaceKv:
+        (engineOptions.inPlaceKvCache ?? true) &&
+        (scanOnnxFile(decoder.path).operators['com.microsoft:GroupQueryAttention'] ?? 0) > 0,
+      inPlaceKvVerified: false,
       ...(vision ? { vision } : {}),
     };
     const summary = (session: GraphSession) => ({ inputs: session.inputs, outputs: session.outputs });
@@ -320,7 +394,8 @@ export function createModelEngine(): ModelRunner {
         const base = contexts.get(request.base);
         if (base === undefined)
           throw new InputRejectedError(request.base, 'no such prefilled context (released or never created)');
-        context = base;
+        // A buffer-form cache belongs to its own context: the new one starts from a compact copy.
+        context = base.capacity === undefined ? base : { past: compactKv(base.past, base.length), length: base.length };
       }
       const embeds = await embedIds(request.inputIds);
       const placeholders = new Set(request.placeholderIds);
@@ -360,7 +435,12 @@ export function createModelEngine(): ModelRunner {
       const embeds = await embedIds(Int32Array.of(request.tokenId));
       const result = await forward(context, embeds, 1);
       contexts.set(request.context, result.context);
-      return { logits: result.logits, length: result.context.length, milliseconds: performance.now() - started };
+      return {
+        logits: result.logits,
+        length: result.context.length,
+        milliseconds: performance.now() - started,
+        inPlaceKv: result.context.capacity !== undefined,
+      };
     },
 
     async release(context: string): Promise<void> {

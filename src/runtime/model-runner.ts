@@ -72,6 +72,8 @@ export interface ForwardResult {
   readonly length: number;
   /** Time spent in the call, milliseconds. */
   readonly milliseconds: number;
+  /** Decode steps: whether the step appended to the context's preallocated KV buffers (GroupQueryAttention). */
+  readonly inPlaceKv?: boolean;
 }
 
 export interface StepRequest {

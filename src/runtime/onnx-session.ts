@@ -67,7 +67,15 @@ export interface GraphSession {
   readonly int8MatMulNodes: number;
   readonly inputs: readonly GraphPort[];
   readonly outputs: readonly GraphPort[];
-  run(feeds: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+  /**
+   * Runs the graph. `outputs`, when given, names the outputs to fetch: a tensor is written in place (a preallocated
+   * output; the same tensor as a feed lets GroupQueryAttention append to its KV buffer), null is allocated by
+   * onnxruntime. Without it every output is fetched.
+   */
+  run(
+    feeds: Readonly<Record<string, HostTensor>>,
+    outputs?: Readonly<Record<string, HostTensor | null>>,
+  ): Promise<Record<string, HostTensor>>;
   dispose(): Promise<void>;
 }
 
@@ -200,10 +208,18 @@ export async function openGraphSession(path: string, options: GraphSessionOption
     int8MatMulNodes,
     inputs: opened.inputMetadata.map(toPort),
     outputs: opened.outputMetadata.map(toPort),
-    async run(feeds) {
+    async run(feeds, outputs) {
       const converted: Record<string, ort.Tensor> = {};
       for (const [name, tensor] of Object.entries(feeds)) converted[name] = toOrtTensor(tensor);
-      const results = await opened.run(converted);
+      let fetches: Record<string, ort.Tensor | null> | undefined;
+      if (outputs !== undefined) {
+        fetches = {};
+        // A feed and a preallocated output of one tensor must stay one onnxruntime tensor (one buffer).
+        for (const [name, tensor] of Object.entries(outputs))
+          fetches[name] =
+            tensor === null ? null : tensor instanceof ort.Tensor ? withUint16Storage(tensor) : toOrtTensor(tensor);
+      }
+      const results = fetches === undefined ? await opened.run(converted) : await opened.run(converted, fetches);
       const out: Record<string, HostTensor> = {};
       for (const [name, value] of Object.entries(results)) out[name] = value as ort.Tensor;
       return out;
