@@ -8,7 +8,7 @@
  * past and new keys and expands 3 KV heads to 9 query heads every step, so it touches the cache several times).
  *
  * Model: bench/.work/smolvlm2-256m-random (see bench/runtime.ts); VIDTOK_BENCH_ANATOMY_VARIANTS (default
- * fp32,gqa-fp32,q8,q8-exported,int8,q4; gqa-fp32 needs
+ * fp32,gqa-fp32,gqa-fp32-concat,q8,q8-exported,int8,q4; the gqa ones need
  * `/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out bench/.work/smolvlm2-256m-gqa
  * --bench-gqa-from bench/.work/smolvlm2-256m-random`) and VIDTOK_BENCH_ANATOMY_CONTEXTS (default 128,1024,2048,4096) narrow it.
  */
@@ -26,6 +26,8 @@ interface Variant {
   readonly label: string;
   /** Another model directory (default the bench model). */
   readonly directory?: string;
+  /** Decode steps append to preallocated KV buffers where the graph allows it (default true). */
+  readonly inPlaceKvCache?: boolean;
 }
 
 const variants: Record<string, Variant> = {
@@ -39,8 +41,15 @@ const variants: Record<string, Variant> = {
   'gqa-fp32': {
     dtype: 'fp32',
     quantizedCompute: 'auto',
-    label: 'fp32, GroupQueryAttention export',
+    label: 'fp32, GroupQueryAttention export, in-place KV (vidtok default)',
     directory: gqaModel,
+  },
+  'gqa-fp32-concat': {
+    dtype: 'fp32',
+    quantizedCompute: 'auto',
+    label: 'fp32, GroupQueryAttention export, KV concatenated each step',
+    directory: gqaModel,
+    inPlaceKvCache: false,
   },
 };
 
@@ -53,8 +62,11 @@ export async function run(): Promise<void> {
     );
     return;
   }
-  const { loadModel } = await import('../src/runtime/index.js');
-  const names = (process.env.VIDTOK_BENCH_ANATOMY_VARIANTS ?? 'fp32,gqa-fp32,q8,q8-exported,int8,q4').split(',');
+  const { createModelEngine } = await import('../src/runtime/model-engine.js');
+  const { locateModelFiles } = await import('../src/runtime/model-files.js');
+  const names = (
+    process.env.VIDTOK_BENCH_ANATOMY_VARIANTS ?? 'fp32,gqa-fp32,gqa-fp32-concat,q8,q8-exported,int8,q4'
+  ).split(',');
   const contexts = (process.env.VIDTOK_BENCH_ANATOMY_CONTEXTS ?? '128,1024,2048,4096').split(',').map(Number);
   const steps = 5;
   const config = JSON.parse(readFileSync(join(benchModel, 'config.json'), 'utf8')) as {
@@ -67,15 +79,18 @@ export async function run(): Promise<void> {
     const directory = variant?.directory ?? benchModel;
     if (variant === undefined || !existsSync(join(directory, 'config.json'))) continue;
     bandwidths.push(copyBandwidth());
-    const model = await loadModel(directory, {
-      runner: 'in-process',
-      dtype: { decoder_model_merged: variant.dtype },
+    // The engine alone (no vision encoder, no tokenizer): what one decode step costs.
+    const runner = createModelEngine({ inPlaceKvCache: variant.inPlaceKvCache ?? true });
+    const files = locateModelFiles(directory, { dtype: { decoder_model_merged: variant.dtype }, requireVision: false });
+    const { vision_encoder: _vision, ...graphsWithoutVision } = files.graphs;
+    const graphs = await runner.load({
+      files: { ...files, graphs: graphsWithoutVision },
       quantizedCompute: variant.quantizedCompute,
-      allowMissingVision: true,
     });
+    const model = { runner };
     try {
-      const shape = model.graphs.decoderShape;
-      const past = model.graphs.decoder.inputs.find((port) => port.name.startsWith('past_key_values'));
+      const shape = graphs.decoderShape;
+      const past = graphs.decoder.inputs.find((port) => port.name.startsWith('past_key_values'));
       const kvPerToken = 2 * shape.layers * shape.kvHeads * shape.headDim * (past?.type === 'float16' ? 2 : 4);
       const weights = graphBytes(benchModel, 'decoder_model_merged', variant.dtype);
       // Plain text ids (no visual rows): the decoder's cost does not depend on what the positions hold.
@@ -124,7 +139,7 @@ export async function run(): Promise<void> {
       }
       if (previous !== undefined) await model.runner.release(previous);
     } finally {
-      await model.dispose();
+      await runner.dispose();
     }
   }
   process.stdout.write(
