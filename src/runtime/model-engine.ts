@@ -4,8 +4,9 @@
  * with the cache (empty past `[1, kvHeads, 0, headDim]` built from the input metadata, a full-length attention mask,
  * and only the optional inputs the graph declares: 0-based `position_ids`, `num_logits_to_keep` 1, `use_cache_branch`)
  * and returns the last position's logits, float32 or float16 alike. Contexts can continue another context's cache
- * without copying it, which is how a prefilled video is reused for several questions. It runs in-process or inside
- * the child runner.
+ * without copying it, which is how a prefilled video is reused for several questions. Decode steps of a
+ * GroupQueryAttention decoder append to the context's own preallocated KV buffers (kv-buffers.ts) instead of
+ * receiving a new concatenated cache every step. It runs in-process or inside the child runner.
  */
 import { InputRejectedError, ModelLoadError, throwIfAborted } from '../errors/index.js';
 import { float16Bits, float16DataToFloat32, float32ToFloat16 } from './float16.js';
