@@ -18,7 +18,8 @@
  *     alternately, `VIDTOK_BENCH_NARRATION_ROUNDS` rounds (default 2), so load from other work on a shared machine
  *     falls on every candidate alike. The first candidate is the defaults before this benchmark chose new ones (the
  *     alias's q4 / q4 / fp16 dtypes, 8 frames a scene, 48 new tokens); a summary gives each candidate's best and
- *     median round.
+ *     median round. `VIDTOK_BENCH_NARRATION_CLIP=five-clips` plays the scene set's five-clips concatenation (20 s,
+ *     a cut every 4 s) for the old and the new defaults instead.
  * The load average is printed before and after.
  */
 import { existsSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSamples } from '../samples/generate.js';
+import { buildSceneSet } from './scene-set.js';
 import { openFrames } from '../src/ingest/index.js';
 import { narrateStream, type NarrationEvent } from '../src/narration/index.js';
 import { narrationQuestion, narrationTokenStream } from '../src/narration/narration-prompt.js';
@@ -42,6 +44,11 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const fixtureModel = join(benchDir, '..', 'test', 'fixtures', 'models', 'smolvlm2-tiny');
 const largeModel = process.env.VIDTOK_BENCH_NARRATION_MODEL ?? join(benchDir, '.work', 'smolvlm2-256m-random');
 const rounds = Number(process.env.VIDTOK_BENCH_NARRATION_ROUNDS ?? 2);
+/** `five-clips`: the 256M candidates on the scene set's five-clips concatenation (20 s, a cut every 4 s) instead. */
+const largeClipName = process.env.VIDTOK_BENCH_NARRATION_CLIP;
+const videosDir = process.env.VIDTOK_SHARED
+  ? join(process.env.VIDTOK_SHARED, 'videos')
+  : join(benchDir, '..', '..', 'shared', 'videos');
 /** The library defaults the candidates do not vary (fps, new tokens per scene). */
 const defaults = resolveNarrateOptions({});
 
@@ -234,7 +241,7 @@ export async function run(): Promise<void> {
   // (0.5 frames/s of scene, 32 new tokens), then each of the two changed alone and the other dtype pairs. Earlier runs
   // (docs/narrate.md) also had 1 frame/s (between 8 frames and 0.5/s) and the fp16 decoder (slower than q4 at every
   // step). `VIDTOK_BENCH_NARRATION_DTYPES=0` leaves the dtype pairs out.
-  const candidates: Candidate[] = [
+  const allCandidates: Candidate[] = [
     { variant: variants.alias!, perSecond: Number.POSITIVE_INFINITY, maxNewTokens: 48 },
     { variant: variants.alias!, perSecond: defaultSceneFramesPerSecond },
     { variant: variants.alias!, perSecond: defaultSceneFramesPerSecond, maxNewTokens: 48 },
@@ -246,6 +253,19 @@ export async function run(): Promise<void> {
           { variant: variants.fp32!, perSecond: defaultSceneFramesPerSecond },
         ]),
   ];
+  // The 20 s clip: the old and the new defaults only.
+  const candidates = largeClipName === 'five-clips' ? allCandidates.slice(0, 2) : allCandidates;
+  let largeClip = clip;
+  let largeDuration = duration;
+  let clipText = `the scenes sample (${duration} s)`;
+  if (largeClipName === 'five-clips') {
+    const five = (await buildSceneSet(join(benchDir, '.work', 'scene-set'), videosDir)).find(
+      (entry) => entry.name === 'five-clips',
+    )!;
+    largeClip = five.file;
+    largeDuration = five.duration;
+    clipText = `the scene set's five-clips.mp4 (${five.duration} s, cuts at ${five.boundaries.join(' s, ')} s)`;
+  }
   const loaded = new Map<Variant, VlmModel>();
   const loads: string[] = [];
   const large: Row[][] = candidates.map(() => []);
@@ -263,7 +283,7 @@ export async function run(): Promise<void> {
         const model = loaded.get(candidate.variant)!;
         process.stderr.write(`narration bench: round ${round + 1}, candidate ${index + 1} of ${candidates.length}\n`);
         large[index]!.push(
-          await narrate(model, clip, duration, `256M dims, ${candidate.variant.name}`, {
+          await narrate(model, largeClip, largeDuration, `256M dims, ${candidate.variant.name}`, {
             realtime: true,
             perSecond: candidate.perSecond,
             ...(candidate.maxNewTokens !== undefined ? { maxNewTokens: candidate.maxNewTokens } : {}),
@@ -275,7 +295,7 @@ export async function run(): Promise<void> {
     for (const model of loaded.values()) await model.dispose();
   }
   process.stdout.write(
-    `\nSmolVLM2-256M dims (random weights, real SigLIP-B/16 vision tower), the scenes sample played at real speed, candidates alternated over ${rounds} round(s); each row is one round (round 1 first):\n\n`,
+    `\nSmolVLM2-256M dims (random weights, real SigLIP-B/16 vision tower), ${clipText} played at real speed, candidates alternated over ${rounds} round(s); each row is one round (round 1 first):\n\n`,
   );
   writeRows(large.flat(), true);
   // Other work on a shared machine only adds time: the least disturbed round of each candidate estimates it best.
@@ -294,7 +314,7 @@ export async function run(): Promise<void> {
     );
   }
   process.stdout.write(
-    `\nLoad average at the end: ${loadText()}. Model loads: ${loads.join('; ')}. Real-time factor = model busy s / media s (bold: keeps up, i.e. <= 1 with nothing merged or dropped); wall s in realtime mode is at least the clip's ${duration} s, (+x) is how long after the clip's end the last narration finished. Latency counts from the scene's close (the frame that made the cut certain) to its narration-end, including waiting behind earlier scenes.\n`,
+    `\nLoad average at the end: ${loadText()}. Model loads: ${loads.join('; ')}. Real-time factor = model busy s / media s (bold: keeps up, i.e. <= 1 with nothing merged or dropped); wall s in realtime mode is at least the clip's length, (+x) is how long after the clip's end the last narration finished. Latency counts from the scene's close (the frame that made the cut certain) to its narration-end, including waiting behind earlier scenes.\n`,
   );
 }
 

@@ -64,7 +64,7 @@ export interface NarrateOptions {
   readonly sceneMinDepth?: number;
   /** Frames of the current scene held at most; beyond that every other frame is dropped (default 64). */
   readonly maxSceneFrames?: number;
-  /** Frames of a scene given to the model (evenly spaced, default 8) when the pipeline does not say. */
+  /** Frames of a scene given to the model at most (evenly spaced, default 8) when the pipeline does not say. */
   readonly sceneFrames?: number;
   /**
    * Frames shown to the model per second of a scene, at most (default 0.5, `defaultSceneFramesPerSecond`): a scene of
