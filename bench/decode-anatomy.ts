@@ -58,7 +58,7 @@ const median = (values: readonly number[]): number => [...values].sort((a, b) =>
 export async function run(): Promise<void> {
   if (!existsSync(join(benchModel, 'config.json'))) {
     process.stdout.write(
-      `## decode-anatomy\n\nNo bench model at ${benchModel}: make it with \`/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out ${benchModel}\`.\n`,
+      `No bench model at ${benchModel}: make it with \`/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out ${benchModel}\`.\n`,
     );
     return;
   }
@@ -143,7 +143,7 @@ export async function run(): Promise<void> {
     }
   }
   process.stdout.write(
-    `## decode-anatomy\n\nModel: ${benchModel} (SmolVLM2-256M dims, random weights, vocabulary ${config.text_config.vocab_size}); one decode step through the in-process engine, median of ${steps}; ` +
+    `Model: ${benchModel} (SmolVLM2-256M dims, random weights, vocabulary ${config.text_config.vocab_size}); one decode step through the in-process engine, median of ${steps}; ` +
       `memory limit = (decoder weights + KV cache at the context) / copy bandwidth (best of ${bandwidths.map((value) => (value / 1e9).toFixed(1)).join(', ')} GB/s). ` +
       'CPU ms = the process CPU time of the step (onnxruntime threads included; steadier than wall time on a shared machine).\n\n' +
       '| decoder | context | MB read (weights + KV) | memory-limit ms/step | step ms | x limit | step CPU ms |\n' +
