@@ -56,39 +56,8 @@ export interface CliCommand<Args> {
 /** A command of any argument type, as the registry holds it. */
 export type RegisteredCommand = CliCommand<never>;
 
-/**
- * TRANSITIONAL (narrate.ts until its port to the option table): a command whose builder declares its options in
- * code; its arguments are not checked against a table.
- */
-export interface BuilderCommandDeclaration<Args> {
-  readonly command: string;
-  readonly describe: string;
-  readonly builder: (yargs: Argv) => Argv<Args>;
-  readonly run: (args: Args, context: CommandContext) => Promise<number | void>;
-}
-
-export function defineCommand<Args>(declaration: BuilderCommandDeclaration<Args>): CliCommand<Args>;
-export function defineCommand<const Positionals extends PositionalTable, const Options extends OptionTable>(
-  declaration: CommandDeclaration<Positionals, Options>,
-): CliCommand<CommandArguments<Positionals, Options>>;
-export function defineCommand(
-  declaration: BuilderCommandDeclaration<Record<string, unknown>> | CommandDeclaration<PositionalTable, OptionTable>,
-): CliCommand<Record<string, unknown>> {
-  if ('builder' in declaration)
-    return {
-      command: declaration.command,
-      describe: declaration.describe,
-      positionals: {},
-      options: {},
-      builder: declaration.builder,
-      run: declaration.run,
-      handle: (parsed, context) => declaration.run(parsed, context),
-    };
-  return fromDeclaration(declaration);
-}
-
 /** Builds a command from its declaration: the yargs builder and the handler's argument type come from the tables. */
-function fromDeclaration<Positionals extends PositionalTable, Options extends OptionTable>(
+export function defineCommand<const Positionals extends PositionalTable, const Options extends OptionTable>(
   declaration: CommandDeclaration<Positionals, Options>,
 ): CliCommand<CommandArguments<Positionals, Options>> {
   const positionals = declaration.positionals;

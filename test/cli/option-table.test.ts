@@ -76,8 +76,6 @@ describe('the option table', () => {
     assert.ok(commands.length >= 13);
     for (const command of commands) {
       const name = command.command.split(' ')[0]!;
-      // TRANSITIONAL: narrate moves to the table once its other changes have landed.
-      if (name === 'narrate') continue;
       // Every command has at least one option of its own (doctor, probe, golden, pipelines: --json).
       assert.ok(Object.keys(command.options).length > 0, `${name} declares no options in the table`);
       // Every positional the command string names is declared, with a type or choices.

@@ -17,9 +17,6 @@ import { defineCommand } from '../command.js';
 import { inputArgument } from '../input-argument.js';
 import { liveSourceOptions, outputOptions, samplingOptions, timeWindowOptions } from '../options/index.js';
 
-/** TRANSITIONAL: narrate.ts still imports it from here (it lives in ../input-argument.ts). */
-export { inputArgument };
-
 /** Frames kept for --out / --contact-sheet are held in memory; 4 GiB of RGB is the cap. */
 const maxKeptBytes = 4 * 2 ** 30;
 /** --json frame entries held in memory before the report starts streaming. */

@@ -5,9 +5,7 @@
  * the same events as Server-Sent Events with a live page. Ctrl-C cuts the current narration, flushes it, closes the
  * VTT and exits with 130.
  */
-import type { Argv } from 'yargs';
 import { ExitCode, UsageError } from '../../errors/index.js';
-import { parseBudgetOption } from '../budget-option.js';
 import {
   defaultNarrationFps,
   defaultNarrationMaxNewTokens,
@@ -20,45 +18,17 @@ import {
   type NarrateOptions,
 } from '../../narration/index.js';
 import { defineCommand } from '../command.js';
-import { inputArgument } from './frames.js';
-
-interface NarrateArguments {
-  readonly source: string;
-  readonly model: string;
-  readonly dtype?: string;
-  readonly threads?: number;
-  readonly device?: 'cpu' | 'cuda' | 'auto';
-  readonly fps: number;
-  readonly realtime: boolean;
-  readonly buffer: number;
-  readonly 'max-scene-seconds': number;
-  readonly 'min-scene-seconds': number;
-  readonly pipeline?: string;
-  readonly budget?: number;
-  readonly 'scene-rule': string;
-  readonly 'scene-threshold': number;
-  readonly 'scene-ratio': number;
-  readonly 'scene-descriptor'?: string;
-  readonly thumbnails: boolean;
-  readonly 'scene-alpha': number;
-  readonly 'scene-min-depth': number;
-  readonly 'scene-frames'?: number;
-  readonly 'scene-fps': number;
-  readonly 'max-scene-frames': number;
-  readonly 'memory-scenes'?: number;
-  readonly 'memory-tokens'?: number;
-  readonly 'max-pending-scenes': number;
-  readonly prompt?: string;
-  readonly 'max-new-tokens': number;
-  readonly temperature: number;
-  readonly vtt?: string;
-  readonly serve?: string;
-  readonly 'reconnect-attempts': number;
-  readonly 'reconnect-delay': number;
-  readonly 'reconnect-max-delay': number;
-  readonly 'stall-timeout': number;
-  readonly 'step-delay': number;
-}
+import {
+  defineOptions,
+  definePositionals,
+  generationOptions,
+  liveSourceOptions,
+  modelOptions,
+  pipelineOptions,
+  promptOptions,
+  samplingOptions,
+} from '../options/index.js';
+import { inputArgument } from '../input-argument.js';
 
 function finite(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value))
@@ -66,189 +36,184 @@ function finite(name: string, value: unknown): number {
   return value;
 }
 
-export const narrateCommand = defineCommand<NarrateArguments>({
+const narratePositionals = definePositionals({
+  source: {
+    type: 'string',
+    describe: 'A video file, - for stdin, or an rtsp://, http(s):// (HLS) or udp:// URL',
+  },
+});
+
+const generation = generationOptions(defaultNarrationMaxNewTokens, 'scene');
+
+const narrateOptions = defineOptions({
+  model: {
+    ...modelOptions.model,
+    default: defaultNarrationModel,
+    describe: 'Model alias or directory (see `vidtok models`)',
+  },
+  dtype: {
+    ...modelOptions.dtype,
+    describe: "dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs; default the alias's",
+  },
+  threads: { ...modelOptions.threads, describe: 'onnxruntime intra-op threads of the model runner' },
+  device: {
+    ...modelOptions.device,
+    describe:
+      'Where the model runs: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice); see docs/runtime.md',
+  },
+  fps: {
+    ...samplingOptions.fps,
+    default: defaultNarrationFps,
+    describe: 'Frames per second decoded for scene detection (the frames shown to the model are chosen among them)',
+  },
+  realtime: {
+    ...liveSourceOptions.realtime,
+    default: false,
+    describe: 'Play a file at real speed like a live source (frames may be dropped)',
+  },
+  buffer: {
+    ...liveSourceOptions.buffer,
+    default: 8,
+    describe: 'Live/realtime: frames buffered before the oldest is dropped',
+  },
+  'max-scene-seconds': {
+    type: 'number',
+    default: 30,
+    describe: 'Close a scene still open after this many seconds',
+  },
+  'min-scene-seconds': {
+    type: 'number',
+    default: 1,
+    describe: 'Ignore a cut that would close a shorter scene',
+  },
+  pipeline: {
+    ...pipelineOptions.pipeline,
+    describe: 'Pipeline that drives narration: built-in name or file (default scenetilling)',
+  },
+  budget: {
+    ...pipelineOptions.budget,
+    describe: "Visual-token budget of one narration prompt (default the pipeline's)",
+  },
+  'scene-rule': {
+    type: 'string',
+    choices: ['threshold', 'depth'],
+    default: 'threshold',
+    describe: 'Cut rule: descriptor distance threshold, or SceneTilling depth score',
+  },
+  'scene-threshold': {
+    ...samplingOptions['scene-threshold'],
+    default: 0.3,
+    describe: 'Threshold rule: smallest descriptor distance (1 - Bhattacharyya for HSV) of a cut',
+  },
+  'scene-ratio': {
+    type: 'number',
+    default: 3,
+    describe: "Threshold rule: a cut also needs this many times the open scene's recent mean distance",
+  },
+  'scene-descriptor': {
+    type: 'string',
+    choices: ['hsv+model', 'hsv', 'model'],
+    describe:
+      "What scenes are cut on: HSV histograms (default), the model's features, or both (these two encode every frame)",
+  },
+  thumbnails: {
+    type: 'boolean',
+    default: false,
+    describe: 'Add PNG thumbnails of the frames each narration saw to narration-end (implied by --serve and --vtt)',
+  },
+  'scene-alpha': {
+    type: 'number',
+    default: 0.5,
+    describe: 'Depth rule: mean + alpha * std of the depth scores',
+  },
+  'scene-min-depth': {
+    type: 'number',
+    default: 0.05,
+    describe: 'Depth rule: a cut also needs at least this depth score',
+  },
+  'scene-frames': {
+    type: 'number',
+    describe: "Frames of a scene shown to the model at most (default the pipeline's, else 8)",
+  },
+  'scene-fps': {
+    type: 'number',
+    default: defaultSceneFramesPerSecond,
+    describe:
+      'Frames shown to the model per second of a scene, at most (each is a vision encode; see docs/narrate.md, "Keeping up on a CPU")',
+  },
+  'max-scene-frames': {
+    type: 'number',
+    default: 64,
+    describe: 'Frames of the open scene held at most (every other one dropped beyond)',
+  },
+  'memory-scenes': {
+    type: 'number',
+    describe: "Earlier scenes remembered as memory tokens in each prompt (default the pipeline's, else 4)",
+  },
+  'memory-tokens': {
+    type: 'number',
+    describe: "Memory tokens per remembered scene (default the pipeline's, else 32)",
+  },
+  'max-pending-scenes': {
+    type: 'number',
+    default: 2,
+    describe: 'Scenes waiting for the narrator at most (more are merged)',
+  },
+  prompt: { ...promptOptions.prompt, describe: 'Instruction for each scene (default: narrate in one short sentence)' },
+  'max-new-tokens': {
+    ...generation['max-new-tokens'],
+    default: defaultNarrationMaxNewTokens,
+    describe: 'Tokens generated per scene at most',
+  },
+  temperature: { ...generation.temperature, default: 0, describe: 'Sampling temperature (0 = greedy)' },
+  vtt: { type: 'string', describe: 'Write the narration to this WebVTT file, valid after every cue' },
+  serve: {
+    type: 'string',
+    describe: 'Serve the events (SSE at /events) and a live page at [host:]port (host 127.0.0.1 by default)',
+  },
+  'reconnect-attempts': {
+    type: 'number',
+    default: 8,
+    describe: 'Live URLs: failed reconnects in a row before giving up',
+  },
+  'reconnect-delay': {
+    type: 'number',
+    default: 500,
+    describe: 'Live URLs: first reconnect delay in ms, doubled each failure',
+  },
+  'reconnect-max-delay': {
+    type: 'number',
+    default: 15000,
+    describe: 'Live URLs: longest reconnect delay in ms',
+  },
+  'stall-timeout': {
+    type: 'number',
+    default: 20,
+    describe: 'Live URLs: reconnect when no frame arrived for this many seconds',
+  },
+  'step-delay': {
+    type: 'number',
+    default: 0,
+    hidden: true,
+    describe: 'Testing: extra ms of inference per generated token (simulates a slow model)',
+  },
+});
+
+export const narrateCommand = defineCommand({
   command: 'narrate <source>',
   describe: 'Narrate a live or recorded video scene by scene as JSON lines (optionally WebVTT and a live page)',
-  builder: (yargs: Argv) =>
-    yargs
-      .positional('source', {
-        type: 'string',
-        describe: 'A video file, - for stdin, or an rtsp://, http(s):// (HLS) or udp:// URL',
-      })
-      .option('model', {
-        alias: 'm',
-        type: 'string',
-        default: defaultNarrationModel,
-        describe: 'Model alias or directory (see `vidtok models`)',
-      })
-      .option('dtype', {
-        type: 'string',
-        describe: "dtype for every graph (q4, fp16, fp32...) or graph=dtype pairs; default the alias's",
-      })
-      .option('threads', { type: 'number', describe: 'onnxruntime intra-op threads of the model runner' })
-      .option('device', {
-        type: 'string',
-        choices: ['cpu', 'cuda', 'auto'],
-        describe:
-          'Where the model runs: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice); see docs/runtime.md',
-      })
-      .option('fps', {
-        type: 'number',
-        default: defaultNarrationFps,
-        describe: 'Frames per second decoded for scene detection (the frames shown to the model are chosen among them)',
-      })
-      .option('realtime', {
-        type: 'boolean',
-        default: false,
-        describe: 'Play a file at real speed like a live source (frames may be dropped)',
-      })
-      .option('buffer', {
-        type: 'number',
-        default: 8,
-        describe: 'Live/realtime: frames buffered before the oldest is dropped',
-      })
-      .option('max-scene-seconds', {
-        type: 'number',
-        default: 30,
-        describe: 'Close a scene still open after this many seconds',
-      })
-      .option('min-scene-seconds', {
-        type: 'number',
-        default: 1,
-        describe: 'Ignore a cut that would close a shorter scene',
-      })
-      .option('pipeline', {
-        alias: 'p',
-        type: 'string',
-        describe: 'Pipeline that drives narration: built-in name or file (default scenetilling)',
-      })
-      .option('budget', {
-        type: 'number',
-        describe: "Visual-token budget of one narration prompt (default the pipeline's)",
-      })
-      .option('scene-rule', {
-        type: 'string',
-        choices: ['threshold', 'depth'],
-        default: 'threshold',
-        describe: 'Cut rule: descriptor distance threshold, or SceneTilling depth score',
-      })
-      .option('scene-threshold', {
-        type: 'number',
-        default: 0.3,
-        describe: 'Threshold rule: smallest descriptor distance (1 - Bhattacharyya for HSV) of a cut',
-      })
-      .option('scene-ratio', {
-        type: 'number',
-        default: 3,
-        describe: "Threshold rule: a cut also needs this many times the open scene's recent mean distance",
-      })
-      .option('scene-descriptor', {
-        type: 'string',
-        choices: ['hsv+model', 'hsv', 'model'],
-        describe:
-          "What scenes are cut on: HSV histograms (default), the model's features, or both (these two encode every frame)",
-      })
-      .option('thumbnails', {
-        type: 'boolean',
-        default: false,
-        describe: 'Add PNG thumbnails of the frames each narration saw to narration-end (implied by --serve and --vtt)',
-      })
-      .option('scene-alpha', {
-        type: 'number',
-        default: 0.5,
-        describe: 'Depth rule: mean + alpha * std of the depth scores',
-      })
-      .option('scene-min-depth', {
-        type: 'number',
-        default: 0.05,
-        describe: 'Depth rule: a cut also needs at least this depth score',
-      })
-      .option('scene-frames', {
-        type: 'number',
-        describe: "Frames of a scene shown to the model at most (default the pipeline's, else 8)",
-      })
-      .option('scene-fps', {
-        type: 'number',
-        default: defaultSceneFramesPerSecond,
-        describe:
-          'Frames shown to the model per second of a scene, at most (each is a vision encode; see docs/narrate.md, "Keeping up on a CPU")',
-      })
-      .option('max-scene-frames', {
-        type: 'number',
-        default: 64,
-        describe: 'Frames of the open scene held at most (every other one dropped beyond)',
-      })
-      .option('memory-scenes', {
-        type: 'number',
-        describe: "Earlier scenes remembered as memory tokens in each prompt (default the pipeline's, else 4)",
-      })
-      .option('memory-tokens', {
-        type: 'number',
-        describe: "Memory tokens per remembered scene (default the pipeline's, else 32)",
-      })
-      .option('max-pending-scenes', {
-        type: 'number',
-        default: 2,
-        describe: 'Scenes waiting for the narrator at most (more are merged)',
-      })
-      .option('prompt', {
-        type: 'string',
-        describe: 'Instruction for each scene (default: narrate in one short sentence)',
-      })
-      .option('max-new-tokens', {
-        type: 'number',
-        default: defaultNarrationMaxNewTokens,
-        describe: 'Tokens generated per scene at most',
-      })
-      .option('temperature', { type: 'number', default: 0, describe: 'Sampling temperature (0 = greedy)' })
-      .option('vtt', { type: 'string', describe: 'Write the narration to this WebVTT file, valid after every cue' })
-      .option('serve', {
-        type: 'string',
-        describe: 'Serve the events (SSE at /events) and a live page at [host:]port (host 127.0.0.1 by default)',
-      })
-      .option('reconnect-attempts', {
-        type: 'number',
-        default: 8,
-        describe: 'Live URLs: failed reconnects in a row before giving up',
-      })
-      .option('reconnect-delay', {
-        type: 'number',
-        default: 500,
-        describe: 'Live URLs: first reconnect delay in ms, doubled each failure',
-      })
-      .option('reconnect-max-delay', {
-        type: 'number',
-        default: 15000,
-        describe: 'Live URLs: longest reconnect delay in ms',
-      })
-      .option('stall-timeout', {
-        type: 'number',
-        default: 20,
-        describe: 'Live URLs: reconnect when no frame arrived for this many seconds',
-      })
-      .option('step-delay', {
-        type: 'number',
-        default: 0,
-        hidden: true,
-        describe: 'Testing: extra ms of inference per generated token (simulates a slow model)',
-      })
-      .example(
-        '$0 narrate clip.mp4 --realtime --vtt narration.vtt',
-        'Narrate a file as if it were live, keeping a WebVTT file',
-      )
-      .example(
-        '$0 narrate rtsp://camera.local/stream --serve 8080',
-        'Narrate a camera and watch it at http://127.0.0.1:8080/',
-      )
-      .example(
-        'ffmpeg -i in.mp4 -f mpegts - | $0 narrate -',
-        'Narrate a stream piped on stdin',
-      ) as unknown as Argv<NarrateArguments>,
+  positionals: narratePositionals,
+  options: narrateOptions,
+  examples: [
+    ['$0 narrate clip.mp4 --realtime --vtt narration.vtt', 'Narrate a file as if it were live, keeping a WebVTT file'],
+    ['$0 narrate rtsp://camera.local/stream --serve 8080', 'Narrate a camera and watch it at http://127.0.0.1:8080/'],
+    ['ffmpeg -i in.mp4 -f mpegts - | $0 narrate -', 'Narrate a stream piped on stdin'],
+  ],
   run: async (args, context) => {
     const source = inputArgument(args.source);
     const options: NarrateOptions = {
-      model: String(args.model),
-      ...(args.dtype !== undefined ? { dtype: String(args.dtype) } : {}),
+      model: args.model,
+      ...(args.dtype !== undefined ? { dtype: args.dtype } : {}),
       ...(args.threads !== undefined ? { threads: finite('threads', args.threads) } : {}),
       ...(args.device !== undefined ? { device: args.device } : {}),
       onNotice: (message: string) => context.stderr.write(`${message}\n`),
@@ -257,14 +222,12 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       bufferFrames: finite('buffer', args.buffer),
       maxSceneSeconds: finite('max-scene-seconds', args['max-scene-seconds']),
       minSceneSeconds: finite('min-scene-seconds', args['min-scene-seconds']),
-      ...(args.pipeline !== undefined ? { pipeline: String(args.pipeline) } : {}),
-      ...(args.budget !== undefined ? { budget: parseBudgetOption(args.budget) } : {}),
-      sceneRule: args['scene-rule'] as 'threshold' | 'depth',
+      ...(args.pipeline !== undefined ? { pipeline: args.pipeline } : {}),
+      ...(args.budget !== undefined ? { budget: args.budget } : {}),
+      sceneRule: args['scene-rule'],
       sceneThreshold: finite('scene-threshold', args['scene-threshold']),
       sceneRatio: finite('scene-ratio', args['scene-ratio']),
-      ...(args['scene-descriptor'] !== undefined
-        ? { sceneDescriptor: args['scene-descriptor'] as 'hsv+model' | 'hsv' | 'model' }
-        : {}),
+      ...(args['scene-descriptor'] !== undefined ? { sceneDescriptor: args['scene-descriptor'] } : {}),
       thumbnails: args.thumbnails || args.serve !== undefined || args.vtt !== undefined,
       sceneAlpha: finite('scene-alpha', args['scene-alpha']),
       sceneMinDepth: finite('scene-min-depth', args['scene-min-depth']),
@@ -274,7 +237,7 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       ...(args['memory-scenes'] !== undefined ? { memoryScenes: finite('memory-scenes', args['memory-scenes']) } : {}),
       ...(args['memory-tokens'] !== undefined ? { memoryTokens: finite('memory-tokens', args['memory-tokens']) } : {}),
       maxPendingScenes: finite('max-pending-scenes', args['max-pending-scenes']),
-      ...(args.prompt !== undefined ? { prompt: String(args.prompt) } : {}),
+      ...(args.prompt !== undefined ? { prompt: args.prompt } : {}),
       maxNewTokens: finite('max-new-tokens', args['max-new-tokens']),
       temperature: finite('temperature', args.temperature),
       reconnect: {
@@ -286,10 +249,9 @@ export const narrateCommand = defineCommand<NarrateArguments>({
       stepDelayMilliseconds: finite('step-delay', args['step-delay']),
       signal: context.signal,
     };
-    const listen = args.serve !== undefined ? parseListenAddress(String(args.serve)) : undefined;
+    const listen = args.serve !== undefined ? parseListenAddress(args.serve) : undefined;
     const stream = narrateStream(source, options);
-    const vtt =
-      args.vtt !== undefined ? await VttAppender.create(String(args.vtt), { signal: context.signal }) : undefined;
+    const vtt = args.vtt !== undefined ? await VttAppender.create(args.vtt, { signal: context.signal }) : undefined;
     let server: NarrationEventServer | undefined;
     let stdoutClosed = false;
     const onStdoutError = (): void => {
