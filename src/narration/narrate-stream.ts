@@ -252,6 +252,7 @@ class NarrationRun implements NarrationStream {
           ...(this.options.dtype !== undefined ? { dtype: this.options.dtype } : {}),
           ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
           ...(this.options.device !== undefined ? { device: this.options.device } : {}),
+          ...(this.options.quantizedCompute !== undefined ? { quantizedCompute: this.options.quantizedCompute } : {}),
           ...(this.options.onNotice ? { onNotice: this.options.onNotice } : {}),
           signal: this.stopper.signal,
         });

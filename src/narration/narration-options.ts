@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors/index.js';
 import type { PipelineDefinition } from '../graph/pipeline-definition.js';
-import type { ExecutionDevice, VlmModel } from '../runtime/index.js';
+import type { ExecutionDevice, QuantizedCompute, VlmModel } from '../runtime/index.js';
 import type { SceneDescriptorKind } from '../scenes/scene-descriptor.js';
 import { sceneDetectorDefaults, type SceneCutRule } from '../scenes/streaming-scene-detector.js';
 
@@ -38,6 +38,8 @@ export interface NarrateOptions {
   readonly threads?: number;
   /** Where a model named by string runs: `cpu` (default), `cuda` (an error when unavailable) or `auto`. */
   readonly device?: ExecutionDevice;
+  /** How MatMulNBits graphs compute on the CPU (default auto; see docs/runtime.md). */
+  readonly quantizedCompute?: QuantizedCompute;
   /** One line per fallback the model load made (`device auto: running on the CPU (…)`). */
   readonly onNotice?: (message: string) => void;
   /** Frames per second decoded for scene detection; the frames a narration shows are chosen among them (default 2). */

@@ -5,7 +5,7 @@
  * the alias's pull defaults, then fp32), on the device asked for.
  */
 import { resolveModelDirectory } from '../hub/index.js';
-import { loadModel, type ExecutionDevice, type VlmModel } from '../runtime/index.js';
+import { loadModel, type ExecutionDevice, type QuantizedCompute, type VlmModel } from '../runtime/index.js';
 import { chooseDtypes } from '../uses/video-model.js';
 
 /** The model used when none is named. */
@@ -17,6 +17,8 @@ export interface OpenNarrationModelOptions {
   readonly threads?: number;
   /** `cpu` (default), `cuda` (an error when unavailable) or `auto` (CUDA when it opens, else the CPU and a notice). */
   readonly device?: ExecutionDevice;
+  /** How MatMulNBits graphs compute on the CPU (default auto). */
+  readonly quantizedCompute?: QuantizedCompute;
   /** One line per fallback the load made (`device auto: running on the CPU (…)`). */
   readonly onNotice?: (message: string) => void;
   readonly signal?: AbortSignal;
@@ -34,6 +36,7 @@ export async function openNarrationModel(
     dtype: dtypes,
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.device !== undefined ? { device: options.device } : {}),
+    ...(options.quantizedCompute !== undefined ? { quantizedCompute: options.quantizedCompute } : {}),
     ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

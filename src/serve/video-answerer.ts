@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type { PipelineDefinition } from '../graph/pipeline-definition.js';
 import { listBuiltInPipelines, resolvePipeline } from '../graph/pipeline-registry.js';
 import { findModelAlias } from '../hub/index.js';
-import type { VlmModel } from '../runtime/index.js';
+import type { ExecutionDevice, QuantizedCompute, VlmModel } from '../runtime/index.js';
 import { questionKind, renderQuestion } from '../uses/paper-prompt.js';
 import { defaultVideoPipeline } from '../uses/use-defaults.js';
 import { openVideoContext, type VideoAnswer, type VideoContext } from '../uses/video-context.js';
@@ -25,6 +25,12 @@ export interface VideoAnswererOptions {
   readonly model: string;
   readonly dtype?: string;
   readonly threads?: number;
+  /** cpu (default), cuda or auto (see docs/runtime.md). */
+  readonly device?: ExecutionDevice;
+  /** How MatMulNBits graphs compute on the CPU (default auto). */
+  readonly quantizedCompute?: QuantizedCompute;
+  /** One line per fallback the model load made (`device auto: running on the CPU (…)`). */
+  readonly onNotice?: (message: string) => void;
   /** The default pipeline: a built-in name or a pipeline file (server configuration, not a request). */
   readonly pipeline?: string;
   /** Prefilled contexts kept (default 4). */
@@ -88,6 +94,9 @@ export class VideoAnswerer {
       openVideoModel(this.options.model, {
         ...(this.options.dtype !== undefined ? { dtype: this.options.dtype } : {}),
         ...(this.options.threads !== undefined ? { threads: this.options.threads } : {}),
+        ...(this.options.device !== undefined ? { device: this.options.device } : {}),
+        ...(this.options.quantizedCompute !== undefined ? { quantizedCompute: this.options.quantizedCompute } : {}),
+        ...(this.options.onNotice ? { onNotice: this.options.onNotice } : {}),
         ...(signal ? { signal } : {}),
       }),
       listBuiltInPipelines(signal ? { signal } : {}),

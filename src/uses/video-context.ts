@@ -9,7 +9,13 @@ import type { VisualSegment } from '../core/token-stream.js';
 import { AbortedError } from '../errors/index.js';
 import type { PipelineDefinition } from '../graph/pipeline-definition.js';
 import { runPipeline, type PipelineProgress } from '../pipeline/run-pipeline.js';
-import type { ExecutionDevice, GenerationOptions, PromptSession, VlmModel } from '../runtime/index.js';
+import type {
+  ExecutionDevice,
+  GenerationOptions,
+  PromptSession,
+  QuantizedCompute,
+  VlmModel,
+} from '../runtime/index.js';
 import { chosenLetter } from './choice-prompt.js';
 import { paperSystemMessage, renderQuestion, type QuestionKind } from './paper-prompt.js';
 import { splitStageTimes } from './pipeline-timings.js';
@@ -23,6 +29,8 @@ export interface VideoContextOptions {
   readonly dtype?: string;
   /** `--device` when the model is opened here (cpu, cuda or auto; see docs/runtime.md), and where its notices go. */
   readonly device?: ExecutionDevice;
+  /** `--quantized-compute` when the model is opened here (see docs/runtime.md). */
+  readonly quantizedCompute?: QuantizedCompute;
   readonly onNotice?: (message: string) => void;
   /** Built-in pipeline name, pipeline file, or definition (default `uniform`). */
   readonly pipeline?: string | PipelineDefinition;
@@ -151,6 +159,7 @@ export async function openVideoContext(input: string, options: VideoContextOptio
       : await openVideoModel(options.model, {
           ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
           ...(options.device !== undefined ? { device: options.device } : {}),
+          ...(options.quantizedCompute !== undefined ? { quantizedCompute: options.quantizedCompute } : {}),
           ...(options.onNotice ? { onNotice: options.onNotice } : {}),
           ...(signal ? { signal } : {}),
         });

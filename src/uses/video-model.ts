@@ -105,6 +105,18 @@ export async function modelIdentity(
   modelSpec: string,
   directory: string | undefined,
   dtype: string | undefined,
+  quantizedCompute?: QuantizedCompute,
+): Promise<string> {
+  // Outputs differ with the MatMulNBits compute, so a non-default choice is part of the identity (job keys).
+  const computeSuffix =
+    quantizedCompute === undefined || quantizedCompute === 'auto' ? '' : `;quantized-compute=${quantizedCompute}`;
+  return `${await dtypeIdentity(modelSpec, directory, dtype)}${computeSuffix}`;
+}
+
+async function dtypeIdentity(
+  modelSpec: string,
+  directory: string | undefined,
+  dtype: string | undefined,
 ): Promise<string> {
   const alias = findModelAlias(modelSpec);
   // An alias need not be present (a queue producer may have no copy); when it is, its files decide the dtypes.
@@ -128,12 +140,7 @@ export async function openVideoModel(
   const startedAt = performance.now();
   const directory = await resolveModelDirectory(modelSpec);
   const dtypes = await chooseDtypes(modelSpec, options.dtype, directory);
-  // Outputs differ with the MatMulNBits compute, so a non-default choice is part of the identity (job keys).
-  const computeSuffix =
-    options.quantizedCompute === undefined || options.quantizedCompute === 'auto'
-      ? ''
-      : `;quantized-compute=${options.quantizedCompute}`;
-  const identity = `${await modelIdentity(modelSpec, directory, options.dtype)}${computeSuffix}`;
+  const identity = await modelIdentity(modelSpec, directory, options.dtype, options.quantizedCompute);
   const model = await loadModel(directory, {
     runner: options.runner ?? 'child',
     dtype: dtypes,

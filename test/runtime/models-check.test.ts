@@ -108,4 +108,32 @@ describe('vidtok models check', () => {
     assert.equal(report.passed, true);
     assert.equal(report.family, 'smolvlm2');
   });
+
+  it('--quantized-compute: the default reports the 8-bit nodes it runs with int8 activations, exported none', () => {
+    const check = (...extra: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(repoRoot, 'src', 'cli', 'main.ts'),
+          'models',
+          'check',
+          smolvlm2Fixture,
+          '--dtype',
+          'decoder_model_merged=q8',
+          ...extra,
+        ],
+        { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 },
+      );
+    const auto = check();
+    assert.equal(auto.status, 0, auto.stderr);
+    assert.match(auto.stdout, /^ {4}15 MatMulNBits nodes run with int8 activations/m);
+    const exported = check('--quantized-compute', 'exported');
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.doesNotMatch(exported.stdout, /int8 activations/);
+    const bogus = check('--quantized-compute', 'fast');
+    assert.equal(bogus.status, 2);
+    assert.match(bogus.stderr, /quantized-compute/);
+  });
 });

@@ -62,6 +62,7 @@ const captionOptions = defineOptions({
     describe:
       'Where the model runs in local mode: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice)',
   },
+  'quantized-compute': modelOptions['quantized-compute'],
   prompt: { ...promptOptions.prompt, describe: 'Caption instruction (default "Describe what happens in this clip.")' },
   budget: { ...pipelineOptions.budget, describe: "Visual-token budget per chunk (default the pipeline's)" },
   concurrency: { ...jobOptions.concurrency, describe: 'Videos processed at the same time (local mode)' },
@@ -111,10 +112,12 @@ export const captionCommand = defineCommand({
     const generation = generationFromArguments(args);
     const { maxNewTokens, ...sampling } = generation;
     if (args.detach && args.queue === undefined) throw new UsageError('--detach needs --queue redis://host:port');
-    if (args.device !== undefined && args.queue !== undefined)
-      throw new UsageError(
-        '--device with --queue: the workers open the model; give --device to `vidtok worker`s instead',
-      );
+    for (const flag of ['device', 'quantized-compute'] as const) {
+      if (args[flag] !== undefined && args.queue !== undefined)
+        throw new UsageError(
+          `--${flag} with --queue: the workers open the model; give --${flag} to \`vidtok worker\`s instead`,
+        );
+    }
     const settings = await captionSettings({
       pipeline: args.pipeline,
       ...(args.prompt !== undefined ? { prompt: args.prompt } : {}),
@@ -152,7 +155,7 @@ export const captionCommand = defineCommand({
       // Resolve now so a missing model fails once (exit 8) instead of once per video; it is loaded when a video needs it
       // (and reloaded if its process dies).
       const directory = await resolveModelDirectory(args.model);
-      const identity = await modelIdentity(args.model, directory, args.dtype);
+      const identity = await modelIdentity(args.model, directory, args.dtype, args['quantized-compute']);
       const { runLocalBatch } = await import('../../jobs/local-batch.js');
       const shownNotices = new Set<string>();
       const models = createReloadingCaptionProcessor(
@@ -160,6 +163,7 @@ export const captionCommand = defineCommand({
           openVideoModel(args.model, {
             ...(args.dtype !== undefined ? { dtype: args.dtype } : {}),
             ...(args.device !== undefined ? { device: args.device } : {}),
+            ...(args['quantized-compute'] !== undefined ? { quantizedCompute: args['quantized-compute'] } : {}),
             // A reload after a crash would repeat the same fallback line; each is shown once.
             onNotice: (message: string) => {
               if (shownNotices.has(message)) return;

@@ -44,6 +44,10 @@ const modelsOptions = defineOptions({
     ...modelOptions.dtype,
     describe: 'pull/check: dtype for every graph (fp32, fp16, q4, q4f16, int8, uint8, q8, bnb4) or graph=dtype pairs',
   },
+  'quantized-compute': {
+    ...modelOptions['quantized-compute'],
+    describe: 'check: how MatMulNBits graphs compute on the CPU (auto, int8 or exported; see docs/runtime.md)',
+  },
   revision: { type: 'string', describe: 'pull/rm: branch, tag, commit or refs/pr/N (default main)' },
   'cache-dir': { type: 'string', describe: 'Cache root (default VIDTOK_CACHE_DIR, then ~/.cache/vidtok/models)' },
   json: { ...outputOptions.json, describe: 'Print results as JSON on stdout' },
@@ -193,6 +197,7 @@ async function checkAction(
   });
   const report = await checkModel(directory, {
     ...(args.dtype ? { dtype: checkDtypeChoice(args.dtype) } : {}),
+    ...(args['quantized-compute'] !== undefined ? { quantizedCompute: args['quantized-compute'] } : {}),
     signal: context.signal,
   });
   context.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheckReport(report));
@@ -209,6 +214,8 @@ function formatCheckReport(report: ModelCheckReport): string {
     for (const output of graph.outputs) lines.push(port('out', output));
     const operators = Object.entries(graph.operators).sort(([, left], [, right]) => right - left);
     lines.push(`    ops ${operators.map(([name, count]) => `${name}×${count}`).join(' ')}`);
+    if (graph.int8MatMulNodes > 0)
+      lines.push(`    ${graph.int8MatMulNodes} MatMulNBits nodes run with int8 activations (--quantized-compute)`);
   }
   lines.push('checks:');
   for (const check of report.checks) lines.push(`  ${check.passed ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);

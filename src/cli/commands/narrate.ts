@@ -61,6 +61,7 @@ const narrateOptions = defineOptions({
     describe:
       'Where the model runs: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice); see docs/runtime.md',
   },
+  'quantized-compute': modelOptions['quantized-compute'],
   fps: {
     ...samplingOptions.fps,
     default: defaultNarrationFps,
@@ -216,6 +217,7 @@ export const narrateCommand = defineCommand({
       ...(args.dtype !== undefined ? { dtype: args.dtype } : {}),
       ...(args.threads !== undefined ? { threads: finite('threads', args.threads) } : {}),
       ...(args.device !== undefined ? { device: args.device } : {}),
+      ...(args['quantized-compute'] !== undefined ? { quantizedCompute: args['quantized-compute'] } : {}),
       onNotice: (message: string) => context.stderr.write(`${message}\n`),
       fps: finite('fps', args.fps),
       realtime: args.realtime,

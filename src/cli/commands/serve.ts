@@ -15,6 +15,8 @@ export const serveCommand = defineCommand({
     model: { ...modelOptions.model, describe: 'Model alias (from the cache) or model directory' },
     dtype: modelOptions.dtype,
     threads: modelOptions.threads,
+    device: modelOptions.device,
+    'quantized-compute': modelOptions['quantized-compute'],
     host: {
       type: 'string',
       default: '127.0.0.1',
@@ -87,6 +89,9 @@ export const serveCommand = defineCommand({
       model: args.model,
       ...(args.dtype !== undefined ? { dtype: args.dtype } : {}),
       ...(args.threads !== undefined ? { threads: args.threads } : {}),
+      ...(args.device !== undefined ? { device: args.device } : {}),
+      ...(args['quantized-compute'] !== undefined ? { quantizedCompute: args['quantized-compute'] } : {}),
+      onNotice: log,
       host: args.host,
       port: args.port,
       mediaDirectories: args['media-dir'] ?? [],

@@ -60,6 +60,7 @@ export const workerCommand = defineCommand({
     model: { ...modelOptions.model, describe: 'Model alias or directory; jobs must name the same model' },
     dtype: modelOptions.dtype,
     device: modelOptions.device,
+    'quantized-compute': modelOptions['quantized-compute'],
     concurrency: { ...jobOptions.concurrency, describe: 'Jobs run at the same time (they share the model)' },
     threads: modelOptions.threads,
     'close-timeout': { type: 'number', default: 30, describe: 'Seconds running jobs get to finish on SIGINT/SIGTERM' },
@@ -85,7 +86,12 @@ export const workerCommand = defineCommand({
       import('../../jobs/bullmq/worker.js'),
       import('../../hub/index.js'),
     ]);
-    const identity = await modelIdentity(args.model, await resolveModelDirectory(args.model), args.dtype);
+    const identity = await modelIdentity(
+      args.model,
+      await resolveModelDirectory(args.model),
+      args.dtype,
+      args['quantized-compute'],
+    );
     const writeEvent = eventWriter(context);
     // A reload after a crash would repeat the same device fallback line; each is shown once.
     const shownNotices = new Set<string>();
@@ -95,6 +101,7 @@ export const workerCommand = defineCommand({
           ...(args.dtype !== undefined ? { dtype: args.dtype } : {}),
           ...(args.threads !== undefined ? { threads: args.threads } : {}),
           ...(args.device !== undefined ? { device: args.device } : {}),
+          ...(args['quantized-compute'] !== undefined ? { quantizedCompute: args['quantized-compute'] } : {}),
           onNotice: (message: string) => {
             if (shownNotices.has(message)) return;
             shownNotices.add(message);

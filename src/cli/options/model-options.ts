@@ -20,5 +20,11 @@ export const modelOptions = defineOptions({
     describe:
       'Where the model runs: cpu (default), cuda, or auto (CUDA when it opens, else the CPU with a notice); see docs/runtime.md',
   },
+  'quantized-compute': {
+    type: 'string',
+    choices: ['auto', 'int8', 'exported'],
+    describe:
+      'How MatMulNBits (q4/q8) graphs compute on the CPU: auto (default: 8-bit ones with int8 activations), int8 (4-bit too) or exported (as the files say); see docs/runtime.md',
+  },
   threads: { type: 'number', describe: 'onnxruntime intra-op threads of the model runner' },
 });
