@@ -12,18 +12,10 @@ import { describe, it } from 'node:test';
 import { ModelLoadError } from '../../src/errors/index.js';
 import { checkModelMemory, modelMemoryLimitBytes, tensorBytes } from '../../src/runtime/model-file-limits.js';
 import { checkGraphFile, locateModelFiles } from '../../src/runtime/model-files.js';
+import { encodeVarint } from '../../src/runtime/protobuf-wire.js';
 import { repoRoot, scratchDir, sharedVideo } from '../helpers/paths.js';
 
-function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest >= 128) {
-    bytes.push((rest % 128) | 128);
-    rest = Math.floor(rest / 128);
-  }
-  bytes.push(rest);
-  return Buffer.from(bytes);
-}
+const varint = (value: number): Buffer => Buffer.from(encodeVarint(value));
 const tag = (field: number, wireType: number): Buffer => varint(field * 8 + wireType);
 const bytesField = (field: number, payload: Buffer | string): Buffer => {
   const data = typeof payload === 'string' ? Buffer.from(payload) : payload;

@@ -21,6 +21,12 @@ async function engine(directory: string, decoder: 'fp32' | 'q4f16', inPlaceKvCac
 
 const prompt = Int32Array.from({ length: 40 }, (_, index) => 100 + ((index * 37) % 900));
 
+/** Prefills the prompt as context `name` in chunks of 16 (several calls with a growing cache); its last logits. */
+async function prefillPrompt(runner: ModelRunner, name: string): Promise<Float32Array> {
+  const request = { placeholderIds: [], visualRows: new Float32Array(0), chunkSize: 16 };
+  return (await runner.prefill({ ...request, context: name, inputIds: prompt })).logits;
+}
+
 /** Greedy decode of `steps` tokens after `context`; returns every step's logits. */
 async function decode(
   runner: ModelRunner,
@@ -59,14 +65,7 @@ describe('in-place KV buffers (GroupQueryAttention decoders)', () => {
       for (const inPlace of [true, false]) {
         const runner = await engine(smolvlm2GqaFixture, decoder, inPlace);
         try {
-          const prefill = await runner.prefill({
-            context: 'c',
-            inputIds: prompt,
-            placeholderIds: [],
-            visualRows: new Float32Array(0),
-            chunkSize: 16,
-          });
-          results.push(await decode(runner, 'c', prefill.logits, steps, inPlace));
+          results.push(await decode(runner, 'c', await prefillPrompt(runner, 'c'), steps, inPlace));
         } finally {
           await runner.dispose();
         }
@@ -114,14 +113,7 @@ describe('in-place KV buffers (GroupQueryAttention decoders)', () => {
     for (const inPlace of [true, false]) {
       const runner = await engine(smolvlm2Fixture, 'fp32', inPlace);
       try {
-        const prefill = await runner.prefill({
-          context: 'c',
-          inputIds: prompt,
-          placeholderIds: [],
-          visualRows: new Float32Array(0),
-          chunkSize: 16,
-        });
-        results.push(await decode(runner, 'c', prefill.logits, 5, false));
+        results.push(await decode(runner, 'c', await prefillPrompt(runner, 'c'), 5, false));
       } finally {
         await runner.dispose();
       }
