@@ -37,7 +37,8 @@ import { resolveNarrateOptions, type NarrateOptions, type ResolvedNarrateOptions
 import { narrationQuestion, type RememberedScene } from './narration-prompt.js';
 import { planNarration, sceneGraph, type NarrationPlan } from './narration-plan.js';
 import { sceneThumbnails } from './scene-thumbnails.js';
-import { defaultNarrationModel, openNarrationModel } from './open-narration-model.js';
+import { defaultNarrationModel } from './narration-options.js';
+import { openNarrationModel } from './open-narration-model.js';
 import { evenlySpaced, SceneTracker, type ClosedScene, type SceneTrackerEvent } from '../scenes/scene-tracker.js';
 
 /** Counters and high-water marks of a run (they show that memory stayed bounded). */

@@ -99,6 +99,9 @@ export interface NarrateOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The model used when none is named. */
+export const defaultNarrationModel = 'smolvlm2-256m';
+
 export const defaultNarrationPrompt = 'Narrate what happens in this scene in one short sentence.';
 
 /** Frames decoded per second by default (scene detection was tuned at this rate: docs/narrate.md, "Scene detection"). */

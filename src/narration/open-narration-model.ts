@@ -8,8 +8,7 @@ import { resolveModelDirectory } from '../hub/index.js';
 import { loadModel, type ExecutionDevice, type QuantizedCompute, type VlmModel } from '../runtime/index.js';
 import { chooseDtypes } from '../uses/video-model.js';
 
-/** The model used when none is named. */
-export const defaultNarrationModel = 'smolvlm2-256m';
+export { defaultNarrationModel } from './narration-options.js';
 
 export interface OpenNarrationModelOptions {
   /** One dtype (`q4`) or `graph=dtype` pairs; the graphs not named keep what the directory holds. */

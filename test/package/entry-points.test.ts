@@ -1,6 +1,6 @@
 /**
- * @file The package's entry points: `vidtok` (src/index.ts) loads none of the heavy packages (onnxruntime, BullMQ,
- * ioredis, the hub client, prom-client), the runtime subpath does load onnxruntime (so the check can fail), every
+ * @file The package's entry points: `vidtok` (src/index.ts) and the CLI's command registry load none of the heavy
+ * packages (onnxruntime, BullMQ, ioredis, the hub client, prom-client), the runtime subpath does load onnxruntime (so the check can fail), every
  * `exports` subpath of package.json has its source entry and types, and a model encoder spec still resolves through
  * the light entry (the ONNX factory is imported on demand).
  */
@@ -24,6 +24,18 @@ test('importing vidtok (src/index.ts) loads no heavy package', () => {
     'no heavy source folder is loaded',
   );
   process.stderr.write(`import of src/index.ts through tsx: ${importMilliseconds.toFixed(0)} ms\n`);
+});
+
+test('the CLI command registry loads no heavy package (each command imports what it runs)', () => {
+  const { loaded, importMilliseconds } = loadedModules(join(repoRoot, 'src', 'cli', 'commands', 'index.ts'), {
+    tsx: true,
+  });
+  assert.ok(
+    loaded.some((entry) => entry.endsWith('/src/cli/commands/models.ts')),
+    'the hook saw the registry load',
+  );
+  assert.deepEqual(heavyPackagesLoaded(loaded), []);
+  process.stderr.write(`import of the CLI command registry through tsx: ${importMilliseconds.toFixed(0)} ms\n`);
 });
 
 test('importing vidtok/runtime loads onnxruntime-node (the check sees heavy packages)', () => {

@@ -7,19 +7,10 @@
  */
 import { ExitCode } from '../../errors/exit-codes.js';
 import { UsageError } from '../../errors/index.js';
-import {
-  formatDtypes,
-  isModelDtype,
-  isModelGraph,
-  listCachedModels,
-  modelAliases,
-  modelGraphs,
-  pullModel,
-  removeCachedModel,
-  resolveModelDirectory,
-  type PullProgressEvent,
-} from '../../hub/index.js';
-import { checkModel, type DtypeChoice, type ModelCheckReport } from '../../runtime/index.js';
+import type { PullProgressEvent } from '../../hub/index.js';
+import { modelAliases } from '../../hub/model-aliases.js';
+import { formatDtypes, isModelDtype, isModelGraph, modelGraphs } from '../../hub/model-dtypes.js';
+import type { DtypeChoice, ModelCheckReport } from '../../runtime/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import {
   type CommandArguments,
@@ -89,6 +80,8 @@ export const modelsCommand = defineCommand({
     if (args.action === 'list') return listAction(args, context, cacheOptions);
     if (args.model === undefined) throw new UsageError(`models ${args.action}: name a model (an alias or owner/name)`);
     if (args.action === 'check') return checkAction(args, context, cacheOptions);
+    // Loaded here, not at the top: the command registry must not load the hub client for every command.
+    const { pullModel, removeCachedModel } = await import('../../hub/index.js');
     if (args.action === 'rm') {
       const removed = await removeCachedModel(args.model, {
         ...cacheOptions,
@@ -131,6 +124,7 @@ async function listAction(
   context: CommandContext,
   cacheOptions: { cacheDirectory?: string },
 ): Promise<number> {
+  const { listCachedModels } = await import('../../hub/index.js');
   const listing = await listCachedModels(cacheOptions);
   if (args.json) {
     context.stdout.write(
@@ -191,6 +185,10 @@ async function checkAction(
   context: CommandContext,
   cacheOptions: { cacheDirectory?: string },
 ): Promise<number> {
+  const [{ resolveModelDirectory }, { checkModel }] = await Promise.all([
+    import('../../hub/index.js'),
+    import('../../runtime/index.js'),
+  ]);
   const directory = await resolveModelDirectory(args.model!, {
     ...cacheOptions,
     ...(args.revision ? { revision: args.revision } : {}),

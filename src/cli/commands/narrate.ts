@@ -6,17 +6,14 @@
  * VTT and exits with 130.
  */
 import { ExitCode, UsageError } from '../../errors/index.js';
+import type { NarrationEventServer } from '../../narration/index.js';
 import {
   defaultNarrationFps,
   defaultNarrationMaxNewTokens,
   defaultNarrationModel,
   defaultSceneFramesPerSecond,
-  narrateStream,
-  NarrationEventServer,
-  parseListenAddress,
-  VttAppender,
   type NarrateOptions,
-} from '../../narration/index.js';
+} from '../../narration/narration-options.js';
 import { defineCommand } from '../command.js';
 import {
   defineOptions,
@@ -251,6 +248,10 @@ export const narrateCommand = defineCommand({
       stepDelayMilliseconds: finite('step-delay', args['step-delay']),
       signal: context.signal,
     };
+    // Loaded here, not at the top: the command registry must not load the runtime for every command.
+    const { narrateStream, NarrationEventServer, parseListenAddress, VttAppender } = await import(
+      '../../narration/index.js'
+    );
     const listen = args.serve !== undefined ? parseListenAddress(args.serve) : undefined;
     const stream = narrateStream(source, options);
     const vtt = args.vtt !== undefined ? await VttAppender.create(args.vtt, { signal: context.signal }) : undefined;
