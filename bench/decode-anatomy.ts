@@ -87,7 +87,6 @@ export async function run(): Promise<void> {
       files: { ...files, graphs: graphsWithoutVision },
       quantizedCompute: variant.quantizedCompute,
     });
-    const model = { runner };
     try {
       const shape = graphs.decoderShape;
       const past = graphs.decoder.inputs.find((port) => port.name.startsWith('past_key_values'));
@@ -99,7 +98,7 @@ export async function run(): Promise<void> {
       let previous: string | undefined;
       for (const context of contexts) {
         const name = `anatomy-${context}`;
-        await model.runner.prefill({
+        await runner.prefill({
           context: name,
           ...(previous === undefined ? {} : { base: previous }),
           inputIds: ids.subarray(length, context),
@@ -111,7 +110,7 @@ export async function run(): Promise<void> {
         const walls: number[] = [];
         const cpus: number[] = [];
         const branch = `${name}-steps`;
-        await model.runner.prefill({
+        await runner.prefill({
           context: branch,
           base: name,
           inputIds: Int32Array.of(101),
@@ -122,13 +121,13 @@ export async function run(): Promise<void> {
         for (let step = 0; step < steps; step++) {
           const cpuBefore = process.cpuUsage();
           const began = performance.now();
-          await model.runner.step({ context: branch, tokenId: 100 + step });
+          await runner.step({ context: branch, tokenId: 100 + step });
           walls.push(performance.now() - began);
           const used = process.cpuUsage(cpuBefore);
           cpus.push((used.user + used.system) / 1000);
         }
-        await model.runner.release(branch);
-        if (previous !== undefined) await model.runner.release(previous);
+        await runner.release(branch);
+        if (previous !== undefined) await runner.release(previous);
         previous = name;
         const limitMs = ((weights + kvPerToken * (context + 1 + steps / 2)) * 1000) / Math.max(...bandwidths);
         const wall = median(walls);
@@ -137,7 +136,7 @@ export async function run(): Promise<void> {
           `| ${variant.label} | ${context} | ${(weights / 1e6).toFixed(0)} + ${((kvPerToken * context) / 1e6).toFixed(0)} | ${limitMs.toFixed(1)} | ${wall.toFixed(1)} | ${(wall / limitMs).toFixed(2)} | ${cpu.toFixed(1)} |`,
         );
       }
-      if (previous !== undefined) await model.runner.release(previous);
+      if (previous !== undefined) await runner.release(previous);
     } finally {
       await runner.dispose();
     }

@@ -21,7 +21,6 @@ import type {
   StepRequest,
 } from './model-runner.js';
 import { compactKv, grownCapacity, toKvBuffers } from './kv-buffers.js';
-import { scanOnnxFile } from './onnx-file-scan.js';
 import { createTensor, openGraphSession, type GraphPort, type GraphSession, type HostTensor } from './onnx-session.js';
 
 interface Context {
@@ -306,8 +305,7 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
       pastNames,
       emptyPast: emptyPastFeeds(decoder, pastNames),
       inPlaceKv:
-        (engineOptions.inPlaceKvCache ?? true) &&
-        (scanOnnxFile(decoder.path).operators['com.microsoft:GroupQueryAttention'] ?? 0) > 0,
+        (engineOptions.inPlaceKvCache ?? true) && (decoder.operators['com.microsoft:GroupQueryAttention'] ?? 0) > 0,
       inPlaceKvVerified: false,
       ...(vision ? { vision } : {}),
     };

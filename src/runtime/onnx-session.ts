@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors/index.js';
 import { float16Bits } from './float16.js';
 import { raiseMatMulNBitsAccuracy } from './matmul-nbits-accuracy.js';
-import { scanOnnxFile } from './onnx-file-scan.js';
+import { type OnnxFileScan, scanOnnxFile } from './onnx-file-scan.js';
 
 /** Element types the runtime feeds or reads. */
 export type TensorElementType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool' | 'uint8' | 'int8';
@@ -65,6 +65,8 @@ export interface GraphSession {
   readonly notice?: string;
   /** MatMulNBits nodes this session runs with int8 activations although the file asks for more precision. */
   readonly int8MatMulNodes: number;
+  /** Node count per operator in the file (`domain:op_type` for contrib domains), from its structural scan. */
+  readonly operators: Readonly<Record<string, number>>;
   readonly inputs: readonly GraphPort[];
   readonly outputs: readonly GraphPort[];
   /**
@@ -133,10 +135,10 @@ export function cudaProviderInstalled(): boolean {
  */
 function cpuGraphSource(
   path: string,
+  scan: OnnxFileScan,
   mode: QuantizedCompute,
 ): { source: string | Uint8Array; int8MatMulNodes: number } {
   if (mode === 'exported') return { source: path, int8MatMulNodes: 0 };
-  const scan = scanOnnxFile(path);
   if ((scan.operators['com.microsoft:MatMulNBits'] ?? 0) === 0 || scan.externalLocations.length > 0)
     return { source: path, int8MatMulNodes: 0 };
   const rewrite = raiseMatMulNBitsAccuracy(readFileSync(path), { bits: mode === 'int8' ? [4, 8] : [8] });
@@ -170,6 +172,7 @@ function firstLine(error: unknown): string {
  */
 export async function openGraphSession(path: string, options: GraphSessionOptions = {}): Promise<GraphSession> {
   const requested = options.device ?? 'cpu';
+  const scan = scanOnnxFile(path);
   let session: ort.InferenceSession | undefined;
   let device: 'cpu' | 'cuda' = 'cpu';
   let notice: string | undefined;
@@ -193,7 +196,7 @@ export async function openGraphSession(path: string, options: GraphSessionOption
   let int8MatMulNodes = 0;
   if (session === undefined) {
     try {
-      const cpu = cpuGraphSource(path, options.quantizedCompute ?? 'auto');
+      const cpu = cpuGraphSource(path, scan, options.quantizedCompute ?? 'auto');
       int8MatMulNodes = cpu.int8MatMulNodes;
       session = await createSession(cpu.source, 'cpu', options.threads);
     } catch (error) {
@@ -206,6 +209,7 @@ export async function openGraphSession(path: string, options: GraphSessionOption
     device,
     ...(notice === undefined ? {} : { notice }),
     int8MatMulNodes,
+    operators: scan.operators,
     inputs: opened.inputMetadata.map(toPort),
     outputs: opened.outputMetadata.map(toPort),
     async run(feeds, outputs) {
