@@ -52,8 +52,28 @@ export function compactKv(past: Readonly<Record<string, HostTensor>>, length: nu
   return toKvBuffers(past, length, length);
 }
 
-/** The capacity a buffer needs to take `needed` rows: what it has, or room for more. */
-export function grownCapacity(current: number | undefined, needed: number): number {
+/**
+ * The capacity a buffer needs to take `needed` rows: what it has, or room for more (by half again, or with
+ * `fixedHeadroom` by `kvHeadroomRows` only: a buffered-attention graph multiplies every row of the buffer, valid or
+ * not, so spare rows cost time on every step, while a growth costs one copy every `kvHeadroomRows` steps).
+ */
+export function grownCapacity(current: number | undefined, needed: number, fixedHeadroom = false): number {
   if (current !== undefined && current >= needed) return current;
+  if (fixedHeadroom) return needed + kvHeadroomRows;
   return Math.max(needed + kvHeadroomRows, Math.ceil((current ?? 0) * 1.5));
+}
+
+/** Writes `rows` (`[1, kvHeads, count, headDim]`) into `buffer` (`[1, kvHeads, capacity, headDim]`) from row `at`. */
+export function writeRows(buffer: HostTensor, rows: HostTensor, at: number): void {
+  const [batch, heads, capacity, headDim] = buffer.dims as [number, number, number, number];
+  const count = rows.dims[2]!;
+  if (rows.dims[1] !== heads || rows.dims[3] !== headDim || at + count > capacity)
+    throw new RangeError(
+      `KV rows [${rows.dims.join(', ')}] do not fit buffer [${buffer.dims.join(', ')}] at row ${at}`,
+    );
+  const half = buffer.type === 'float16';
+  const target = half ? float16Bits(buffer.data) : (buffer.data as Float32Array);
+  const source = half ? float16Bits(rows.data) : (rows.data as Float32Array);
+  for (let head = 0; head < batch * heads; head++)
+    target.set(source.subarray(head * count * headDim, (head + 1) * count * headDim), (head * capacity + at) * headDim);
 }

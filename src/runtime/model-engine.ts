@@ -6,7 +6,9 @@
  * and returns the last position's logits, float32 or float16 alike. Contexts can continue another context's cache
  * without copying it, which is how a prefilled video is reused for several questions. Decode steps of a
  * GroupQueryAttention decoder append to the context's own preallocated KV buffers (kv-buffers.ts) instead of
- * receiving a new concatenated cache every step. It runs in-process or inside the child runner.
+ * receiving a new concatenated cache every step; an older-style decoder is loaded with its attention rewritten to
+ * read such buffers in place (buffered-attention.ts), and every call, prefill chunks included, writes the new rows
+ * it returns into them. It runs in-process or inside the child runner.
  */
 import { InputRejectedError, ModelLoadError, throwIfAborted } from '../errors/index.js';
 import { float16Bits, float16DataToFloat32, float32ToFloat16 } from './float16.js';
@@ -20,7 +22,9 @@ import type {
   PrefillRequest,
   StepRequest,
 } from './model-runner.js';
-import { compactKv, grownCapacity, toKvBuffers } from './kv-buffers.js';
+import { readFileSync } from 'node:fs';
+import type { AttentionHeads } from './buffered-attention.js';
+import { compactKv, grownCapacity, toKvBuffers, writeRows } from './kv-buffers.js';
 import { createTensor, openGraphSession, type GraphPort, type GraphSession, type HostTensor } from './onnx-session.js';
 
 interface Context {
@@ -36,8 +40,9 @@ interface Context {
 
 export interface ModelEngineOptions {
   /**
-   * Decode steps append to preallocated KV buffers when the decoder's attention is GroupQueryAttention (default
-   * true; false keeps the concatenating path everywhere, for comparisons).
+   * Decode steps append to preallocated KV buffers when the decoder's attention is GroupQueryAttention, and an
+   * older-style decoder's attention is rewritten to read such buffers (default true; false keeps the export's
+   * concatenating attention everywhere, for comparisons).
    */
   readonly inPlaceKvCache?: boolean;
 }
@@ -62,6 +67,8 @@ interface Loaded {
   inPlaceKv: boolean;
   /** An in-place step has succeeded on this model (later failures are real errors, not a graph that cannot). */
   inPlaceKvVerified: boolean;
+  /** The decoder's attention is buffered (buffered-attention.ts): every call writes its new rows into buffers. */
+  readonly bufferedKv: boolean;
 }
 
 const pastPrefix = 'past_key_values.';
@@ -110,6 +117,22 @@ function lastRow(tensor: HostTensor, rows: number, width: number): Float32Array 
   if (tensor.type === 'float16') return float16DataToFloat32(float16Bits(tensor.data).subarray(start, start + width));
   if (tensor.type === 'float32') return Float32Array.from((tensor.data as Float32Array).subarray(start, start + width));
   throw new ModelLoadError('logits', `unexpected element type ${tensor.type} (expected float32 or float16)`);
+}
+
+/** The attention head counts config.json gives for the language model; undefined when it does not say. */
+function attentionHeads(configPath: string): AttentionHeads | undefined {
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const text = (
+    typeof config['text_config'] === 'object' && config['text_config'] !== null ? config['text_config'] : config
+  ) as Record<string, unknown>;
+  const heads = text['num_attention_heads'];
+  const kvHeads = text['num_key_value_heads'] ?? heads;
+  return typeof heads === 'number' && typeof kvHeads === 'number' ? { heads, kvHeads } : undefined;
 }
 
 function floatTensor(type: string, values: Float32Array, dims: readonly number[]): HostTensor {
@@ -209,12 +232,40 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
     return { logits: logitsOf(model, outputs), context: { past, length: context.length + 1, capacity } };
   }
 
+  /**
+   * One call of a buffered-attention decoder: the context's past is fed as it is (buffer or compact, its own or
+   * shared), and the new rows come back alone and are written into the context's own buffers, made (by copying the
+   * valid rows) when the context has none yet or they are full. `reserve` rows are made room for at once.
+   */
+  async function forwardBuffered(
+    model: Loaded,
+    current: Context,
+    embeds: Float32Array,
+    count: number,
+    reserve: number,
+  ): Promise<{ logits: Float32Array; context: Context }> {
+    const outputs = await model.decoder.run(decoderFeeds(model, current, embeds, count));
+    const logits = logitsOf(model, outputs);
+    const length = current.length + count;
+    const capacity = grownCapacity(current.capacity, Math.max(length, reserve), true);
+    const past = capacity === current.capacity ? current.past : toKvBuffers(current.past, current.length, capacity);
+    for (const name of model.pastNames) {
+      const rows = outputs[`present.${name.slice(pastPrefix.length)}`];
+      if (rows === undefined)
+        throw new ModelLoadError(model.decoder.path, `decoder produced no present output for ${name}`);
+      writeRows(past[name]!, rows, current.length);
+    }
+    return { logits, context: { past, length, capacity } };
+  }
+
   async function forward(
     current: Context,
     embeds: Float32Array,
     count: number,
+    reserve = 0,
   ): Promise<{ logits: Float32Array; context: Context }> {
     const model = loadedModel();
+    if (model.bufferedKv) return forwardBuffered(model, current, embeds, count, reserve);
     if (model.inPlaceKv && count === 1) {
       const stepped = await stepInPlace(model, current, embeds);
       if (stepped !== undefined) return stepped;
@@ -243,7 +294,7 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
     embed: GraphSession,
     decoder: GraphSession,
     vision: GraphSession | undefined,
-  ): Omit<LoadedGraphs, 'device' | 'notices' | 'int8MatMulNodes'> {
+  ): Omit<LoadedGraphs, 'device' | 'notices' | 'int8MatMulNodes' | 'bufferedAttentionLayers'> {
     for (const required of requiredDecoderInputs) findPort(decoder.inputs, required, decoder.path);
     checkFeedable(decoder, [...requiredDecoderInputs, ...optionalDecoderInputs], 'decoder', true);
     const positionPort = decoder.inputs.find((port) => port.name === 'position_ids');
@@ -307,6 +358,7 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
       inPlaceKv:
         (engineOptions.inPlaceKvCache ?? true) && (decoder.operators['com.microsoft:GroupQueryAttention'] ?? 0) > 0,
       inPlaceKvVerified: false,
+      bufferedKv: decoder.bufferedAttentionLayers > 0,
       ...(vision ? { vision } : {}),
     };
     const summary = (session: GraphSession) => ({ inputs: session.inputs, outputs: session.outputs });
@@ -329,15 +381,21 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
       const requested = request.device ?? 'cpu';
       const opened: GraphSession[] = [];
       // The first graph settles `auto`: once it ended on the CPU, the others go there without trying CUDA again.
-      const open = async (path: string): Promise<GraphSession> => {
+      const heads = (engineOptions.inPlaceKvCache ?? true) ? attentionHeads(request.files.config) : undefined;
+      const open = async (path: string, decoder = false): Promise<GraphSession> => {
         const device = opened.length > 0 && opened[0]!.device === 'cpu' ? 'cpu' : requested;
-        const session = await openGraphSession(path, { ...threads, device, quantizedCompute });
+        const session = await openGraphSession(path, {
+          ...threads,
+          device,
+          quantizedCompute,
+          ...(decoder && heads !== undefined ? { bufferedAttention: heads } : {}),
+        });
         opened.push(session);
         return session;
       };
       try {
         const embed = await open(graphs.embed_tokens!);
-        const decoder = await open(graphs.decoder_model_merged!);
+        const decoder = await open(graphs.decoder_model_merged!, true);
         const vision = graphs.vision_encoder === undefined ? undefined : await open(graphs.vision_encoder);
         const notices = opened.flatMap((session) => (session.notice === undefined ? [] : [session.notice]));
         const int8MatMulNodes = {
@@ -345,7 +403,16 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
           decoder_model_merged: decoder.int8MatMulNodes,
           vision_encoder: vision?.int8MatMulNodes ?? 0,
         };
-        return { ...describeAndKeep(embed, decoder, vision), device: decoder.device, notices, int8MatMulNodes };
+        return {
+          ...describeAndKeep(embed, decoder, vision),
+          device: decoder.device,
+          notices,
+          int8MatMulNodes,
+          bufferedAttentionLayers: decoder.bufferedAttentionLayers,
+          ...(decoder.bufferedAttentionSkipped === undefined
+            ? {}
+            : { bufferedAttentionSkipped: decoder.bufferedAttentionSkipped }),
+        };
       } catch (error) {
         await Promise.all(opened.map((session) => session.dispose().catch(() => undefined)));
         throw error;
@@ -393,8 +460,14 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
         const base = contexts.get(request.base);
         if (base === undefined)
           throw new InputRejectedError(request.base, 'no such prefilled context (released or never created)');
-        // A buffer-form cache belongs to its own context: the new one starts from a compact copy.
-        context = base.capacity === undefined ? base : { past: compactKv(base.past, base.length), length: base.length };
+        // A buffer-form cache belongs to its own context. A buffered-attention decoder reads it as it is (the new
+        // context copies it into buffers of its own when it writes); otherwise the new one starts from a compact copy.
+        context =
+          base.capacity === undefined
+            ? base
+            : model.bufferedKv
+              ? { past: base.past, length: base.length }
+              : { past: compactKv(base.past, base.length), length: base.length };
       }
       const embeds = await embedIds(request.inputIds);
       const placeholders = new Set(request.placeholderIds);
@@ -417,7 +490,8 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
       for (let start = 0; start < request.inputIds.length; start += chunk) {
         throwIfAborted(options.signal, 'prefill');
         const count = Math.min(chunk, request.inputIds.length - start);
-        const result = await forward(context, embeds.subarray(start * hidden, (start + count) * hidden), count);
+        const rows = embeds.subarray(start * hidden, (start + count) * hidden);
+        const result = await forward(context, rows, count, context.length - start + request.inputIds.length);
         context = result.context;
         logits = result.logits;
       }

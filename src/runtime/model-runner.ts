@@ -24,6 +24,13 @@ export interface LoadedGraphs {
    * (`quantizedCompute`; zero for graphs without such nodes). A deviation from the export, reported here.
    */
   readonly int8MatMulNodes: Readonly<Record<'embed_tokens' | 'decoder_model_merged' | 'vision_encoder', number>>;
+  /**
+   * Decoder layers whose attention runs buffered (src/runtime/buffered-attention.ts: the KV cache is read in place
+   * and each call returns only its new rows); 0 when the decoder runs its attention as exported.
+   */
+  readonly bufferedAttentionLayers: number;
+  /** Why the decoder's attention runs as exported although the rewrite was tried (one line), when it does. */
+  readonly bufferedAttentionSkipped?: string;
   /** Derived from the decoder metadata. */
   readonly decoderShape: {
     readonly hidden: number;

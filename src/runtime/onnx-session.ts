@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ModelLoadError } from '../errors/index.js';
 import { float16Bits } from './float16.js';
+import { type AttentionHeads, rewriteBufferedAttention } from './buffered-attention.js';
 import { raiseMatMulNBitsAccuracy } from './matmul-nbits-accuracy.js';
 import { type OnnxFileScan, scanOnnxFile } from './onnx-file-scan.js';
 
@@ -54,6 +55,11 @@ export interface GraphSessionOptions {
   readonly device?: ExecutionDevice;
   /** Default `auto`. */
   readonly quantizedCompute?: QuantizedCompute;
+  /**
+   * A decoder's head counts: its older-style attention is rewritten to read KV buffers in place and return only
+   * the new rows (buffered-attention.ts; CPU only). Absent: the graph's attention runs as exported.
+   */
+  readonly bufferedAttention?: AttentionHeads;
 }
 
 /** An open ONNX graph. */
@@ -65,6 +71,13 @@ export interface GraphSession {
   readonly notice?: string;
   /** MatMulNBits nodes this session runs with int8 activations although the file asks for more precision. */
   readonly int8MatMulNodes: number;
+  /**
+   * Decoder layers whose attention was rewritten to read KV buffers in place (`bufferedAttention`): their
+   * `past_key_values.*` are buffers with spare rows and `present.*` are the new rows only. 0 when not rewritten.
+   */
+  readonly bufferedAttentionLayers: number;
+  /** Why `bufferedAttention` left the graph as exported, when it was asked for. */
+  readonly bufferedAttentionSkipped?: string;
   /** Node count per operator in the file (`domain:op_type` for contrib domains), from its structural scan. */
   readonly operators: Readonly<Record<string, number>>;
   readonly inputs: readonly GraphPort[];
@@ -129,22 +142,52 @@ export function cudaProviderInstalled(): boolean {
     .some((napi) => existsSync(join(binRoot, napi, process.platform, process.arch, library)));
 }
 
+interface CpuGraphSource {
+  readonly source: string | Uint8Array;
+  readonly int8MatMulNodes: number;
+  readonly bufferedAttentionLayers: number;
+  readonly bufferedAttentionSkipped?: string;
+}
+
 /**
- * What the CPU session loads: the file itself, or its bytes with MatMulNBits nodes raised to int8 compute. A graph
- * whose weights live in external data is kept as exported (loaded from memory, onnxruntime could not find them).
+ * What the CPU session loads: the file itself, or its bytes rewritten in memory (MatMulNBits nodes raised to int8
+ * compute; a decoder's attention buffered). A graph whose weights live in external data is kept as exported (loaded
+ * from memory, onnxruntime could not find them).
  */
-function cpuGraphSource(
-  path: string,
-  scan: OnnxFileScan,
-  mode: QuantizedCompute,
-): { source: string | Uint8Array; int8MatMulNodes: number } {
-  if (mode === 'exported') return { source: path, int8MatMulNodes: 0 };
-  if ((scan.operators['com.microsoft:MatMulNBits'] ?? 0) === 0 || scan.externalLocations.length > 0)
-    return { source: path, int8MatMulNodes: 0 };
-  const rewrite = raiseMatMulNBitsAccuracy(readFileSync(path), { bits: mode === 'int8' ? [4, 8] : [8] });
-  return rewrite.raisedNodes === 0
-    ? { source: path, int8MatMulNodes: 0 }
-    : { source: rewrite.bytes, int8MatMulNodes: rewrite.raisedNodes };
+function cpuGraphSource(path: string, scan: OnnxFileScan, options: GraphSessionOptions): CpuGraphSource {
+  const mode = options.quantizedCompute ?? 'auto';
+  const raise = mode !== 'exported' && (scan.operators['com.microsoft:MatMulNBits'] ?? 0) > 0;
+  const buffer =
+    options.bufferedAttention !== undefined &&
+    (scan.operators['Concat'] ?? 0) > 0 &&
+    (scan.operators['com.microsoft:GroupQueryAttention'] ?? 0) === 0;
+  const asExported = { source: path, int8MatMulNodes: 0, bufferedAttentionLayers: 0 };
+  if (!raise && !buffer) return asExported;
+  if (scan.externalLocations.length > 0)
+    return buffer ? { ...asExported, bufferedAttentionSkipped: 'the weights are in external data files' } : asExported;
+  let bytes: Uint8Array = readFileSync(path);
+  let int8MatMulNodes = 0;
+  if (raise) {
+    const raised = raiseMatMulNBitsAccuracy(bytes, { bits: mode === 'int8' ? [4, 8] : [8] });
+    bytes = raised.bytes;
+    int8MatMulNodes = raised.raisedNodes;
+  }
+  let bufferedAttentionLayers = 0;
+  let bufferedAttentionSkipped: string | undefined;
+  if (buffer && options.bufferedAttention !== undefined) {
+    const buffered = rewriteBufferedAttention(bytes, options.bufferedAttention);
+    bytes = buffered.bytes;
+    bufferedAttentionLayers = buffered.layers;
+    bufferedAttentionSkipped = buffered.skipped;
+  }
+  if (int8MatMulNodes === 0 && bufferedAttentionLayers === 0)
+    return bufferedAttentionSkipped === undefined ? asExported : { ...asExported, bufferedAttentionSkipped };
+  return {
+    source: bytes,
+    int8MatMulNodes,
+    bufferedAttentionLayers,
+    ...(bufferedAttentionSkipped === undefined ? {} : { bufferedAttentionSkipped }),
+  };
 }
 
 async function createSession(
@@ -193,11 +236,10 @@ export async function openGraphSession(path: string, options: GraphSessionOption
       }
     }
   }
-  let int8MatMulNodes = 0;
+  let cpu: CpuGraphSource | undefined;
   if (session === undefined) {
     try {
-      const cpu = cpuGraphSource(path, scan, options.quantizedCompute ?? 'auto');
-      int8MatMulNodes = cpu.int8MatMulNodes;
+      cpu = cpuGraphSource(path, scan, options);
       session = await createSession(cpu.source, 'cpu', options.threads);
     } catch (error) {
       throw new ModelLoadError(path, `onnxruntime cannot load it: ${firstLine(error)}`, { cause: error });
@@ -208,7 +250,9 @@ export async function openGraphSession(path: string, options: GraphSessionOption
     path,
     device,
     ...(notice === undefined ? {} : { notice }),
-    int8MatMulNodes,
+    int8MatMulNodes: cpu?.int8MatMulNodes ?? 0,
+    bufferedAttentionLayers: cpu?.bufferedAttentionLayers ?? 0,
+    ...(cpu?.bufferedAttentionSkipped === undefined ? {} : { bufferedAttentionSkipped: cpu.bufferedAttentionSkipped }),
     operators: scan.operators,
     inputs: opened.inputMetadata.map(toPort),
     outputs: opened.outputMetadata.map(toPort),

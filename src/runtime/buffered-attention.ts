@@ -1,0 +1,400 @@
+/**
+ * @file Rewrites the attention of an older-style decoder export (SmolVLM2 / LLaVA-OneVision as exported from
+ * transformers: `present = Concat(past, new)`, then `repeat_kv` as Unsqueeze → Expand → Reshape, MatMul, scale,
+ * additive mask, Softmax, MatMul) so that a decode step reads the KV cache once, where it lies, and returns only the
+ * new rows.
+ *
+ * Why: such a graph concatenates the whole cache into a new tensor every step, expands its KV heads to the query
+ * heads (3 → 9 on SmolVLM2: three more copies), and onnxruntime-node 1.30 copies every output, the whole new cache
+ * included, into a fresh JavaScript buffer. On the 256M-sized bench decoder at 4,909 context tokens that makes a
+ * step 3.6x (fp32) to 4.9x (q8) the memory limit; rewritten, it is within 1.2x (bench/decode-anatomy.ts).
+ *
+ * What the rewritten graph does, per layer: `past_key_values.N.*` is a buffer of `C` rows of which the first
+ * `S = attention_mask length - new rows` are valid (the rest are masked out); the query heads are grouped by their KV
+ * head (a reshape, no copy) and multiplied with the buffer and with the new rows separately, the two score blocks are
+ * concatenated (small), scaled by the graph's own scale node, masked (rows past `S` and future new rows get the
+ * lowest float), soft-maxed, and multiplied back with the buffer and the new rows. `present.N.*` are the new rows
+ * only (`[1, kvHeads, new, headDim]`); the engine writes them into the buffer (model-engine.ts, kv-buffers.ts). The
+ * arithmetic is the export's (same products, summed in another order: logits move by about 1e-6); the mask is
+ * causal over all-ones `attention_mask`, which is what the engine feeds (padding masks are not supported by the
+ * rewritten graph).
+ *
+ * The rewrite applies only where every layer matches that pattern exactly and nothing else in the graph reads the
+ * past inputs (for example their length); otherwise the model is left as exported and `skipped` says why.
+ */
+import {
+  attributeType,
+  type EditableGraph,
+  elementType,
+  encodeInitializer,
+  encodeModel,
+  type GraphNode,
+  readGraph,
+  tensorInt64s,
+} from './onnx-graph-edit.js';
+
+export interface BufferedAttentionRewrite {
+  /** The rewritten model (the input itself when skipped). */
+  readonly bytes: Uint8Array;
+  /** Layers rewritten; 0 when skipped. */
+  readonly layers: number;
+  /** Why the model was left as exported. */
+  readonly skipped?: string;
+}
+
+export interface AttentionHeads {
+  /** Query heads (config num_attention_heads). */
+  readonly heads: number;
+  /** KV heads (config num_key_value_heads). */
+  readonly kvHeads: number;
+}
+
+const prefix = 'vidtok_buffered_attention/';
+const pastPrefix = 'past_key_values.';
+
+class Skip extends Error {}
+
+function skipUnless(condition: boolean, reason: string): asserts condition {
+  if (!condition) throw new Skip(reason);
+}
+
+interface Index {
+  readonly graph: EditableGraph;
+  readonly producer: ReadonlyMap<string, GraphNode>;
+  readonly consumers: ReadonlyMap<string, readonly GraphNode[]>;
+}
+
+function indexGraph(graph: EditableGraph): Index {
+  const producer = new Map<string, GraphNode>();
+  const consumers = new Map<string, GraphNode[]>();
+  for (const node of graph.nodes) {
+    for (const output of node.outputs) producer.set(output, node);
+    for (const input of node.inputs) {
+      const list = consumers.get(input) ?? [];
+      list.push(node);
+      consumers.set(input, list);
+    }
+  }
+  return { graph, producer, consumers };
+}
+
+/** The int64 values of a constant tensor (a Constant node's output or an initializer); undefined if not constant. */
+function constantInts(index: Index, name: string): bigint[] | undefined {
+  const node = index.producer.get(name);
+  if (node?.op === 'Constant') {
+    const value = node.attributes.find((attribute) => attribute.name === 'value');
+    return value?.tensor === undefined ? undefined : tensorInt64s(value.tensor);
+  }
+  const initializer = index.graph.initializers.get(name);
+  return initializer === undefined ? undefined : tensorInt64s(initializer);
+}
+
+const intsOf = (node: GraphNode, name: string): readonly bigint[] | undefined =>
+  node.attributes.find((attribute) => attribute.name === name)?.ints;
+
+/** The consumers of `name` that are not Shape nodes (those only read sizes; they die with the rewrite). */
+function realConsumers(index: Index, name: string): readonly GraphNode[] {
+  return (index.consumers.get(name) ?? []).filter((node) => node.op !== 'Shape');
+}
+
+function only(nodes: readonly GraphNode[], what: string): GraphNode {
+  skipUnless(nodes.length === 1, `${what} has ${nodes.length} consumers, expected 1`);
+  return nodes[0]!;
+}
+
+/**
+ * Follows a present tensor to the MatMul that reads it as its second input: through repeat_kv (Unsqueeze on axis 2,
+ * Expand, Reshape) when KV heads are shared, and through a Transpose of the last two axes for keys.
+ */
+function attentionMatMul(index: Index, present: string, transposed: boolean): GraphNode {
+  let tensor = present;
+  let node = only(realConsumers(index, tensor), present);
+  if (node.op === 'Unsqueeze') {
+    const axes = node.inputs[1] === undefined ? intsOf(node, 'axes') : constantInts(index, node.inputs[1]);
+    skipUnless(axes?.length === 1 && axes[0] === 2n, `${node.name}: repeat_kv unsqueezes axis ${String(axes)}`);
+    const expand = only(realConsumers(index, node.outputs[0]!), node.name);
+    skipUnless(expand.op === 'Expand', `${node.name} feeds ${expand.op}, expected Expand`);
+    const reshape = only(realConsumers(index, expand.outputs[0]!), expand.name);
+    skipUnless(
+      reshape.op === 'Reshape' && reshape.inputs[0] === expand.outputs[0],
+      `${expand.name} feeds ${reshape.op}`,
+    );
+    tensor = reshape.outputs[0]!;
+    node = only(realConsumers(index, tensor), reshape.name);
+  }
+  if (transposed) {
+    const perm = intsOf(node, 'perm')?.join(',');
+    skipUnless(node.op === 'Transpose' && perm === '0,1,3,2', `keys of ${present} reach ${node.op} (perm ${perm})`);
+    tensor = node.outputs[0]!;
+    node = only(realConsumers(index, tensor), node.name);
+  }
+  skipUnless(node.op === 'MatMul' && node.inputs[1] === tensor, `${present} reaches ${node.op}, expected MatMul`);
+  return node;
+}
+
+interface Layer {
+  readonly layer: string;
+  readonly pastKey: string;
+  readonly pastValue: string;
+  readonly newKey: string;
+  readonly newValue: string;
+  readonly keyConcat: GraphNode;
+  readonly valueConcat: GraphNode;
+  readonly scores: GraphNode;
+  readonly scale: GraphNode;
+  readonly mask: GraphNode;
+  readonly weighted: GraphNode;
+}
+
+function presentConcat(index: Index, present: string, past: string): GraphNode {
+  const concat = index.producer.get(present);
+  skipUnless(concat?.op === 'Concat', `${present} is not made by Concat`);
+  const axis = intsOf(concat, 'axis')?.[0];
+  skipUnless(axis === 2n || axis === -2n, `${concat.name} concatenates on axis ${String(axis)}`);
+  skipUnless(concat.inputs.length === 2 && concat.inputs[0] === past, `${concat.name} does not append to ${past}`);
+  return concat;
+}
+
+function matchLayer(index: Index, layer: string): Layer {
+  const pastKey = `${pastPrefix}${layer}.key`;
+  const pastValue = `${pastPrefix}${layer}.value`;
+  const keyConcat = presentConcat(index, `present.${layer}.key`, pastKey);
+  const valueConcat = presentConcat(index, `present.${layer}.value`, pastValue);
+  skipUnless(
+    realConsumers(index, pastKey).length === 1 && realConsumers(index, pastValue).length === 1,
+    `layer ${layer}: the past is read by more than its Concat`,
+  );
+  const scores = attentionMatMul(index, keyConcat.outputs[0]!, true);
+  const weighted = attentionMatMul(index, valueConcat.outputs[0]!, false);
+  const scale = only(realConsumers(index, scores.outputs[0]!), scores.name);
+  skipUnless(scale.op === 'Div' || scale.op === 'Mul', `${scores.name} feeds ${scale.op}, expected the scale`);
+  const scaleBy = scale.inputs[1] === scores.outputs[0] ? scale.inputs[0]! : scale.inputs[1]!;
+  const scaleValue = index.producer.get(scaleBy);
+  skipUnless(
+    scale.inputs[0] === scores.outputs[0] && (scaleValue?.op === 'Constant' || index.graph.initializers.has(scaleBy)),
+    `${scale.name} does not scale by a constant`,
+  );
+  const mask = only(realConsumers(index, scale.outputs[0]!), scale.name);
+  skipUnless(mask.op === 'Add' && mask.inputs.length === 2, `${scale.name} feeds ${mask.op}, expected the mask Add`);
+  const softmax = only(realConsumers(index, mask.outputs[0]!), mask.name);
+  const axis = intsOf(softmax, 'axis')?.[0] ?? -1n;
+  skipUnless(softmax.op === 'Softmax' && (axis === -1n || axis === 3n), `${mask.name} feeds ${softmax.op}`);
+  skipUnless(
+    only(realConsumers(index, softmax.outputs[0]!), softmax.name) === weighted &&
+      weighted.inputs[0] === softmax.outputs[0],
+    `${softmax.name} does not feed the value MatMul`,
+  );
+  return {
+    layer,
+    pastKey,
+    pastValue,
+    newKey: keyConcat.inputs[1]!,
+    newValue: valueConcat.inputs[1]!,
+    keyConcat,
+    valueConcat,
+    scores,
+    scale,
+    mask,
+    weighted,
+  };
+}
+
+const int64s = (values: readonly number[]): Uint8Array => {
+  const out = new Uint8Array(values.length * 8);
+  const view = new DataView(out.buffer);
+  values.forEach((value, position) => view.setBigInt64(position * 8, BigInt(value), true));
+  return out;
+};
+
+/** Lowest finite value of the element type, little-endian (float32 -3.4028235e38, float16 -65504). */
+function lowestFloat(type: number): Uint8Array {
+  if (type === elementType.float16) return Uint8Array.of(0xff, 0xfb);
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setFloat32(0, -3.4028234663852886e38, true);
+  return out;
+}
+
+function node(op: string, inputs: readonly string[], outputs: readonly string[], ints: Record<string, number[]> = {}) {
+  const attributes = Object.entries(ints).map(([name, values]) => ({
+    name,
+    type: name === 'perm' ? attributeType.ints : attributeType.int,
+    ints: values.map(BigInt),
+    hasGraph: false,
+  }));
+  return { name: `${prefix}${outputs[0]}`, op, domain: '', inputs, outputs, attributes } satisfies GraphNode;
+}
+
+/** The mask shared by all layers: `[1, 1, T, C + T]`, 0 where a new row may attend and the lowest float elsewhere. */
+function maskNodes(floatType: number): { nodes: GraphNode[]; initializers: Uint8Array[]; mask: string } {
+  const n = (name: string) => `${prefix}${name}`;
+  const initializers = [
+    encodeInitializer(n('one'), elementType.int64, [1], int64s([1])),
+    encodeInitializer(n('two'), elementType.int64, [1], int64s([2])),
+    encodeInitializer(n('three'), elementType.int64, [1], int64s([3])),
+    encodeInitializer(n('zero_scalar'), elementType.int64, [], int64s([0])),
+    encodeInitializer(n('one_scalar'), elementType.int64, [], int64s([1])),
+    encodeInitializer(n('axes01'), elementType.int64, [2], int64s([0, 1])),
+    encodeInitializer(n('axis0'), elementType.int64, [1], int64s([0])),
+    encodeInitializer(n('ones2'), elementType.int64, [2], int64s([1, 1])),
+    encodeInitializer(n('open'), elementType.int64, [1], int64s([2 ** 62])),
+    encodeInitializer(
+      n('attend'),
+      floatType,
+      [],
+      floatType === elementType.float16 ? new Uint8Array(2) : new Uint8Array(4),
+    ),
+    encodeInitializer(n('blocked'), floatType, [], lowestFloat(floatType)),
+  ];
+  const nodes = [
+    node('Shape', ['inputs_embeds'], [n('embeds_shape')]),
+    node('Slice', [n('embeds_shape'), n('one'), n('two')], [n('new_rows')]),
+    node('Shape', ['attention_mask'], [n('mask_shape')]),
+    node('Slice', [n('mask_shape'), n('one'), n('two')], [n('total_rows')]),
+    node('Sub', [n('total_rows'), n('new_rows')], [n('past_rows')]),
+    node('Shape', [`${pastPrefix}0.key`], [n('buffer_shape')]),
+    node('Slice', [n('buffer_shape'), n('two'), n('three')], [n('buffer_rows')]),
+    node('Squeeze', [n('new_rows')], [n('new_count')]),
+    node('Squeeze', [n('past_rows')], [n('past_count')]),
+    node('Squeeze', [n('buffer_rows')], [n('buffer_count')]),
+    // Buffer rows: valid below the past length.
+    node('Range', [n('zero_scalar'), n('buffer_count'), n('one_scalar')], [n('buffer_index')]),
+    node('Less', [n('buffer_index'), n('past_count')], [n('buffer_valid')]),
+    node('Where', [n('buffer_valid'), n('attend'), n('blocked')], [n('buffer_mask_row')]),
+    node('Concat', [n('ones2'), n('new_rows'), n('buffer_rows')], [n('buffer_mask_shape')], { axis: [0] }),
+    node('Expand', [n('buffer_mask_row'), n('buffer_mask_shape')], [n('buffer_mask')]),
+    // New rows: causal among themselves.
+    node('Range', [n('zero_scalar'), n('new_count'), n('one_scalar')], [n('new_index')]),
+    node('Unsqueeze', [n('new_index'), n('axis0')], [n('key_index')]),
+    node('Unsqueeze', [n('new_index'), n('one')], [n('query_index')]),
+    node('LessOrEqual', [n('key_index'), n('query_index')], [n('causal')]),
+    node('Where', [n('causal'), n('attend'), n('blocked')], [n('new_mask_rows')]),
+    node('Unsqueeze', [n('new_mask_rows'), n('axes01')], [n('new_mask')]),
+    node('Concat', [n('buffer_mask'), n('new_mask')], [n('mask')], { axis: [3] }),
+  ];
+  return { nodes, initializers, mask: n('mask') };
+}
+
+/** The nodes that replace one layer's attention (see the file header). */
+function layerNodes(layer: Layer, grouped: string, ungrouped: string, mask: string): Map<GraphNode, GraphNode[]> {
+  const n = (name: string) => `${prefix}layer${layer.layer}/${name}`;
+  const shared = (name: string) => `${prefix}${name}`;
+  const maskInput = layer.mask.inputs[0] === layer.scale.outputs[0] ? 1 : 0;
+  const maskInputs = [...layer.mask.inputs];
+  maskInputs[maskInput] = mask;
+  const { encoded: _unchanged, ...maskNode } = layer.mask;
+  return new Map([
+    [
+      layer.scores,
+      [
+        node('Reshape', [layer.scores.inputs[0]!, grouped], [n('query')]),
+        node('Transpose', [layer.pastKey], [n('buffer_keys')], { perm: [0, 1, 3, 2] }),
+        node('MatMul', [n('query'), n('buffer_keys')], [n('buffer_scores')]),
+        node('Transpose', [layer.newKey], [n('new_keys')], { perm: [0, 1, 3, 2] }),
+        node('MatMul', [n('query'), n('new_keys')], [n('new_scores')]),
+        node('Concat', [n('buffer_scores'), n('new_scores')], [n('scores')], { axis: [3] }),
+        node('Reshape', [n('scores'), ungrouped], [layer.scores.outputs[0]!]),
+      ],
+    ],
+    [layer.mask, [{ ...maskNode, inputs: maskInputs }]],
+    [
+      layer.weighted,
+      [
+        node('Reshape', [layer.weighted.inputs[0]!, grouped], [n('weights')]),
+        node('Slice', [n('weights'), shared('axis0'), shared('buffer_rows'), shared('three')], [n('buffer_weights')]),
+        node('Slice', [n('weights'), shared('buffer_rows'), shared('open'), shared('three')], [n('new_weights')]),
+        node('MatMul', [n('buffer_weights'), layer.pastValue], [n('buffer_part')]),
+        node('MatMul', [n('new_weights'), layer.newValue], [n('new_part')]),
+        node('Add', [n('buffer_part'), n('new_part')], [n('attended')]),
+        node('Reshape', [n('attended'), ungrouped], [layer.weighted.outputs[0]!]),
+      ],
+    ],
+    [layer.keyConcat, [node('Identity', [layer.newKey], [layer.keyConcat.outputs[0]!])]],
+    [layer.valueConcat, [node('Identity', [layer.newValue], [layer.valueConcat.outputs[0]!])]],
+  ]);
+}
+
+/** Drops nodes whose outputs nothing live reads (walking back from the graph outputs). */
+function liveNodes(nodes: readonly GraphNode[], outputs: readonly string[]): GraphNode[] {
+  const needed = new Set(outputs);
+  const kept: GraphNode[] = [];
+  for (let position = nodes.length - 1; position >= 0; position--) {
+    const candidate = nodes[position]!;
+    if (!candidate.outputs.some((output) => needed.has(output))) continue;
+    kept.push(candidate);
+    for (const input of candidate.inputs) needed.add(input);
+  }
+  return kept.reverse();
+}
+
+function rewrite(model: Uint8Array, heads: AttentionHeads): BufferedAttentionRewrite {
+  const graph = readGraph(model);
+  skipUnless(graph.opset >= 13, `opset ${graph.opset} (the rewrite needs 13 or later)`);
+  skipUnless(
+    graph.nodes.every((candidate) => candidate.attributes.every((attribute) => !attribute.hasGraph)),
+    'the graph has subgraphs (If/Loop)',
+  );
+  skipUnless(
+    graph.nodes.every((candidate) => candidate.outputs.every((output) => !output.startsWith(prefix))),
+    'the graph already has rewritten nodes',
+  );
+  const inputNames = new Set(graph.inputs.map((value) => value.name));
+  skipUnless(inputNames.has('inputs_embeds') && inputNames.has('attention_mask'), 'no inputs_embeds/attention_mask');
+  const layers = graph.inputs
+    .filter((value) => value.name.startsWith(pastPrefix) && value.name.endsWith('.key'))
+    .map((value) => value.name.slice(pastPrefix.length, -'.key'.length));
+  skipUnless(layers.length > 0 && layers.includes('0'), 'no past_key_values inputs');
+  const firstPast = graph.inputs.find((value) => value.name === `${pastPrefix}0.key`)!;
+  const floatType = firstPast.elementType;
+  skipUnless(
+    floatType === elementType.float || floatType === elementType.float16,
+    `past element type ${floatType} (expected float32 or float16)`,
+  );
+  skipUnless(
+    Number.isInteger(heads.heads / heads.kvHeads) && heads.kvHeads > 0,
+    `${heads.heads} query heads cannot be grouped over ${heads.kvHeads} KV heads`,
+  );
+  const declaredKvHeads = firstPast.dims[1];
+  skipUnless(
+    typeof declaredKvHeads !== 'number' || declaredKvHeads === heads.kvHeads,
+    `the graph has ${String(declaredKvHeads)} KV heads, the config ${heads.kvHeads}`,
+  );
+  const index = indexGraph(graph);
+  const replacements = new Map<GraphNode, GraphNode[]>();
+  const grouped = `${prefix}grouped_shape`;
+  const ungrouped = `${prefix}heads_shape`;
+  const shared = maskNodes(floatType);
+  for (const layer of layers) {
+    const matched = matchLayer(index, layer);
+    for (const [original, nodes] of layerNodes(matched, grouped, ungrouped, shared.mask))
+      replacements.set(original, nodes);
+  }
+  const nodes = [...shared.nodes, ...graph.nodes.flatMap((original) => replacements.get(original) ?? [original])];
+  const kept = liveNodes(
+    nodes,
+    graph.outputs.map((value) => value.name),
+  );
+  const ours = new Set(kept.filter((candidate) => candidate.name.startsWith(prefix)));
+  const strayReader = kept.find(
+    (candidate) => !ours.has(candidate) && candidate.inputs.some((input) => input.startsWith(pastPrefix)),
+  );
+  skipUnless(strayReader === undefined, `${strayReader?.name} still reads the past (for example its length)`);
+  const initializers = [
+    ...shared.initializers,
+    encodeInitializer(grouped, elementType.int64, [4], int64s([0, heads.kvHeads, -1, 0])),
+    encodeInitializer(ungrouped, elementType.int64, [4], int64s([0, heads.heads, -1, 0])),
+  ];
+  return { bytes: encodeModel(model, kept, initializers), layers: layers.length };
+}
+
+/**
+ * Rewrites the decoder's attention to read KV buffers in place and return only new rows (see the file header), or
+ * leaves the model as it is and says why. Throws WireFormatError on malformed bytes.
+ */
+export function rewriteBufferedAttention(model: Uint8Array, heads: AttentionHeads): BufferedAttentionRewrite {
+  try {
+    return rewrite(model, heads);
+  } catch (error) {
+    if (error instanceof Skip) return { bytes: model, layers: 0, skipped: error.message };
+    throw error;
+  }
+}
