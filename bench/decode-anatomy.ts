@@ -4,13 +4,15 @@
  * fastest step the memory allows (decoder weights + the KV cache at that length, read once, over this machine's copy
  * bandwidth measured in the same run). Both wall time and process CPU time are given: on a shared machine the CPU
  * time is the steadier figure. The step at the shortest context shows how close the weight reads come to the limit;
- * the growth with the context shows what the graph's attention costs per KV byte (the SmolVLM2 export concatenates
- * past and new keys and expands 3 KV heads to 9 query heads every step, so it touches the cache several times).
+ * the growth with the context shows what the graph's attention costs per KV byte. As exported, the SmolVLM2 graph
+ * concatenates past and new keys and expands 3 KV heads to 9 query heads every step, and onnxruntime-node copies the
+ * whole new cache out, so it touches the cache several times; vidtok's buffered attention
+ * (src/runtime/buffered-attention.ts) reads it once, where it lies.
  *
  * Model: bench/.work/smolvlm2-256m-random (see bench/runtime.ts); VIDTOK_BENCH_ANATOMY_VARIANTS (default
  * fp32,gqa-fp32,gqa-fp32-concat,q8,q8-exported,int8,q4; the gqa ones need
  * `/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out bench/.work/smolvlm2-256m-gqa
- * --bench-gqa-from bench/.work/smolvlm2-256m-random`) and VIDTOK_BENCH_ANATOMY_CONTEXTS (default 128,1024,2048,4096) narrow it.
+ * --bench-gqa-from bench/.work/smolvlm2-256m-random`) and VIDTOK_BENCH_ANATOMY_CONTEXTS (default 128,1024,2048,4096,4909) narrow it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,15 +28,35 @@ interface Variant {
   readonly label: string;
   /** Another model directory (default the bench model). */
   readonly directory?: string;
-  /** Decode steps append to preallocated KV buffers where the graph allows it (default true). */
+  /**
+   * Decode steps append to preallocated KV buffers where the graph allows it, and an older-style decoder runs with
+   * buffered attention (default true).
+   */
   readonly inPlaceKvCache?: boolean;
 }
 
 const variants: Record<string, Variant> = {
-  fp32: { dtype: 'fp32', quantizedCompute: 'auto', label: 'fp32' },
+  fp32: { dtype: 'fp32', quantizedCompute: 'auto', label: 'fp32, buffered attention (vidtok default)' },
+  'fp32-exported': {
+    dtype: 'fp32',
+    quantizedCompute: 'auto',
+    label: 'fp32, attention as exported (concatenated every step; transformers.js)',
+    inPlaceKvCache: false,
+  },
   fp16: { dtype: 'fp16', quantizedCompute: 'auto', label: 'fp16' },
-  q8: { dtype: 'q8', quantizedCompute: 'auto', label: 'q8, int8 activations (vidtok default)' },
-  'q8-exported': { dtype: 'q8', quantizedCompute: 'exported', label: 'q8 as exported (transformers.js)' },
+  q8: { dtype: 'q8', quantizedCompute: 'auto', label: 'q8, int8 activations, buffered attention (vidtok default)' },
+  'q8-attention-exported': {
+    dtype: 'q8',
+    quantizedCompute: 'auto',
+    label: 'q8, int8 activations, attention as exported',
+    inPlaceKvCache: false,
+  },
+  'q8-exported': {
+    dtype: 'q8',
+    quantizedCompute: 'exported',
+    label: 'q8 as exported (transformers.js)',
+    inPlaceKvCache: false,
+  },
   int8: { dtype: 'int8', quantizedCompute: 'auto', label: 'int8 (MatMulInteger)' },
   q4: { dtype: 'q4', quantizedCompute: 'auto', label: 'q4 (as exported)' },
   // Its file stores the weights as float16 with Casts that onnxruntime folds at load: float32 in memory, as fp32.
@@ -65,9 +87,10 @@ export async function run(): Promise<void> {
   const { createModelEngine } = await import('../src/runtime/model-engine.js');
   const { locateModelFiles } = await import('../src/runtime/model-files.js');
   const names = (
-    process.env.VIDTOK_BENCH_ANATOMY_VARIANTS ?? 'fp32,gqa-fp32,gqa-fp32-concat,q8,q8-exported,int8,q4'
+    process.env.VIDTOK_BENCH_ANATOMY_VARIANTS ??
+    'fp32,fp32-exported,gqa-fp32,gqa-fp32-concat,q8,q8-attention-exported,q8-exported,int8,q4'
   ).split(',');
-  const contexts = (process.env.VIDTOK_BENCH_ANATOMY_CONTEXTS ?? '128,1024,2048,4096').split(',').map(Number);
+  const contexts = (process.env.VIDTOK_BENCH_ANATOMY_CONTEXTS ?? '128,1024,2048,4096,4909').split(',').map(Number);
   const steps = 5;
   const config = JSON.parse(readFileSync(join(benchModel, 'config.json'), 'utf8')) as {
     text_config: { vocab_size: number };

@@ -23,6 +23,10 @@ export interface CheckedGraph {
   readonly operators: Readonly<Record<string, number>>;
   /** MatMulNBits nodes run with int8 activations (quantizedCompute; src/runtime/matmul-nbits-accuracy.ts). */
   readonly int8MatMulNodes: number;
+  /** Decoder only: layers whose attention runs buffered (src/runtime/buffered-attention.ts). */
+  readonly bufferedAttentionLayers?: number;
+  /** Decoder only: why the attention runs as exported although the rewrite was tried. */
+  readonly bufferedAttentionSkipped?: string;
 }
 
 export interface CheckResult {
@@ -161,6 +165,14 @@ export async function checkModel(directory: string, options: CheckModelOptions =
         outputs: summary.outputs,
         operators: scanOnnxFile(file).operators,
         int8MatMulNodes: model.graphs.int8MatMulNodes[graph],
+        ...(graph === 'decoder_model_merged'
+          ? {
+              bufferedAttentionLayers: model.graphs.bufferedAttentionLayers,
+              ...(model.graphs.bufferedAttentionSkipped === undefined
+                ? {}
+                : { bufferedAttentionSkipped: model.graphs.bufferedAttentionSkipped }),
+            }
+          : {}),
       });
     }
     const checks: CheckResult[] = [tokenizerRoundTrip(model)];

@@ -214,6 +214,12 @@ function formatCheckReport(report: ModelCheckReport): string {
     lines.push(`    ops ${operators.map(([name, count]) => `${name}×${count}`).join(' ')}`);
     if (graph.int8MatMulNodes > 0)
       lines.push(`    ${graph.int8MatMulNodes} MatMulNBits nodes run with int8 activations (--quantized-compute)`);
+    if ((graph.bufferedAttentionLayers ?? 0) > 0)
+      lines.push(
+        `    attention buffered in ${graph.bufferedAttentionLayers} layers (KV cache read in place; docs/runtime.md)`,
+      );
+    if (graph.bufferedAttentionSkipped !== undefined)
+      lines.push(`    attention as exported: ${graph.bufferedAttentionSkipped}`);
   }
   lines.push('checks:');
   for (const check of report.checks) lines.push(`  ${check.passed ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
