@@ -9,15 +9,16 @@
  * included, into a fresh JavaScript buffer. On the 256M-sized bench decoder at 4,909 context tokens that makes a
  * step 3.6x (fp32) to 4.9x (q8) the memory limit; rewritten, it is within 1.2x (bench/decode-anatomy.ts).
  *
- * What the rewritten graph does, per layer: `past_key_values.N.*` is a buffer of `C` rows of which the first
- * `S = attention_mask length - new rows` are valid (the rest are masked out); the query heads are grouped by their KV
- * head (a reshape, no copy) and multiplied with the buffer and with the new rows separately, the two score blocks are
- * concatenated (small), scaled by the graph's own scale node, masked (rows past `S` and future new rows get the
- * lowest float), soft-maxed, and multiplied back with the buffer and the new rows. `present.N.*` are the new rows
- * only (`[1, kvHeads, new, headDim]`); the engine writes them into the buffer (model-engine.ts, kv-buffers.ts). The
- * arithmetic is the export's (same products, summed in another order: logits move by about 1e-6); the mask is
- * causal over all-ones `attention_mask`, which is what the engine feeds (padding masks are not supported by the
- * rewritten graph).
+ * What the rewritten graph does, per layer: `past_key_values.N.*` is a buffer of `C >= 1` rows of which the first
+ * `S = attention_mask length - new rows` are valid (the rest are masked out). The query heads are grouped by their
+ * KV head (a reshape, no copy) and multiplied with the buffer and with the new rows separately; each score block is
+ * scaled by the graph's own scale constant and masked (rows past `S` and future new rows get the lowest float); one
+ * softmax spans both blocks through a shared maximum and sum, so no block is copied into a joined tensor (in a
+ * prefill chunk the score blocks are the largest tensors of the step); the two weighted sums are added and divided
+ * by the sum. `present.N.*` are the new rows only (`[1, kvHeads, new, headDim]`); the engine writes them into the
+ * buffer (model-engine.ts, kv-buffers.ts). The arithmetic is the export's (same products, summed and normalised in
+ * another order: logits move by about 1e-5); the mask is causal over an all-ones `attention_mask`, which is what the
+ * engine feeds (padding masks are not supported by the rewritten graph).
  *
  * The rewrite applies only where every layer matches that pattern exactly and nothing else in the graph reads the
  * past inputs (for example their length); otherwise the model is left as exported and `skipped` says why.
@@ -217,26 +218,29 @@ function lowestFloat(type: number): Uint8Array {
 function node(op: string, inputs: readonly string[], outputs: readonly string[], ints: Record<string, number[]> = {}) {
   const attributes = Object.entries(ints).map(([name, values]) => ({
     name,
-    type: name === 'perm' ? attributeType.ints : attributeType.int,
+    type: name === 'perm' || name === 'axes' ? attributeType.ints : attributeType.int,
     ints: values.map(BigInt),
     hasGraph: false,
   }));
   return { name: `${prefix}${outputs[0]}`, op, domain: '', inputs, outputs, attributes } satisfies GraphNode;
 }
 
-/** The mask shared by all layers: `[1, 1, T, C + T]`, 0 where a new row may attend and the lowest float elsewhere. */
-function maskNodes(floatType: number): { nodes: GraphNode[]; initializers: Uint8Array[]; mask: string } {
-  const n = (name: string) => `${prefix}${name}`;
+const shared = (name: string) => `${prefix}${name}`;
+
+/**
+ * The masks shared by all layers, in the grouped layout (rows = query head within its group x new row): for the
+ * buffer, `[C]`, 0 below the past length and the lowest float above; for the new rows, `[rep * T, T]`, causal.
+ */
+function maskNodes(floatType: number, rep: number): { nodes: GraphNode[]; initializers: Uint8Array[] } {
+  const n = shared;
   const initializers = [
     encodeInitializer(n('one'), elementType.int64, [1], int64s([1])),
     encodeInitializer(n('two'), elementType.int64, [1], int64s([2])),
     encodeInitializer(n('three'), elementType.int64, [1], int64s([3])),
     encodeInitializer(n('zero_scalar'), elementType.int64, [], int64s([0])),
     encodeInitializer(n('one_scalar'), elementType.int64, [], int64s([1])),
-    encodeInitializer(n('axes01'), elementType.int64, [2], int64s([0, 1])),
     encodeInitializer(n('axis0'), elementType.int64, [1], int64s([0])),
-    encodeInitializer(n('ones2'), elementType.int64, [2], int64s([1, 1])),
-    encodeInitializer(n('open'), elementType.int64, [1], int64s([2 ** 62])),
+    encodeInitializer(n('repeat'), elementType.int64, [2], int64s([rep, 1])),
     encodeInitializer(
       n('attend'),
       floatType,
@@ -259,53 +263,61 @@ function maskNodes(floatType: number): { nodes: GraphNode[]; initializers: Uint8
     // Buffer rows: valid below the past length.
     node('Range', [n('zero_scalar'), n('buffer_count'), n('one_scalar')], [n('buffer_index')]),
     node('Less', [n('buffer_index'), n('past_count')], [n('buffer_valid')]),
-    node('Where', [n('buffer_valid'), n('attend'), n('blocked')], [n('buffer_mask_row')]),
-    node('Concat', [n('ones2'), n('new_rows'), n('buffer_rows')], [n('buffer_mask_shape')], { axis: [0] }),
-    node('Expand', [n('buffer_mask_row'), n('buffer_mask_shape')], [n('buffer_mask')]),
-    // New rows: causal among themselves.
+    node('Where', [n('buffer_valid'), n('attend'), n('blocked')], [n('buffer_mask')]),
+    // New rows: causal among themselves, repeated for each query head of a group.
     node('Range', [n('zero_scalar'), n('new_count'), n('one_scalar')], [n('new_index')]),
     node('Unsqueeze', [n('new_index'), n('axis0')], [n('key_index')]),
     node('Unsqueeze', [n('new_index'), n('one')], [n('query_index')]),
     node('LessOrEqual', [n('key_index'), n('query_index')], [n('causal')]),
-    node('Where', [n('causal'), n('attend'), n('blocked')], [n('new_mask_rows')]),
-    node('Unsqueeze', [n('new_mask_rows'), n('axes01')], [n('new_mask')]),
-    node('Concat', [n('buffer_mask'), n('new_mask')], [n('mask')], { axis: [3] }),
+    node('Where', [n('causal'), n('attend'), n('blocked')], [n('causal_mask')]),
+    node('Tile', [n('causal_mask'), n('repeat')], [n('new_mask')]),
   ];
-  return { nodes, initializers, mask: n('mask') };
+  return { nodes, initializers };
 }
 
-/** The nodes that replace one layer's attention (see the file header). */
-function layerNodes(layer: Layer, grouped: string, ungrouped: string, mask: string): Map<GraphNode, GraphNode[]> {
+/** A reduction over the last axis (of 4), keeping it: axes as an input from opset 18 (ReduceSum: 13), else attribute. */
+function reduceLast(op: 'ReduceMax' | 'ReduceSum', input: string, output: string, opset: number): GraphNode {
+  const axesAsInput = op === 'ReduceSum' ? opset >= 13 : opset >= 18;
+  return axesAsInput
+    ? node(op, [input, shared('three')], [output], { keepdims: [1] })
+    : node(op, [input], [output], { axes: [3], keepdims: [1] });
+}
+
+/**
+ * The nodes that replace one layer's attention (see the file header): scores against the buffer and against the
+ * new rows in the grouped layout, each scaled by the graph's own scale and masked, one softmax over both blocks
+ * (a shared maximum and sum, so neither block is copied into a joined tensor), and the two weighted sums.
+ */
+function layerNodes(layer: Layer, opset: number): Map<GraphNode, GraphNode[]> {
   const n = (name: string) => `${prefix}layer${layer.layer}/${name}`;
-  const shared = (name: string) => `${prefix}${name}`;
-  const maskInput = layer.mask.inputs[0] === layer.scale.outputs[0] ? 1 : 0;
-  const maskInputs = [...layer.mask.inputs];
-  maskInputs[maskInput] = mask;
-  const { encoded: _unchanged, ...maskNode } = layer.mask;
+  const scaleBy = layer.scale.inputs[0] === layer.scores.outputs[0] ? layer.scale.inputs[1]! : layer.scale.inputs[0]!;
+  const block = (part: 'buffer' | 'new', keys: string, mask: string): GraphNode[] => [
+    node('Transpose', [keys], [n(`${part}_keys`)], { perm: [0, 1, 3, 2] }),
+    node('MatMul', [n('query'), n(`${part}_keys`)], [n(`${part}_scores`)]),
+    node(layer.scale.op, [n(`${part}_scores`), scaleBy], [n(`${part}_scaled`)]),
+    node('Add', [n(`${part}_scaled`), mask], [n(`${part}_masked`)]),
+    reduceLast('ReduceMax', n(`${part}_masked`), n(`${part}_max`), opset),
+  ];
+  const weigh = (part: 'buffer' | 'new', values: string): GraphNode[] => [
+    node('Sub', [n(`${part}_masked`), n('max')], [n(`${part}_shifted`)]),
+    node('Exp', [n(`${part}_shifted`)], [n(`${part}_weights`)]),
+    reduceLast('ReduceSum', n(`${part}_weights`), n(`${part}_sum`), opset),
+    node('MatMul', [n(`${part}_weights`), values], [n(`${part}_part`)]),
+  ];
   return new Map([
-    [
-      layer.scores,
-      [
-        node('Reshape', [layer.scores.inputs[0]!, grouped], [n('query')]),
-        node('Transpose', [layer.pastKey], [n('buffer_keys')], { perm: [0, 1, 3, 2] }),
-        node('MatMul', [n('query'), n('buffer_keys')], [n('buffer_scores')]),
-        node('Transpose', [layer.newKey], [n('new_keys')], { perm: [0, 1, 3, 2] }),
-        node('MatMul', [n('query'), n('new_keys')], [n('new_scores')]),
-        node('Concat', [n('buffer_scores'), n('new_scores')], [n('scores')], { axis: [3] }),
-        node('Reshape', [n('scores'), ungrouped], [layer.scores.outputs[0]!]),
-      ],
-    ],
-    [layer.mask, [{ ...maskNode, inputs: maskInputs }]],
     [
       layer.weighted,
       [
-        node('Reshape', [layer.weighted.inputs[0]!, grouped], [n('weights')]),
-        node('Slice', [n('weights'), shared('axis0'), shared('buffer_rows'), shared('three')], [n('buffer_weights')]),
-        node('Slice', [n('weights'), shared('buffer_rows'), shared('open'), shared('three')], [n('new_weights')]),
-        node('MatMul', [n('buffer_weights'), layer.pastValue], [n('buffer_part')]),
-        node('MatMul', [n('new_weights'), layer.newValue], [n('new_part')]),
-        node('Add', [n('buffer_part'), n('new_part')], [n('attended')]),
-        node('Reshape', [n('attended'), ungrouped], [layer.weighted.outputs[0]!]),
+        node('Reshape', [layer.scores.inputs[0]!, shared('grouped_shape')], [n('query')]),
+        ...block('buffer', layer.pastKey, shared('buffer_mask')),
+        ...block('new', layer.newKey, shared('new_mask')),
+        node('Max', [n('buffer_max'), n('new_max')], [n('max')]),
+        ...weigh('buffer', layer.pastValue),
+        ...weigh('new', layer.newValue),
+        node('Add', [n('buffer_sum'), n('new_sum')], [n('sum')]),
+        node('Add', [n('buffer_part'), n('new_part')], [n('weighted')]),
+        node('Div', [n('weighted'), n('sum')], [n('attended')]),
+        node('Reshape', [n('attended'), shared('heads_shape')], [layer.weighted.outputs[0]!]),
       ],
     ],
     [layer.keyConcat, [node('Identity', [layer.newKey], [layer.keyConcat.outputs[0]!])]],
@@ -360,15 +372,12 @@ function rewrite(model: Uint8Array, heads: AttentionHeads): BufferedAttentionRew
   );
   const index = indexGraph(graph);
   const replacements = new Map<GraphNode, GraphNode[]>();
-  const grouped = `${prefix}grouped_shape`;
-  const ungrouped = `${prefix}heads_shape`;
-  const shared = maskNodes(floatType);
+  const masks = maskNodes(floatType, heads.heads / heads.kvHeads);
   for (const layer of layers) {
     const matched = matchLayer(index, layer);
-    for (const [original, nodes] of layerNodes(matched, grouped, ungrouped, shared.mask))
-      replacements.set(original, nodes);
+    for (const [original, nodes] of layerNodes(matched, graph.opset)) replacements.set(original, nodes);
   }
-  const nodes = [...shared.nodes, ...graph.nodes.flatMap((original) => replacements.get(original) ?? [original])];
+  const nodes = [...masks.nodes, ...graph.nodes.flatMap((original) => replacements.get(original) ?? [original])];
   const kept = liveNodes(
     nodes,
     graph.outputs.map((value) => value.name),
@@ -379,9 +388,9 @@ function rewrite(model: Uint8Array, heads: AttentionHeads): BufferedAttentionRew
   );
   skipUnless(strayReader === undefined, `${strayReader?.name} still reads the past (for example its length)`);
   const initializers = [
-    ...shared.initializers,
-    encodeInitializer(grouped, elementType.int64, [4], int64s([0, heads.kvHeads, -1, 0])),
-    encodeInitializer(ungrouped, elementType.int64, [4], int64s([0, heads.heads, -1, 0])),
+    ...masks.initializers,
+    encodeInitializer(shared('grouped_shape'), elementType.int64, [4], int64s([0, heads.kvHeads, -1, 0])),
+    encodeInitializer(shared('heads_shape'), elementType.int64, [4], int64s([0, heads.heads, -1, 0])),
   ];
   return { bytes: encodeModel(model, kept, initializers), layers: layers.length };
 }

@@ -234,21 +234,25 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
 
   /**
    * One call of a buffered-attention decoder: the context's past is fed as it is (buffer or compact, its own or
-   * shared), and the new rows come back alone and are written into the context's own buffers, made (by copying the
-   * valid rows) when the context has none yet or they are full. `reserve` rows are made room for at once.
+   * shared; an empty one as one masked row, because the graph's softmax reduces over the buffer), and the new rows
+   * come back alone and are written into the context's own buffers, made by copying the valid rows when the context
+   * has none yet or they are full. `headroom` leaves spare rows for the decode steps to come; a prefill chunk with
+   * more chunks after it makes none, so that the next chunk's attention spans only valid rows.
    */
   async function forwardBuffered(
     model: Loaded,
     current: Context,
     embeds: Float32Array,
     count: number,
-    reserve: number,
+    headroom: boolean,
   ): Promise<{ logits: Float32Array; context: Context }> {
-    const outputs = await model.decoder.run(decoderFeeds(model, current, embeds, count));
+    const fed = current.length === 0 ? { ...current, past: toKvBuffers(current.past, 0, 1) } : current;
+    const outputs = await model.decoder.run(decoderFeeds(model, fed, embeds, count));
     const logits = logitsOf(model, outputs);
     const length = current.length + count;
-    const capacity = grownCapacity(current.capacity, Math.max(length, reserve), true);
-    const past = capacity === current.capacity ? current.past : toKvBuffers(current.past, current.length, capacity);
+    const inPlace = current.capacity !== undefined && current.capacity >= length;
+    const capacity = inPlace ? current.capacity! : headroom ? grownCapacity(undefined, length, true) : length;
+    const past = inPlace ? current.past : toKvBuffers(current.past, current.length, capacity);
     for (const name of model.pastNames) {
       const rows = outputs[`present.${name.slice(pastPrefix.length)}`];
       if (rows === undefined)
@@ -262,10 +266,10 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
     current: Context,
     embeds: Float32Array,
     count: number,
-    reserve = 0,
+    lastChunk = true,
   ): Promise<{ logits: Float32Array; context: Context }> {
     const model = loadedModel();
-    if (model.bufferedKv) return forwardBuffered(model, current, embeds, count, reserve);
+    if (model.bufferedKv) return forwardBuffered(model, current, embeds, count, lastChunk);
     if (model.inPlaceKv && count === 1) {
       const stepped = await stepInPlace(model, current, embeds);
       if (stepped !== undefined) return stepped;
@@ -491,7 +495,7 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
         throwIfAborted(options.signal, 'prefill');
         const count = Math.min(chunk, request.inputIds.length - start);
         const rows = embeds.subarray(start * hidden, (start + count) * hidden);
-        const result = await forward(context, rows, count, context.length - start + request.inputIds.length);
+        const result = await forward(context, rows, count, start + count >= request.inputIds.length);
         context = result.context;
         logits = result.logits;
       }
