@@ -231,7 +231,12 @@ const shared = (name: string) => `${prefix}${name}`;
  * The masks shared by all layers, in the grouped layout (rows = query head within its group x new row): for the
  * buffer, `[C]`, 0 below the past length and the lowest float above; for the new rows, `[rep * T, T]`, causal.
  */
-function maskNodes(floatType: number, rep: number): { nodes: GraphNode[]; initializers: Uint8Array[] } {
+function maskNodes(
+  floatType: number,
+  heads: AttentionHeads,
+  headDim: number,
+): { nodes: GraphNode[]; initializers: Uint8Array[] } {
+  const rep = heads.heads / heads.kvHeads;
   const n = shared;
   const initializers = [
     encodeInitializer(n('one'), elementType.int64, [1], int64s([1])),
@@ -241,6 +246,10 @@ function maskNodes(floatType: number, rep: number): { nodes: GraphNode[]; initia
     encodeInitializer(n('one_scalar'), elementType.int64, [], int64s([1])),
     encodeInitializer(n('axis0'), elementType.int64, [1], int64s([0])),
     encodeInitializer(n('repeat'), elementType.int64, [2], int64s([rep, 1])),
+    encodeInitializer(n('group_size'), elementType.int64, [1], int64s([rep])),
+    encodeInitializer(n('leading_axes'), elementType.int64, [2], int64s([0, 1])),
+    encodeInitializer(n('repeat_shape'), elementType.int64, [5], int64s([1, 1, rep, 1, 1])),
+    encodeInitializer(n('repeated_shape'), elementType.int64, [4], int64s([0, heads.heads, -1, headDim])),
     encodeInitializer(
       n('attend'),
       floatType,
@@ -271,6 +280,21 @@ function maskNodes(floatType: number, rep: number): { nodes: GraphNode[]; initia
     node('LessOrEqual', [n('key_index'), n('query_index')], [n('causal')]),
     node('Where', [n('causal'), n('attend'), n('blocked')], [n('causal_mask')]),
     node('Tile', [n('causal_mask'), n('repeat')], [n('new_mask')]),
+    // Which path runs (see layerNodes): a call of several new rows is a prefill chunk.
+    node('Greater', [n('new_rows'), n('one')], [n('prefilling')]),
+    node('Cast', [n('prefilling')], [n('prefill_flag')], { to: [elementType.int64] }),
+    node('Mul', [n('new_rows'), n('group_size')], [n('grouped_rows')]),
+    node('Mul', [n('grouped_rows'), n('prefill_flag')], [n('prefill_rows')]),
+    node('Mul', [n('new_rows'), n('prefill_flag')], [n('prefill_new_rows')]),
+    node('Mul', [n('past_rows'), n('prefill_flag')], [n('prefill_buffer_rows')]),
+    node('Slice', [n('new_mask'), n('prefill_rows'), n('grouped_rows'), n('axis0')], [n('step_new_mask')]),
+    // The prefill path's mask in the export's layout, `[1, 1, T, S + T]` (broadcast over the query heads; the path
+    // reads only the valid buffer rows).
+    node('Slice', [n('buffer_mask'), n('axis0'), n('prefill_buffer_rows'), n('axis0')], [n('prefill_buffer_row')]),
+    node('Concat', [n('new_rows'), n('prefill_buffer_rows')], [n('prefill_buffer_shape')], { axis: [0] }),
+    node('Expand', [n('prefill_buffer_row'), n('prefill_buffer_shape')], [n('prefill_buffer_mask')]),
+    node('Concat', [n('prefill_buffer_mask'), n('causal_mask')], [n('prefill_mask_rows')], { axis: [1] }),
+    node('Unsqueeze', [n('prefill_mask_rows'), n('leading_axes')], [n('prefill_mask')]),
   ];
   return { nodes, initializers };
 }
@@ -284,16 +308,22 @@ function reduceLast(op: 'ReduceMax' | 'ReduceSum', input: string, output: string
 }
 
 /**
- * The nodes that replace one layer's attention (see the file header): scores against the buffer and against the
- * new rows in the grouped layout, each scaled by the graph's own scale and masked, one softmax over both blocks
- * (a shared maximum and sum, so neither block is copied into a joined tensor), and the two weighted sums.
+ * The nodes that replace one layer's attention (see the file header). Two paths, of which each call runs one on all
+ * its rows and the other on none (zero-size tensors, nearly free), chosen by the number of new rows:
+ * - a decode step (one new row): scores against the buffer and against the new rows as two blocks, each scaled by
+ *   the graph's own scale and masked, one softmax over both through a shared maximum and sum, so the cache is read
+ *   once, where it lies, and nothing of its size is copied;
+ * - a prefill chunk: keys and values joined (`Concat` of the buffer and the new rows: small next to the scores), one
+ *   score tensor, the export's own softmax, so the scores (the largest tensors of a chunk) are passed over no more
+ *   often than the export does.
  */
 function layerNodes(layer: Layer, opset: number): Map<GraphNode, GraphNode[]> {
   const n = (name: string) => `${prefix}layer${layer.layer}/${name}`;
   const scaleBy = layer.scale.inputs[0] === layer.scores.outputs[0] ? layer.scale.inputs[1]! : layer.scale.inputs[0]!;
+  const transposeKeys = (keys: string, name: string) => node('Transpose', [keys], [n(name)], { perm: [0, 1, 3, 2] });
   const block = (part: 'buffer' | 'new', keys: string, mask: string): GraphNode[] => [
-    node('Transpose', [keys], [n(`${part}_keys`)], { perm: [0, 1, 3, 2] }),
-    node('MatMul', [n('query'), n(`${part}_keys`)], [n(`${part}_scores`)]),
+    transposeKeys(keys, `${part}_keys`),
+    node('MatMul', [n('step_query'), n(`${part}_keys`)], [n(`${part}_scores`)]),
     node(layer.scale.op, [n(`${part}_scores`), scaleBy], [n(`${part}_scaled`)]),
     node('Add', [n(`${part}_scaled`), mask], [n(`${part}_masked`)]),
     reduceLast('ReduceMax', n(`${part}_masked`), n(`${part}_max`), opset),
@@ -304,20 +334,51 @@ function layerNodes(layer: Layer, opset: number): Map<GraphNode, GraphNode[]> {
     reduceLast('ReduceSum', n(`${part}_weights`), n(`${part}_sum`), opset),
     node('MatMul', [n(`${part}_weights`), values], [n(`${part}_part`)]),
   ];
+  const joined = (kind: 'keys' | 'values', past: string, fresh: string): GraphNode[] => [
+    node('Slice', [past, shared('axis0'), shared('prefill_buffer_rows'), shared('two')], [n(`prefill_past_${kind}`)]),
+    node('Concat', [n(`prefill_past_${kind}`), fresh], [n(`prefill_${kind}`)], { axis: [2] }),
+  ];
+  // repeat_kv as the export has it: [1, kv, N, D] -> [1, kv, rep, N, D] -> [1, heads, N, D].
+  const repeatKv = (input: string, output: string): GraphNode[] => [
+    node('Unsqueeze', [input, shared('two')], [`${output}_unsqueezed`]),
+    node('Expand', [`${output}_unsqueezed`, shared('repeat_shape')], [`${output}_expanded`]),
+    node('Reshape', [`${output}_expanded`, shared('repeated_shape')], [output]),
+  ];
+  const rows = (from: string, to: string, output: string) =>
+    node('Slice', [n('query'), shared(from), shared(to), shared('two')], [n(output)]);
   return new Map([
     [
       layer.weighted,
       [
         node('Reshape', [layer.scores.inputs[0]!, shared('grouped_shape')], [n('query')]),
+        // Decode path.
+        rows('prefill_rows', 'grouped_rows', 'step_query'),
         ...block('buffer', layer.pastKey, shared('buffer_mask')),
-        ...block('new', layer.newKey, shared('new_mask')),
+        ...block('new', layer.newKey, shared('step_new_mask')),
         node('Max', [n('buffer_max'), n('new_max')], [n('max')]),
         ...weigh('buffer', layer.pastValue),
         ...weigh('new', layer.newValue),
         node('Add', [n('buffer_sum'), n('new_sum')], [n('sum')]),
-        node('Add', [n('buffer_part'), n('new_part')], [n('weighted')]),
-        node('Div', [n('weighted'), n('sum')], [n('attended')]),
-        node('Reshape', [n('attended'), shared('heads_shape')], [layer.weighted.outputs[0]!]),
+        node('Add', [n('buffer_part'), n('new_part')], [n('step_weighted')]),
+        node('Div', [n('step_weighted'), n('sum')], [n('step_attended')]),
+        // Prefill path: the export's own computation (repeat_kv included), on the joined keys and values.
+        node(
+          'Slice',
+          [layer.scores.inputs[0]!, shared('axis0'), shared('prefill_new_rows'), shared('two')],
+          [n('prefill_query')],
+        ),
+        ...joined('keys', layer.pastKey, layer.newKey),
+        ...joined('values', layer.pastValue, layer.newValue),
+        ...repeatKv(n('prefill_keys'), n('prefill_head_keys')),
+        ...repeatKv(n('prefill_values'), n('prefill_head_values')),
+        transposeKeys(n('prefill_head_keys'), 'prefill_keys_t'),
+        node('MatMul', [n('prefill_query'), n('prefill_keys_t')], [n('prefill_scores')]),
+        node(layer.scale.op, [n('prefill_scores'), scaleBy], [n('prefill_scaled')]),
+        node('Add', [n('prefill_scaled'), shared('prefill_mask')], [n('prefill_masked')]),
+        node('Softmax', [n('prefill_masked')], [n('prefill_weights')], { axis: [3] }),
+        node('MatMul', [n('prefill_weights'), n('prefill_head_values')], [n('prefill_attended')]),
+        node('Reshape', [n('step_attended'), shared('heads_shape')], [n('step_head_attended')]),
+        node('Concat', [n('prefill_attended'), n('step_head_attended')], [layer.weighted.outputs[0]!], { axis: [2] }),
       ],
     ],
     [layer.keyConcat, [node('Identity', [layer.newKey], [layer.keyConcat.outputs[0]!])]],
@@ -372,7 +433,9 @@ function rewrite(model: Uint8Array, heads: AttentionHeads): BufferedAttentionRew
   );
   const index = indexGraph(graph);
   const replacements = new Map<GraphNode, GraphNode[]>();
-  const masks = maskNodes(floatType, heads.heads / heads.kvHeads);
+  const headDim = firstPast.dims[3];
+  skipUnless(typeof headDim === 'number' && headDim > 0, `the past's head dim is ${String(headDim)}, not a number`);
+  const masks = maskNodes(floatType, heads, headDim);
   for (const layer of layers) {
     const matched = matchLayer(index, layer);
     for (const [original, nodes] of layerNodes(matched, graph.opset)) replacements.set(original, nodes);

@@ -236,22 +236,21 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
    * One call of a buffered-attention decoder: the context's past is fed as it is (buffer or compact, its own or
    * shared; an empty one as one masked row, because the graph's softmax reduces over the buffer), and the new rows
    * come back alone and are written into the context's own buffers, made by copying the valid rows when the context
-   * has none yet or they are full. `headroom` leaves spare rows for the decode steps to come; a prefill chunk with
-   * more chunks after it makes none, so that the next chunk's attention spans only valid rows.
+   * has none yet or they are full: room for `reserve` rows (a prefill's whole prompt) and `kvHeadroomRows` more.
    */
   async function forwardBuffered(
     model: Loaded,
     current: Context,
     embeds: Float32Array,
     count: number,
-    headroom: boolean,
+    reserve: number,
   ): Promise<{ logits: Float32Array; context: Context }> {
     const fed = current.length === 0 ? { ...current, past: toKvBuffers(current.past, 0, 1) } : current;
     const outputs = await model.decoder.run(decoderFeeds(model, fed, embeds, count));
     const logits = logitsOf(model, outputs);
     const length = current.length + count;
     const inPlace = current.capacity !== undefined && current.capacity >= length;
-    const capacity = inPlace ? current.capacity! : headroom ? grownCapacity(undefined, length, true) : length;
+    const capacity = inPlace ? current.capacity! : grownCapacity(undefined, Math.max(length, reserve), true);
     const past = inPlace ? current.past : toKvBuffers(current.past, current.length, capacity);
     for (const name of model.pastNames) {
       const rows = outputs[`present.${name.slice(pastPrefix.length)}`];
@@ -266,10 +265,10 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
     current: Context,
     embeds: Float32Array,
     count: number,
-    lastChunk = true,
+    reserve = 0,
   ): Promise<{ logits: Float32Array; context: Context }> {
     const model = loadedModel();
-    if (model.bufferedKv) return forwardBuffered(model, current, embeds, count, lastChunk);
+    if (model.bufferedKv) return forwardBuffered(model, current, embeds, count, reserve);
     if (model.inPlaceKv && count === 1) {
       const stepped = await stepInPlace(model, current, embeds);
       if (stepped !== undefined) return stepped;
@@ -495,7 +494,7 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
         throwIfAborted(options.signal, 'prefill');
         const count = Math.min(chunk, request.inputIds.length - start);
         const rows = embeds.subarray(start * hidden, (start + count) * hidden);
-        const result = await forward(context, rows, count, start + count >= request.inputIds.length);
+        const result = await forward(context, rows, count, context.length - start + request.inputIds.length);
         context = result.context;
         logits = result.logits;
       }
