@@ -10,7 +10,7 @@
  * (src/runtime/buffered-attention.ts) reads it once, where it lies.
  *
  * Model: bench/.work/smolvlm2-256m-random (see bench/runtime.ts); VIDTOK_BENCH_ANATOMY_VARIANTS (default
- * fp32,gqa-fp32,gqa-fp32-concat,q8,q8-exported,int8,q4; the gqa ones need
+ * fp32,fp32-exported,gqa-fp32,gqa-fp32-concat,fp16,q8,q8-attention-exported,q8-exported,int8,q4; the gqa ones need
  * `/usr/bin/python3 scripts/fixtures/make_fixture_models.py --bench-out bench/.work/smolvlm2-256m-gqa
  * --bench-gqa-from bench/.work/smolvlm2-256m-random`) and VIDTOK_BENCH_ANATOMY_CONTEXTS (default 128,1024,2048,4096,4909) narrow it.
  */
@@ -43,7 +43,7 @@ const variants: Record<string, Variant> = {
     label: 'fp32, attention as exported (concatenated every step; transformers.js)',
     inPlaceKvCache: false,
   },
-  fp16: { dtype: 'fp16', quantizedCompute: 'auto', label: 'fp16' },
+  fp16: { dtype: 'fp16', quantizedCompute: 'auto', label: 'fp16, buffered attention' },
   q8: { dtype: 'q8', quantizedCompute: 'auto', label: 'q8, int8 activations, buffered attention (vidtok default)' },
   'q8-attention-exported': {
     dtype: 'q8',
@@ -57,8 +57,8 @@ const variants: Record<string, Variant> = {
     label: 'q8 as exported (transformers.js)',
     inPlaceKvCache: false,
   },
-  int8: { dtype: 'int8', quantizedCompute: 'auto', label: 'int8 (MatMulInteger)' },
-  q4: { dtype: 'q4', quantizedCompute: 'auto', label: 'q4 (as exported)' },
+  int8: { dtype: 'int8', quantizedCompute: 'auto', label: 'int8 (MatMulInteger), buffered attention' },
+  q4: { dtype: 'q4', quantizedCompute: 'auto', label: 'q4 (4-bit nodes as exported), buffered attention' },
   // Its file stores the weights as float16 with Casts that onnxruntime folds at load: float32 in memory, as fp32.
   'gqa-fp32': {
     dtype: 'fp32',
@@ -88,7 +88,7 @@ export async function run(): Promise<void> {
   const { locateModelFiles } = await import('../src/runtime/model-files.js');
   const names = (
     process.env.VIDTOK_BENCH_ANATOMY_VARIANTS ??
-    'fp32,fp32-exported,gqa-fp32,gqa-fp32-concat,q8,q8-attention-exported,q8-exported,int8,q4'
+    'fp32,fp32-exported,gqa-fp32,gqa-fp32-concat,fp16,q8,q8-attention-exported,q8-exported,int8,q4'
   ).split(',');
   const contexts = (process.env.VIDTOK_BENCH_ANATOMY_CONTEXTS ?? '128,1024,2048,4096,4909').split(',').map(Number);
   const steps = 5;
