@@ -246,9 +246,17 @@ export function encodeInitializer(name: string, type: number, dims: readonly num
 
 /**
  * The model with its main graph's nodes replaced by `nodes` (in that order) and `added` initializers appended;
- * every other field of the model and the graph is copied as it is.
+ * initializers that no node, graph input or graph output names any more are dropped (onnxruntime would log a
+ * warning for each); every other field of the model and the graph is copied as it is. Main graph only: a model
+ * with subgraphs (which may name outer initializers) is not for this function.
  */
 export function encodeModel(model: Uint8Array, nodes: readonly GraphNode[], added: readonly Uint8Array[]): Uint8Array {
+  const graphView = readGraph(model);
+  const used = new Set([
+    ...nodes.flatMap((node) => node.inputs),
+    ...graphView.inputs.map((value) => value.name),
+    ...graphView.outputs.map((value) => value.name),
+  ]);
   const source = memorySource(model);
   const parts: Uint8Array[] = [];
   for (const field of wireFields(source, 0, model.length)) {
@@ -259,9 +267,11 @@ export function encodeModel(model: Uint8Array, nodes: readonly GraphNode[], adde
     }
     const graph: Uint8Array[] = [];
     for (const node of nodes) graph.push(...lengthDelimitedField(1, encodeNode(node)));
-    for (const inner of wireFields(source, field.start, field.end))
-      if (!(inner.number === 1 && inner.wireType === 2))
-        graph.push(source.bytes(inner.tagStart, inner.end - inner.tagStart));
+    for (const inner of wireFields(source, field.start, field.end)) {
+      if (inner.number === 1 && inner.wireType === 2) continue; // nodes: written above
+      if (inner.number === 5 && inner.wireType === 2 && !used.has(tensorName(source, inner.start, inner.end))) continue;
+      graph.push(source.bytes(inner.tagStart, inner.end - inner.tagStart));
+    }
     for (const initializer of added) graph.push(...lengthDelimitedField(5, [initializer]));
     parts.push(...lengthDelimitedField(7, graph));
   }

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { rewriteBufferedAttention } from '../../src/runtime/buffered-attention.js';
+import { readGraph } from '../../src/runtime/onnx-graph-edit.js';
 import { kvHeadroomRows } from '../../src/runtime/kv-buffers.js';
 import { createModelEngine } from '../../src/runtime/model-engine.js';
 import { locateModelFiles } from '../../src/runtime/model-files.js';
@@ -59,6 +60,11 @@ describe('buffered attention (older-style decoder exports)', () => {
       assert.equal(result.skipped, undefined, `${directory}${suffix}: ${result.skipped}`);
       assert.equal(result.layers, layers, `${directory}${suffix}`);
       assert.notEqual(result.bytes, original);
+      // Nothing left over: every initializer is read by a node (onnxruntime logs a warning for each unused one).
+      const rewritten = readGraph(result.bytes);
+      const read = new Set(rewritten.nodes.flatMap((node) => node.inputs));
+      const unused = [...rewritten.initializers.keys()].filter((name) => !read.has(name));
+      assert.deepEqual(unused, [], `${directory}${suffix}: unused initializers`);
       // Rewritten once is enough: a second pass finds its own nodes and leaves the graph alone.
       assert.match(rewriteBufferedAttention(result.bytes, heads).skipped ?? '', /already has rewritten nodes/);
     }
