@@ -40,8 +40,26 @@ export function reportError(error: unknown, verbose: boolean, stderr: NodeJS.Wri
   return ExitCode.internal;
 }
 
+let stdoutGuarded = false;
+
+/**
+ * A reader that stops reading (`vidtok frames clip.mp4 --json | head`) ends the output, not the run with a stack
+ * trace: EPIPE on stdout is dropped, like the writes after it, and the exit code stays the command's. Any other
+ * stdout error is reported in one line as an internal error. Installed once per process.
+ */
+function tolerateClosedStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    process.stderr.write(`vidtok: cannot write to standard output: ${error.message}\n`);
+    process.exitCode = ExitCode.internal;
+  });
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code and sets `process.exitCode`. */
 export async function main(argv: readonly string[]): Promise<number> {
+  tolerateClosedStdout();
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -19,7 +19,7 @@ interface CliResult {
 
 function cli(
   args: readonly string[],
-  options: { stdinFile?: string; interruptWhen?: () => boolean } = {},
+  options: { stdinFile?: string; interruptWhen?: () => boolean; closeStdout?: boolean } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -29,6 +29,8 @@ function cli(
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // A reader that went away before the output came (`| head` that is done): every write of the CLI meets EPIPE.
+    if (options.closeStdout) child.stdout.destroy();
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdin.on('error', () => undefined);
     if (options.stdinFile) child.stdin.end(readFileSync(options.stdinFile));
@@ -207,6 +209,20 @@ describe('vidtok probe / frames / doctor', () => {
     assert.equal(report.plan.mode, 'live');
     assert.equal(report.dropped, 0);
     assert.ok(Math.abs(report.frames.length - 20) <= 1, `${report.frames.length} frames at 5 fps from 4 s`);
+  });
+
+  it('a closed stdout (| head) ends the run quietly: exit 0, no stack trace, no ffmpeg left', async () => {
+    for (const args of [
+      ['frames', clip, '--json'],
+      ['frames', clip, '--fps', '5'],
+      ['probe', clip, '--json'],
+    ]) {
+      const result = await cli(args, { closeStdout: true });
+      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+      assert.doesNotMatch(result.stderr, /EPIPE|Error|\n\s+at /, args.join(' '));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(processesMentioning(clip), []);
   });
 
   it('exits 130 on SIGINT and leaves no ffmpeg behind', async () => {
