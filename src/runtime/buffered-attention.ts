@@ -142,8 +142,9 @@ interface Layer {
   readonly keyConcat: GraphNode;
   readonly valueConcat: GraphNode;
   readonly scores: GraphNode;
-  readonly scale: GraphNode;
-  readonly mask: GraphNode;
+  /** The scale node's operator (Div or Mul) and its constant operand (the scores are its first input). */
+  readonly scaleOp: string;
+  readonly scaleBy: string;
   readonly weighted: GraphNode;
 }
 
@@ -169,10 +170,10 @@ function matchLayer(index: Index, layer: string): Layer {
   const weighted = attentionMatMul(index, valueConcat.outputs[0]!, false);
   const scale = only(realConsumers(index, scores.outputs[0]!), scores.name);
   skipUnless(scale.op === 'Div' || scale.op === 'Mul', `${scores.name} feeds ${scale.op}, expected the scale`);
-  const scaleBy = scale.inputs[1] === scores.outputs[0] ? scale.inputs[0]! : scale.inputs[1]!;
-  const scaleValue = index.producer.get(scaleBy);
+  const scaleBy = scale.inputs[1]!;
   skipUnless(
-    scale.inputs[0] === scores.outputs[0] && (scaleValue?.op === 'Constant' || index.graph.initializers.has(scaleBy)),
+    scale.inputs[0] === scores.outputs[0] &&
+      (index.producer.get(scaleBy)?.op === 'Constant' || index.graph.initializers.has(scaleBy)),
     `${scale.name} does not scale by a constant`,
   );
   const mask = only(realConsumers(index, scale.outputs[0]!), scale.name);
@@ -194,8 +195,8 @@ function matchLayer(index: Index, layer: string): Layer {
     keyConcat,
     valueConcat,
     scores,
-    scale,
-    mask,
+    scaleOp: scale.op,
+    scaleBy,
     weighted,
   };
 }
@@ -313,18 +314,18 @@ function reduceLast(op: 'ReduceMax' | 'ReduceSum', input: string, output: string
  * - a decode step (one new row): scores against the buffer and against the new rows as two blocks, each scaled by
  *   the graph's own scale and masked, one softmax over both through a shared maximum and sum, so the cache is read
  *   once, where it lies, and nothing of its size is copied;
- * - a prefill chunk: keys and values joined (`Concat` of the buffer and the new rows: small next to the scores), one
- *   score tensor, the export's own softmax, so the scores (the largest tensors of a chunk) are passed over no more
- *   often than the export does.
+ * - a prefill chunk: the export's own computation (repeat_kv, one score tensor, its softmax) on the valid buffer
+ *   rows joined with the new rows (`Concat`: small next to the scores, the largest tensors of a chunk), so prefill
+ *   passes over the scores no more often than the export does.
  */
 function layerNodes(layer: Layer, opset: number): Map<GraphNode, GraphNode[]> {
   const n = (name: string) => `${prefix}layer${layer.layer}/${name}`;
-  const scaleBy = layer.scale.inputs[0] === layer.scores.outputs[0] ? layer.scale.inputs[1]! : layer.scale.inputs[0]!;
+  const { scaleOp, scaleBy } = layer;
   const transposeKeys = (keys: string, name: string) => node('Transpose', [keys], [n(name)], { perm: [0, 1, 3, 2] });
   const block = (part: 'buffer' | 'new', keys: string, mask: string): GraphNode[] => [
     transposeKeys(keys, `${part}_keys`),
     node('MatMul', [n('step_query'), n(`${part}_keys`)], [n(`${part}_scores`)]),
-    node(layer.scale.op, [n(`${part}_scores`), scaleBy], [n(`${part}_scaled`)]),
+    node(scaleOp, [n(`${part}_scores`), scaleBy], [n(`${part}_scaled`)]),
     node('Add', [n(`${part}_scaled`), mask], [n(`${part}_masked`)]),
     reduceLast('ReduceMax', n(`${part}_masked`), n(`${part}_max`), opset),
   ];
@@ -344,15 +345,13 @@ function layerNodes(layer: Layer, opset: number): Map<GraphNode, GraphNode[]> {
     node('Expand', [`${output}_unsqueezed`, shared('repeat_shape')], [`${output}_expanded`]),
     node('Reshape', [`${output}_expanded`, shared('repeated_shape')], [output]),
   ];
-  const rows = (from: string, to: string, output: string) =>
-    node('Slice', [n('query'), shared(from), shared(to), shared('two')], [n(output)]);
   return new Map([
     [
       layer.weighted,
       [
         node('Reshape', [layer.scores.inputs[0]!, shared('grouped_shape')], [n('query')]),
         // Decode path.
-        rows('prefill_rows', 'grouped_rows', 'step_query'),
+        node('Slice', [n('query'), shared('prefill_rows'), shared('grouped_rows'), shared('two')], [n('step_query')]),
         ...block('buffer', layer.pastKey, shared('buffer_mask')),
         ...block('new', layer.newKey, shared('step_new_mask')),
         node('Max', [n('buffer_max'), n('new_max')], [n('max')]),
@@ -373,7 +372,7 @@ function layerNodes(layer: Layer, opset: number): Map<GraphNode, GraphNode[]> {
         ...repeatKv(n('prefill_values'), n('prefill_head_values')),
         transposeKeys(n('prefill_head_keys'), 'prefill_keys_t'),
         node('MatMul', [n('prefill_query'), n('prefill_keys_t')], [n('prefill_scores')]),
-        node(layer.scale.op, [n('prefill_scores'), scaleBy], [n('prefill_scaled')]),
+        node(scaleOp, [n('prefill_scores'), scaleBy], [n('prefill_scaled')]),
         node('Add', [n('prefill_scaled'), shared('prefill_mask')], [n('prefill_masked')]),
         node('Softmax', [n('prefill_masked')], [n('prefill_weights')], { axis: [3] }),
         node('MatMul', [n('prefill_weights'), n('prefill_head_values')], [n('prefill_attended')]),
@@ -455,7 +454,7 @@ function rewrite(model: Uint8Array, heads: AttentionHeads): BufferedAttentionRew
     encodeInitializer(shared('grouped_shape'), elementType.int64, [4], int64s([0, heads.kvHeads, -1, 0])),
     encodeInitializer(shared('heads_shape'), elementType.int64, [4], int64s([0, heads.heads, -1, 0])),
   ];
-  return { bytes: encodeModel(model, kept, initializers), layers: layers.length };
+  return { bytes: encodeModel(model, graph, kept, initializers), layers: layers.length };
 }
 
 /**

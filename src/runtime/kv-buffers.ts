@@ -52,14 +52,9 @@ export function compactKv(past: Readonly<Record<string, HostTensor>>, length: nu
   return toKvBuffers(past, length, length);
 }
 
-/**
- * The capacity a buffer needs to take `needed` rows: what it has, or room for more (by half again, or with
- * `fixedHeadroom` by `kvHeadroomRows` only: a buffered-attention graph multiplies every row of the buffer, valid or
- * not, so spare rows cost time on every step, while a growth costs one copy every `kvHeadroomRows` steps).
- */
-export function grownCapacity(current: number | undefined, needed: number, fixedHeadroom = false): number {
+/** The capacity a buffer needs to take `needed` rows: what it has, or room for more. */
+export function grownCapacity(current: number | undefined, needed: number): number {
   if (current !== undefined && current >= needed) return current;
-  if (fixedHeadroom) return needed + kvHeadroomRows;
   return Math.max(needed + kvHeadroomRows, Math.ceil((current ?? 0) * 1.5));
 }
 

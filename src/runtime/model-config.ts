@@ -8,6 +8,7 @@ import { ModelLoadError } from '../errors/index.js';
 import { familyForModelType, type ModelFamily } from '../models/index.js';
 import { readVisionConfigSources } from '../models/vision-config.js';
 import type { ModelFiles } from './model-files.js';
+import type { AttentionHeads } from './buffered-attention.js';
 import type { LoadedGraphs } from './model-runner.js';
 
 /** What a loaded model is. */
@@ -92,6 +93,15 @@ function readRawConfig(files: ModelFiles): RawConfig & { family: ModelFamily } {
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+/** The language model's query and KV head counts from config.json; undefined when it does not give them. */
+export function readAttentionHeads(files: ModelFiles): AttentionHeads | undefined {
+  const config = readJsonObject(files.config);
+  const text = (config['text_config'] ?? config) as Record<string, unknown>;
+  const heads = numberAt(text['num_attention_heads']);
+  const kvHeads = numberAt(text['num_key_value_heads']) ?? heads;
+  return heads === undefined || kvHeads === undefined ? undefined : { heads, kvHeads };
 }
 
 /** The family adapter of a model directory (read before any graph is loaded). */

@@ -22,9 +22,8 @@ import type {
   PrefillRequest,
   StepRequest,
 } from './model-runner.js';
-import { readFileSync } from 'node:fs';
-import type { AttentionHeads } from './buffered-attention.js';
-import { compactKv, grownCapacity, toKvBuffers, writeRows } from './kv-buffers.js';
+import { readAttentionHeads } from './model-config.js';
+import { compactKv, grownCapacity, kvHeadroomRows, toKvBuffers, writeRows } from './kv-buffers.js';
 import { createTensor, openGraphSession, type GraphPort, type GraphSession, type HostTensor } from './onnx-session.js';
 
 interface Context {
@@ -117,22 +116,6 @@ function lastRow(tensor: HostTensor, rows: number, width: number): Float32Array 
   if (tensor.type === 'float16') return float16DataToFloat32(float16Bits(tensor.data).subarray(start, start + width));
   if (tensor.type === 'float32') return Float32Array.from((tensor.data as Float32Array).subarray(start, start + width));
   throw new ModelLoadError('logits', `unexpected element type ${tensor.type} (expected float32 or float16)`);
-}
-
-/** The attention head counts config.json gives for the language model; undefined when it does not say. */
-function attentionHeads(configPath: string): AttentionHeads | undefined {
-  let config: Record<string, unknown>;
-  try {
-    config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  const text = (
-    typeof config['text_config'] === 'object' && config['text_config'] !== null ? config['text_config'] : config
-  ) as Record<string, unknown>;
-  const heads = text['num_attention_heads'];
-  const kvHeads = text['num_key_value_heads'] ?? heads;
-  return typeof heads === 'number' && typeof kvHeads === 'number' ? { heads, kvHeads } : undefined;
 }
 
 function floatTensor(type: string, values: Float32Array, dims: readonly number[]): HostTensor {
@@ -236,7 +219,9 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
    * One call of a buffered-attention decoder: the context's past is fed as it is (buffer or compact, its own or
    * shared; an empty one as one masked row, because the graph's softmax reduces over the buffer), and the new rows
    * come back alone and are written into the context's own buffers, made by copying the valid rows when the context
-   * has none yet or they are full: room for `reserve` rows (a prefill's whole prompt) and `kvHeadroomRows` more.
+   * has none yet or they are full: room for `reserve` rows (a prefill's whole prompt) and `kvHeadroomRows` more,
+   * never by half again as the GroupQueryAttention buffers grow, because the graph multiplies every buffer row,
+   * valid or not (spare rows cost every step; a growth costs one copy every `kvHeadroomRows` steps).
    */
   async function forwardBuffered(
     model: Loaded,
@@ -250,7 +235,7 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
     const logits = logitsOf(model, outputs);
     const length = current.length + count;
     const inPlace = current.capacity !== undefined && current.capacity >= length;
-    const capacity = inPlace ? current.capacity! : grownCapacity(undefined, Math.max(length, reserve), true);
+    const capacity = inPlace ? current.capacity! : Math.max(length, reserve) + kvHeadroomRows;
     const past = inPlace ? current.past : toKvBuffers(current.past, current.length, capacity);
     for (const name of model.pastNames) {
       const rows = outputs[`present.${name.slice(pastPrefix.length)}`];
@@ -384,7 +369,7 @@ export function createModelEngine(engineOptions: ModelEngineOptions = {}): Model
       const requested = request.device ?? 'cpu';
       const opened: GraphSession[] = [];
       // The first graph settles `auto`: once it ended on the CPU, the others go there without trying CUDA again.
-      const heads = (engineOptions.inPlaceKvCache ?? true) ? attentionHeads(request.files.config) : undefined;
+      const heads = (engineOptions.inPlaceKvCache ?? true) ? readAttentionHeads(request.files) : undefined;
       const open = async (path: string, decoder = false): Promise<GraphSession> => {
         const device = opened.length > 0 && opened[0]!.device === 'cpu' ? 'cpu' : requested;
         const session = await openGraphSession(path, {

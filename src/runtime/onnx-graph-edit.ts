@@ -245,17 +245,21 @@ export function encodeInitializer(name: string, type: number, dims: readonly num
 }
 
 /**
- * The model with its main graph's nodes replaced by `nodes` (in that order) and `added` initializers appended;
+ * The model (`graph` is its `readGraph`) with its main graph's nodes replaced by `nodes` (in that order) and `added` initializers appended;
  * initializers that no node, graph input or graph output names any more are dropped (onnxruntime would log a
  * warning for each); every other field of the model and the graph is copied as it is. Main graph only: a model
  * with subgraphs (which may name outer initializers) is not for this function.
  */
-export function encodeModel(model: Uint8Array, nodes: readonly GraphNode[], added: readonly Uint8Array[]): Uint8Array {
-  const graphView = readGraph(model);
+export function encodeModel(
+  model: Uint8Array,
+  graph: EditableGraph,
+  nodes: readonly GraphNode[],
+  added: readonly Uint8Array[],
+): Uint8Array {
   const used = new Set([
     ...nodes.flatMap((node) => node.inputs),
-    ...graphView.inputs.map((value) => value.name),
-    ...graphView.outputs.map((value) => value.name),
+    ...graph.inputs.map((value) => value.name),
+    ...graph.outputs.map((value) => value.name),
   ]);
   const source = memorySource(model);
   const parts: Uint8Array[] = [];

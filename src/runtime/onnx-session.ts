@@ -157,14 +157,16 @@ interface CpuGraphSource {
 function cpuGraphSource(path: string, scan: OnnxFileScan, options: GraphSessionOptions): CpuGraphSource {
   const mode = options.quantizedCompute ?? 'auto';
   const raise = mode !== 'exported' && (scan.operators['com.microsoft:MatMulNBits'] ?? 0) > 0;
-  const buffer =
-    options.bufferedAttention !== undefined &&
-    (scan.operators['Concat'] ?? 0) > 0 &&
-    (scan.operators['com.microsoft:GroupQueryAttention'] ?? 0) === 0;
+  const heads =
+    (scan.operators['Concat'] ?? 0) > 0 && (scan.operators['com.microsoft:GroupQueryAttention'] ?? 0) === 0
+      ? options.bufferedAttention
+      : undefined;
   const asExported = { source: path, int8MatMulNodes: 0, bufferedAttentionLayers: 0 };
-  if (!raise && !buffer) return asExported;
+  if (!raise && heads === undefined) return asExported;
   if (scan.externalLocations.length > 0)
-    return buffer ? { ...asExported, bufferedAttentionSkipped: 'the weights are in external data files' } : asExported;
+    return heads !== undefined
+      ? { ...asExported, bufferedAttentionSkipped: 'the weights are in external data files' }
+      : asExported;
   let bytes: Uint8Array = readFileSync(path);
   let int8MatMulNodes = 0;
   if (raise) {
@@ -174,8 +176,8 @@ function cpuGraphSource(path: string, scan: OnnxFileScan, options: GraphSessionO
   }
   let bufferedAttentionLayers = 0;
   let bufferedAttentionSkipped: string | undefined;
-  if (buffer && options.bufferedAttention !== undefined) {
-    const buffered = rewriteBufferedAttention(bytes, options.bufferedAttention);
+  if (heads !== undefined) {
+    const buffered = rewriteBufferedAttention(bytes, heads);
     bytes = buffered.bytes;
     bufferedAttentionLayers = buffered.layers;
     bufferedAttentionSkipped = buffered.skipped;
